@@ -1,0 +1,83 @@
+"""Duration: a typed, compact length of time ("10m", "24h", "30d", "1w")."""
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic_core import core_schema
+
+_PATTERN = re.compile(r"^\s*(-?\d+)\s*([mhdw])\s*$")
+_UNIT_MINUTES = {"m": 1, "h": 60, "d": 60 * 24, "w": 60 * 24 * 7}
+_MAX_MINUTES = 366 * 24 * 60
+JSON_PATTERN = r"^[1-9][0-9]*[mhdw]$"
+
+
+@dataclass(frozen=True, order=False)
+class Duration:
+    """A positive length of time in one unit: m(inutes), h(ours), d(ays) or w(eeks)."""
+
+    amount: int
+    unit: str
+
+    @classmethod
+    def parse(cls, value: "str | Duration") -> "Duration":
+        """Parse "15m" / "24h" / "30d" / "1w"; refuse zero, negative and over 366 days."""
+        if isinstance(value, Duration):
+            return value
+        if not isinstance(value, str):
+            raise ValueError(
+                f"a duration is a string like '10m', '24h', '30d' or '1w', got {value!r}"
+            )
+        match = _PATTERN.match(value)
+        if match is None:
+            raise ValueError(f"{value!r} is not a duration; use a number and m, h, d or w: '10m'")
+        amount, unit = int(match[1]), match[2]
+        if amount <= 0:
+            raise ValueError(f"duration {value!r} must be positive")
+        if amount * _UNIT_MINUTES[unit] > _MAX_MINUTES:
+            raise ValueError(f"duration {value!r} is longer than 366 days")
+        return cls(amount, unit)
+
+    @property
+    def minutes(self) -> int:
+        """Length in minutes."""
+        return self.amount * _UNIT_MINUTES[self.unit]
+
+    @property
+    def timedelta(self) -> timedelta:
+        """Length as a timedelta (days as 24 hours)."""
+        return timedelta(minutes=self.minutes)
+
+    @property
+    def is_calendar_days(self) -> bool:
+        """True for day/week units: on a wall clock they move local dates, not 24-hour blocks."""
+        return self.unit in ("d", "w")
+
+    @property
+    def days(self) -> int:
+        """Whole local days for day/week units."""
+        return self.minutes // _UNIT_MINUTES["d"]
+
+    def __str__(self) -> str:
+        return f"{self.amount}{self.unit}"
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            cls.parse, serialization=core_schema.plain_serializer_function_ser_schema(str)
+        )
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> dict[str, Any]:
+        return {
+            "type": "string",
+            "pattern": JSON_PATTERN,
+            "description": "Duration: number + unit m/h/d/w, at most 366 days",
+            "examples": ["10m", "24h", "30d", "1w"],
+        }

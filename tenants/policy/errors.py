@@ -1,0 +1,47 @@
+"""Turn pydantic validation errors into (path, message) pairs that name document paths."""
+
+from typing import Any
+
+from pydantic import ValidationError
+
+
+def _document_path(loc: tuple[Any, ...], data: Any) -> str:
+    """Follow loc through the input, dropping the union-tag parts pydantic inserts."""
+    parts: list[str] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and part not in node and _is_tag(part, node):
+            continue
+        parts.append(str(part))
+        node = _child(node, part)
+    return ".".join(parts)
+
+
+def _child(node: Any, part: Any) -> Any:
+    if isinstance(node, dict):
+        return node.get(part)
+    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        return node[part]
+    return None
+
+
+def _is_tag(part: Any, node: dict) -> bool:
+    """A discriminator value: it equals one of the node's own string values (kind, rule...)."""
+    return isinstance(part, str) and part in {v for v in node.values() if isinstance(v, str)}
+
+
+def _message(error: Any) -> str:
+    if error["type"] == "union_tag_invalid":
+        ctx = error["ctx"]
+        field = ctx["discriminator"].strip("'")
+        return f"unknown {field} {ctx['tag']!r}; allowed: {ctx['expected_tags']}"
+    if error["type"] == "union_tag_not_found":
+        return f"missing {error['ctx']['discriminator']}"
+    if error["type"] == "extra_forbidden":
+        return "unknown setting"
+    return error["msg"].removeprefix("Value error, ")
+
+
+def error_pairs(exc: ValidationError, data: Any) -> list[tuple[str, str]]:
+    """Every error of `exc` as (dotted path, message)."""
+    return [(_document_path(e["loc"], data), _message(e)) for e in exc.errors()]

@@ -1,0 +1,59 @@
+"""`gates` section: eligibility gates checked before an offer (L411-4)."""
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from tenants.policy.common import Code, Labels, Section
+
+
+class FlagSet(Section):
+    """Blocks when the account carries a flag (e.g. do_not_upsell)."""
+
+    condition: Literal["flag_set"] = "flag_set"
+    flag: Code
+
+
+class StatusIn(Section):
+    """Blocks when a field of the account has one of the values (e.g. handled_by in RET/ESC/HTS)."""
+
+    condition: Literal["status_in"] = "status_in"
+    field: Code = "account_status"
+    values: list[str] = Field(min_length=1)
+
+
+class OpenCard(Section):
+    """Blocks while a card of this kind is open on the account (e.g. an upsell card)."""
+
+    condition: Literal["open_card"] = "open_card"
+    card: Code = "upsell"
+
+
+class CooldownActive(Section):
+    """Blocks while a named cooldown has not ended."""
+
+    condition: Literal["cooldown_active"] = "cooldown_active"
+    cooldown: Code = "offer"
+
+
+class AmountAbove(Section):
+    """Blocks when an amount (e.g. pending_balance) is above a threshold."""
+
+    condition: Literal["amount_above"] = "amount_above"
+    amount: Code = "pending_balance"
+    threshold: float = 0
+
+
+GateCondition = Annotated[
+    FlagSet | StatusIn | OpenCard | CooldownActive | AmountAbove,
+    Field(discriminator="condition"),
+]
+
+
+class Gate(Section):
+    """A named gate: its condition, the reason shown to the agent, and the matching outcome code."""
+
+    name: Code
+    when: GateCondition
+    reason: Labels
+    outcome: Code | None = None

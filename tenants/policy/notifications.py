@@ -1,0 +1,32 @@
+"""`notifications` section: who hears about which event, on which channels (ALL-5)."""
+
+from pydantic import Field
+
+from tenants.policy.common import Channel, Code, EventName, Recipient, Section
+
+
+class NotificationRule(Section):
+    """On `event`, tell `roles` on `channels` with a template."""
+
+    event: EventName
+    roles: list[Recipient] = Field(min_length=1)
+    channels: list[Channel] = Field(default_factory=lambda: ["in_app"], min_length=1)
+    template: Code
+
+
+class Announcement(Section):
+    """Post to a group chat on an event, with a tag (CCIMA-9)."""
+
+    event: EventName
+    channel: Channel = "telegram"
+    group: str = Field(min_length=1)
+    tag: str | None = None
+    template: Code
+
+
+class NotificationSettings(Section):
+    """Notification rules and group announcements."""
+
+    default_channels: list[Channel] = Field(default_factory=lambda: ["in_app"], min_length=1)
+    rules: list[NotificationRule] = Field(default_factory=list)
+    announcements: list[Announcement] = Field(default_factory=list)

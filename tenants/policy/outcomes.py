@@ -1,0 +1,93 @@
+"""`outcomes` section: the outcome code catalogue and what each code does."""
+
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from tenants.durations import Duration
+from tenants.policy.common import Code, Labels, Section
+
+
+class Cooldown(Section):
+    """No re-offer for `duration`, from the outcome or from a later event (L411-7, L411-9)."""
+
+    kind: Literal["cooldown"] = "cooldown"
+    name: Code = "offer"
+    duration: Duration = Duration.parse("30d")
+    starts_on: Literal["outcome", "card.closed"] = "outcome"
+
+
+class Transfer(Section):
+    """Hand the customer to a team, as a referral lead linked to the account and agent (L411-6)."""
+
+    kind: Literal["transfer"] = "transfer"
+    team: Code
+    as_referral: bool = True
+
+
+class CreateTicket(Section):
+    """Open a ticket for a team (L411-8)."""
+
+    kind: Literal["create_ticket"] = "create_ticket"
+    team: Code
+
+
+class ScheduleCallback(Section):
+    """A follow-up call task: same day, next open day, or after a duration (L411-6, L411-10)."""
+
+    kind: Literal["schedule_callback"] = "schedule_callback"
+    when: Literal["same_day", "next_day", "after"] = "next_day"
+    after: Duration | None = None
+    only_if: Code | None = Field(
+        None, description="fact that must be true, e.g. requested_callback"
+    )
+
+    @model_validator(mode="after")
+    def _after_needs_duration(self) -> "ScheduleCallback":
+        if (self.when == "after") != (self.after is not None):
+            raise ValueError("'after' is required with when: after, and only then")
+        return self
+
+
+class SetTerminalStatus(Section):
+    """Close the lead with a status."""
+
+    kind: Literal["set_status"] = "set_status"
+    status: Code
+
+
+class CountsAs(Section):
+    """Count the outcome in reports as an offer, a missed offer or a behaviour issue (L411-11)."""
+
+    kind: Literal["counts_as"] = "counts_as"
+    counter: Literal["offer", "missed", "behaviour_issue", "transfer", "deal"]
+
+
+Effect = Annotated[
+    Cooldown | Transfer | CreateTicket | ScheduleCallback | SetTerminalStatus | CountsAs,
+    Field(discriminator="kind"),
+]
+
+
+class Outcome(Section):
+    """One outcome code with labels per locale, a yes/no group and its effects."""
+
+    code: Code
+    labels: Labels
+    group: Literal["yes", "no"] | None = None
+    effects: list[Effect] = Field(default_factory=list)
+
+
+class OutcomeSettings(Section):
+    """The outcome catalogue; `exactly_one` means every closed callback records one (L411-5)."""
+
+    exactly_one: bool = True
+    codes: list[Outcome] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_codes(self) -> "OutcomeSettings":
+        codes = [o.code for o in self.codes]
+        dupes = sorted({c for c in codes if codes.count(c) > 1})
+        if dupes:
+            raise ValueError(f"duplicate outcome code(s): {', '.join(dupes)}")
+        return self

@@ -1,0 +1,34 @@
+"""`reporting` section: weekly cut-off and report, metrics, commission sharing, effective date."""
+
+from datetime import date, time
+
+from pydantic import Field
+
+from tenants.policy.common import Code, Percent, Section, TimeOfDay, Weekday
+
+
+class WeeklyCutoff(Section):
+    """Everything must be complete by this local weekday and time (CCIMA-7, CCIMA-8)."""
+
+    weekday: Weekday = "mon"
+    time: TimeOfDay = Field(default_factory=lambda: time(9, 0))
+
+
+class CommissionSharing(Section):
+    """Shares of commissions paid into a team pool, split among its members (CCIMA-13)."""
+
+    agent_percent: Percent
+    manager_percent: Percent
+    pool_team: Code
+    distribution: str = Field("equal", pattern="^equal$")
+
+
+class ReportingSettings(Section):
+    """What is reported, when and to whom."""
+
+    weekly_cutoff: WeeklyCutoff | None = None
+    weekly_report_fields: list[Code] = Field(default_factory=list)
+    metrics: list[Code] = Field(default_factory=list)
+    metrics_per: list[Code] = Field(default_factory=list, description="e.g. agent, team")
+    commission_sharing: CommissionSharing | None = None
+    effective_from: date | None = None
