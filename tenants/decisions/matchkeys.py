@@ -1,0 +1,48 @@
+"""Match-key normalisation for duplicate detection.
+
+Phones become E.164 (numbers without a leading + are read in the policy's default region).
+E-mails are trimmed and lower-cased, nothing more: Gmail dots and +tags are kept, because
+removing them is provider-specific and would merge people who are genuinely different.
+"""
+
+import phonenumbers
+
+
+def normalise_phone(raw: str | None, default_region: str = "US") -> str | None:
+    """E.164 form of a phone number, or None if it cannot be a valid number."""
+    if not raw or not raw.strip():
+        return None
+    try:
+        number = phonenumbers.parse(raw, default_region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalise_email(raw: str | None) -> str | None:
+    """Trimmed, lower-cased e-mail, or None if it has no single @ with text on both sides."""
+    if not raw:
+        return None
+    email = raw.strip().lower()
+    local, at, domain = email.partition("@")
+    return email if at and local and domain and "@" not in domain else None
+
+
+def _plain(raw: str | None, default_region: str = "") -> str | None:
+    value = (raw or "").strip()
+    return value or None
+
+
+KEY_NORMALISERS = {
+    "phone": normalise_phone,
+    "email": lambda raw, region: normalise_email(raw),
+    "external_id": _plain,
+    "account": _plain,
+}
+
+
+def normalise_key(key: str, raw: str | None, default_region: str) -> str | None:
+    """Normalise one match key's value."""
+    return KEY_NORMALISERS[key](raw, default_region)
