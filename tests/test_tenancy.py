@@ -1,0 +1,109 @@
+"""Tenant isolation: a member of one workspace never sees another's rows (ALL-1)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from webapp.models import Role
+from webapp.operations.api_keys import create_api_key
+
+# How to make, in a given workspace, the object a URL argument names. A new route with a new
+# argument fails the isolation test below until its maker is added here.
+OBJECT_MAKERS: dict[str, Callable[..., Any]] = {
+    "lead_id": lambda f, ws: f["make_lead"](ws).id,
+}
+
+
+def _workspace_rules(app: Flask) -> list:
+    return [r for r in app.url_map.iter_rules() if r.rule.startswith("/w/<workspace>")]
+
+
+def _build(rule, values: dict[str, Any]) -> str:
+    path = rule.rule
+    for name, value in values.items():
+        path = re.sub(rf"<(?:[a-z]+:)?{name}>", str(value), path)
+    assert "<" not in path, f"no maker for an argument of {rule.rule}: add it to OBJECT_MAKERS"
+    return path
+
+
+def _methods(rule) -> list[str]:
+    return sorted(m for m in rule.methods if m not in {"HEAD", "OPTIONS"})
+
+
+@pytest.fixture
+def two_workspaces(make_workspace, make_lead, login_as):
+    mine, theirs = make_workspace(slug="mine"), make_workspace(slug="theirs")
+    fixtures = {"make_lead": make_lead}
+    login_as(Role.ADMIN, mine)
+    return mine, theirs, fixtures
+
+
+def test_every_workspace_route_is_404_for_another_workspace(app, client, two_workspaces):
+    mine, theirs, fixtures = two_workspaces
+    rules = _workspace_rules(app)
+    assert len(rules) >= 4
+    for rule in rules:
+        objects = {
+            arg: OBJECT_MAKERS[arg](fixtures, theirs) for arg in rule.arguments - {"workspace"}
+        }
+        for method in _methods(rule):
+            # Their workspace in the URL: not a member, so it does not exist for me.
+            url = _build(rule, {"workspace": theirs.slug, **objects})
+            assert client.open(url, method=method).status_code == 404, (method, url)
+            if objects:
+                # My workspace in the URL, their object's id: still nothing there.
+                url = _build(rule, {"workspace": mine.slug, **objects})
+                assert client.open(url, method=method).status_code == 404, (method, url)
+
+
+def test_own_objects_are_reachable(client, two_workspaces, make_lead):
+    mine, _theirs, _ = two_workspaces
+    lead = make_lead(mine, contact_name="Mine Only")
+    response = client.get(f"/w/mine/leads/{lead.id}")
+    assert response.status_code == 200
+    assert "Mine Only" in response.get_data(as_text=True)
+
+
+def test_lead_list_shows_only_the_workspace_leads(client, two_workspaces, make_lead):
+    mine, theirs, _ = two_workspaces
+    make_lead(mine, contact_name="Alice Mine")
+    make_lead(theirs, contact_name="Bob Theirs")
+    page = client.get("/w/mine/leads").get_data(as_text=True)
+    assert "Alice Mine" in page and "Bob Theirs" not in page
+
+
+def test_malformed_or_unknown_workspace_slug_is_404(client, login_as):
+    login_as(Role.AGENT)
+    assert client.get("/w/NOT_A_SLUG!/").status_code == 404
+    assert client.get("/w/no-such-workspace/").status_code == 404
+
+
+def test_role_that_may_not_act_gets_403(client, make_workspace, login_as):
+    workspace = make_workspace(slug="shop")
+    login_as(Role.AGENT, workspace)
+    response = client.get("/w/shop/members")
+    assert response.status_code == 403
+    assert "does not allow" in response.get_data(as_text=True)
+
+
+def test_workspace_pages_need_a_signed_in_user(client, make_workspace):
+    make_workspace(slug="private")
+    response = client.get("/w/private/leads")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+
+
+def test_api_key_of_one_workspace_cannot_read_another_workspaces_lead(
+    client, make_workspace, make_lead
+):
+    mine, theirs = make_workspace(), make_workspace()
+    _key, secret = create_api_key(mine, "crm", actor=None)
+    lead = make_lead(theirs)
+    response = client.get(f"/api/v1/leads/{lead.id}", headers={"Authorization": f"Bearer {secret}"})
+    assert response.status_code == 404
+    assert response.json["error"]["code"] == "not_found"

@@ -1,0 +1,97 @@
+"""Signing in and out, choosing a workspace, choosing a language."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response
+
+from webapp.extensions import db
+from webapp.models import User
+from webapp.operations.users import set_preferred_locale
+from webapp.rendering import render
+from webapp.security import clear_failures, login_blocked, record_failure
+from webapp.tenancy import redirect_to_home
+
+from .forms import LanguageForm, LoginForm
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only same-site paths are followed after sign-in (no open redirect)."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return None
+
+
+@bp.route("/")
+def index() -> Response:
+    """Front door: the sign-in page, or the user's workspace."""
+    if current_user.is_authenticated:
+        return redirect_to_home()
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Response:
+    """Sign in with e-mail and password."""
+    if current_user.is_authenticated:
+        return redirect_to_home()
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        address = request.remote_addr or "unknown"
+        if login_blocked(email, address):
+            form.password.errors.append(
+                _("Too many failed attempts. Wait 15 minutes and try again.")
+            )
+            status = 429
+        else:
+            user = db.session.scalar(select(User).where(func.lower(User.email) == email))
+            if user is not None and user.active and user.check_password(form.password.data):
+                clear_failures(email)
+                login_user(user)
+                session.permanent = True
+                target = _safe_next(request.args.get("next"))
+                return redirect(target) if target else redirect_to_home()
+            record_failure(email, address)
+            form.password.errors.append(_("Wrong e-mail or password."))
+            status = 401
+    elif request.method == "POST":
+        status = 400
+    return render(
+        "auth/login.html", "content", status=status, form=form, language_form=LanguageForm()
+    )
+
+
+@bp.route("/logout", methods=["POST"])
+def logout() -> Response:
+    """Sign out."""
+    logout_user()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/workspaces")
+@login_required
+def workspaces() -> Response:
+    """The workspaces this user belongs to, to pick one."""
+    memberships = sorted(current_user.memberships, key=lambda m: m.workspace.name.lower())
+    return render("auth/workspaces.html", "content", memberships=memberships)
+
+
+@bp.route("/language", methods=["POST"])
+def language() -> Response:
+    """Remember the chosen language: on the account when signed in, else in the session."""
+    form = LanguageForm()
+    if form.validate_on_submit():
+        if current_user.is_authenticated:
+            set_preferred_locale(current_user, form.locale.data)
+        else:
+            session["locale"] = form.locale.data
+    target = _safe_next(request.form.get("next")) or url_for("auth.index")
+    return redirect(target)

@@ -1,0 +1,61 @@
+"""Babel catalogues in locales/: extract, update and compile (wrapping pybabel)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.frontend import CommandLineInterface
+
+from webapp.i18n import LOCALES_DIR, SUPPORTED_LOCALES
+
+ROOT = LOCALES_DIR.parent
+TEMPLATE = LOCALES_DIR / "messages.pot"
+TRANSLATED = tuple(code for code in SUPPORTED_LOCALES if code != "en")
+
+
+def _pybabel(*args: str) -> None:
+    CommandLineInterface().run(["pybabel", "-q", *args])
+
+
+def extract() -> Path:
+    """Collect every translatable string of the code and templates into messages.pot."""
+    _pybabel(
+        "extract",
+        "-F",
+        str(ROOT / "babel.cfg"),
+        "-k",
+        "_l",
+        "--no-location",
+        "--sort-output",
+        "--omit-header",
+        "-o",
+        str(TEMPLATE),
+        str(ROOT),
+    )
+    return TEMPLATE
+
+
+def update() -> None:
+    """Merge messages.pot into each language's catalogue, creating missing ones."""
+    for code in TRANSLATED:
+        po = LOCALES_DIR / code / "LC_MESSAGES" / "messages.po"
+        if po.exists():
+            _pybabel(
+                "update",
+                "-i",
+                str(TEMPLATE),
+                "-d",
+                str(LOCALES_DIR),
+                "-l",
+                code,
+                "--no-fuzzy-matching",
+                "--omit-header",
+            )
+        else:
+            _pybabel("init", "-i", str(TEMPLATE), "-d", str(LOCALES_DIR), "-l", code)
+
+
+def compile_all() -> None:
+    """Build the .mo files the app reads; run by `leadline up`, the tests and the image."""
+    if any(LOCALES_DIR.glob("*/LC_MESSAGES/messages.po")):
+        _pybabel("compile", "-d", str(LOCALES_DIR), "--statistics")

@@ -1,0 +1,83 @@
+"""Commands for operators: demo data, users, API keys, translations."""
+
+from __future__ import annotations
+
+import os
+
+import click
+from flask import Flask
+from sqlalchemy import select
+
+from webapp import catalogues
+from webapp.extensions import db
+from webapp.models import Workspace
+from webapp.operations.api_keys import create_api_key
+from webapp.operations.users import UserError, create_user
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(api_key_group)
+    app.cli.add_command(i18n_group)
+
+
+@click.command("seed-demo")
+def seed_demo_command() -> None:
+    """Create the five demo workspaces, their people and some leads."""
+    from webapp.demo import seed_demo
+
+    password = os.environ.get("LEADLINE_DEMO_PASSWORD", "leadline-demo")
+    logins = seed_demo(password)
+    click.echo(f"Demo workspaces are ready. Sign in with any of these (password: {password}):")
+    for email, description in logins:
+        click.echo(f"  {email:<34} {description}")
+
+
+@click.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def create_user_command(email: str, name: str, password: str) -> None:
+    """Create a user who can sign in (add them to workspaces from the web UI)."""
+    try:
+        user = create_user(email, name, password)
+    except UserError as error:
+        raise click.BadParameter(str(error), param_hint=f"--{error.field}") from error
+    click.echo(f"Created user {user.email}")
+
+
+@click.group("api-key")
+def api_key_group() -> None:
+    """Workspace API keys."""
+
+
+@api_key_group.command("create")
+@click.option("--workspace", "slug", required=True, help="Workspace slug")
+@click.option("--name", required=True, help="What the key is for")
+def api_key_create(slug: str, name: str) -> None:
+    """Create a key; the key itself is printed alone on the last line, and only once."""
+    workspace = db.session.scalar(select(Workspace).where(Workspace.slug == slug))
+    if workspace is None:
+        raise click.BadParameter(f"no workspace {slug!r}", param_hint="--workspace")
+    key, secret = create_api_key(workspace, name, actor=None)
+    click.echo(f"API key {key.name!r} for {workspace.slug} (store it now; it is not shown again):")
+    click.echo(secret)
+
+
+@click.group("i18n")
+def i18n_group() -> None:
+    """Translation catalogues in locales/."""
+
+
+@i18n_group.command("extract")
+def i18n_extract() -> None:
+    """Extract strings and update the es, fr and ru catalogues."""
+    catalogues.extract()
+    catalogues.update()
+
+
+@i18n_group.command("compile")
+def i18n_compile() -> None:
+    """Compile the catalogues to .mo files."""
+    catalogues.compile_all()

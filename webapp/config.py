@@ -1,0 +1,133 @@
+"""Configuration from the environment, declared with types and defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise RuntimeError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if raw.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise RuntimeError(f"{name} must be a boolean (true/false), got {raw!r}")
+
+
+def load_secret_key(instance_path: Path) -> str:
+    """Return SECRET_KEY from the environment, else one generated once into the instance folder."""
+    if key := os.environ.get("SECRET_KEY"):
+        return key
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    # O_EXCL: two processes starting together must not each write a different key.
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return key_file.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str = "127.0.0.1"
+    port: int = 25
+    username: str | None = None
+    password: str | None = None
+    use_tls: bool = False
+    sender: str = "Leadline <noreply@leadline.test>"
+
+    @classmethod
+    def from_env(cls) -> SmtpSettings:
+        return cls(
+            host=os.environ.get("SMTP_HOST", cls.host),
+            port=_int("SMTP_PORT", cls.port),
+            username=os.environ.get("SMTP_USERNAME") or None,
+            password=os.environ.get("SMTP_PASSWORD") or None,
+            use_tls=_bool("SMTP_STARTTLS", cls.use_tls),
+            sender=os.environ.get("SMTP_SENDER", cls.sender),
+        )
+
+
+@dataclass(frozen=True)
+class LoginThrottle:
+    """Failed logins allowed per window, per account and per client address."""
+
+    per_account: int = 5
+    per_address: int = 20
+    window_seconds: int = 900
+
+    @classmethod
+    def from_env(cls) -> LoginThrottle:
+        return cls(
+            per_account=_int("LOGIN_FAILURES_PER_ACCOUNT", cls.per_account),
+            per_address=_int("LOGIN_FAILURES_PER_ADDRESS", cls.per_address),
+            window_seconds=_int("LOGIN_FAILURE_WINDOW_SECONDS", cls.window_seconds),
+        )
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app reads from its environment, resolved once at start-up."""
+
+    database_url: str
+    redis_url: str | None
+    secret_key: str
+    base_url: str
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    secure_cookies: bool = False
+
+    @classmethod
+    def from_env(cls, instance_path: Path) -> Settings:
+        default_db = f"sqlite:///{instance_path / 'leadline.sqlite3'}"
+        return cls(
+            database_url=os.environ.get("DATABASE_URL") or default_db,
+            redis_url=os.environ.get("REDIS_URL") or None,
+            secret_key=load_secret_key(instance_path),
+            base_url=os.environ.get("LEADLINE_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+            smtp=SmtpSettings.from_env(),
+            login_throttle=LoginThrottle.from_env(),
+            secure_cookies=_bool("LEADLINE_SECURE_COOKIES", False),
+        )
+
+    def flask_config(self) -> dict:
+        """The Flask config keys these settings translate to."""
+        return {
+            "SECRET_KEY": self.secret_key,
+            "SQLALCHEMY_DATABASE_URI": self.database_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+            "REDIS_URL": self.redis_url,
+            "LEADLINE_BASE_URL": self.base_url,
+            "LEADLINE_SMTP": self.smtp,
+            "LEADLINE_LOGIN_THROTTLE": self.login_throttle,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": self.secure_cookies,
+            "REMEMBER_COOKIE_HTTPONLY": True,
+            "REMEMBER_COOKIE_SAMESITE": "Lax",
+            "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+            "BABEL_DEFAULT_LOCALE": "en",
+            "BABEL_DEFAULT_TIMEZONE": "UTC",
+            "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+        }

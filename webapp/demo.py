@@ -1,0 +1,336 @@
+"""The five demo workspaces: one per department in ../shared/RULES.md, with people and leads.
+
+Names of participants come from the departments' own documents where they list them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tenants.profiles import load_profile
+from webapp.models import Role, User
+from webapp.operations import leads, users, workspaces
+from webapp.operations.unit import operation
+
+ADMIN_EMAIL = "admin@leadline.test"
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    role: Role
+    team: str | None = None
+    partner: str | None = None
+    locale: str | None = None
+    login: str | None = None  # the e-mail's local part, for names not written in Latin script
+
+
+@dataclass(frozen=True)
+class DemoLead:
+    contact_name: str
+    phone: str | None = None
+    email: str | None = None
+    company: str | None = None
+    source: str = "campaign"
+    owner: str | None = None  # a Person's name
+    rating: str | None = None
+    lead_type: str | None = None
+
+
+@dataclass(frozen=True)
+class DemoWorkspace:
+    slug: str
+    name: str
+    profile: str
+    locale: str
+    time_zone: str
+    country: str
+    people: tuple[Person, ...]
+    leads: tuple[DemoLead, ...] = field(default_factory=tuple)
+
+
+WORKSPACES = (
+    DemoWorkspace(
+        "locals411",
+        "411 Locals Customer Success",
+        "locals411_cpt_ae",
+        "en",
+        "America/Los_Angeles",
+        "US",
+        people=(
+            Person("June Irwin Santos", Role.DIRECTOR),
+            *(
+                Person(n, Role.AGENT, team="Customer Protection")
+                for n in (
+                    "Simon Vale",
+                    "Lee Gomez",
+                    "Mars Peters",
+                    "Maria Lopez",
+                    "Loueis Castro",
+                    "Ed Grant",
+                    "Mary Thompson",
+                )
+            ),
+            Person("Matthew Benton", Role.MANAGER, team="Area Expansion"),
+            Person("Calvin Myers", Role.AGENT, team="Area Expansion"),
+            Person("Yamil Cabrera", Role.AGENT, team="Area Expansion"),
+        ),
+        leads=(
+            DemoLead(
+                "Harbor Plumbing",
+                "+1 415 555 0101",
+                "owner@harborplumbing.test",
+                "Harbor Plumbing LLC",
+                "cpt",
+                owner="Simon Vale",
+            ),
+            DemoLead(
+                "Sunset Dental",
+                "(415) 555-0144",
+                "frontdesk@sunsetdental.test",
+                "Sunset Dental",
+                "cpt",
+                owner="Lee Gomez",
+            ),
+            DemoLead(
+                "Bay Roofing", "+1 510 555 0199", None, "Bay Roofing Co", "cpt", owner="Maria Lopez"
+            ),
+        ),
+    ),
+    DemoWorkspace(
+        "cpb",
+        "CPB UK Partner Leads",
+        "cpb_partner_leads",
+        "en",
+        "Europe/London",
+        "GB",
+        people=(
+            Person("Olivia Hart", Role.DIRECTOR),
+            Person("Tom Reeves", Role.MANAGER, team="Qualification"),
+            Person("Priya Shah", Role.AGENT, team="Qualification"),
+            Person("Daniel Brooks", Role.PARTNER, partner="Northwind Resellers"),
+            Person("Grace Lee", Role.PARTNER, partner="Northwind Resellers"),
+        ),
+        leads=(
+            DemoLead(
+                "Ian Fletcher",
+                "+44 20 7946 0321",
+                "ian.fletcher@acme-logistics.test",
+                "Acme Logistics",
+                "qualification",
+                lead_type="AQL",
+                owner="Daniel Brooks",
+            ),
+            DemoLead(
+                "Sarah Nolan",
+                "020 7946 0588",
+                "s.nolan@brightwater.test",
+                "Brightwater Foods",
+                "qualification",
+                lead_type="OQL",
+                owner="Grace Lee",
+            ),
+            DemoLead(
+                "Mark Ellis",
+                None,
+                "mark.ellis@ferncloud.test",
+                "Ferncloud",
+                "qualification",
+                lead_type="RQL",
+                owner="Daniel Brooks",
+            ),
+        ),
+    ),
+    DemoWorkspace(
+        "ccima",
+        "CCIMA Contact Center",
+        "ccima_contact_center",
+        "es",
+        "America/Mexico_City",
+        "MX",
+        people=(
+            Person("Laura Méndez", Role.DIRECTOR, locale="es"),
+            Person("Jorge Ramírez", Role.MANAGER, team="Asesores", locale="es"),
+            Person("Ana Torres", Role.AGENT, team="Asesores", locale="es"),
+            Person("Luis Herrera", Role.AGENT, team="Asesores", locale="es"),
+            Person("Sofía Castillo", Role.AGENT, team="Asesores", locale="es"),
+            Person("Diego Morales", Role.AGENT, team="Soporte interno", locale="es"),
+        ),
+        leads=(
+            DemoLead(
+                "María Fernández",
+                "55 1234 5678",
+                "maria.fernandez@correo.test",
+                source="facebook",
+                owner="Ana Torres",
+                rating="AAA",
+            ),
+            DemoLead(
+                "Roberto Díaz",
+                "+52 33 9876 5432",
+                None,
+                source="google",
+                owner="Luis Herrera",
+                rating="AA",
+            ),
+            DemoLead(
+                "Carmen Ruiz",
+                "81 2345 6789",
+                "carmen.ruiz@correo.test",
+                source="landing",
+                owner="Sofía Castillo",
+                rating="A",
+            ),
+        ),
+    ),
+    DemoWorkspace(
+        "telecom",
+        "Телеком: входящие предложения",
+        "telecom_inbound_offers",
+        "ru",
+        "Europe/Moscow",
+        "RU",
+        people=(
+            Person("Ирина Волкова", Role.DIRECTOR, locale="ru", login="Irina Volkova"),
+            Person(
+                "Павел Смирнов",
+                Role.MANAGER,
+                team="Первая линия",
+                locale="ru",
+                login="Pavel Smirnov",
+            ),
+            Person(
+                "Анна Кузнецова",
+                Role.AGENT,
+                team="Первая линия",
+                locale="ru",
+                login="Anna Kuznetsova",
+            ),
+            Person(
+                "Дмитрий Орлов", Role.AGENT, team="Первая линия", locale="ru", login="Dmitry Orlov"
+            ),
+            Person(
+                "Елена Соколова",
+                Role.AGENT,
+                team="Вторая линия",
+                locale="ru",
+                login="Elena Sokolova",
+            ),
+        ),
+        leads=(
+            DemoLead(
+                "Сергей Иванов", "+7 916 123-45-67", source="inbound_call", owner="Анна Кузнецова"
+            ),
+            DemoLead(
+                "Ольга Петрова", "8 (903) 765-43-21", source="inbound_call", owner="Дмитрий Орлов"
+            ),
+        ),
+    ),
+    DemoWorkspace(
+        "bdc",
+        "BDC Concessionnaire",
+        "dealer_bdc",
+        "fr",
+        "America/Toronto",
+        "CA",
+        people=(
+            Person("Nathalie Gagnon", Role.DIRECTOR, locale="fr"),
+            Person("Marc Tremblay", Role.MANAGER, team="Ventes", locale="fr"),
+            Person("Julie Côté", Role.AGENT, team="BDC", locale="fr"),
+            Person("Samuel Roy", Role.AGENT, team="BDC", locale="fr"),
+            Person("Émilie Bouchard", Role.AGENT, team="BDC", locale="fr"),
+        ),
+        leads=(
+            DemoLead(
+                "Louis Bélanger",
+                None,
+                "louis.belanger@courriel.test",
+                source="email",
+                owner="Julie Côté",
+            ),
+            DemoLead(
+                "Chantal Pelletier", "514 555 0188", None, source="phone_up", owner="Samuel Roy"
+            ),
+            DemoLead(
+                "Kevin Lavoie",
+                "(438) 555-0123",
+                "k.lavoie@courriel.test",
+                source="website",
+                owner="Émilie Bouchard",
+            ),
+        ),
+    ),
+)
+
+
+def _email_for(name: str, slug: str) -> str:
+    import unicodedata
+
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    local = ".".join(ascii_name.lower().split()) or "user"
+    return f"{local}@{slug}.leadline.test"
+
+
+def _login_for(person: Person, slug: str) -> str:
+    return _email_for(person.login or person.name, slug)
+
+
+@operation
+def seed_demo(password: str) -> list[tuple[str, str]]:
+    """Create the demo; returns (login e-mail, description) pairs to print."""
+    admin = users.create_user(ADMIN_EMAIL, "Leadline Admin", password)
+    logins = [(ADMIN_EMAIL, "administrator of all five workspaces")]
+    for spec in WORKSPACES:
+        logins += _seed_workspace(spec, admin, password)
+    return logins
+
+
+def _seed_workspace(spec: DemoWorkspace, admin: User, password: str) -> list[tuple[str, str]]:
+    workspace = workspaces.create_workspace(
+        spec.slug,
+        spec.name,
+        locale=spec.locale,
+        time_zone=spec.time_zone,
+        country=spec.country,
+        policy_document=load_profile(spec.profile),
+        actor=admin,
+    )
+    users.add_member(workspace, admin, Role.ADMIN, actor=admin)
+    teams = {
+        name: workspaces.create_team(workspace, name, actor=admin)
+        for name in sorted({p.team for p in spec.people if p.team})
+    }
+    partners = {
+        name: workspaces.create_partner_organisation(workspace, name, actor=admin)
+        for name in sorted({p.partner for p in spec.people if p.partner})
+    }
+    people: dict[str, User] = {}
+    logins = []
+    for person in spec.people:
+        user = users.create_user(
+            _login_for(person, spec.slug), person.name, password, preferred_locale=person.locale
+        )
+        users.add_member(
+            workspace,
+            user,
+            person.role,
+            actor=admin,
+            team=teams.get(person.team),
+            partner_organisation=partners.get(person.partner),
+        )
+        people[person.name] = user
+        logins.append((user.email, f"{person.role.value} in {spec.slug}"))
+    for demo in spec.leads:
+        leads.create_lead(
+            workspace,
+            contact_name=demo.contact_name,
+            phone=demo.phone,
+            email=demo.email,
+            company=demo.company,
+            source=demo.source,
+            rating=demo.rating,
+            lead_type=demo.lead_type,
+            owner=people.get(demo.owner) if demo.owner else None,
+            actor=admin,
+        )
+    return logins

@@ -1,0 +1,30 @@
+"""All models, importable from one place (Alembic's autogenerate needs them registered)."""
+
+from .audit import AuditEvent
+from .delivery import ApiKey, Notification, NotificationState
+from .lead import Account, Lead
+from .user import Membership, Role, User
+from .work import Activity, Deadline, DeadlineState, Task, TaskState
+from .workspace import SLUG_PATTERN, PartnerOrganisation, PolicyVersion, Team, Workspace
+
+__all__ = [
+    "SLUG_PATTERN",
+    "Account",
+    "Activity",
+    "ApiKey",
+    "AuditEvent",
+    "Deadline",
+    "DeadlineState",
+    "Lead",
+    "Membership",
+    "Notification",
+    "NotificationState",
+    "PartnerOrganisation",
+    "PolicyVersion",
+    "Role",
+    "Task",
+    "TaskState",
+    "Team",
+    "User",
+    "Workspace",
+]

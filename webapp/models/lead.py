@@ -1,0 +1,76 @@
+"""Leads and the client accounts they may be delivered to."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.extensions import db
+
+from .base import TenantOwned, Timestamped
+
+
+class Account(TenantOwned, Timestamped, db.Model):
+    """A client business whose leads are recorded against it (e.g. a business owner)."""
+
+    __tablename__ = "accounts"
+    __table_args__ = (UniqueConstraint("workspace_id", "external_ref"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_ref: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
+    signed_up_on: Mapped[date | None] = mapped_column(Date)
+    # Flags the policy's gates read (do-not-upsell, cancelled, under another team, balance).
+    flags: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Lead(TenantOwned, Timestamped, db.Model):
+    __tablename__ = "leads"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "external_id"),
+        # The agent's queue: my open leads, most recently touched first.
+        Index("ix_leads_queue", "workspace_id", "owner_id", "status", "updated_at"),
+        Index("ix_leads_status", "workspace_id", "status", "updated_at"),
+        # Duplicate detection looks leads up by normalised phone and e-mail.
+        Index("ix_leads_phone", "workspace_id", "phone_e164"),
+        Index("ix_leads_email", "workspace_id", "email_normalised"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(60), default="manual")
+    contact_name: Mapped[str] = mapped_column(String(200))
+    phone_raw: Mapped[str | None] = mapped_column(String(40))
+    phone_e164: Mapped[str | None] = mapped_column(String(20))
+    email_raw: Mapped[str | None] = mapped_column(String(254))
+    email_normalised: Mapped[str | None] = mapped_column(String(254))
+    company: Mapped[str | None] = mapped_column(String(200))
+    account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(40), default="new")
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
+    partner_organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("partner_organisations.id", ondelete="SET NULL")
+    )
+    rating: Mapped[str | None] = mapped_column(String(10))
+    lead_type: Mapped[str | None] = mapped_column(String(20))
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id", ondelete="SET NULL"))
+    invalid_reason: Mapped[str | None] = mapped_column(Text)
+    external_id: Mapped[str | None] = mapped_column(String(100))
+    policy_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("policy_versions.id", ondelete="SET NULL")
+    )
+
+    owner = relationship("User", foreign_keys=[owner_id])
+    team = relationship("Team")
+    account = relationship("Account")
+    partner_organisation = relationship("PartnerOrganisation")
+    duplicate_of = relationship("Lead", remote_side=[id])
+
+    def __repr__(self) -> str:
+        return f"<Lead {self.id} {self.contact_name!r} {self.status}>"

@@ -1,0 +1,71 @@
+"""Workspaces (one per department), their teams, partner organisations and policy versions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.clock import now
+from webapp.extensions import db
+
+from .base import TenantOwned, Timestamped
+from .types import UTCDateTime
+
+SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$"
+
+
+class Workspace(Timestamped, db.Model):
+    __tablename__ = "workspaces"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    locale: Mapped[str] = mapped_column(String(10), default="en")
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # ISO 3166 country: the default region for phone numbers given without a country code.
+    country: Mapped[str] = mapped_column(String(2), default="US")
+    active_policy_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("policy_versions.id", use_alter=True, ondelete="SET NULL")
+    )
+
+    active_policy_version: Mapped[PolicyVersion | None] = relationship(
+        foreign_keys=[active_policy_version_id], post_update=True
+    )
+
+    def __repr__(self) -> str:
+        return f"<Workspace {self.slug}>"
+
+
+class Team(TenantOwned, db.Model):
+    __tablename__ = "teams"
+    __table_args__ = (UniqueConstraint("workspace_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+
+
+class PartnerOrganisation(TenantOwned, db.Model):
+    __tablename__ = "partner_organisations"
+    __table_args__ = (UniqueConstraint("workspace_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class PolicyVersion(TenantOwned, db.Model):
+    """One saved version of a workspace's policy document; never edited after it is written."""
+
+    __tablename__ = "policy_versions"
+    __table_args__ = (UniqueConstraint("workspace_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int]
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+
+    author = relationship("User")

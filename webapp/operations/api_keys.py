@@ -1,0 +1,51 @@
+"""API keys: created with a secret shown once, stored as a SHA-256 hash."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from sqlalchemy import select
+
+from webapp.clock import now
+from webapp.extensions import db
+from webapp.models import ApiKey, User, Workspace
+
+from . import audit
+from .unit import operation
+
+KEY_PREFIX = "ll_"
+
+
+def hash_key(secret: str) -> str:
+    # A random 256-bit key needs no slow hash: SHA-256 of it cannot be brute-forced.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@operation
+def create_api_key(workspace: Workspace, name: str, *, actor: User | None) -> tuple[ApiKey, str]:
+    """A new key for `workspace`; returns the row and the secret, which is never stored."""
+    secret = KEY_PREFIX + secrets.token_urlsafe(32)
+    key = ApiKey(
+        workspace_id=workspace.id,
+        name=name.strip() or "API key",
+        prefix=secret[:10],
+        key_hash=hash_key(secret),
+        created_by_id=actor.id if actor else None,
+    )
+    db.session.add(key)
+    audit.record(workspace.id, "api_key.created", key, actor=actor, after={"name": key.name})
+    return key, secret
+
+
+def find_active_key(secret: str) -> ApiKey | None:
+    """The unrevoked key with this secret, if any."""
+    return db.session.scalar(
+        select(ApiKey).where(ApiKey.key_hash == hash_key(secret), ApiKey.revoked_at.is_(None))
+    )
+
+
+@operation
+def revoke_api_key(key: ApiKey, *, actor: User | None) -> None:
+    key.revoked_at = now()
+    audit.record(key.workspace_id, "api_key.revoked", key, actor=actor)

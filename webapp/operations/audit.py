@@ -1,0 +1,34 @@
+"""Writing the audit trail (ALL-3): who did what to which row, before/after and why."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from webapp.extensions import db
+from webapp.models import AuditEvent, User
+
+
+def record(
+    workspace_id: int,
+    action: str,
+    subject: Any,
+    *,
+    actor: User | None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    reason: str = "",
+) -> AuditEvent:
+    """Append an audit event for `subject` (a model instance) inside the current operation."""
+    db.session.flush()  # the subject needs its id
+    event = AuditEvent(
+        workspace_id=workspace_id,
+        actor_id=actor.id if actor is not None else None,
+        action=action,
+        subject_type=type(subject).__tablename__,
+        subject_id=subject.id,
+        before=before,
+        after=after,
+        reason=reason,
+    )
+    db.session.add(event)
+    return event

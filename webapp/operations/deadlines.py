@@ -1,0 +1,118 @@
+"""Deadlines: rows with a due time; a job at due_at fires them, a sweep catches any missed.
+
+Firing is a compare-and-set on the row (pending → fired), so a deadline fires at most once
+however many workers race for it, and never before its time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+
+from webapp import redis_client
+from webapp.clock import now
+from webapp.extensions import db
+from webapp.models import Deadline, DeadlineState, Lead
+
+from . import audit
+from .unit import after_commit, operation
+
+SWEEP_BATCH = 500
+
+
+def job_id_for(deadline_id: int) -> str:
+    # One stable job id per deadline: re-enqueuing replaces the job instead of adding one.
+    return f"deadline-{deadline_id}"
+
+
+@operation
+def schedule(
+    workspace_id: int,
+    kind: str,
+    due_at: datetime,
+    *,
+    lead: Lead | None = None,
+    payload: dict[str, Any] | None = None,
+) -> Deadline:
+    """Create a pending deadline and, once committed, its job at `due_at`."""
+    deadline = Deadline(
+        workspace_id=workspace_id,
+        kind=kind,
+        due_at=due_at,
+        lead_id=lead.id if lead else None,
+        payload=payload or {},
+    )
+    db.session.add(deadline)
+    db.session.flush()
+    deadline.job_id = job_id_for(deadline.id)
+    deadline_id = deadline.id
+    after_commit(
+        lambda: redis_client.enqueue(
+            "timers", "deadline.fire", deadline_id, at=due_at, job_id=job_id_for(deadline_id)
+        )
+    )
+    return deadline
+
+
+@operation
+def cancel(deadline: Deadline, *, reason: str) -> bool:
+    """Cancel a pending deadline (its condition was met); False if it already fired."""
+    changed = db.session.execute(
+        update(Deadline)
+        .where(Deadline.id == deadline.id, Deadline.state == DeadlineState.PENDING)
+        .values(state=DeadlineState.CANCELLED)
+        .execution_options(synchronize_session="fetch")
+    ).rowcount
+    if changed:
+        audit.record(
+            deadline.workspace_id,
+            "deadline.cancelled",
+            deadline,
+            actor=None,
+            after={"kind": deadline.kind},
+            reason=reason,
+        )
+    return bool(changed)
+
+
+@operation
+def fire(deadline_id: int) -> bool:
+    """Fire the deadline once if it is pending and due; returns whether this call fired it."""
+    moment = now()
+    claimed = db.session.execute(
+        update(Deadline)
+        .where(
+            Deadline.id == deadline_id,
+            Deadline.state == DeadlineState.PENDING,
+            Deadline.due_at <= moment,
+        )
+        .values(state=DeadlineState.FIRED, fired_at=moment)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not claimed:
+        return False
+    deadline = db.session.get(Deadline, deadline_id)
+    db.session.refresh(deadline)
+    audit.record(
+        deadline.workspace_id,
+        "deadline.fired",
+        deadline,
+        actor=None,
+        after={"kind": deadline.kind, "due_at": deadline.due_at.isoformat()},
+    )
+    return True
+
+
+def enqueue_due() -> int:
+    """Enqueue a fire job for every pending deadline already due (the sweep)."""
+    due_ids = db.session.scalars(
+        select(Deadline.id)
+        .where(Deadline.state == DeadlineState.PENDING, Deadline.due_at <= now())
+        .order_by(Deadline.due_at)
+        .limit(SWEEP_BATCH)
+    ).all()
+    for deadline_id in due_ids:
+        redis_client.enqueue("timers", "deadline.fire", deadline_id, job_id=job_id_for(deadline_id))
+    return len(due_ids)

@@ -1,0 +1,62 @@
+"""The transaction every operation runs in, and work deferred until after it commits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
+
+from webapp.extensions import db
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+_depth: ContextVar[int] = ContextVar("operation_depth", default=0)
+_after_commit: ContextVar[list[Callable[[], None]] | None] = ContextVar(
+    "after_commit", default=None
+)
+
+
+@contextmanager
+def transaction() -> Iterator[None]:
+    """Commit once at the outermost level, roll back everything on error."""
+    depth = _depth.get()
+    token = _depth.set(depth + 1)
+    callbacks_token = _after_commit.set([]) if depth == 0 else None
+    try:
+        yield
+        if depth == 0:
+            db.session.commit()
+    except BaseException:
+        if depth == 0:
+            db.session.rollback()
+        raise
+    finally:
+        _depth.reset(token)
+        if callbacks_token is not None:
+            callbacks = _after_commit.get() or []
+            _after_commit.reset(callbacks_token)
+    if depth == 0:
+        for callback in callbacks:
+            callback()
+
+
+def operation(func: Callable[P, R]) -> Callable[P, R]:
+    """Run `func` as one transaction (nested operations join the outer one)."""
+
+    @wraps(func)
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
+        with transaction():
+            return func(*args, **kwargs)
+
+    return wrapped
+
+
+def after_commit(callback: Callable[[], Any]) -> None:
+    """Run `callback` once the current operation has committed (never if it rolls back)."""
+    pending = _after_commit.get()
+    if pending is None:
+        raise RuntimeError("after_commit() called outside an operation")
+    pending.append(callback)

@@ -1,0 +1,84 @@
+"""People: creating users, their preferences, their membership of workspaces."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from webapp.extensions import db
+from webapp.i18n import SUPPORTED_LOCALES
+from webapp.models import Membership, PartnerOrganisation, Role, Team, User, Workspace
+
+from . import audit
+from .unit import operation
+
+
+class UserError(ValueError):
+    """Refused user data; `field` names what was wrong."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@operation
+def create_user(
+    email: str,
+    name: str,
+    password: str,
+    *,
+    preferred_locale: str | None = None,
+    phone: str | None = None,
+) -> User:
+    """A new user with a hashed password; e-mail addresses are unique, case-insensitively."""
+    email = email.strip().lower()
+    if "@" not in email:
+        raise UserError("email", "not an e-mail address")
+    if len(password) < 8:
+        raise UserError("password", "a password needs at least 8 characters")
+    if db.session.scalar(select(User.id).where(func.lower(User.email) == email)) is not None:
+        raise UserError("email", f"a user with e-mail {email} already exists")
+    if preferred_locale is not None and preferred_locale not in SUPPORTED_LOCALES:
+        raise UserError("preferred_locale", f"choose one of {', '.join(SUPPORTED_LOCALES)}")
+    user = User(email=email, name=name.strip(), preferred_locale=preferred_locale, phone=phone)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+@operation
+def set_preferred_locale(user: User, locale: str) -> None:
+    if locale not in SUPPORTED_LOCALES:
+        raise UserError("locale", f"choose one of {', '.join(SUPPORTED_LOCALES)}")
+    user.preferred_locale = locale
+
+
+@operation
+def add_member(
+    workspace: Workspace,
+    user: User,
+    role: Role,
+    *,
+    actor: User | None,
+    team: Team | None = None,
+    partner_organisation: PartnerOrganisation | None = None,
+    authorised: bool = True,
+) -> Membership:
+    """Give `user` a role in `workspace` (ALL-1); audited."""
+    membership = Membership(
+        workspace_id=workspace.id,
+        user_id=user.id,
+        role=role,
+        team_id=team.id if team else None,
+        partner_organisation_id=partner_organisation.id if partner_organisation else None,
+        authorised=authorised,
+    )
+    db.session.add(membership)
+    audit.record(
+        workspace.id,
+        "membership.created",
+        membership,
+        actor=actor,
+        after={"user": user.email, "role": role.value, "team": team.name if team else None},
+    )
+    return membership

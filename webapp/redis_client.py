@@ -1,0 +1,51 @@
+"""The app's Redis connection and RQ queues (jobs are enqueued by import path, never imported)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Flask, current_app
+from redis import Redis
+from rq import Queue
+
+QUEUE_NAMES = ("default", "timers", "notify")
+JOB_ENTRY_POINT = "workers.runtime.perform"
+
+
+def init_app(app: Flask) -> None:
+    url = app.config.get("REDIS_URL")
+    app.extensions["leadline_redis"] = Redis.from_url(url) if url else None
+
+
+def redis() -> Redis:
+    """The app's Redis; `leadline up` and the test suite always provide one."""
+    connection = current_app.extensions.get("leadline_redis")
+    if connection is None:
+        raise RuntimeError(
+            "REDIS_URL is not set: start Leadline with `leadline up` (it runs an embedded "
+            "server) or point REDIS_URL at a Redis server"
+        )
+    return connection
+
+
+def queue(name: str) -> Queue:
+    if name not in QUEUE_NAMES:
+        raise ValueError(f"unknown queue {name!r}; queues are {', '.join(QUEUE_NAMES)}")
+    return Queue(name, connection=redis())
+
+
+def enqueue(
+    queue_name: str,
+    job_name: str,
+    *ids: Any,
+    at: datetime | None = None,
+    job_id: str | None = None,
+) -> str:
+    """Enqueue registered job `job_name` with ids only; returns the RQ job id."""
+    target = queue(queue_name)
+    if at is not None:
+        job = target.enqueue_at(at, JOB_ENTRY_POINT, job_name, *ids, job_id=job_id)
+    else:
+        job = target.enqueue(JOB_ENTRY_POINT, job_name, *ids, job_id=job_id)
+    return job.id

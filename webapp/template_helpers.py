@@ -1,0 +1,82 @@
+"""What every template may use: the workspace, the navigation for the caller's role, locales."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import flask_babel
+from flask import Flask, g
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from webapp import clock
+from webapp.i18n import LOCALE_NAMES
+from webapp.models import Role
+
+
+class NavItem(NamedTuple):
+    endpoint: str
+    label: Any
+    roles: frozenset[Role]
+
+
+ALL_ROLES = frozenset(Role)
+ROLE_LABELS = {
+    Role.ADMIN: _l("administrator"),
+    Role.DIRECTOR: _l("director"),
+    Role.MANAGER: _l("manager"),
+    Role.AGENT: _l("agent"),
+    Role.PARTNER: _l("partner"),
+}
+
+
+def role_label(role: Role) -> str:
+    return str(ROLE_LABELS[Role(role)])
+
+
+STAFF = frozenset({Role.ADMIN, Role.DIRECTOR, Role.MANAGER})
+
+NAVIGATION = (
+    NavItem("workspace.dashboard", _l("Home"), ALL_ROLES),
+    NavItem("workspace.leads", _l("Leads"), ALL_ROLES),
+    NavItem("workspace.members", _l("People"), STAFF),
+)
+
+
+def navigation() -> list[NavItem]:
+    """The menu entries the caller's role in the current workspace may use."""
+    membership = g.get("membership")
+    if membership is None:
+        return []
+    return [item for item in NAVIGATION if membership.role in item.roles]
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        role_label=role_label,
+        now=clock.now,
+        # Dates, times and numbers in the request's locale and the workspace's time zone.
+        format_datetime=flask_babel.format_datetime,
+        format_date=flask_babel.format_date,
+        format_time=flask_babel.format_time,
+        format_number=flask_babel.format_number,
+        format_decimal=flask_babel.format_decimal,
+        format_timedelta=flask_babel.format_timedelta,
+    )
+
+    @app.context_processor
+    def inject() -> dict[str, Any]:
+        memberships = (
+            sorted(current_user.memberships, key=lambda m: m.workspace.name.lower())
+            if current_user.is_authenticated
+            else []
+        )
+        return {
+            "current_workspace": g.get("workspace"),
+            "current_membership": g.get("membership"),
+            "my_memberships": memberships,
+            "navigation": navigation(),
+            "locale_names": LOCALE_NAMES,
+            "current_locale": str(get_locale()),
+        }

