@@ -21,13 +21,18 @@ def test_seed_demo_creates_the_five_department_workspaces(runner):
     assert {m.workspace.slug for m in admin.memberships} == set(workspaces)
     assert all(m.role == Role.ADMIN for m in admin.memberships)
     # Participants named in the 411 Locals document are users of that workspace.
-    names = set(db.session.scalars(
-        select(User.name).join(Membership).where(Membership.workspace_id == workspaces["locals411"].id)
-    ))
+    names = set(
+        db.session.scalars(
+            select(User.name)
+            .join(Membership)
+            .where(Membership.workspace_id == workspaces["locals411"].id)
+        )
+    )
     assert {"Simon Vale", "Mary Thompson", "Matthew Benton", "Yamil Cabrera"} <= names
     partner = db.session.scalar(
-        select(Membership).where(Membership.workspace_id == workspaces["cpb"].id,
-                                 Membership.role == Role.PARTNER)
+        select(Membership).where(
+            Membership.workspace_id == workspaces["cpb"].id, Membership.role == Role.PARTNER
+        )
     )
     assert partner.partner_organisation is not None
     assert all(w.active_policy_version is not None for w in workspaces.values())
@@ -38,8 +43,9 @@ def test_seed_demo_creates_the_five_department_workspaces(runner):
 def test_seeded_admin_signs_in_with_the_demo_password(runner, client, monkeypatch):
     monkeypatch.setenv("LEADLINE_DEMO_PASSWORD", "demo-pass-123")
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
-    response = client.post("/login", data={"email": "admin@leadline.test",
-                                           "password": "demo-pass-123"})
+    response = client.post(
+        "/login", data={"email": "admin@leadline.test", "password": "demo-pass-123"}
+    )
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/workspaces")
 
@@ -62,8 +68,9 @@ def test_api_key_create_for_unknown_workspace_names_the_option(runner):
 
 
 def test_create_user_refuses_a_short_password(runner):
-    result = runner.invoke(args=["create-user", "--email", "a@b.test", "--name", "A",
-                                 "--password", "short"])
+    result = runner.invoke(
+        args=["create-user", "--email", "a@b.test", "--name", "A", "--password", "short"]
+    )
     assert result.exit_code != 0
     assert "--password" in result.output
     assert db.session.scalar(select(func.count(User.id))) == 0

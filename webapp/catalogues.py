@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from babel.messages.frontend import CommandLineInterface
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 
 from webapp.i18n import LOCALES_DIR, SUPPORTED_LOCALES
 
@@ -55,7 +57,20 @@ def update() -> None:
             _pybabel("init", "-i", str(TEMPLATE), "-d", str(LOCALES_DIR), "-l", code)
 
 
-def compile_all() -> None:
-    """Build the .mo files the app reads; run by `leadline up`, the tests and the image."""
-    if any(LOCALES_DIR.glob("*/LC_MESSAGES/messages.po")):
-        _pybabel("compile", "-d", str(LOCALES_DIR), "--statistics")
+def compile_all() -> list[Path]:
+    """Build the .mo files the app reads; run by `leadline up`, the tests and the image.
+
+    Fuzzy entries are left out (they are guesses); a catalogue marked fuzzy as a whole is an
+    error rather than a silently English interface.
+    """
+    written = []
+    for po in sorted(LOCALES_DIR.glob("*/LC_MESSAGES/messages.po")):
+        with po.open("rb") as handle:
+            catalogue = read_po(handle, locale=po.parent.parent.name)
+        if catalogue.fuzzy:
+            raise RuntimeError(f"{po} is marked fuzzy as a whole: review it, then remove the flag")
+        mo = po.with_suffix(".mo")
+        with mo.open("wb") as handle:
+            write_mo(handle, catalogue, use_fuzzy=False)
+        written.append(mo)
+    return written

@@ -47,7 +47,7 @@ def login() -> Response:
         address = request.remote_addr or "unknown"
         if login_blocked(email, address):
             form.password.errors.append(
-                _("Too many failed attempts. Wait 15 minutes and try again.")
+                _("Too many failed attempts. Wait a few minutes and try again.")
             )
             status = 429
         else:
