@@ -7,6 +7,7 @@ import re
 import pytest
 
 from tests import support
+from webapp.extensions import db
 from webapp.models import Role
 
 
@@ -20,7 +21,9 @@ def csrf_client(app, tmp_path):
         WTF_CSRF_ENABLED=True,
     )
     protected.test_client_class = app.test_client_class
-    return protected.test_client()
+    yield protected.test_client()
+    with protected.app_context():
+        db.engine.dispose()  # its own connection pool: close it, do not leave it to the GC
 
 
 def _token(page: str) -> str:
