@@ -16,7 +16,10 @@ from webapp.operations.api_keys import create_api_key
 # argument fails the isolation test below until its maker is added here.
 OBJECT_MAKERS: dict[str, Callable[..., Any]] = {
     "lead_id": lambda f, ws: f["make_lead"](ws).id,
+    "version_id": lambda f, ws: ws.active_policy_version_id,
 }
+# URL arguments that name no object (a section of a document): any valid value will do.
+PLAIN_VALUES: dict[str, str] = {"section": "timers"}
 
 
 def _workspace_rules(app: Flask) -> list:
@@ -48,16 +51,16 @@ def test_every_workspace_route_is_404_for_another_workspace(app, client, two_wor
     rules = _workspace_rules(app)
     assert len(rules) >= 4
     for rule in rules:
-        objects = {
-            arg: OBJECT_MAKERS[arg](fixtures, theirs) for arg in rule.arguments - {"workspace"}
-        }
+        args = rule.arguments - {"workspace"} - PLAIN_VALUES.keys()
+        objects = {arg: OBJECT_MAKERS[arg](fixtures, theirs) for arg in args}
+        plain = {arg: PLAIN_VALUES[arg] for arg in rule.arguments & PLAIN_VALUES.keys()}
         for method in _methods(rule):
             # Their workspace in the URL: not a member, so it does not exist for me.
-            url = _build(rule, {"workspace": theirs.slug, **objects})
+            url = _build(rule, {"workspace": theirs.slug, **objects, **plain})
             assert client.open(url, method=method).status_code == 404, (method, url)
             if objects:
                 # My workspace in the URL, their object's id: still nothing there.
-                url = _build(rule, {"workspace": mine.slug, **objects})
+                url = _build(rule, {"workspace": mine.slug, **objects, **plain})
                 assert client.open(url, method=method).status_code == 404, (method, url)
 
 

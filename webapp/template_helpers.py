@@ -41,6 +41,7 @@ NAVIGATION = (
     NavItem("workspace.dashboard", _l("Home"), ALL_ROLES),
     NavItem("workspace.leads", _l("Leads"), ALL_ROLES),
     NavItem("workspace.members", _l("People"), STAFF),
+    NavItem("policy.index", _l("Policy"), STAFF),
 )
 
 

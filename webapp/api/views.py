@@ -5,12 +5,15 @@ from __future__ import annotations
 from flask import Blueprint, g, jsonify, request
 from werkzeug.wrappers import Response
 
+from tenants import PolicyInvalid
+from tenants.policy import policy_json_schema
 from webapp.clock import now
 from webapp.errors import json_error
 from webapp.extensions import csrf, db
-from webapp.models import Lead
+from webapp.models import Lead, PolicyVersion
+from webapp.operations import policies
 from webapp.operations.api_keys import find_active_key
-from webapp.tenancy import get_or_404
+from webapp.tenancy import get_or_404, scoped
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # bearer-token requests carry no cookies, so CSRF does not apply
@@ -56,3 +59,55 @@ def lead(lead_id: int) -> Response:
             "created_at": row.created_at.isoformat(),
         }
     )
+
+
+def _version_json(version: PolicyVersion) -> dict:
+    return {
+        "number": version.number,
+        "comment": version.comment,
+        "author": version.author.name if version.author else None,
+        "created_at": version.created_at.isoformat(),
+        "active": version.id == g.workspace.active_policy_version_id,
+    }
+
+
+@bp.get("/policy")
+def policy() -> Response:
+    """The active policy document and its version."""
+    version = g.workspace.active_policy_version
+    if version is None:
+        return json_error(404, "this workspace has no active policy")
+    return jsonify({**_version_json(version), "document": version.document})
+
+
+@bp.put("/policy")
+def replace_policy() -> Response:
+    """Validate a whole document, store it as a new version, activate it unless ?activate=false."""
+    document = request.get_json(silent=True)
+    if not isinstance(document, dict):
+        return json_error(400, "send the policy document as a JSON object")
+    activate = request.args.get("activate", "true").lower() not in {"false", "0", "no"}
+    comment = request.args.get("comment", "")[:500] or f"API key {g.api_key.name}"
+    try:
+        version = policies.save_version(
+            g.workspace, document, author=None, comment=comment, activate=activate
+        )
+    except PolicyInvalid as exc:
+        fields = [{"path": path, "message": message} for path, message in exc.errors]
+        return json_error(422, "the policy document is invalid; nothing was saved", fields)
+    response = jsonify({**_version_json(version), "document": version.document})
+    response.status_code = 201
+    return response
+
+
+@bp.get("/policy/schema")
+def policy_schema() -> Response:
+    """The JSON Schema every policy document is validated against."""
+    return jsonify(policy_json_schema())
+
+
+@bp.get("/policy/versions")
+def policy_versions() -> Response:
+    """Every version of the workspace's policy, newest first."""
+    rows = db.session.scalars(scoped(PolicyVersion).order_by(PolicyVersion.number.desc())).all()
+    return jsonify({"versions": [_version_json(v) for v in rows]})

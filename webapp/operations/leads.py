@@ -6,10 +6,13 @@ from typing import Any
 
 import phonenumbers
 
+from tenants.calendar import BusinessCalendar
+from tenants.decisions import deadlines_for_event
+from webapp.clock import now
 from webapp.extensions import db
-from webapp.models import Lead, User, Workspace
+from webapp.models import Deadline, Lead, User, Workspace
 
-from . import audit
+from . import audit, deadlines, policies
 from .unit import operation
 from .users import UserError
 
@@ -31,6 +34,20 @@ def normalise_email(raw: str) -> str:
     if not local or "." not in domain:
         raise UserError("email", f"not an e-mail address: {raw!r}")
     return email
+
+
+def start_timers(workspace: Workspace, lead: Lead, event: str) -> list[Deadline]:
+    """Schedule the deadlines the workspace's policy starts on `event` for `lead`."""
+    policy = policies.active_policy(workspace)
+    specs = deadlines_for_event(
+        policy, event, now(), BusinessCalendar(policy.calendar), lead_type=lead.lead_type
+    )
+    return [
+        deadlines.schedule(
+            workspace.id, spec.kind, spec.due_at, lead=lead, payload={"event": event}
+        )
+        for spec in specs
+    ]
 
 
 @operation
@@ -59,6 +76,10 @@ def create_lead(
         **fields,
     )
     db.session.add(lead)
+    db.session.flush()
+    start_timers(workspace, lead, "lead.created")
+    if owner is not None:
+        start_timers(workspace, lead, "lead.assigned")
     audit.record(
         workspace.id,
         "lead.created",

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import func, select
 
-from tenants import load_policy
+from tenants import Policy, load_policy
 from webapp.extensions import db
 from webapp.models import PolicyVersion, User, Workspace
 
@@ -28,7 +30,7 @@ def save_version(
     Raises tenants.PolicyInvalid (every error by path) and stores nothing when it is invalid.
     """
     # The stored form is the validated model's JSON: dates and durations in one spelling.
-    canonical = load_policy(document).model_dump(mode="json", exclude_none=True)
+    canonical = load_policy(document).dump()
     number = (
         db.session.scalar(
             select(func.max(PolicyVersion.number)).where(PolicyVersion.workspace_id == workspace.id)
@@ -68,3 +70,19 @@ def activate_version(workspace: Workspace, version: PolicyVersion, *, actor: Use
         before={"policy_version": before},
         after={"policy_version": version.number},
     )
+
+
+@lru_cache(maxsize=256)
+def _policy_of_version(version_id: int, document_json: str) -> Policy:
+    return load_policy(json.loads(document_json))
+
+
+def policy_of(version: PolicyVersion) -> Policy:
+    """The validated Policy of a stored version (cached: versions never change)."""
+    return _policy_of_version(version.id, json.dumps(version.document, sort_keys=True))
+
+
+def active_policy(workspace: Workspace) -> Policy:
+    """The workspace's active policy (a blank one if it has none yet)."""
+    version = workspace.active_policy_version
+    return policy_of(version) if version is not None else load_policy({})

@@ -1,0 +1,176 @@
+"""A department configures its own policy in the web UI and over the API (ALL-2)."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from tenants.profiles import load_profile
+from webapp.clock import now
+from webapp.extensions import db
+from webapp.models import AuditEvent, Deadline, PolicyVersion, Role
+from webapp.operations.api_keys import create_api_key
+from webapp.policy.documents import to_yaml
+
+
+@pytest.fixture
+def ccima(make_workspace):
+    return make_workspace(
+        slug="ccima-test",
+        locale="es",
+        time_zone="America/Mexico_City",
+        country="MX",
+        policy_document=load_profile("ccima_contact_center"),
+    )
+
+
+def _timers_yaml(workspace, minutes: int) -> str:
+    timers = workspace.active_policy_version.document["timers"]
+    sla = next(t for t in timers if t["name"] == "contact_sla")
+    assert sla["duration"] == "10m"
+    sla["duration"] = f"{minutes}m"
+    return to_yaml(timers)
+
+
+def _sla_deadline(lead) -> Deadline:
+    return db.session.scalar(
+        select(Deadline).where(Deadline.lead_id == lead.id, Deadline.kind == "contact_sla")
+    )
+
+
+def test_ccima_6_admin_changes_the_sla_and_new_leads_get_the_new_deadline(
+    client, ccima, login_as, make_member, make_lead
+):
+    admin = login_as(Role.ADMIN, ccima)
+    advisor = make_member(ccima, Role.AGENT)
+    response = client.post(
+        "/w/ccima-test/policy/sections/timers",
+        data={"document": _timers_yaml(ccima, 15), "comment": "SLA 15 minutes", "activate": "y"},
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert ccima.active_policy_version.number == 2
+    assert ccima.active_policy_version.author_id == admin.id
+    # Leads keep the version that decided them; a new lead gets the 15-minute SLA.
+    opening = now().replace(hour=15, minute=0, second=0, microsecond=0)  # 09:00 in Mexico City
+    import time_machine
+
+    with time_machine.travel(opening, tick=False):
+        lead = make_lead(ccima, owner=advisor)
+    assert lead.policy_version_id == ccima.active_policy_version_id
+    assert _sla_deadline(lead).due_at == opening + timedelta(minutes=15)
+    actions = db.session.scalars(
+        select(AuditEvent.action).where(
+            AuditEvent.workspace_id == ccima.id, AuditEvent.action.like("policy.%")
+        )
+    ).all()
+    assert actions.count("policy.saved") == 2 and actions.count("policy.activated") == 2
+
+
+def test_invalid_section_is_refused_whole_with_errors_by_path(client, ccima, login_as):
+    login_as(Role.DIRECTOR, ccima)
+    bad = _timers_yaml(ccima, 15).replace("duration: 15m", "duration: soon", 1)
+    response = client.post(
+        "/w/ccima-test/policy/sections/timers", data={"document": bad, "comment": "typo"}
+    )
+    assert response.status_code == 422
+    assert "timers.0.duration" in response.get_data(as_text=True)
+    assert (
+        db.session.scalar(select(PolicyVersion.number).order_by(PolicyVersion.number.desc())) == 1
+    )
+
+
+def test_live_validation_names_the_path_and_says_valid_when_fixed(client, ccima, login_as):
+    login_as(Role.ADMIN, ccima)
+    url = "/w/ccima-test/policy/validate?section=assignment"
+    bad = client.post(
+        url, data={"document": "strategy: {strategy: coin_toss}"}, headers={"HX-Request": "true"}
+    ).get_data(as_text=True)
+    assert "assignment.strategy" in bad and "round_robin" in bad  # names the allowed ones
+    good = client.post(
+        url, data={"document": "strategy: {strategy: round_robin}"}, headers={"HX-Request": "true"}
+    ).get_data(as_text=True)
+    assert "Política válida." in good  # the workspace works in Spanish
+
+
+def test_yaml_syntax_error_is_reported_with_its_line(client, ccima, login_as):
+    login_as(Role.ADMIN, ccima)
+    response = client.post(
+        "/w/ccima-test/policy/edit", data={"document": "calendar: [unclosed", "comment": "x"}
+    )
+    assert response.status_code == 422
+    assert "not valid YAML (line" in response.get_data(as_text=True)
+
+
+def test_history_diff_and_activating_an_older_version(client, ccima, login_as):
+    login_as(Role.ADMIN, ccima)
+    client.post(
+        "/w/ccima-test/policy/sections/timers",
+        data={"document": _timers_yaml(ccima, 15), "comment": "SLA 15 minutes", "activate": "y"},
+    )
+    first, second = db.session.scalars(select(PolicyVersion).order_by(PolicyVersion.number))
+    history = client.get("/w/ccima-test/policy/versions").get_data(as_text=True)
+    assert "SLA 15 minutes" in history and "initial policy" in history
+    diff = client.get(f"/w/ccima-test/policy/diff?a={first.id}&b={second.id}")
+    body = diff.get_data(as_text=True)
+    assert diff.status_code == 200
+    text = re.sub(r"<[^>]+>", "", body).replace("&nbsp;", " ")
+    assert "duration: 10m" in text and "duration: 15m" in text and "diff_chg" in body
+    assert client.post(f"/w/ccima-test/policy/versions/{first.id}/activate").status_code == 302
+    db.session.expire_all()
+    assert ccima.active_policy_version_id == first.id
+
+
+def test_agents_cannot_see_or_change_the_policy(client, ccima, login_as):
+    login_as(Role.AGENT, ccima)
+    assert client.get("/w/ccima-test/policy/").status_code == 403
+    assert client.post("/w/ccima-test/policy/edit", data={}).status_code == 403
+
+
+def test_managers_read_but_do_not_edit(client, ccima, login_as):
+    login_as(Role.MANAGER, ccima)
+    assert client.get("/w/ccima-test/policy/").status_code == 200
+    assert client.get("/w/ccima-test/policy/sections/timers").status_code == 403
+
+
+def _auth(workspace):
+    return {"Authorization": f"Bearer {create_api_key(workspace, 't', actor=None)[1]}"}
+
+
+def test_api_put_validates_stores_and_activates(client, ccima):
+    headers = _auth(ccima)
+    document = client.get("/api/v1/policy", headers=headers).json["document"]
+    document["timers"][0]["duration"] = "15m"
+    response = client.put("/api/v1/policy?comment=via+API", json=document, headers=headers)
+    assert response.status_code == 201
+    assert response.json["number"] == 2 and response.json["active"] is True
+    draft = client.put("/api/v1/policy?activate=false", json=document, headers=headers)
+    assert draft.json["number"] == 3 and draft.json["active"] is False
+    versions = client.get("/api/v1/policy/versions", headers=headers).json["versions"]
+    assert [v["number"] for v in versions] == [3, 2, 1]
+    assert [v["active"] for v in versions] == [False, True, False]
+
+
+def test_api_put_of_an_invalid_document_lists_every_error_and_saves_nothing(client, ccima):
+    headers = _auth(ccima)
+    response = client.put(
+        "/api/v1/policy",
+        headers=headers,
+        json={
+            "calendar": {"time_zone": "Mars/Olympus"},
+            "assignment": {"strategy": {"strategy": "coin_toss"}},
+        },
+    )
+    assert response.status_code == 422
+    paths = {f["path"] for f in response.json["error"]["fields"]}
+    assert {"calendar.time_zone", "assignment.strategy"} <= paths
+    assert client.get("/api/v1/policy/versions", headers=headers).json["versions"][0]["number"] == 1
+    assert client.put("/api/v1/policy", headers=headers, data="nope").status_code == 400
+
+
+def test_api_schema_is_the_json_schema_of_the_document(client, ccima):
+    schema = client.get("/api/v1/policy/schema", headers=_auth(ccima)).json
+    assert "timers" in schema["properties"]

@@ -1,0 +1,19 @@
+"""Forms of the policy pages."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+
+class PolicyTextForm(FlaskForm):
+    """A whole document or one section, as YAML, with why it changes."""
+
+    document = TextAreaField(_l("Policy (YAML)"))
+    comment = StringField(
+        _l("What changes, and why"),
+        validators=[DataRequired(_l("Say what this version changes.")), Length(max=500)],
+    )
+    activate = BooleanField(_l("Make this version active now"), default=True)

@@ -1,0 +1,208 @@
+"""A workspace configures its own policy: sections, raw document, history, diff, activation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, g, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup, escape
+from sqlalchemy.orm import joinedload
+from werkzeug.wrappers import Response
+
+from webapp.extensions import db
+from webapp.models import PolicyVersion, Role
+from webapp.operations import policies
+from webapp.rendering import render
+from webapp.tenancy import get_or_404, requires_role, scoped, workspace_blueprint
+
+from . import documents
+from .forms import PolicyTextForm
+
+bp = workspace_blueprint("policy", __name__, url_prefix="/policy")
+
+READERS = (Role.ADMIN, Role.DIRECTOR, Role.MANAGER)
+EDITORS = (Role.ADMIN, Role.DIRECTOR)
+SECTIONS = (
+    "calendar",
+    "intake",
+    "duplicates",
+    "assignment",
+    "timers",
+    "outcomes",
+    "gates",
+    "counters",
+    "cadences",
+    "answers",
+    "roster",
+    "reporting",
+    "notifications",
+    "scripts",
+    "records",
+)
+
+
+def _active_document() -> dict[str, Any]:
+    version = g.workspace.active_policy_version
+    return dict(version.document) if version else {}
+
+
+def _versions() -> list[PolicyVersion]:
+    return db.session.scalars(
+        scoped(PolicyVersion)
+        .options(joinedload(PolicyVersion.author))
+        .order_by(PolicyVersion.number.desc())
+    ).all()
+
+
+def _save(form: PolicyTextForm, document: Any) -> Response | None:
+    """Validate and store `document` as a new version; None (with form errors) if refused."""
+    try:
+        documents.validate(document)
+        version = policies.save_version(
+            g.workspace,
+            document,
+            author=current_user,
+            comment=form.comment.data,
+            activate=form.activate.data,
+        )
+    except documents.DocumentErrors as exc:
+        form.document.errors = [f"{path or '/'}: {message}" for path, message in exc.errors]
+        return None
+    flash(_("Saved as version %(number)d.", number=version.number), "info")
+    return redirect(url_for("policy.versions"))
+
+
+@bp.route("/")
+@requires_role(*READERS)
+def index() -> Response:
+    """The active policy, section by section."""
+    document = _active_document()
+    sections = [
+        (name, documents.to_yaml(document.get(name))) for name in SECTIONS if name in document
+    ]
+    return render(
+        "policy/index.html",
+        sections=sections,
+        active=g.workspace.active_policy_version,
+        may_edit=g.membership.role in EDITORS,
+    )
+
+
+@bp.route("/sections/<section>", methods=["GET", "POST"])
+@requires_role(*EDITORS)
+def section(section: str) -> Response:
+    """Edit one section of the active policy; saving makes a new version."""
+    if section not in SECTIONS:
+        abort(404)
+    document = _active_document()
+    form = PolicyTextForm()
+    status = 200
+    if request.method == "GET":
+        form.document.data = documents.to_yaml(document.get(section))
+    elif form.validate_on_submit():
+        try:
+            updated = documents.with_section(document, section, form.document.data or "")
+        except documents.DocumentErrors as exc:
+            form.document.errors = [f"{p}: {m}" for p, m in exc.errors]
+        else:
+            if (saved := _save(form, updated)) is not None:
+                return saved
+        status = 422
+    else:
+        status = 422
+    return render(
+        "policy/edit.html",
+        status=status,
+        form=form,
+        section=section,
+        validate_url=url_for("policy.validate", section=section),
+    )
+
+
+@bp.route("/edit", methods=["GET", "POST"])
+@requires_role(*EDITORS)
+def edit() -> Response:
+    """Edit the whole document as YAML under the same validation."""
+    form = PolicyTextForm()
+    status = 200
+    if request.method == "GET":
+        start = request.args.get("from", type=int)
+        source = get_or_404(PolicyVersion, start).document if start else _active_document()
+        form.document.data = documents.to_yaml(source)
+    elif form.validate_on_submit():
+        try:
+            document = documents.parse_yaml(form.document.data or "")
+        except documents.DocumentErrors as exc:
+            form.document.errors = [f"{p or '/'}: {m}" for p, m in exc.errors]
+        else:
+            if (saved := _save(form, document)) is not None:
+                return saved
+        status = 422
+    else:
+        status = 422
+    return render(
+        "policy/edit.html",
+        status=status,
+        form=form,
+        section=None,
+        validate_url=url_for("policy.validate"),
+    )
+
+
+@bp.route("/validate", methods=["POST"])
+@requires_role(*EDITORS)
+def validate() -> Response:
+    """Validate the text being edited (htmx, as you type): the errors by path, or 'valid'."""
+    text = request.form.get("document", "")
+    section_name = request.args.get("section")
+    try:
+        if section_name in SECTIONS:
+            document = documents.with_section(_active_document(), section_name, text)
+        else:
+            document = documents.parse_yaml(text)
+        documents.validate(document)
+        errors: list[tuple[str, str]] = []
+    except documents.DocumentErrors as exc:
+        errors = exc.errors
+    return render("policy/_validation.html", errors=errors)
+
+
+@bp.route("/versions")
+@requires_role(*READERS)
+def versions() -> Response:
+    """Every version: who saved it, when, why; which is active; compare two."""
+    rows = _versions()
+    return render(
+        "policy/versions.html",
+        versions=rows,
+        active_id=g.workspace.active_policy_version_id,
+        may_edit=g.membership.role in EDITORS,
+    )
+
+
+@bp.route("/versions/<int:version_id>/activate", methods=["POST"])
+@requires_role(*EDITORS)
+def activate(version_id: int) -> Response:
+    """Make an earlier or newer version the active one."""
+    version = get_or_404(PolicyVersion, version_id)
+    policies.activate_version(g.workspace, version, actor=current_user)
+    flash(_("Version %(number)d is now active.", number=version.number), "info")
+    return redirect(url_for("policy.versions"))
+
+
+@bp.route("/diff")
+@requires_role(*READERS)
+def diff() -> Response:
+    """Two versions side by side, the differences highlighted."""
+    old = get_or_404(PolicyVersion, request.args.get("a", type=int))
+    new = get_or_404(PolicyVersion, request.args.get("b", type=int))
+    label = _("Version %(number)d")
+    table = documents.side_by_side(
+        old.document,
+        new.document,
+        str(escape(label % {"number": old.number})),
+        str(escape(label % {"number": new.number})),
+    )
+    return render("policy/diff.html", old=old, new=new, table=Markup(table))
