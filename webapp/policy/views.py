@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import abort, flash, g, redirect, request, url_for
@@ -56,9 +57,13 @@ def _versions() -> list[PolicyVersion]:
     ).all()
 
 
-def _save(form: PolicyTextForm, document: Any) -> Response | None:
-    """Validate and store `document` as a new version; None (with form errors) if refused."""
+def _submit(form: PolicyTextForm, build: Callable[[str], Any]) -> Response | None:
+    """On a valid POST, build the document from the text, validate and store it as a new
+    version; None (the errors put beside the field) when anything is refused."""
+    if not form.validate_on_submit():
+        return None
     try:
+        document = build(form.document.data or "")
         documents.validate(document)
         version = policies.save_version(
             g.workspace,
@@ -72,6 +77,13 @@ def _save(form: PolicyTextForm, document: Any) -> Response | None:
         return None
     flash(_("Saved as version %(number)d.", number=version.number), "info")
     return redirect(url_for("policy.versions"))
+
+
+def _editor(form: PolicyTextForm, section: str | None, validate_url: str) -> Response:
+    status = 422 if request.method == "POST" else 200
+    return render(
+        "policy/edit.html", status=status, form=form, section=section, validate_url=validate_url
+    )
 
 
 @bp.route("/")
@@ -98,27 +110,11 @@ def section(section: str) -> Response:
         abort(404)
     document = _active_document()
     form = PolicyTextForm()
-    status = 200
     if request.method == "GET":
         form.document.data = documents.to_yaml(document.get(section))
-    elif form.validate_on_submit():
-        try:
-            updated = documents.with_section(document, section, form.document.data or "")
-        except documents.DocumentErrors as exc:
-            form.document.errors = [f"{p}: {m}" for p, m in exc.errors]
-        else:
-            if (saved := _save(form, updated)) is not None:
-                return saved
-        status = 422
-    else:
-        status = 422
-    return render(
-        "policy/edit.html",
-        status=status,
-        form=form,
-        section=section,
-        validate_url=url_for("policy.validate", section=section),
-    )
+    elif saved := _submit(form, lambda text: documents.with_section(document, section, text)):
+        return saved
+    return _editor(form, section, url_for("policy.validate", section=section))
 
 
 @bp.route("/edit", methods=["GET", "POST"])
@@ -126,29 +122,13 @@ def section(section: str) -> Response:
 def edit() -> Response:
     """Edit the whole document as YAML under the same validation."""
     form = PolicyTextForm()
-    status = 200
     if request.method == "GET":
         start = request.args.get("from", type=int)
         source = get_or_404(PolicyVersion, start).document if start else _active_document()
         form.document.data = documents.to_yaml(source)
-    elif form.validate_on_submit():
-        try:
-            document = documents.parse_yaml(form.document.data or "")
-        except documents.DocumentErrors as exc:
-            form.document.errors = [f"{p or '/'}: {m}" for p, m in exc.errors]
-        else:
-            if (saved := _save(form, document)) is not None:
-                return saved
-        status = 422
-    else:
-        status = 422
-    return render(
-        "policy/edit.html",
-        status=status,
-        form=form,
-        section=None,
-        validate_url=url_for("policy.validate"),
-    )
+    elif saved := _submit(form, documents.parse_yaml):
+        return saved
+    return _editor(form, None, url_for("policy.validate"))
 
 
 @bp.route("/validate", methods=["POST"])
