@@ -38,12 +38,14 @@ def redis_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def _migrated_app(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Flask:
+def _migrated_app(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator[Flask]:
     tmp = tmp_path_factory.mktemp("leadline")
     app = support.build_app(support.database_url(tmp), redis_url, tmp / "instance")
     app.test_client_class = IsolatedClient
     support.migrate_fresh(app)
-    return app
+    yield app
+    with app.app_context():
+        db.engine.dispose()  # close pooled connections now, not whenever the GC gets to them
 
 
 @pytest.fixture
