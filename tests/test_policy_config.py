@@ -47,7 +47,7 @@ def test_ccima_6_admin_changes_the_sla_and_new_leads_get_the_new_deadline(
     admin = login_as(Role.ADMIN, ccima)
     advisor = make_member(ccima, Role.AGENT)
     response = client.post(
-        "/w/ccima-test/policy/sections/timers",
+        "/w/ccima-test/policy/sections/timers/yaml",
         data={"document": _timers_yaml(ccima, 15), "comment": "SLA 15 minutes", "activate": "y"},
     )
     assert response.status_code == 302
@@ -74,7 +74,7 @@ def test_invalid_section_is_refused_whole_with_errors_by_path(client, ccima, log
     login_as(Role.DIRECTOR, ccima)
     bad = _timers_yaml(ccima, 15).replace("duration: 15m", "duration: soon", 1)
     response = client.post(
-        "/w/ccima-test/policy/sections/timers", data={"document": bad, "comment": "typo"}
+        "/w/ccima-test/policy/sections/timers/yaml", data={"document": bad, "comment": "typo"}
     )
     assert response.status_code == 422
     assert "timers.0.duration" in response.get_data(as_text=True)
@@ -108,7 +108,7 @@ def test_yaml_syntax_error_is_reported_with_its_line(client, ccima, login_as):
 def test_history_diff_and_activating_an_older_version(client, ccima, login_as):
     login_as(Role.ADMIN, ccima)
     client.post(
-        "/w/ccima-test/policy/sections/timers",
+        "/w/ccima-test/policy/sections/timers/yaml",
         data={"document": _timers_yaml(ccima, 15), "comment": "SLA 15 minutes", "activate": "y"},
     )
     first, second = db.session.scalars(select(PolicyVersion).order_by(PolicyVersion.number))
@@ -174,3 +174,92 @@ def test_api_put_of_an_invalid_document_lists_every_error_and_saves_nothing(clie
 def test_api_schema_is_the_json_schema_of_the_document(client, ccima):
     schema = client.get("/api/v1/policy/schema", headers=_auth(ccima)).json
     assert "timers" in schema["properties"]
+
+
+def _sla_field(workspace) -> str:
+    timers = workspace.active_policy_version.document["timers"]
+    index = next(i for i, t in enumerate(timers) if t["name"] == "contact_sla")
+    return f"timers.{index}.duration"
+
+
+def _section_form(client, section: str) -> dict[str, str]:
+    """The values a browser would submit for the section's typed form, as shown."""
+    page = client.get(f"/w/ccima-test/policy/sections/{section}").get_data(as_text=True)
+    values = dict(re.findall(r'<input type="text" id="[^"]+" name="([^"]+)" value="([^"]*)"', page))
+    checked = re.findall(r'<input type="checkbox" id="[^"]+" name="([^"]+)" value="y"\s+checked',
+                         page)
+    return {**values, **dict.fromkeys(checked, "y")}
+
+
+def test_ccima_6_sla_is_a_typed_field_of_the_timers_section(client, ccima, login_as):
+    login_as(Role.ADMIN, ccima)
+    page = client.get("/w/ccima-test/policy/sections/timers").get_data(as_text=True)
+    assert "timers / contact_sla" in page
+    form = _section_form(client, "timers")
+    assert form[_sla_field(ccima)] == "10m"
+    form.update({_sla_field(ccima): "15m", "comment": "SLA 15 minutes", "activate": "y"})
+    assert client.post("/w/ccima-test/policy/sections/timers", data=form).status_code == 302
+    db.session.expire_all()
+    version = ccima.active_policy_version
+    assert version.number == 2
+    sla = next(t for t in version.document["timers"] if t["name"] == "contact_sla")
+    assert sla["duration"] == "15m"
+    # Nothing else changed: the rest of the document is the same as before.
+    first = db.session.scalar(select(PolicyVersion).where(PolicyVersion.number == 1))
+    first_timers = [dict(t, duration="15m") if t["name"] == "contact_sla" else t
+                    for t in first.document["timers"]]
+    assert version.document["timers"] == first_timers
+    assert {k: v for k, v in version.document.items() if k != "timers"} == {
+        k: v for k, v in first.document.items() if k != "timers"}
+
+
+def test_a_wrong_value_is_shown_beside_its_field_and_nothing_is_saved(client, ccima, login_as):
+    login_as(Role.ADMIN, ccima)
+    form = _section_form(client, "timers")
+    form.update({_sla_field(ccima): "0m", "comment": "oops"})
+    response = client.post("/w/ccima-test/policy/sections/timers", data=form)
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    field_id = "f-" + _sla_field(ccima).replace(".", "-")
+    assert f'id="{field_id}" name="{_sla_field(ccima)}" value="0m"' in body  # input kept
+    assert f'<ul class="errors" id="{field_id}-errors">' in body
+    assert db.session.scalar(select(PolicyVersion.number).order_by(
+        PolicyVersion.number.desc())) == 1
+
+
+def test_fields_are_checked_as_they_change(client, ccima, login_as):
+    login_as(Role.ADMIN, ccima)
+    form = _section_form(client, "timers")
+    form[_sla_field(ccima)] = "ten minutes"
+    fragment = client.post("/w/ccima-test/policy/sections/timers/check", data=form,
+                           headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert fragment.lstrip().startswith('<div id="section-fields"')
+    assert 'aria-invalid="true"' in fragment
+    form[_sla_field(ccima)] = "12m"
+    fragment = client.post("/w/ccima-test/policy/sections/timers/check", data=form,
+                           headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert 'data-testid="policy-valid"' in fragment and "aria-invalid" not in fragment
+
+
+def test_every_section_of_every_profile_round_trips_through_its_form(
+    client, login_as, make_workspace
+):
+    from tenants.profiles import list_profiles
+
+    from webapp.policy.views import SECTIONS
+
+    for n, profile in enumerate(p for p in list_profiles() if p != "blank"):
+        workspace = make_workspace(slug=f"p{n}", policy_document=load_profile(profile))
+        login_as(Role.ADMIN, workspace)
+        for section in SECTIONS:
+            page = client.get(f"/w/p{n}/policy/sections/{section}").get_data(as_text=True)
+            values = dict(re.findall(
+                r'<input type="text" id="[^"]+" name="([^"]+)" value="([^"]*)"', page))
+            checked = re.findall(
+                r'<input type="checkbox" id="[^"]+" name="([^"]+)" value="y"\s+checked', page)
+            data = {**values, **dict.fromkeys(checked, "y")}
+            fragment = client.post(f"/w/p{n}/policy/sections/{section}/check", data=data,
+                                   headers={"HX-Request": "true"}).get_data(as_text=True)
+            assert "aria-invalid" not in fragment and "section-errors" not in fragment, (
+                profile, section)
+        client.post("/logout")

@@ -17,3 +17,8 @@ class PolicyTextForm(FlaskForm):
         validators=[DataRequired(_l("Say what this version changes.")), Length(max=500)],
     )
     activate = BooleanField(_l("Make this version active now"), default=True)
+
+
+class SectionForm(PolicyTextForm):
+    """A section's typed fields travel as request.form entries named by path; this form
+    carries only the comment, the activation choice and the errors."""

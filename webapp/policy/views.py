@@ -18,8 +18,8 @@ from webapp.operations import policies
 from webapp.rendering import render
 from webapp.tenancy import get_or_404, requires_role, scoped, workspace_blueprint
 
-from . import documents
-from .forms import PolicyTextForm
+from . import documents, fields
+from .forms import PolicyTextForm, SectionForm
 
 bp = workspace_blueprint("policy", __name__, url_prefix="/policy")
 
@@ -102,12 +102,74 @@ def index() -> Response:
     )
 
 
+def _section_or_404(section: str) -> str:
+    if section not in SECTIONS:
+        abort(404)
+    return section
+
+
 @bp.route("/sections/<section>", methods=["GET", "POST"])
 @requires_role(*EDITORS)
 def section(section: str) -> Response:
-    """Edit one section of the active policy; saving makes a new version."""
-    if section not in SECTIONS:
-        abort(404)
+    """Edit one section's settings as typed fields; saving makes a new version."""
+    _section_or_404(section)
+    document = _active_document()
+    form = SectionForm()
+    if request.method == "POST" and (
+        saved := _submit(form, lambda _text: fields.apply_form(document, section, request.form))
+    ):
+        return saved
+    return _section_page(form, document, section)
+
+
+@bp.route("/sections/<section>/check", methods=["POST"])
+@requires_role(*EDITORS)
+def check_section(section: str) -> Response:
+    """Validate the section's fields as they are edited (htmx): errors beside each field."""
+    _section_or_404(section)
+    document = _active_document()
+    form = SectionForm()
+    try:
+        documents.validate(fields.apply_form(document, section, request.form))
+    except documents.DocumentErrors as exc:
+        form.document.errors = [f"{path or '/'}: {message}" for path, message in exc.errors]
+    return _section_page(form, document, section, block="fields", checked=True)
+
+
+def _section_page(
+    form: SectionForm,
+    document: dict[str, Any],
+    section: str,
+    block: str | None = None,
+    checked: bool = False,
+) -> Response:
+    errors = [tuple(e.split(": ", 1)) for e in form.document.errors]
+    beside, elsewhere = fields.errors_by_field(errors, document, section)
+    setting_groups = fields.groups(document, section)
+    shown, ticked = fields.displayed(
+        setting_groups, request.form if request.method == "POST" else None
+    )
+    status = 422 if request.method == "POST" and errors and not checked else 200
+    return render(
+        "policy/section.html",
+        block,
+        status=status,
+        form=form,
+        section=section,
+        groups=setting_groups,
+        beside=beside,
+        elsewhere=elsewhere,
+        shown=shown,
+        ticked=ticked,
+        checked=checked and not errors,
+    )
+
+
+@bp.route("/sections/<section>/yaml", methods=["GET", "POST"])
+@requires_role(*EDITORS)
+def section_yaml(section: str) -> Response:
+    """Edit one section as YAML (to add or remove entries); saving makes a new version."""
+    _section_or_404(section)
     document = _active_document()
     form = PolicyTextForm()
     if request.method == "GET":
