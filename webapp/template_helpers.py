@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from webapp import clock
 from webapp.i18n import LOCALE_NAMES
-from webapp.models import Role
+from webapp.models import DeadlineState, Role
 
 
 class NavItem(NamedTuple):
@@ -33,6 +33,17 @@ ROLE_LABELS = {
 
 def role_label(role: Role) -> str:
     return str(ROLE_LABELS[Role(role)])
+
+
+DEADLINE_STATE_LABELS = {
+    DeadlineState.PENDING: _l("pending"),
+    DeadlineState.FIRED: _l("expired"),
+    DeadlineState.CANCELLED: _l("met"),
+}
+
+
+def deadline_state_label(state: DeadlineState) -> str:
+    return str(DEADLINE_STATE_LABELS[DeadlineState(state)])
 
 
 STAFF = frozenset({Role.ADMIN, Role.DIRECTOR, Role.MANAGER})
@@ -56,6 +67,7 @@ def navigation() -> list[NavItem]:
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         role_label=role_label,
+        deadline_state_label=deadline_state_label,
         now=clock.now,
         # Dates, times and numbers in the request's locale and the workspace's time zone.
         format_datetime=flask_babel.format_datetime,

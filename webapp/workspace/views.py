@@ -9,7 +9,16 @@ from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from webapp.extensions import db
-from webapp.models import Activity, AuditEvent, Lead, Membership, Role, Task, TaskState
+from webapp.models import (
+    Activity,
+    AuditEvent,
+    Deadline,
+    Lead,
+    Membership,
+    Role,
+    Task,
+    TaskState,
+)
 from webapp.rendering import render
 from webapp.tenancy import get_or_404, requires_role, scoped, workspace_blueprint
 
@@ -69,7 +78,16 @@ def lead(lead_id: int) -> Response:
         .where(AuditEvent.subject_type == "leads", AuditEvent.subject_id == row.id)
         .order_by(AuditEvent.created_at.desc())
     ).all()
-    return render("workspace/lead.html", lead=row, activities=activities, events=events)
+    lead_deadlines = db.session.scalars(
+        scoped(Deadline).where(Deadline.lead_id == row.id).order_by(Deadline.due_at)
+    ).all()
+    return render(
+        "workspace/lead.html",
+        lead=row,
+        activities=activities,
+        events=events,
+        deadlines=lead_deadlines,
+    )
 
 
 @bp.route("/members")
