@@ -6,10 +6,13 @@ Names of participants come from the departments' own documents where they list t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from tenants.profiles import load_profile
-from webapp.models import Role, User
-from webapp.operations import leads, users, workspaces
+from webapp.clock import now
+from webapp.models import Role, User, Workspace
+from webapp.operations import activities, leads, users, workspaces
 from webapp.operations.unit import operation
 
 ADMIN_EMAIL = "admin@leadline.test"
@@ -47,6 +50,9 @@ class DemoWorkspace:
     country: str
     people: tuple[Person, ...]
     leads: tuple[DemoLead, ...] = field(default_factory=tuple)
+    # A past week of leads, one per entry, first called back after that many minutes: so
+    # the policy replay has history to re-run (a 10 vs 15 minute SLA shows a difference).
+    first_contact_minutes: tuple[int, ...] = ()
 
 
 WORKSPACES = (
@@ -182,6 +188,7 @@ WORKSPACES = (
                 rating="A",
             ),
         ),
+        first_contact_minutes=(4, 8, 12, 13, 7, 16, 9, 11, 5, 14, 20, 6, 12, 9),
     ),
     DemoWorkspace(
         "telecom",
@@ -285,6 +292,52 @@ def seed_demo(password: str) -> list[tuple[str, str]]:
     return logins
 
 
+HISTORY_NAMES = [
+    "Alex",
+    "Blanca",
+    "Carlos",
+    "Dora",
+    "Elena",
+    "Fausto",
+    "Gloria",
+    "Hugo",
+    "Inés",
+    "Javier",
+    "Karla",
+    "Lucía",
+]
+
+
+def _seed_history(
+    workspace: Workspace, spec: DemoWorkspace, agents: list[User], admin: User
+) -> None:
+    """Leads of the past week, two a day in business hours, each called after a delay."""
+    if not spec.first_contact_minutes or not agents:
+        return
+    zone = ZoneInfo(spec.time_zone)
+    today = now().astimezone(zone).date()
+    for n, minutes in enumerate(spec.first_contact_minutes):
+        day = today - timedelta(days=7 - n // 2)
+        received = datetime.combine(day, time(10 + 4 * (n % 2), 5 * n % 60), zone)
+        agent = agents[n % len(agents)]
+        lead = leads.create_lead(
+            workspace,
+            contact_name=f"{HISTORY_NAMES[n % len(HISTORY_NAMES)]} Demo {n + 1}",
+            phone=f"+52 55 5{n:03d} {1000 + n:04d}",
+            source="facebook",
+            owner=agent,
+            actor=admin,
+            received_at=received.astimezone(UTC),
+        )
+        activities.log_activity(
+            lead,
+            "call",
+            actor=agent,
+            note="demo",
+            occurred_at=(received + timedelta(minutes=minutes)).astimezone(UTC),
+        )
+
+
 def _seed_workspace(spec: DemoWorkspace, admin: User, password: str) -> list[tuple[str, str]]:
     workspace = workspaces.create_workspace(
         spec.slug,
@@ -333,4 +386,6 @@ def _seed_workspace(spec: DemoWorkspace, admin: User, password: str) -> list[tup
             owner=people.get(demo.owner) if demo.owner else None,
             actor=admin,
         )
+    agents = [people[p.name] for p in spec.people if p.role == Role.AGENT]
+    _seed_history(workspace, spec, agents, admin)
     return logins

@@ -66,6 +66,7 @@ class Lead(TenantOwned, Timestamped, db.Model):
         ForeignKey("policy_versions.id", ondelete="SET NULL")
     )
 
+    workspace = relationship("Workspace")
     owner = relationship("User", foreign_keys=[owner_id])
     team = relationship("Team")
     account = relationship("Account")

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-import phonenumbers
-
 from tenants.calendar import BusinessCalendar
-from tenants.decisions import deadlines_for_event
+from tenants.decisions import deadlines_for_event, matchkeys
 from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import Deadline, Lead, User, Workspace
@@ -18,29 +17,27 @@ from .users import UserError
 
 
 def normalise_phone(raw: str, region: str) -> str:
-    """E.164 form of `raw`, read as a number of `region` when it has no country code."""
-    try:
-        number = phonenumbers.parse(raw, region)
-    except phonenumbers.NumberParseException as exc:
-        raise UserError("phone", f"not a phone number: {raw!r}") from exc
-    if not phonenumbers.is_possible_number(number):
-        raise UserError("phone", f"not a possible phone number: {raw!r}")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    """E.164 form of `raw` (read as a number of `region` without a country code), or refuse."""
+    e164 = matchkeys.normalise_phone(raw, region)
+    if e164 is None:
+        raise UserError("phone", f"not a valid phone number: {raw!r}")
+    return e164
 
 
 def normalise_email(raw: str) -> str:
-    email = raw.strip().lower()
-    local, _, domain = email.partition("@")
-    if not local or "." not in domain:
+    email = matchkeys.normalise_email(raw)
+    if email is None or "." not in email.partition("@")[2]:
         raise UserError("email", f"not an e-mail address: {raw!r}")
     return email
 
 
-def start_timers(workspace: Workspace, lead: Lead, event: str) -> list[Deadline]:
-    """Schedule the deadlines the workspace's policy starts on `event` for `lead`."""
+def start_timers(
+    workspace: Workspace, lead: Lead, event: str, at: datetime | None = None
+) -> list[Deadline]:
+    """Schedule the deadlines the workspace's policy starts on `event` (at `at`) for `lead`."""
     policy = policies.active_policy(workspace)
     specs = deadlines_for_event(
-        policy, event, now(), BusinessCalendar(policy.calendar), lead_type=lead.lead_type
+        policy, event, at or now(), BusinessCalendar(policy.calendar), lead_type=lead.lead_type
     )
     return [
         deadlines.schedule(
@@ -59,9 +56,15 @@ def create_lead(
     phone: str | None = None,
     email: str | None = None,
     owner: User | None = None,
+    received_at: datetime | None = None,
     **fields: Any,
 ) -> Lead:
-    """Record a lead with normalised phone and e-mail under the workspace's active policy."""
+    """Record a lead with normalised phone and e-mail under the workspace's active policy.
+
+    `received_at` is when the lead reached the department (an import of older leads); the
+    policy's clocks start then. It defaults to now.
+    """
+    received_at = received_at or now()
     if not contact_name.strip():
         raise UserError("contact_name", "a lead needs a contact name")
     lead = Lead(
@@ -73,13 +76,15 @@ def create_lead(
         email_normalised=normalise_email(email) if email else None,
         owner_id=owner.id if owner else None,
         policy_version_id=workspace.active_policy_version_id,
+        created_at=received_at,
+        updated_at=received_at,
         **fields,
     )
     db.session.add(lead)
     db.session.flush()
-    start_timers(workspace, lead, "lead.created")
+    start_timers(workspace, lead, "lead.created", received_at)
     if owner is not None:
-        start_timers(workspace, lead, "lead.assigned")
+        start_timers(workspace, lead, "lead.assigned", received_at)
     audit.record(
         workspace.id,
         "lead.created",

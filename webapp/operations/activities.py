@@ -1,0 +1,80 @@
+"""Logging work on a lead: a contact attempt is evidence that cancels the clocks it satisfies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from tenants.decisions import timers_cancelled_by
+from webapp.clock import now
+from webapp.extensions import db
+from webapp.models import Activity, Deadline, DeadlineState, Lead, User
+
+from . import audit, deadlines, policies
+from .unit import operation
+from .users import UserError
+
+# An internal note is not contact with the customer; every other channel is.
+NOT_CONTACT = frozenset({"note"})
+CHANNELS = frozenset({"call", "email", "sms", "whatsapp", "social", "voicemail", "visit", "note"})
+
+
+def events_of(activity: Activity) -> list[str]:
+    """The policy events a logged activity raises (what timers may name in cancelled_by)."""
+    events = ["activity.logged"]
+    if activity.channel not in NOT_CONTACT:
+        events.append("activity.contact_logged")
+        events.append(f"activity.{activity.channel}_logged")
+    if activity.outcome_code:
+        events.append("outcome.recorded")
+    return events
+
+
+@operation
+def log_activity(
+    lead: Lead,
+    channel: str,
+    *,
+    actor: User | None,
+    outcome_code: str | None = None,
+    note: str = "",
+    occurred_at: datetime | None = None,
+) -> Activity:
+    """Record an activity on `lead` and cancel the pending deadlines it satisfies."""
+    if channel not in CHANNELS:
+        raise UserError(
+            "channel", f"unknown channel {channel!r}; use one of {', '.join(sorted(CHANNELS))}"
+        )
+    activity = Activity(
+        workspace_id=lead.workspace_id,
+        lead_id=lead.id,
+        channel=channel,
+        outcome_code=outcome_code,
+        note=note,
+        user_id=actor.id if actor else None,
+        occurred_at=occurred_at or now(),
+    )
+    db.session.add(activity)
+    audit.record(
+        lead.workspace_id,
+        "activity.logged",
+        lead,
+        actor=actor,
+        after={"channel": channel, "outcome": outcome_code, "note": note[:200]},
+    )
+    policy = policies.active_policy(lead.workspace)
+    satisfied = set().union(*(timers_cancelled_by(policy, e) for e in events_of(activity)))
+    if satisfied:
+        pending = db.session.scalars(
+            select(Deadline).where(
+                Deadline.lead_id == lead.id,
+                Deadline.state == DeadlineState.PENDING,
+                Deadline.kind.in_(satisfied),
+                # A clock already run out by the time of the contact was missed, not met.
+                Deadline.due_at > activity.occurred_at,
+            )
+        )
+        for deadline in pending:
+            deadlines.cancel(deadline, reason=f"{channel} logged")
+    return activity
