@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
 
+from webapp.clock import now
 from webapp.models import Role
 from webapp.operations.api_keys import create_api_key
+from webapp.operations.replays import start_replay
 
 # How to make, in a given workspace, the object a URL argument names. A new route with a new
 # argument fails the isolation test below until its maker is added here.
 OBJECT_MAKERS: dict[str, Callable[..., Any]] = {
     "lead_id": lambda f, ws: f["make_lead"](ws).id,
     "version_id": lambda f, ws: ws.active_policy_version_id,
+    "replay_id": lambda f, ws: (
+        start_replay(ws, ws.active_policy_version, now() - timedelta(days=7), now(), actor=None).id
+    ),
 }
 # URL arguments that name no object (a section of a document): any valid value will do.
 PLAIN_VALUES: dict[str, str] = {"section": "timers"}

@@ -3,6 +3,7 @@
 from .audit import AuditEvent
 from .delivery import ApiKey, Notification, NotificationState
 from .lead import Account, Lead
+from .replay import PolicyReplay, ReplayState
 from .user import Membership, Role, User
 from .work import Activity, Deadline, DeadlineState, Task, TaskState
 from .workspace import SLUG_PATTERN, PartnerOrganisation, PolicyVersion, Team, Workspace
@@ -20,7 +21,9 @@ __all__ = [
     "Notification",
     "NotificationState",
     "PartnerOrganisation",
+    "PolicyReplay",
     "PolicyVersion",
+    "ReplayState",
     "Role",
     "Task",
     "TaskState",

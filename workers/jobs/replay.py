@@ -1,0 +1,12 @@
+"""Policy replay job: re-run a draft policy over a past period and store what would differ."""
+
+from __future__ import annotations
+
+from webapp.policy import replay
+from workers.runtime import job
+
+
+@job("policy.replay")
+def run(replay_id: int) -> bool:
+    """Compute and store the replay's result; a no-op once it is done (idempotent)."""
+    return replay.execute(replay_id)
