@@ -33,10 +33,8 @@ from tenants.policy import Policy
 
 DELIVERY_EVENT = "account.delivery"
 
-# Every logged activity is evidence of contact; a call and a recorded outcome are more.
+# The event an activity raises when it is contact with the customer (not an internal note).
 CONTACT_EVENT = "activity.contact_logged"
-CHANNEL_EVENTS: Mapping[str, str] = {"call": "activity.call_logged"}
-OUTCOME_EVENT = "outcome.recorded"
 
 MET, BREACHED, PENDING = "met", "breached", "pending"
 
@@ -60,20 +58,14 @@ DIFFERENCE_KINDS = (
 
 @dataclass(frozen=True)
 class Contact:
-    """One logged activity on a lead."""
+    """One logged activity on a lead and the policy events it raised (`cancelled_by` names)."""
 
     at: datetime
-    channel: str
-    outcome_code: str | None = None
+    events: frozenset[str] = frozenset({CONTACT_EVENT})
 
-    def events(self) -> tuple[str, ...]:
-        """The event names this activity stands for (timers list them in `cancelled_by`)."""
-        names = [CONTACT_EVENT]
-        if self.channel in CHANNEL_EVENTS:
-            names.append(CHANNEL_EVENTS[self.channel])
-        if self.outcome_code:
-            names.append(OUTCOME_EVENT)
-        return tuple(names)
+    @property
+    def is_contact(self) -> bool:
+        return CONTACT_EVENT in self.events
 
 
 @dataclass(frozen=True)
@@ -90,15 +82,11 @@ class LeadHistory:
     contacts: tuple[Contact, ...] = ()
     context: bool = False
 
-    @property
-    def first_contact_at(self) -> datetime | None:
-        return min((c.at for c in self.contacts), default=None)
-
     def first_contact_before(self, moment: datetime) -> datetime | None:
-        return min((c.at for c in self.contacts if c.at < moment), default=None)
+        return min((c.at for c in self.contacts if c.is_contact and c.at < moment), default=None)
 
     def last_contact_until(self, moment: datetime) -> datetime | None:
-        return max((c.at for c in self.contacts if c.at <= moment), default=None)
+        return max((c.at for c in self.contacts if c.is_contact and c.at <= moment), default=None)
 
     def starting_events(self) -> tuple[str, ...]:
         """The events that happened when the lead came in, which start timers."""
@@ -192,7 +180,7 @@ Progress = Callable[[int, int], None]
 
 def _deadline(spec: DeadlineSpec, lead: LeadHistory, as_of: datetime) -> DeadlineOutcome:
     met = any(
-        lead.created_at <= c.at < spec.due_at and spec.cancelled_by.intersection(c.events())
+        lead.created_at <= c.at < spec.due_at and not spec.cancelled_by.isdisjoint(c.events)
         for c in lead.contacts
     )
     state = MET if met else BREACHED if spec.due_at <= as_of else PENDING

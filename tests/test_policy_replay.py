@@ -16,8 +16,8 @@ from sqlalchemy import event, func, select
 from tenants.profiles import load_profile
 from webapp.clock import now
 from webapp.extensions import db
-from webapp.models import Activity, AuditEvent, PolicyReplay, ReplayState, Role
-from webapp.operations import policies, replays
+from webapp.models import AuditEvent, PolicyReplay, ReplayState, Role
+from webapp.operations import activities, policies, replays
 from webapp.policy import replay as replay_data
 from workers import runtime
 
@@ -53,10 +53,7 @@ def _opening(days_ago: int) -> datetime:
 
 
 def _log_contact(lead, at: datetime, channel: str = "call") -> None:
-    db.session.add(
-        Activity(workspace_id=lead.workspace_id, lead_id=lead.id, channel=channel, occurred_at=at)
-    )
-    db.session.commit()
+    activities.log_activity(lead, channel, actor=None, occurred_at=at)
 
 
 def _work(redis_conn) -> None:

@@ -15,6 +15,11 @@ from tenants.replay import (
 )
 
 MX = ZoneInfo("America/Mexico_City")
+# The events a logged activity raises (webapp.operations.activities.events_of).
+CALL = frozenset({"activity.logged", "activity.contact_logged", "activity.call_logged"})
+EMAIL = frozenset({"activity.logged", "activity.contact_logged", "activity.email_logged"})
+NOTE = frozenset({"activity.logged"})
+OUTCOME = CALL | {"outcome.recorded"}
 MONDAY_9 = datetime(2024, 5, 6, 9, 0, tzinfo=MX).astimezone(UTC)
 AS_OF = MONDAY_9 + timedelta(days=2)
 
@@ -37,7 +42,7 @@ def _ccima_sla(minutes: int):
 def _lead(lead_id: str, minutes_to_contact: int | None, **fields) -> LeadHistory:
     contacts = ()
     if minutes_to_contact is not None:
-        contacts = (Contact(MONDAY_9 + timedelta(minutes=minutes_to_contact), "call"),)
+        contacts = (Contact(MONDAY_9 + timedelta(minutes=minutes_to_contact), CALL),)
     fields.setdefault("owner_id", "ana")
     return LeadHistory(lead_id, fields.pop("created_at", MONDAY_9), contacts=contacts, **fields)
 
@@ -86,12 +91,12 @@ def test_ccima_6_unassigned_lead_starts_no_contact_sla():
 def test_l411_3_callback_is_met_only_by_a_recorded_outcome_not_any_activity():
     policy = load_profile_policy("locals411_cpt_ae")
     account = AccountHistory("acc", MONDAY_9 - timedelta(days=30), (MONDAY_9,))
-    email = LeadHistory("l1", MONDAY_9, account_id="acc", contacts=(Contact(MONDAY_9, "email"),))
+    email = LeadHistory("l1", MONDAY_9, account_id="acc", contacts=(Contact(MONDAY_9, EMAIL),))
     called = LeadHistory(
         "l2",
         MONDAY_9,
         account_id="acc",
-        contacts=(Contact(MONDAY_9 + timedelta(minutes=9), "call", "yes_not_interested"),),
+        contacts=(Contact(MONDAY_9 + timedelta(minutes=9), OUTCOME),),
     )
     outcomes = replay(policy, [email, called], AS_OF, {"acc": account})
     states = {o.lead_id: [(d.kind, d.state) for d in o.deadlines] for o in outcomes}
@@ -133,7 +138,7 @@ def _lost_after(days: int):
 def test_bdc_6_lost_after_7_to_10_days_keeps_a_lead_last_reached_8_days_ago():
     created = AS_OF - timedelta(days=9)
     lead = LeadHistory(
-        "l1", created, contacts=(Contact(AS_OF - timedelta(days=8), "call"),), source="email"
+        "l1", created, contacts=(Contact(AS_OF - timedelta(days=8), CALL),), source="email"
     )
     diff = _diff(_lost_after(7), _lost_after(10), [lead])
     (change,) = diff.leads[0].changes
@@ -169,7 +174,7 @@ def test_ccima_11_earlier_context_lead_with_first_contact_keeps_the_person():
         "old",
         MONDAY_9 - timedelta(days=30),
         keys={"phone": "55 1234 5678"},
-        contacts=(Contact(MONDAY_9 - timedelta(days=29), "call"),),
+        contacts=(Contact(MONDAY_9 - timedelta(days=29), CALL),),
         context=True,
     )
     new = _lead("new", 3, keys={"phone": "+52 55 1234 5678"})
@@ -189,3 +194,9 @@ def test_progress_is_reported_every_n_leads_and_at_the_end():
 def test_diff_survives_a_json_round_trip():
     diff = _diff(_ccima_sla(10), _ccima_sla(15), [_lead("l1", 12)])
     assert ReplayDiff.from_json(diff.to_json()) == diff
+
+
+def test_ccima_6_an_internal_note_is_not_evidence_of_contact():
+    note = LeadHistory("l1", MONDAY_9, owner_id="ana", contacts=(Contact(MONDAY_9, NOTE),))
+    (outcome,) = replay(_ccima_sla(10), [note], AS_OF)
+    assert outcome.deadlines[0].state == "breached" and outcome.reassigned

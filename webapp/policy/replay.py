@@ -20,6 +20,7 @@ from tenants import replay as engine
 from webapp.extensions import db
 from webapp.models import Account, Activity, Lead, PolicyReplay, Workspace
 from webapp.operations import policies, replays
+from webapp.operations.activities import events_of
 from webapp.tenancy import scoped
 
 # Progress is committed every this many leads (each replay runs the leads twice).
@@ -83,8 +84,9 @@ def _contacts(where: Any, as_of: datetime) -> dict[int, list[engine.Contact]]:
         .where(where, Activity.occurred_at <= as_of)
     )
     contacts: dict[int, list[engine.Contact]] = defaultdict(list)
-    for lead_id, at, channel, outcome in rows:
-        contacts[lead_id].append(engine.Contact(at, channel, outcome))
+    for row in rows:
+        # The same events a live activity raises, so a replay cancels what logging would.
+        contacts[row.lead_id].append(engine.Contact(row.occurred_at, frozenset(events_of(row))))
     return contacts
 
 
