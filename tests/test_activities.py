@@ -17,8 +17,11 @@ from webapp.operations.users import UserError
 
 @pytest.fixture
 def ccima(make_workspace):
-    return make_workspace(time_zone="America/Mexico_City", country="MX",
-                          policy_document=load_profile("ccima_contact_center"))
+    return make_workspace(
+        time_zone="America/Mexico_City",
+        country="MX",
+        policy_document=load_profile("ccima_contact_center"),
+    )
 
 
 def _sla(lead) -> Deadline:

@@ -34,12 +34,15 @@ def _literals(tree: ast.AST) -> list[tuple[int, str]]:
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             if re.fullmatch(r"\d+[mhdw]", node.value.strip()):
                 spelled.append((node.lineno, node.value.strip()))
-        elif isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(
-                node.func, "id", None)) == "timedelta":
+        elif (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "attr", getattr(node.func, "id", None)) == "timedelta"
+        ):
             for keyword in node.keywords:
                 if keyword.arg in TIMEDELTA_UNITS and isinstance(keyword.value, ast.Constant):
-                    spelled.append((node.lineno,
-                                    f"{keyword.value.value}{TIMEDELTA_UNITS[keyword.arg]}"))
+                    spelled.append(
+                        (node.lineno, f"{keyword.value.value}{TIMEDELTA_UNITS[keyword.arg]}")
+                    )
     return spelled
 
 

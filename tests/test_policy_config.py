@@ -186,8 +186,9 @@ def _section_form(client, section: str) -> dict[str, str]:
     """The values a browser would submit for the section's typed form, as shown."""
     page = client.get(f"/w/ccima-test/policy/sections/{section}").get_data(as_text=True)
     values = dict(re.findall(r'<input type="text" id="[^"]+" name="([^"]+)" value="([^"]*)"', page))
-    checked = re.findall(r'<input type="checkbox" id="[^"]+" name="([^"]+)" value="y"\s+checked',
-                         page)
+    checked = re.findall(
+        r'<input type="checkbox" id="[^"]+" name="([^"]+)" value="y"\s+checked', page
+    )
     return {**values, **dict.fromkeys(checked, "y")}
 
 
@@ -206,11 +207,14 @@ def test_ccima_6_sla_is_a_typed_field_of_the_timers_section(client, ccima, login
     assert sla["duration"] == "15m"
     # Nothing else changed: the rest of the document is the same as before.
     first = db.session.scalar(select(PolicyVersion).where(PolicyVersion.number == 1))
-    first_timers = [dict(t, duration="15m") if t["name"] == "contact_sla" else t
-                    for t in first.document["timers"]]
+    first_timers = [
+        dict(t, duration="15m") if t["name"] == "contact_sla" else t
+        for t in first.document["timers"]
+    ]
     assert version.document["timers"] == first_timers
     assert {k: v for k, v in version.document.items() if k != "timers"} == {
-        k: v for k, v in first.document.items() if k != "timers"}
+        k: v for k, v in first.document.items() if k != "timers"
+    }
 
 
 def test_a_wrong_value_is_shown_beside_its_field_and_nothing_is_saved(client, ccima, login_as):
@@ -223,21 +227,24 @@ def test_a_wrong_value_is_shown_beside_its_field_and_nothing_is_saved(client, cc
     field_id = "f-" + _sla_field(ccima).replace(".", "-")
     assert f'id="{field_id}" name="{_sla_field(ccima)}" value="0m"' in body  # input kept
     assert f'<ul class="errors" id="{field_id}-errors">' in body
-    assert db.session.scalar(select(PolicyVersion.number).order_by(
-        PolicyVersion.number.desc())) == 1
+    assert (
+        db.session.scalar(select(PolicyVersion.number).order_by(PolicyVersion.number.desc())) == 1
+    )
 
 
 def test_fields_are_checked_as_they_change(client, ccima, login_as):
     login_as(Role.ADMIN, ccima)
     form = _section_form(client, "timers")
     form[_sla_field(ccima)] = "ten minutes"
-    fragment = client.post("/w/ccima-test/policy/sections/timers/check", data=form,
-                           headers={"HX-Request": "true"}).get_data(as_text=True)
+    fragment = client.post(
+        "/w/ccima-test/policy/sections/timers/check", data=form, headers={"HX-Request": "true"}
+    ).get_data(as_text=True)
     assert fragment.lstrip().startswith('<div id="section-fields"')
     assert 'aria-invalid="true"' in fragment
     form[_sla_field(ccima)] = "12m"
-    fragment = client.post("/w/ccima-test/policy/sections/timers/check", data=form,
-                           headers={"HX-Request": "true"}).get_data(as_text=True)
+    fragment = client.post(
+        "/w/ccima-test/policy/sections/timers/check", data=form, headers={"HX-Request": "true"}
+    ).get_data(as_text=True)
     assert 'data-testid="policy-valid"' in fragment and "aria-invalid" not in fragment
 
 
@@ -245,7 +252,6 @@ def test_every_section_of_every_profile_round_trips_through_its_form(
     client, login_as, make_workspace
 ):
     from tenants.profiles import list_profiles
-
     from webapp.policy.views import SECTIONS
 
     for n, profile in enumerate(p for p in list_profiles() if p != "blank"):
@@ -253,13 +259,20 @@ def test_every_section_of_every_profile_round_trips_through_its_form(
         login_as(Role.ADMIN, workspace)
         for section in SECTIONS:
             page = client.get(f"/w/p{n}/policy/sections/{section}").get_data(as_text=True)
-            values = dict(re.findall(
-                r'<input type="text" id="[^"]+" name="([^"]+)" value="([^"]*)"', page))
+            values = dict(
+                re.findall(r'<input type="text" id="[^"]+" name="([^"]+)" value="([^"]*)"', page)
+            )
             checked = re.findall(
-                r'<input type="checkbox" id="[^"]+" name="([^"]+)" value="y"\s+checked', page)
+                r'<input type="checkbox" id="[^"]+" name="([^"]+)" value="y"\s+checked', page
+            )
             data = {**values, **dict.fromkeys(checked, "y")}
-            fragment = client.post(f"/w/p{n}/policy/sections/{section}/check", data=data,
-                                   headers={"HX-Request": "true"}).get_data(as_text=True)
+            fragment = client.post(
+                f"/w/p{n}/policy/sections/{section}/check",
+                data=data,
+                headers={"HX-Request": "true"},
+            ).get_data(as_text=True)
             assert "aria-invalid" not in fragment and "section-errors" not in fragment, (
-                profile, section)
+                profile,
+                section,
+            )
         client.post("/logout")
