@@ -24,7 +24,7 @@ def test_seed_demo_creates_the_five_department_workspaces(runner):
     names = set(
         db.session.scalars(
             select(User.name)
-            .join(Membership)
+            .join(Membership, Membership.user_id == User.id)
             .where(Membership.workspace_id == workspaces["locals411"].id)
         )
     )

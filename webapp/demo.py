@@ -87,7 +87,7 @@ WORKSPACES = (
                 "+1 415 555 0101",
                 "owner@harborplumbing.test",
                 "Harbor Plumbing LLC",
-                "cpt",
+                "cpt_call",
                 owner="Simon Vale",
             ),
             DemoLead(
@@ -95,11 +95,16 @@ WORKSPACES = (
                 "(415) 555-0144",
                 "frontdesk@sunsetdental.test",
                 "Sunset Dental",
-                "cpt",
+                "cpt_call",
                 owner="Lee Gomez",
             ),
             DemoLead(
-                "Bay Roofing", "+1 510 555 0199", None, "Bay Roofing Co", "cpt", owner="Maria Lopez"
+                "Bay Roofing",
+                "+1 510 555 0199",
+                None,
+                "Bay Roofing Co",
+                "cpt_call",
+                owner="Maria Lopez",
             ),
         ),
     ),
@@ -123,7 +128,7 @@ WORKSPACES = (
                 "+44 20 7946 0321",
                 "ian.fletcher@acme-logistics.test",
                 "Acme Logistics",
-                "qualification",
+                "cpb_qualified",
                 lead_type="AQL",
                 owner="Daniel Brooks",
             ),
@@ -132,7 +137,7 @@ WORKSPACES = (
                 "020 7946 0588",
                 "s.nolan@brightwater.test",
                 "Brightwater Foods",
-                "qualification",
+                "cpb_qualified",
                 lead_type="OQL",
                 owner="Grace Lee",
             ),
@@ -141,7 +146,7 @@ WORKSPACES = (
                 None,
                 "mark.ellis@ferncloud.test",
                 "Ferncloud",
-                "qualification",
+                "cpb_qualified",
                 lead_type="RQL",
                 owner="Daniel Brooks",
             ),
@@ -167,7 +172,7 @@ WORKSPACES = (
                 "María Fernández",
                 "55 1234 5678",
                 "maria.fernandez@correo.test",
-                source="facebook",
+                source="digital_marketing",
                 owner="Ana Torres",
                 rating="AAA",
             ),
@@ -175,7 +180,7 @@ WORKSPACES = (
                 "Roberto Díaz",
                 "+52 33 9876 5432",
                 None,
-                source="google",
+                source="digital_marketing",
                 owner="Luis Herrera",
                 rating="AA",
             ),
@@ -183,7 +188,7 @@ WORKSPACES = (
                 "Carmen Ruiz",
                 "81 2345 6789",
                 "carmen.ruiz@correo.test",
-                source="landing",
+                source="fuente_mkt_ccima",
                 owner="Sofía Castillo",
                 rating="A",
             ),
@@ -262,7 +267,7 @@ WORKSPACES = (
                 "Kevin Lavoie",
                 "(438) 555-0123",
                 "k.lavoie@courriel.test",
-                source="website",
+                source="web_form",
                 owner="Émilie Bouchard",
             ),
         ),
@@ -324,7 +329,7 @@ def _seed_history(
             workspace,
             contact_name=f"{HISTORY_NAMES[n % len(HISTORY_NAMES)]} Demo {n + 1}",
             phone=f"+52 55 5{n:03d} {1000 + n:04d}",
-            source="facebook",
+            source="digital_marketing",
             owner=agent,
             actor=admin,
             received_at=received.astimezone(UTC),
@@ -363,7 +368,7 @@ def _seed_workspace(spec: DemoWorkspace, admin: User, password: str) -> list[tup
         user = users.create_user(
             _login_for(person, spec.slug), person.name, password, preferred_locale=person.locale
         )
-        users.add_member(
+        membership = users.add_member(
             workspace,
             user,
             person.role,
@@ -371,6 +376,9 @@ def _seed_workspace(spec: DemoWorkspace, admin: User, password: str) -> list[tup
             team=teams.get(person.team),
             partner_organisation=partners.get(person.partner),
         )
+        if person.role == Role.AGENT:  # this month's roster, confirmed (CCIMA-3, CCIMA-4)
+            month = now().astimezone(ZoneInfo(spec.time_zone)).date()
+            users.put_on_roster(membership, month, confirmed_at=now(), actor=admin)
         people[person.name] = user
         logins.append((user.email, f"{person.role.value} in {spec.slug}"))
     for demo in spec.leads:

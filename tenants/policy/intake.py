@@ -24,23 +24,36 @@ class LeadType(Section):
 
 
 class Status(Section):
-    """A lead status; terminal statuses close the lead, exactly one status is the initial one."""
+    """A lead status; terminal statuses close the lead, exactly one status is the initial one.
+
+    `won` marks the terminal statuses that count as a success (conversion rates, reports).
+    """
 
     code: Code
     labels: Labels
     terminal: bool = False
     initial: bool = False
+    won: bool = False
+
+    @model_validator(mode="after")
+    def _won_is_terminal(self) -> "Status":
+        if self.won and not self.terminal:
+            raise ValueError("a won status must also be terminal")
+        return self
 
 
 def _default_statuses() -> list[Status]:
     rows = [
         ("new", "New", False, True),
         ("open", "In progress", False, False),
-        ("won", "Won", True, False),
+        ("won", "Won", True, False),  # made a won status below
         ("lost", "Lost", True, False),
         ("invalid", "Invalid", True, False),
     ]
-    return [Status(code=c, labels={"en": label}, terminal=t, initial=i) for c, label, t, i in rows]
+    return [
+        Status(code=c, labels={"en": label}, terminal=t, initial=i, won=c == "won")
+        for c, label, t, i in rows
+    ]
 
 
 class IntakeSettings(Section):
@@ -74,6 +87,16 @@ class IntakeSettings(Section):
     def initial_status(self) -> str:
         """Code of the status a new lead starts in."""
         return next(s.code for s in self.statuses if s.initial)
+
+    @property
+    def terminal_codes(self) -> set[str]:
+        """Codes of the statuses that close a lead."""
+        return {s.code for s in self.statuses if s.terminal}
+
+    @property
+    def won_codes(self) -> set[str]:
+        """Codes of the statuses that count as a success."""
+        return {s.code for s in self.statuses if s.won}
 
     @property
     def status_codes(self) -> set[str]:

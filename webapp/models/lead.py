@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from webapp.extensions import db
 
 from .base import TenantOwned, Timestamped
+from .types import UTCDateTime
 
 
 class Account(TenantOwned, Timestamped, db.Model):
@@ -31,6 +32,8 @@ class Lead(TenantOwned, Timestamped, db.Model):
     __tablename__ = "leads"
     __table_args__ = (
         UniqueConstraint("workspace_id", "external_id"),
+        # A retried intake with the same Idempotency-Key finds its first lead.
+        UniqueConstraint("workspace_id", "intake_key"),
         # The agent's queue: my open leads, most recently touched first.
         Index("ix_leads_queue", "workspace_id", "owner_id", "status", "updated_at"),
         Index("ix_leads_status", "workspace_id", "status", "updated_at"),
@@ -62,6 +65,8 @@ class Lead(TenantOwned, Timestamped, db.Model):
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id", ondelete="SET NULL"))
     invalid_reason: Mapped[str | None] = mapped_column(Text)
     external_id: Mapped[str | None] = mapped_column(String(100))
+    intake_key: Mapped[str | None] = mapped_column(String(100))
+    assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     policy_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("policy_versions.id", ondelete="SET NULL")
     )

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import enum
+from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, Enum, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp.extensions import db
 
 from .base import TenantOwned, Timestamped
+from .types import UTCDateTime
 
 
 class Role(enum.StrEnum):
@@ -34,7 +36,7 @@ class User(UserMixin, Timestamped, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     memberships: Mapped[list[Membership]] = relationship(
-        back_populates="user", cascade="all, delete-orphan"
+        back_populates="user", cascade="all, delete-orphan", foreign_keys="Membership.user_id"
     )
 
     @property
@@ -66,8 +68,19 @@ class Membership(TenantOwned, Timestamped, db.Model):
     )
     # Only authorised members receive leads (CCIMA-2); the policy decides whether it matters.
     authorised: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Busy or away members are skipped by strategies that ask (BDC-4's manager on a call).
+    available: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Share of leads for the weighted strategy.
+    weight: Mapped[int] = mapped_column(Integer, default=1)
+    # The month this member is on the roster for, and when they confirmed it (CCIMA-3, 4).
+    roster_month: Mapped[date | None] = mapped_column(Date)
+    roster_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Who is told on this member's behalf when they cannot take a call (BDC-4).
+    assistant_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
 
-    user: Mapped[User] = relationship(back_populates="memberships")
+    user: Mapped[User] = relationship(back_populates="memberships", foreign_keys=[user_id])
     workspace = relationship("Workspace")
     team = relationship("Team")
     partner_organisation = relationship("PartnerOrganisation")

@@ -6,6 +6,8 @@ however many workers race for it, and never before its time.
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +22,28 @@ from . import audit
 from .unit import after_commit, operation
 
 SWEEP_BATCH = 500
+
+# What firing a deadline of a kind does, beyond marking it fired (registered by the modules
+# that own those kinds, e.g. assignment's "assignment.opening").
+FIRE_HANDLERS: dict[str, Callable[[Deadline], None]] = {}
+# Modules that register handlers; imported on first fire so jobs need not know them.
+HANDLER_MODULES = ("webapp.operations.assignment",)
+
+
+def on_fire(kind: str) -> Callable[[Callable[[Deadline], None]], Callable[[Deadline], None]]:
+    """Register what firing a deadline of `kind` does."""
+
+    def register(handler: Callable[[Deadline], None]) -> Callable[[Deadline], None]:
+        FIRE_HANDLERS[kind] = handler
+        return handler
+
+    return register
+
+
+def _handler_for(kind: str) -> Callable[[Deadline], None] | None:
+    for module in HANDLER_MODULES:
+        importlib.import_module(module)
+    return FIRE_HANDLERS.get(kind)
 
 
 def job_id_for(deadline_id: int) -> str:
@@ -95,6 +119,8 @@ def fire(deadline_id: int) -> bool:
         return False
     deadline = db.session.get(Deadline, deadline_id)
     db.session.refresh(deadline)
+    if (handler := _handler_for(deadline.kind)) is not None:
+        handler(deadline)
     audit.record(
         deadline.workspace_id,
         "deadline.fired",

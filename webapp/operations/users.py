@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from sqlalchemy import func, select
 
 from webapp.extensions import db
@@ -82,3 +84,22 @@ def add_member(
         after={"user": user.email, "role": role.value, "team": team.name if team else None},
     )
     return membership
+
+
+@operation
+def put_on_roster(
+    membership: Membership, month: date, *, confirmed_at: datetime | None, actor: User | None
+) -> None:
+    """Put a member on the month's roster, confirmed or awaiting confirmation (CCIMA-3, 4)."""
+    membership.roster_month = month.replace(day=1)
+    membership.roster_confirmed_at = confirmed_at
+    audit.record(
+        membership.workspace_id,
+        "membership.roster",
+        membership,
+        actor=actor,
+        after={
+            "month": membership.roster_month.isoformat(),
+            "confirmed": confirmed_at.isoformat() if confirmed_at else None,
+        },
+    )

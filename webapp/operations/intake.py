@@ -1,0 +1,422 @@
+"""Intake: the one operation every channel (form, API, webhook, CSV) uses to receive a lead.
+
+It validates the lead against the workspace policy, settles duplicates by the policy's
+precedence rules (CCIMA-11, BDC-1..3, BDC-7), assigns it (or lets it wait for the opening),
+starts its clocks, and audits all of it, in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+
+from tenants import Policy
+from tenants.decisions import DuplicateDecision, LeadRef, resolve_duplicate
+from tenants.decisions.duplicates import LoserFate
+from webapp.clock import now
+from webapp.extensions import db
+from webapp.models import Account, Activity, Lead, Membership, Role, User, Workspace
+
+from . import activities, assignment, audit, leads, policies
+from .unit import operation
+from .users import UserError
+
+NEW = "new"  # the incoming lead's id in duplicate decisions, before it has one
+CHANNELS = ("manual", "phone_up", "walk_in", "email", "web", "api", "webhook", "import")
+LIMITS = {
+    "contact_name": 200,
+    "company": 200,
+    "phone": 40,
+    "email": 254,
+    "external_id": 100,
+    "source": 60,
+    "account_ref": 100,
+}
+# Names a policy's required_fields may use for the lead's own columns.
+FIELD_ALIASES = {"name": "contact_name", "customer_name": "contact_name", "account": "account_ref"}
+
+
+class IntakeInvalid(ValueError):
+    """The lead was refused; `errors` lists (field, message) pairs. Nothing was stored."""
+
+    def __init__(self, errors: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(f"{f}: {m}" for f, m in errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class IntakeRequest:
+    """A lead as a channel hands it in, before validation."""
+
+    contact_name: str
+    channel: str = "manual"
+    source: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    company: str | None = None
+    lead_type: str | None = None
+    rating: str | None = None
+    external_id: str | None = None
+    account_ref: str | None = None
+    attributes: dict[str, Any] = field(default_factory=dict)
+    taken_by_id: int | None = None  # the agent who took the call or the visit
+    received_at: datetime | None = None
+
+
+@dataclass
+class IntakeResult:
+    lead: Lead
+    created: bool  # False when a retry found the first lead, or the request joined a file
+    joined: bool = False
+    invalidated: list[Lead] = field(default_factory=list)
+    decision: DuplicateDecision | None = None
+
+
+def _value(request: IntakeRequest, name: str) -> Any:
+    name = FIELD_ALIASES.get(name, name)
+    if hasattr(request, name):
+        return getattr(request, name)
+    return request.attributes.get(name)
+
+
+def _codes_error(field_name: str, value: str, allowed: list[str]) -> tuple[str, str]:
+    return field_name, f"unknown {field_name} {value!r}; allowed: {', '.join(allowed)}"
+
+
+def validate(workspace: Workspace, policy: Policy, request: IntakeRequest) -> list[tuple[str, str]]:
+    """Every problem with `request` under the policy, by field; empty when it may be stored."""
+    errors: list[tuple[str, str]] = []
+    intake = policy.intake
+    if not (request.contact_name or "").strip():
+        errors.append(("contact_name", "a lead needs a contact name"))
+    for name, limit in LIMITS.items():
+        value = _value(request, name)
+        if isinstance(value, str) and len(value) > limit:
+            errors.append((name, f"at most {limit} characters"))
+    if request.channel not in CHANNELS:
+        errors.append(_codes_error("channel", request.channel, list(CHANNELS)))
+    sources = [s.code for s in intake.sources]
+    if request.source and sources and request.source not in sources:
+        errors.append(_codes_error("source", request.source, sources))
+    types = [t.code for t in intake.lead_types]
+    if request.lead_type and request.lead_type not in types:
+        errors.append(_codes_error("lead_type", request.lead_type, types or ["(none)"]))
+    for lead_type in intake.lead_types:  # CPB-1: a typed lead carries its qualification
+        if lead_type.code == request.lead_type:
+            errors += [
+                (f"attributes.{q}", f"required for a {lead_type.code} lead")
+                for q in lead_type.qualification_fields
+                if not _value(request, q)
+            ]
+    if request.rating and request.rating not in intake.rating_scale:
+        errors.append(_codes_error("rating", request.rating, intake.rating_scale or ["(none)"]))
+    for name in intake.required_fields:
+        if name not in {"sent_by_agent"} and not _value(request, name):
+            errors.append((FIELD_ALIASES.get(name, name), "required by the workspace policy"))
+    for name, normalise in (("phone", leads.normalise_phone), ("email", leads.normalise_email)):
+        raw = getattr(request, name)
+        if raw:
+            try:
+                normalise(raw, workspace.country) if name == "phone" else normalise(raw)
+            except UserError as error:
+                errors.append((name, str(error)))
+    if request.taken_by_id is not None and _member(workspace, request.taken_by_id) is None:
+        errors.append(("taken_by", "not a member of this workspace"))
+    return errors
+
+
+def _member(workspace: Workspace, user_id: int) -> Membership | None:
+    return db.session.scalar(
+        select(Membership).where(
+            Membership.workspace_id == workspace.id, Membership.user_id == user_id
+        )
+    )
+
+
+def _existing_for_retry(
+    workspace: Workspace, request: IntakeRequest, key: str | None
+) -> Lead | None:
+    conditions = []
+    if request.external_id:
+        conditions.append(Lead.external_id == request.external_id)
+    if key:
+        conditions.append(Lead.intake_key == key)
+    if not conditions:
+        return None
+    return db.session.scalar(
+        select(Lead).where(Lead.workspace_id == workspace.id, or_(*conditions))
+    )
+
+
+def _account(workspace: Workspace, ref: str | None) -> Account | None:
+    if not ref:
+        return None
+    account = db.session.scalar(
+        select(Account).where(Account.workspace_id == workspace.id, Account.external_ref == ref)
+    )
+    if account is None:
+        raise IntakeInvalid([("account_ref", f"no account {ref!r} in this workspace")])
+    return account
+
+
+def _matches(
+    workspace: Workspace,
+    policy: Policy,
+    phone: str | None,
+    email: str | None,
+    external_id: str | None,
+    account: Account | None,
+) -> list[Lead]:
+    """Open leads of the workspace sharing a match key the policy names."""
+    keys = set(policy.duplicates.match_keys)
+    conditions = []
+    if "phone" in keys and phone:
+        conditions.append(Lead.phone_e164 == phone)
+    if "email" in keys and email:
+        conditions.append(Lead.email_normalised == email)
+    if "external_id" in keys and external_id:
+        conditions.append(Lead.external_id == external_id)
+    if "account" in keys and account is not None:
+        conditions.append(Lead.account_id == account.id)
+    if not conditions:
+        return []
+    closed = policy.intake.terminal_codes or {""}
+    return list(
+        db.session.scalars(
+            select(Lead)
+            .where(Lead.workspace_id == workspace.id, or_(*conditions), Lead.status.not_in(closed))
+            .order_by(Lead.created_at)
+            .limit(50)
+        )
+    )
+
+
+def _first_contacts(lead_ids: list[int]) -> dict[int, datetime]:
+    if not lead_ids:
+        return {}
+    rows = db.session.execute(
+        select(Activity.lead_id, Activity.occurred_at)
+        .where(Activity.lead_id.in_(lead_ids), Activity.channel.not_in(activities.NOT_CONTACT))
+        .order_by(Activity.occurred_at)
+    )
+    first: dict[int, datetime] = {}
+    for lead_id, at in rows.all():
+        first.setdefault(lead_id, at)
+    return first
+
+
+def _ref(lead: Lead, first_contact: datetime | None) -> LeadRef:
+    return LeadRef(
+        lead_id=str(lead.id),
+        channel=(lead.attributes or {}).get("channel", lead.source),
+        created_at=lead.created_at,
+        owner_id=str(lead.owner_id) if lead.owner_id else None,
+        first_contact_at=first_contact,
+        keys={
+            "phone": lead.phone_e164,
+            "email": lead.email_normalised,
+            "external_id": lead.external_id,
+            "account": str(lead.account_id) if lead.account_id else None,
+        },
+    )
+
+
+@operation
+def receive_lead(
+    workspace: Workspace,
+    request: IntakeRequest,
+    *,
+    actor: User | None,
+    idempotency_key: str | None = None,
+) -> IntakeResult:
+    """Validate, de-duplicate, assign and store a lead; a retry returns the first one."""
+    assignment.lock_workspace(workspace.id)
+    if (earlier := _existing_for_retry(workspace, request, idempotency_key)) is not None:
+        return IntakeResult(earlier, created=False)
+    policy = policies.active_policy(workspace)
+    if errors := validate(workspace, policy, request):
+        raise IntakeInvalid(errors)
+    account = _account(workspace, request.account_ref)
+    phone = leads.normalise_phone(request.phone, workspace.country) if request.phone else None
+    email = leads.normalise_email(request.email) if request.email else None
+    received = request.received_at or now()
+    found = _matches(workspace, policy, phone, email, request.external_id, account)
+    contacts = _first_contacts([lead.id for lead in found])
+    taken_by = db.session.get(User, request.taken_by_id) if request.taken_by_id else None
+    incoming = LeadRef(
+        NEW,
+        request.channel,
+        received,
+        str(taken_by.id) if taken_by else None,
+        None,
+        {
+            "phone": phone,
+            "email": email,
+            "external_id": request.external_id,
+            "account": str(account.id) if account else None,
+        },
+    )
+    decision = resolve_duplicate(
+        policy, incoming, [_ref(x, contacts.get(x.id)) for x in found], locale=workspace.locale
+    )
+    by_id = {str(x.id): x for x in found}
+    if decision.rule == "join_existing" and decision.winner_id != NEW:  # BDC-7
+        return _join(by_id[decision.winner_id], request, actor, decision)
+    lead = _store(
+        workspace,
+        policy,
+        request,
+        actor,
+        idempotency_key,
+        phone,
+        email,
+        account,
+        received,
+        decision,
+    )
+    invalidated = _apply_fates(lead, decision, by_id, actor)
+    _assign_new(lead, workspace, decision, by_id, taken_by, actor)
+    return IntakeResult(lead, created=True, invalidated=invalidated, decision=decision)
+
+
+def _store(
+    workspace, policy, request, actor, idempotency_key, phone, email, account, received, decision
+) -> Lead:
+    lead = Lead(
+        workspace_id=workspace.id,
+        contact_name=request.contact_name.strip(),
+        source=request.source or request.channel,
+        phone_raw=request.phone,
+        phone_e164=phone,
+        email_raw=request.email,
+        email_normalised=email,
+        company=request.company,
+        account_id=account.id if account else None,
+        status=policy.intake.initial_status,
+        rating=request.rating,
+        lead_type=request.lead_type,
+        attributes={**request.attributes, "channel": request.channel},
+        external_id=request.external_id,
+        intake_key=idempotency_key,
+        policy_version_id=workspace.active_policy_version_id,
+        duplicate_of_id=int(decision.winner_id) if decision.winner_id != NEW else None,
+        created_at=received,
+        updated_at=received,
+    )
+    db.session.add(lead)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as error:  # a concurrent retry stored it first
+        raise IntakeInvalid([("external_id", "this lead was already received")]) from error
+    audit.record(
+        workspace.id,
+        "lead.created",
+        lead,
+        actor=actor,
+        after={
+            "contact_name": lead.contact_name,
+            "source": lead.source,
+            "channel": request.channel,
+            "duplicate_rule": decision.rule,
+        },
+    )
+    leads.start_timers(workspace, lead, "lead.created", received)
+    return lead
+
+
+def _apply_fates(
+    lead: Lead, decision: DuplicateDecision, by_id: dict[str, Lead], actor: User | None
+) -> list[Lead]:
+    """What becomes of the leads that lost to the new one (BDC-2: the e-mail lead invalid)."""
+    invalidated = []
+    for fate in decision.losers:
+        loser = lead if fate.lead_id == NEW else by_id[fate.lead_id]
+        if loser is not lead and decision.winner_id == NEW:
+            loser.duplicate_of_id = lead.id
+        if fate.fate == "invalid":
+            _invalidate(loser, fate, actor)
+            invalidated.append(loser)
+    return invalidated
+
+
+def _invalidate(lead: Lead, fate: LoserFate, actor: User | None) -> None:
+    before = lead.status
+    lead.status = fate.status or "invalid"
+    lead.invalid_reason = fate.note
+    audit.record(
+        lead.workspace_id,
+        "lead.invalidated",
+        lead,
+        actor=actor,
+        before={"status": before},
+        after={"status": lead.status},
+        reason=fate.note or "",
+    )
+
+
+def _assign_new(
+    lead: Lead,
+    workspace: Workspace,
+    decision: DuplicateDecision,
+    by_id: dict[str, Lead],
+    taken_by: User | None,
+    actor: User | None,
+) -> None:
+    if lead.status in policies.active_policy(workspace).intake.terminal_codes:
+        return
+    if taken_by is not None and decision.winner_id == NEW:  # BDC-1/3: the taker keeps it
+        existing_manager = _manager_of(decision, by_id)
+        if existing_manager is None:
+            assignment.set_owner(lead, taken_by, actor=actor, reason="taken by this agent")
+            return
+        facts = assignment.lead_facts(
+            lead, workspace, taken_by=taken_by, existing_manager_id=existing_manager
+        )
+        assignment.assign(lead, actor=actor, facts=facts)
+        return
+    if decision.winner_id != NEW and decision.owner_id:  # CCIMA-11: first contact keeps
+        owner = db.session.get(User, int(decision.owner_id))
+        assignment.set_owner(lead, owner, actor=actor, reason=f"duplicate: {decision.rule}")
+        return
+    assignment.assign(lead, actor=actor)
+
+
+def _manager_of(decision: DuplicateDecision, by_id: dict[str, Lead]) -> int | None:
+    """The manager handling a matched file (BDC-4), if any."""
+    for lead_id in decision.matched_ids:
+        owner_id = by_id[lead_id].owner_id
+        if (
+            owner_id
+            and db.session.scalar(
+                select(Membership.role).where(
+                    Membership.workspace_id == by_id[lead_id].workspace_id,
+                    Membership.user_id == owner_id,
+                )
+            )
+            == Role.MANAGER
+        ):
+            return owner_id
+    return None
+
+
+def _join(
+    existing: Lead, request: IntakeRequest, actor: User | None, decision: DuplicateDecision
+) -> IntakeResult:
+    """A known customer's new request joins their file instead of duplicating it (BDC-7)."""
+    note = f"{request.channel}: {request.contact_name}".strip()
+    activities.log_activity(existing, "note", actor=actor, note=note)
+    audit.record(
+        existing.workspace_id,
+        "lead.request_joined",
+        existing,
+        actor=actor,
+        after={"channel": request.channel},
+        reason=decision.rule,
+    )
+    existing.updated_at = now()
+    return IntakeResult(existing, created=False, joined=True, decision=decision)
