@@ -57,6 +57,10 @@ class Task(TenantOwned, Timestamped, db.Model):
     title: Mapped[str] = mapped_column(String(300))
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # A task for a whole team (a ticket for retention) rather than one person.
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
+    # What the task shows: the script to read (L411-3), the outcome that created it.
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     state: Mapped[TaskState] = mapped_column(_enum(TaskState), default=TaskState.OPEN)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

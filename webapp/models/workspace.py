@@ -43,10 +43,15 @@ class Workspace(Timestamped, db.Model):
 
 class Team(TenantOwned, db.Model):
     __tablename__ = "teams"
-    __table_args__ = (UniqueConstraint("workspace_id", "name"),)
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "name"),
+        UniqueConstraint("workspace_id", "code"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
+    # The code the policy names the team by (a transfer to "ae", a ticket for "ret").
+    code: Mapped[str | None] = mapped_column(String(40))
 
 
 class PartnerOrganisation(TenantOwned, db.Model):
