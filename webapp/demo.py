@@ -53,6 +53,8 @@ class DemoWorkspace:
     # A past week of leads, one per entry, first called back after that many minutes: so
     # the policy replay has history to re-run (a 10 vs 15 minute SLA shows a difference).
     first_contact_minutes: tuple[int, ...] = ()
+    # The codes the policy names teams by, and teams that have no demo members.
+    team_codes: dict[str, str] = field(default_factory=dict)
 
 
 WORKSPACES = (
@@ -81,6 +83,7 @@ WORKSPACES = (
             Person("Calvin Myers", Role.AGENT, team="Area Expansion"),
             Person("Yamil Cabrera", Role.AGENT, team="Area Expansion"),
         ),
+        team_codes={"Customer Protection": "cpt", "Area Expansion": "ae", "Retention": "ret"},
         leads=(
             DemoLead(
                 "Harbor Plumbing",
@@ -194,6 +197,7 @@ WORKSPACES = (
             ),
         ),
         first_contact_minutes=(4, 8, 12, 13, 7, 16, 9, 11, 5, 14, 20, 6, 12, 9),
+        team_codes={"Asesores": "contact_center", "Soporte interno": "internal_support"},
     ),
     DemoWorkspace(
         "telecom",
@@ -355,8 +359,8 @@ def _seed_workspace(spec: DemoWorkspace, admin: User, password: str) -> list[tup
     )
     users.add_member(workspace, admin, Role.ADMIN, actor=admin)
     teams = {
-        name: workspaces.create_team(workspace, name, actor=admin)
-        for name in sorted({p.team for p in spec.people if p.team})
+        name: workspaces.create_team(workspace, name, actor=admin, code=spec.team_codes.get(name))
+        for name in sorted({p.team for p in spec.people if p.team} | set(spec.team_codes))
     }
     partners = {
         name: workspaces.create_partner_organisation(workspace, name, actor=admin)

@@ -23,6 +23,7 @@ class Transfer(Section):
     kind: Literal["transfer"] = "transfer"
     team: Code
     as_referral: bool = True
+    lead_type: Code | None = Field(None, description="type of the referral lead it creates")
 
 
 class CreateTicket(Section):

@@ -27,6 +27,8 @@ class Account(TenantOwned, Timestamped, db.Model):
     # Flags the policy's gates read (do-not-upsell, cancelled, under another team, balance).
     flags: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
+    workspace = relationship("Workspace")
+
 
 class Lead(TenantOwned, Timestamped, db.Model):
     __tablename__ = "leads"

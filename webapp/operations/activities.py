@@ -17,7 +17,10 @@ from .users import UserError
 
 # An internal note is not contact with the customer; every other channel is.
 NOT_CONTACT = frozenset({"note"})
-CHANNELS = frozenset({"call", "email", "sms", "whatsapp", "social", "voicemail", "visit", "note"})
+# The policy's contact channels, plus internal notes.
+CHANNELS = frozenset(
+    {"call", "email", "sms", "whatsapp", "social", "voicemail", "in_person", "note"}
+)
 
 
 def events_of(activity: Activity) -> list[str]:

@@ -48,18 +48,19 @@ def lock_workspace(workspace_id: int) -> None:
     )
 
 
-def candidates(workspace: Workspace, policy: Policy) -> list[Candidate]:
-    """Every member who may receive leads, with the facts the strategies read."""
+def candidates(workspace: Workspace, policy: Policy, team_id: int | None = None) -> list[Candidate]:
+    """Every member who may receive leads (of one team, if given), with their facts."""
     roles = (
         (Role.PARTNER,)
         if policy.assignment.strategy.strategy == "partner_allocation"
         else RECEIVING_ROLES
     )
-    members = db.session.scalars(
-        select(Membership)
-        .where(Membership.workspace_id == workspace.id, Membership.role.in_(roles))
-        .order_by(Membership.user_id)
-    ).all()
+    query = select(Membership).where(
+        Membership.workspace_id == workspace.id, Membership.role.in_(roles)
+    )
+    if team_id is not None:
+        query = query.where(Membership.team_id == team_id)
+    members = db.session.scalars(query.order_by(Membership.user_id)).all()
     load = _open_leads(workspace, policy)
     conversion = _conversion(workspace, policy)
     moment = now()
@@ -177,6 +178,7 @@ def assign(
     facts: LeadFacts | None = None,
     exclude_current: bool = False,
     strategy=None,
+    team_id: int | None = None,
 ) -> AssignmentDecision:
     """Assign `lead` by the workspace policy; outside hours it waits for the opening."""
     workspace = lead.workspace
@@ -186,7 +188,7 @@ def assign(
     decision = choose_assignee(
         policy,
         facts,
-        candidates(workspace, policy),
+        candidates(workspace, policy, team_id),
         now(),
         strategy=strategy,
         exclude_current=exclude_current,

@@ -27,7 +27,7 @@ SWEEP_BATCH = 500
 # that own those kinds, e.g. assignment's "assignment.opening").
 FIRE_HANDLERS: dict[str, Callable[[Deadline], None]] = {}
 # Modules that register handlers; imported on first fire so jobs need not know them.
-HANDLER_MODULES = ("webapp.operations.assignment",)
+HANDLER_MODULES = ("webapp.operations.assignment", "webapp.operations.timer_actions")
 
 
 def on_fire(kind: str) -> Callable[[Callable[[Deadline], None]], Callable[[Deadline], None]]:
@@ -119,7 +119,7 @@ def fire(deadline_id: int) -> bool:
         return False
     deadline = db.session.get(Deadline, deadline_id)
     db.session.refresh(deadline)
-    if (handler := _handler_for(deadline.kind)) is not None:
+    if (handler := _handler_for(deadline.payload.get("handler", deadline.kind))) is not None:
         handler(deadline)
     audit.record(
         deadline.workspace_id,

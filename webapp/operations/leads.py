@@ -32,16 +32,33 @@ def normalise_email(raw: str) -> str:
 
 
 def start_timers(
-    workspace: Workspace, lead: Lead, event: str, at: datetime | None = None
+    workspace: Workspace,
+    lead: Lead,
+    event: str,
+    at: datetime | None = None,
+    actor: User | None = None,
 ) -> list[Deadline]:
-    """Schedule the deadlines the workspace's policy starts on `event` (at `at`) for `lead`."""
+    """Schedule the deadlines the workspace's policy starts on `event` (at `at`) for `lead`.
+
+    Each remembers the policy version that defined it and who caused the event, so its
+    actions run as they were defined ("create a task for the agent who sent the lead").
+    """
     policy = policies.active_policy(workspace)
     specs = deadlines_for_event(
         policy, event, at or now(), BusinessCalendar(policy.calendar), lead_type=lead.lead_type
     )
     return [
         deadlines.schedule(
-            workspace.id, spec.kind, spec.due_at, lead=lead, payload={"event": event}
+            workspace.id,
+            spec.kind,
+            spec.due_at,
+            lead=lead,
+            payload={
+                "event": event,
+                "handler": "policy_timer",
+                "policy_version_id": workspace.active_policy_version_id,
+                "actor_id": actor.id if actor else None,
+            },
         )
         for spec in specs
     ]

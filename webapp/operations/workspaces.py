@@ -62,8 +62,11 @@ def create_workspace(
 
 
 @operation
-def create_team(workspace: Workspace, name: str, *, actor: User | None) -> Team:
-    team = Team(workspace_id=workspace.id, name=name)
+def create_team(
+    workspace: Workspace, name: str, *, actor: User | None, code: str | None = None
+) -> Team:
+    """A team; `code` is how the policy names it (e.g. a transfer to "ae")."""
+    team = Team(workspace_id=workspace.id, name=name, code=code)
     db.session.add(team)
     audit.record(workspace.id, "team.created", team, actor=actor, after={"name": name})
     return team

@@ -1,0 +1,161 @@
+"""Client accounts: their facts for the eligibility gates, and leads delivered to them (L411)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from sqlalchemy import select
+
+from tenants.decisions import CounterFacts, GateFacts, tripped_counters
+from webapp.clock import now
+from webapp.extensions import db
+from webapp.models import Account, Lead, User, Workspace
+
+from . import audit, intake, leads, policies
+from .unit import operation
+from .users import UserError
+
+# Account.flags holds the facts the policy's gates read, in these parts.
+EMPTY_FACTS: dict[str, Any] = {
+    "set": [],
+    "fields": {},
+    "amounts": {},
+    "open_cards": [],
+    "cooldowns": {},
+}
+
+
+def facts_of(account: Account) -> dict[str, Any]:
+    return {**EMPTY_FACTS, **(account.flags or {})}
+
+
+def gate_facts(account: Account | None) -> GateFacts:
+    """What the eligibility gates see of an account (L411-4)."""
+    if account is None:
+        return GateFacts()
+    facts = facts_of(account)
+    return GateFacts(
+        flags=frozenset(facts["set"]),
+        fields=dict(facts["fields"]),
+        amounts={k: float(v) for k, v in facts["amounts"].items()},
+        open_cards=frozenset(facts["open_cards"]),
+        cooldowns_until={k: datetime.fromisoformat(v) for k, v in facts["cooldowns"].items()},
+    )
+
+
+@operation
+def upsert_account(
+    workspace: Workspace,
+    external_ref: str,
+    *,
+    actor: User | None,
+    name: str | None = None,
+    signed_up_on: date | None = None,
+    flags: list[str] | None = None,
+    fields: dict[str, str] | None = None,
+    amounts: dict[str, float] | None = None,
+    open_cards: list[str] | None = None,
+) -> tuple[Account, bool]:
+    """Create or update the account with this external reference; returns (account, created)."""
+    if not external_ref.strip() or len(external_ref) > 100:
+        raise UserError("external_ref", "1 to 100 characters")
+    account = db.session.scalar(
+        select(Account).where(
+            Account.workspace_id == workspace.id, Account.external_ref == external_ref
+        )
+    )
+    created = account is None
+    if created:
+        if not (name or "").strip():
+            raise UserError("name", "a new account needs a name")
+        account = Account(workspace_id=workspace.id, external_ref=external_ref, flags={})
+        db.session.add(account)
+    before = {"name": account.name, "flags": facts_of(account)} if not created else None
+    if name:
+        account.name = name.strip()[:200]
+    if signed_up_on is not None:
+        account.signed_up_on = signed_up_on
+    facts = facts_of(account)
+    for part, value in (
+        ("set", flags),
+        ("fields", fields),
+        ("amounts", amounts),
+        ("open_cards", open_cards),
+    ):
+        if value is not None:
+            facts[part] = sorted(value) if isinstance(value, list) else dict(value)
+    account.flags = facts
+    audit.record(
+        workspace.id,
+        "account.created" if created else "account.updated",
+        account,
+        actor=actor,
+        before=before,
+        after={"name": account.name, "flags": facts},
+    )
+    return account, created
+
+
+@operation
+def record_delivery(
+    account: Account,
+    *,
+    contact_name: str,
+    actor: User | None,
+    phone: str | None = None,
+    email: str | None = None,
+    external_id: str | None = None,
+    source: str | None = None,
+    lead_type: str | None = None,
+) -> tuple[intake.IntakeResult, list[str]]:
+    """A lead sent to the account (L411-1): recorded against it, its clocks started (L411-3),
+    and the account's counters checked (L411-2); returns the intake result and new flags."""
+    workspace = account.workspace
+    result = intake.receive_lead(
+        workspace,
+        intake.IntakeRequest(
+            contact_name=contact_name,
+            phone=phone,
+            email=email,
+            external_id=external_id,
+            source=source,
+            lead_type=lead_type,
+            account_ref=account.external_ref,
+            channel="api",
+            attributes={"sent_by": actor.id if actor else None},
+        ),
+        actor=actor,
+    )
+    if not result.created:
+        return result, []
+    leads.start_timers(workspace, result.lead, "account.delivery", actor=actor)
+    return result, _check_counters(account, actor)
+
+
+def _check_counters(account: Account, actor: User | None) -> list[str]:
+    policy = policies.active_policy(account.workspace)
+    signed_up = (
+        datetime.combine(account.signed_up_on, time.min, tzinfo=UTC)
+        if account.signed_up_on
+        else None
+    )
+    deliveries = db.session.scalars(
+        select(Lead.created_at).where(Lead.account_id == account.id)
+    ).all()
+    facts = CounterFacts(events={"account.delivery": list(deliveries)}, signed_up_at=signed_up)
+    current = facts_of(account)
+    new_flags = [
+        c.flag for c in tripped_counters(policy, facts, now()) if c.flag not in current["set"]
+    ]
+    if new_flags:
+        account.flags = {**current, "set": sorted({*current["set"], *new_flags})}
+        audit.record(
+            account.workspace_id,
+            "account.flagged",
+            account,
+            actor=actor,
+            after={"flags": new_flags},
+            reason="counter threshold reached",
+        )
+    return new_flags

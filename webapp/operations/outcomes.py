@@ -1,0 +1,194 @@
+"""Recording a call's outcome and doing what the policy says it does (L411-5..11)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+
+from tenants import UnknownCode
+from tenants.decisions import OutcomeDecision, OutcomeFacts, outcome_effects
+from webapp.clock import now
+from webapp.extensions import db
+from webapp.models import Lead, Task, Team, User
+
+from . import activities, assignment, audit, leads, policies
+from .accounts import facts_of
+from .unit import operation
+from .users import UserError
+
+
+@operation
+def record_outcome(
+    lead: Lead,
+    code: str,
+    *,
+    actor: User | None,
+    note: str = "",
+    channel: str = "call",
+    true_facts: Iterable[str] = (),
+) -> OutcomeDecision:
+    """Log the outcome as an activity and apply its effects, all in one transaction."""
+    policy = policies.active_policy(lead.workspace)
+    try:
+        decision = outcome_effects(policy, code, now(), OutcomeFacts(frozenset(true_facts)))
+    except UnknownCode as error:
+        raise UserError("outcome", str(error)) from None
+    activity = activities.log_activity(lead, channel, actor=actor, outcome_code=code, note=note)
+    if decision.status:
+        change_status(lead, decision.status, actor=actor, reason=f"outcome {code}")
+    _cooldowns(lead, decision)
+    for effect in decision.effects:
+        if effect.kind == "transfer":
+            _transfer(lead, effect, actor, activity.id, decision)
+    for team_code in decision.tickets_for:
+        _task(lead, "ticket", team=_team(lead, team_code), details={"outcome": code})
+    if decision.callback_due_at is not None:
+        _task(
+            lead,
+            "callback",
+            assignee=actor,
+            due_at=decision.callback_due_at,
+            details={"outcome": code},
+        )
+    return decision
+
+
+def _team(lead: Lead, code: str) -> Team:
+    team = db.session.scalar(
+        select(Team).where(Team.workspace_id == lead.workspace_id, Team.code == code)
+    )
+    if team is None:
+        raise UserError("outcome", f"the policy names team {code!r}, which this workspace lacks")
+    return team
+
+
+def _task(
+    lead: Lead,
+    kind: str,
+    *,
+    assignee: User | None = None,
+    team: Team | None = None,
+    due_at=None,
+    details: dict | None = None,
+) -> Task:
+    task = Task(
+        workspace_id=lead.workspace_id,
+        lead_id=lead.id,
+        kind=kind,
+        title=kind,
+        due_at=due_at or now(),
+        assignee_id=assignee.id if assignee else None,
+        team_id=team.id if team else None,
+        details=details or {},
+    )
+    db.session.add(task)
+    audit.record(
+        lead.workspace_id,
+        "task.created",
+        lead,
+        actor=assignee,
+        after={"task": kind, "team": team.code if team else None},
+    )
+    return task
+
+
+def _cooldowns(lead: Lead, decision: OutcomeDecision) -> None:
+    """No re-offer to the account until the cooldown ends (L411-7, L411-9)."""
+    account = lead.account
+    if account is None or not (decision.cooldowns_until or decision.pending_cooldowns):
+        return
+    facts = facts_of(account)
+    cooldowns = {
+        **facts["cooldowns"],
+        **{k: v.isoformat() for k, v in decision.cooldowns_until.items()},
+    }
+    pending = [
+        *facts.get("pending_cooldowns", []),
+        *(
+            {"name": p.name, "starts_on": p.starts_on, "duration": str(p.duration)}
+            for p in decision.pending_cooldowns
+        ),
+    ]
+    account.flags = {**facts, "cooldowns": cooldowns, "pending_cooldowns": pending}
+
+
+def _transfer(
+    lead: Lead, effect, actor: User | None, activity_id: int, decision: OutcomeDecision
+) -> None:
+    """Hand the customer to a team: a referral lead in its queue (L411-6), or the lead itself
+    (L411-8: the business owner goes to retention)."""
+    team = _team(lead, effect.team)
+    if not effect.as_referral:
+        lead.team_id = team.id
+        audit.record(
+            lead.workspace_id,
+            "lead.transferred",
+            lead,
+            actor=actor,
+            after={"team": team.code},
+            reason=f"outcome {decision.code}",
+        )
+        return
+    referral = leads.create_lead(
+        lead.workspace,
+        contact_name=lead.contact_name,
+        actor=actor,
+        phone=lead.phone_raw,
+        email=lead.email_raw,
+        company=lead.company,
+        source=lead.source,
+        lead_type=effect.lead_type,
+        account_id=lead.account_id,
+        team_id=team.id,
+        attributes={
+            "referred_from": lead.id,
+            "account": lead.account.external_ref if lead.account else None,
+            "cpt_agent": actor.id if actor else None,
+            "call_reference": activity_id,
+        },
+    )
+    audit.record(
+        lead.workspace_id,
+        "lead.referred",
+        lead,
+        actor=actor,
+        after={"referral_id": referral.id, "team": team.code},
+    )
+    assignment.assign(referral, actor=actor, team_id=team.id)
+
+
+@operation
+def change_status(
+    lead: Lead, status: str, *, actor: User | None, reason: str = "", revenue: str | None = None
+) -> None:
+    """Move a lead to a status of the policy; a won deal may carry its revenue (L411-12)."""
+    policy = policies.active_policy(lead.workspace)
+    if status not in policy.intake.status_codes:
+        raise UserError(
+            "status",
+            f"unknown status {status!r}; allowed: {', '.join(sorted(policy.intake.status_codes))}",
+        )
+    before = lead.status
+    lead.status = status
+    after: dict = {"status": status}
+    if revenue not in (None, ""):
+        try:
+            amount = Decimal(str(revenue))
+        except InvalidOperation:
+            raise UserError("revenue", "not a number") from None
+        if amount < 0:
+            raise UserError("revenue", "cannot be negative")
+        lead.attributes = {**lead.attributes, "revenue": str(amount)}
+        after["revenue"] = str(amount)
+    lead.updated_at = now()
+    audit.record(
+        lead.workspace_id,
+        "lead.status",
+        lead,
+        actor=actor,
+        before={"status": before},
+        after=after,
+        reason=reason,
+    )

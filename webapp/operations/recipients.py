@@ -1,0 +1,73 @@
+"""Who a policy means by "the assignee's manager", "the director" and the like, for a lead."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import select
+
+from webapp.extensions import db
+from webapp.models import Lead, Membership, Role, User
+
+
+def _members(lead: Lead, *roles: Role, team_id: int | None = None) -> list[User]:
+    query = (
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.workspace_id == lead.workspace_id, Membership.role.in_(roles))
+    )
+    if team_id is not None:
+        query = query.where(Membership.team_id == team_id)
+    return list(db.session.scalars(query.order_by(User.id)))
+
+
+def _membership(lead: Lead, user_id: int | None) -> Membership | None:
+    if user_id is None:
+        return None
+    return db.session.scalar(
+        select(Membership).where(
+            Membership.workspace_id == lead.workspace_id, Membership.user_id == user_id
+        )
+    )
+
+
+def _user(user_id: int | None) -> list[User]:
+    return [db.session.get(User, user_id)] if user_id else []
+
+
+def _assignee_manager(lead: Lead, context: dict) -> list[User]:
+    membership = _membership(lead, context.get("previous_owner_id") or lead.owner_id)
+    if membership is None or membership.team_id is None:
+        return []
+    return _members(lead, Role.MANAGER, team_id=membership.team_id)
+
+
+def _manager_assistant(lead: Lead, context: dict) -> list[User]:
+    membership = _membership(lead, lead.owner_id)
+    return _user(membership.assistant_user_id) if membership else []
+
+
+RESOLVERS: dict[str, Callable[[Lead, dict], list[User]]] = {
+    "assignee": lambda lead, ctx: _user(lead.owner_id),
+    "previous_assignee": lambda lead, ctx: _user(ctx.get("previous_owner_id")),
+    "assignee_manager": _assignee_manager,
+    "manager_assistant": _manager_assistant,
+    "director": lambda lead, ctx: _members(lead, Role.DIRECTOR),
+    "administrator": lambda lead, ctx: _members(lead, Role.ADMIN),
+    "manager": lambda lead, ctx: _members(lead, Role.MANAGER),
+    "agent": lambda lead, ctx: _members(lead, Role.AGENT),
+    "partner": lambda lead, ctx: _members(lead, Role.PARTNER),
+    "team": lambda lead, ctx: (
+        _members(lead, Role.AGENT, Role.MANAGER, team_id=lead.team_id) if lead.team_id else []
+    ),
+    "exceptions_contact": lambda lead, ctx: [],  # a named contact: configured with TEL-9 (issue 5)
+}
+
+
+def resolve(lead: Lead, roles: list[str], context: dict) -> list[User]:
+    """The people `roles` name for `lead`, each once, in a stable order."""
+    seen: dict[int, User] = {}
+    for role in roles:
+        for user in RESOLVERS[role](lead, context):
+            seen.setdefault(user.id, user)
+    return list(seen.values())

@@ -1,0 +1,130 @@
+"""What a policy timer does when it runs out: its actions, each by a registered kind."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+
+from webapp.extensions import db
+from webapp.models import Deadline, Lead, PolicyVersion, Task, Team
+
+from . import assignment, audit, deadlines, notifications, policies, recipients
+
+POLICY_TIMER = "policy_timer"
+
+ActionFn = Callable[[Any, Deadline, Lead, dict], None]
+ACTIONS: dict[str, ActionFn] = {}
+
+
+def action(kind: str) -> Callable[[ActionFn], ActionFn]:
+    def register(fn: ActionFn) -> ActionFn:
+        ACTIONS[kind] = fn
+        return fn
+
+    return register
+
+
+@deadlines.on_fire(POLICY_TIMER)
+def run_timer(deadline: Deadline) -> None:
+    """Run the expired timer's actions, as the policy version that started it defines them."""
+    lead = deadline.lead
+    version = db.session.get(PolicyVersion, deadline.payload.get("policy_version_id"))
+    if lead is None or version is None:
+        return
+    timer = next((t for t in policies.policy_of(version).timers if t.name == deadline.kind), None)
+    if timer is None:
+        return
+    context: dict[str, Any] = {
+        "previous_owner_id": lead.owner_id,
+        "actor_id": deadline.payload.get("actor_id"),
+    }
+    for step in timer.actions:
+        ACTIONS[step.kind](step, deadline, lead, context)
+
+
+@action("reassign")
+def _reassign(step, deadline: Deadline, lead: Lead, context: dict) -> None:
+    assignment.assign(
+        lead, actor=None, strategy=step.strategy, exclude_current=step.exclude_current
+    )
+
+
+@action("notify")
+def _notify(step, deadline: Deadline, lead: Lead, context: dict) -> None:
+    payload = {
+        "lead_id": lead.id,
+        "contact_name": lead.contact_name,
+        "timer": deadline.kind,
+        "previous_owner_id": context["previous_owner_id"],
+        "owner_id": lead.owner_id,
+    }
+    for person in recipients.resolve(lead, list(step.roles), context):
+        for channel in step.channels:
+            notifications.queue_message(
+                lead.workspace_id,
+                person,
+                channel,
+                step.template,
+                payload,
+                key=f"deadline:{deadline.id}:{step.template}:{person.id}:{channel}",
+            )
+
+
+@action("create_task")
+def _create_task(step, deadline: Deadline, lead: Lead, context: dict) -> None:
+    assignees = {"assignee": lead.owner_id, "actor": context["actor_id"]}
+    team = None
+    if step.assignee == "team":
+        team = db.session.scalar(
+            select(Team).where(Team.workspace_id == lead.workspace_id, Team.code == step.team)
+        )
+    task = Task(
+        workspace_id=lead.workspace_id,
+        lead_id=lead.id,
+        kind=step.task,
+        title=step.task,
+        due_at=deadline.due_at,
+        assignee_id=assignees.get(step.assignee),
+        team_id=team.id if team else None,
+        details={"script": step.script, "timer": deadline.kind},
+    )
+    db.session.add(task)
+    audit.record(
+        lead.workspace_id,
+        "task.created",
+        lead,
+        actor=None,
+        after={"task": step.task, "assignee_id": task.assignee_id},
+        reason=f"timer {deadline.kind}",
+    )
+
+
+@action("set_status")
+def _set_status(step, deadline: Deadline, lead: Lead, context: dict) -> None:
+    before = lead.status
+    lead.status = step.status
+    audit.record(
+        lead.workspace_id,
+        "lead.status",
+        lead,
+        actor=None,
+        before={"status": before},
+        after={"status": step.status},
+        reason=f"timer {deadline.kind}",
+    )
+
+
+@action("flag_breach")
+def _flag_breach(step, deadline: Deadline, lead: Lead, context: dict) -> None:
+    flags = sorted({*lead.attributes.get("flags", []), step.flag})
+    lead.attributes = {**lead.attributes, "flags": flags}
+    audit.record(
+        lead.workspace_id,
+        "lead.flagged",
+        lead,
+        actor=None,
+        after={"flag": step.flag},
+        reason=f"timer {deadline.kind}",
+    )
