@@ -13,6 +13,7 @@ from flask import Flask
 from webapp.clock import now
 from webapp.models import Role
 from webapp.operations.api_keys import create_api_key
+from webapp.operations.lead_imports import upload
 from webapp.operations.replays import start_replay
 
 # How to make, in a given workspace, the object a URL argument names. A new route with a new
@@ -23,6 +24,7 @@ OBJECT_MAKERS: dict[str, Callable[..., Any]] = {
     "replay_id": lambda f, ws: (
         start_replay(ws, ws.active_policy_version, now() - timedelta(days=7), now(), actor=None).id
     ),
+    "import_id": lambda f, ws: upload(ws, "leads.csv", b"Name\nAda\n", actor=None).id,
 }
 # URL arguments that name no object (a section of a document): any valid value will do.
 PLAIN_VALUES: dict[str, str] = {"section": "timers"}

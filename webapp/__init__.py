@@ -66,6 +66,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from webapp.api.views import bp as api_bp
     from webapp.auth.views import bp as auth_bp
+    from webapp.leadimport.views import bp as imports_bp
     from webapp.policy.replay_views import bp as replay_bp
     from webapp.policy.views import bp as policy_bp
     from webapp.workspace.views import bp as workspace_bp
@@ -74,6 +75,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(workspace_bp)
     app.register_blueprint(policy_bp)
     app.register_blueprint(replay_bp)
+    app.register_blueprint(imports_bp)
     app.register_blueprint(api_bp)
 
 

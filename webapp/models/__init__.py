@@ -3,6 +3,7 @@
 from .audit import AuditEvent
 from .delivery import ApiKey, Notification, NotificationState
 from .lead import Account, Lead
+from .lead_import import ImportState, LeadImport
 from .replay import PolicyReplay, ReplayState
 from .user import Membership, Role, User
 from .work import Activity, Deadline, DeadlineState, Task, TaskState
@@ -16,7 +17,9 @@ __all__ = [
     "AuditEvent",
     "Deadline",
     "DeadlineState",
+    "ImportState",
     "Lead",
+    "LeadImport",
     "Membership",
     "Notification",
     "NotificationState",

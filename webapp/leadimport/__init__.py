@@ -1,0 +1,1 @@
+"""CSV import of leads: upload, column mapping, dry run, and the import job."""

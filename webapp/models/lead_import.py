@@ -1,0 +1,64 @@
+"""CSV imports of leads: the uploaded file, its column mapping, the job's progress and result."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.clock import now
+from webapp.extensions import db
+
+from .base import TenantOwned
+from .types import UTCDateTime
+
+
+class ImportState(enum.StrEnum):
+    UPLOADED = "uploaded"
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class LeadImport(TenantOwned, db.Model):
+    """One uploaded CSV file: kept whole so the dry run and the job read the same rows."""
+
+    __tablename__ = "lead_imports"
+    __table_args__ = (Index("ix_lead_imports_recent", "workspace_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content: Mapped[str] = mapped_column(Text)  # decoded text, at most 5 MiB uploaded
+    sha256: Mapped[str] = mapped_column(String(64))
+    encoding: Mapped[str] = mapped_column(String(20))
+    delimiter: Mapped[str] = mapped_column(String(1))
+    mapping: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # column → lead field
+    state: Mapped[ImportState] = mapped_column(
+        Enum(
+            ImportState,
+            native_enum=False,
+            length=20,
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        default=ImportState.UPLOADED,
+    )
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    row_count: Mapped[int] = mapped_column(Integer, default=0)
+    imported_count: Mapped[int] = mapped_column(Integer, default=0)
+    skipped_count: Mapped[int] = mapped_column(Integer, default=0)  # already imported
+    failed_count: Mapped[int] = mapped_column(Integer, default=0)
+    row_errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    error: Mapped[str | None] = mapped_column(Text)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    requested_by = relationship("User")
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (ImportState.DONE, ImportState.FAILED)
