@@ -62,13 +62,6 @@ def _check_mapping(lead_import: LeadImport, mapping: dict[str, str]) -> None:
 
 
 @operation
-def save_mapping(lead_import: LeadImport, mapping: dict[str, str], *, actor: User | None) -> None:
-    """Change which column feeds which lead field, before the import starts."""
-    _check_mapping(lead_import, mapping)
-    lead_import.mapping = dict(mapping)
-
-
-@operation
 def start(lead_import: LeadImport, mapping: dict[str, str], *, actor: User | None) -> None:
     """Confirm the mapping and queue the import job after commit."""
     _check_mapping(lead_import, mapping)
