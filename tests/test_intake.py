@@ -23,8 +23,13 @@ NOON_IN_MEXICO = datetime(2026, 11, 18, 12, 0, tzinfo=MEXICO).astimezone(UTC)
 
 @pytest.fixture
 def ccima(make_workspace):
-    return make_workspace(slug="cc", locale="es", time_zone="America/Mexico_City", country="MX",
-                          policy_document=load_profile("ccima_contact_center"))
+    return make_workspace(
+        slug="cc",
+        locale="es",
+        time_zone="America/Mexico_City",
+        country="MX",
+        policy_document=load_profile("ccima_contact_center"),
+    )
 
 
 @pytest.fixture
@@ -49,9 +54,10 @@ def _count(model) -> int:
 
 def test_ccima_1_leads_are_assigned_round_robin_to_confirmed_advisors(ccima, advisors):
     with time_machine.travel(NOON_IN_MEXICO, tick=False):
-        owners = [receive_lead(ccima, cc(f"P {n}", phone=f"55 1234 56{n:02d}"),
-                               actor=None).lead.owner_id
-                  for n in range(6)]
+        owners = [
+            receive_lead(ccima, cc(f"P {n}", phone=f"55 1234 56{n:02d}"), actor=None).lead.owner_id
+            for n in range(6)
+        ]
     assert owners == [a.id for a in advisors] * 2
 
 
@@ -60,8 +66,10 @@ def test_ccima_4_an_advisor_who_has_not_confirmed_the_roster_gets_no_lead(ccima,
         membership.roster_confirmed_at = None
     db.session.commit()
     with time_machine.travel(NOON_IN_MEXICO, tick=False):
-        owners = {receive_lead(ccima, cc(f"P {n}", phone=f"55 1234 56{n:02d}"),
-                               actor=None).lead.owner_id for n in range(4)}
+        owners = {
+            receive_lead(ccima, cc(f"P {n}", phone=f"55 1234 56{n:02d}"), actor=None).lead.owner_id
+            for n in range(4)
+        }
     assert advisors[0].id not in owners
 
 
@@ -70,15 +78,17 @@ def test_ccima_5_a_lead_after_hours_waits_and_is_assigned_at_the_opening(ccima, 
     with time_machine.travel(evening, tick=False):
         lead = receive_lead(ccima, cc("Tarde", phone="55 1234 5600"), actor=None).lead
     assert lead.owner_id is None
-    opening = db.session.scalar(select(Deadline).where(Deadline.lead_id == lead.id,
-                                                       Deadline.kind == "assignment.opening"))
+    opening = db.session.scalar(
+        select(Deadline).where(Deadline.lead_id == lead.id, Deadline.kind == "assignment.opening")
+    )
     assert opening.due_at == datetime(2026, 11, 19, 8, 0, tzinfo=MEXICO).astimezone(UTC)
     with time_machine.travel(opening.due_at, tick=False):
         assert runtime.perform("deadline.fire", opening.id) is True
         db.session.expire_all()
         assert db.session.get(Lead, lead.id).owner_id == advisors[0].id
-        sla = db.session.scalar(select(Deadline).where(Deadline.lead_id == lead.id,
-                                                       Deadline.kind == "contact_sla"))
+        sla = db.session.scalar(
+            select(Deadline).where(Deadline.lead_id == lead.id, Deadline.kind == "contact_sla")
+        )
     assert sla.due_at == opening.due_at + timedelta(minutes=10)
 
 
@@ -86,27 +96,46 @@ def test_ccima_11_a_duplicate_goes_to_the_advisor_who_had_the_first_contact(ccim
     with time_machine.travel(NOON_IN_MEXICO, tick=False):
         first = receive_lead(ccima, cc("Ana", phone="55 1234 5678"), actor=None).lead
         activities.log_activity(first, "call", actor=advisors[0])
-        again = receive_lead(ccima, cc("Ana G.", phone="+52 55 1234 5678",
-                                                  email="ana@correo.test", channel="web"),
-                             actor=None)
+        again = receive_lead(
+            ccima,
+            cc("Ana G.", phone="+52 55 1234 5678", email="ana@correo.test", channel="web"),
+            actor=None,
+        )
     assert again.created and again.lead.duplicate_of_id == first.id
     assert again.lead.owner_id == first.owner_id == advisors[0].id
 
 
 @pytest.fixture
 def bdc(make_workspace):
-    return make_workspace(slug="bdc", locale="fr", time_zone="America/Toronto", country="CA",
-                          policy_document=load_profile("dealer_bdc"))
+    return make_workspace(
+        slug="bdc",
+        locale="fr",
+        time_zone="America/Toronto",
+        country="CA",
+        policy_document=load_profile("dealer_bdc"),
+    )
 
 
 def test_bdc_1_2_3_a_phone_up_wins_and_the_email_lead_is_invalidated(bdc, make_member):
     email_agent, phone_agent = make_member(bdc, Role.AGENT), make_member(bdc, Role.AGENT)
-    email_lead = receive_lead(bdc, IntakeRequest("Louis", email="louis@courriel.test",
-                                                 phone="514 555 0188", channel="email",
-                                                 taken_by_id=email_agent.id), actor=None).lead
-    result = receive_lead(bdc, IntakeRequest("Louis Bélanger", phone="(514) 555-0188",
-                                             channel="phone_up", taken_by_id=phone_agent.id),
-                          actor=phone_agent)
+    email_lead = receive_lead(
+        bdc,
+        IntakeRequest(
+            "Louis",
+            email="louis@courriel.test",
+            phone="514 555 0188",
+            channel="email",
+            taken_by_id=email_agent.id,
+        ),
+        actor=None,
+    ).lead
+    result = receive_lead(
+        bdc,
+        IntakeRequest(
+            "Louis Bélanger", phone="(514) 555-0188", channel="phone_up", taken_by_id=phone_agent.id
+        ),
+        actor=phone_agent,
+    )
     assert result.created and result.lead.owner_id == phone_agent.id
     assert [lead.id for lead in result.invalidated] == [email_lead.id]
     db.session.refresh(email_lead)
@@ -117,25 +146,32 @@ def test_bdc_1_2_3_a_phone_up_wins_and_the_email_lead_is_invalidated(bdc, make_m
 
 def test_bdc_7_a_new_request_from_a_known_customer_joins_the_file(bdc, make_member):
     agent = make_member(bdc, Role.AGENT)
-    first = receive_lead(bdc, IntakeRequest("Kevin", email="k.lavoie@courriel.test",
-                                            channel="email", taken_by_id=agent.id),
-                         actor=None).lead
-    again = receive_lead(bdc, IntakeRequest("Kevin Lavoie", email="K.Lavoie@courriel.test",
-                                            channel="web"), actor=None)
+    first = receive_lead(
+        bdc,
+        IntakeRequest(
+            "Kevin", email="k.lavoie@courriel.test", channel="email", taken_by_id=agent.id
+        ),
+        actor=None,
+    ).lead
+    again = receive_lead(
+        bdc,
+        IntakeRequest("Kevin Lavoie", email="K.Lavoie@courriel.test", channel="web"),
+        actor=None,
+    )
     assert again.joined and not again.created and again.lead.id == first.id
     assert _count(Lead) == 1
 
 
 def test_a_retry_with_the_same_external_id_or_key_returns_the_first_lead(ccima, advisors):
     with time_machine.travel(NOON_IN_MEXICO, tick=False):
-        first = receive_lead(ccima, cc("A", phone="55 1111 2222", external_id="x-1"),
-                             actor=None)
-        retry = receive_lead(ccima, cc("A", phone="55 1111 2222", external_id="x-1"),
-                             actor=None)
-        keyed = receive_lead(ccima, cc("B", phone="55 1111 3333"), actor=None,
-                             idempotency_key="k-9")
-        keyed_again = receive_lead(ccima, cc("B", phone="55 1111 3333"), actor=None,
-                                   idempotency_key="k-9")
+        first = receive_lead(ccima, cc("A", phone="55 1111 2222", external_id="x-1"), actor=None)
+        retry = receive_lead(ccima, cc("A", phone="55 1111 2222", external_id="x-1"), actor=None)
+        keyed = receive_lead(
+            ccima, cc("B", phone="55 1111 3333"), actor=None, idempotency_key="k-9"
+        )
+        keyed_again = receive_lead(
+            ccima, cc("B", phone="55 1111 3333"), actor=None, idempotency_key="k-9"
+        )
     assert first.created and not retry.created and retry.lead.id == first.lead.id
     assert keyed.created and not keyed_again.created and keyed_again.lead.id == keyed.lead.id
     assert _count(Lead) == 2
@@ -143,8 +179,11 @@ def test_a_retry_with_the_same_external_id_or_key_returns_the_first_lead(ccima, 
 
 def test_bad_input_is_refused_field_by_field_and_nothing_is_stored(ccima, advisors):
     with pytest.raises(IntakeInvalid) as refused:
-        receive_lead(ccima, cc(" ", phone="12", source="carrier_pigeon",
-                                          rating="AAAA", channel="fax"), actor=None)
+        receive_lead(
+            ccima,
+            cc(" ", phone="12", source="carrier_pigeon", rating="AAAA", channel="fax"),
+            actor=None,
+        )
     fields = {field for field, _ in refused.value.errors}
     assert {"contact_name", "phone", "source", "rating", "channel"} <= fields
     message = dict(refused.value.errors)["source"]
@@ -155,8 +194,7 @@ def test_bad_input_is_refused_field_by_field_and_nothing_is_stored(ccima, adviso
 def test_cpb_1_a_typed_lead_needs_its_qualification(make_workspace):
     cpb = make_workspace(policy_document=load_profile("cpb_partner_leads"), country="GB")
     with pytest.raises(IntakeInvalid) as refused:
-        receive_lead(cpb, IntakeRequest("Ian", email="ian@acme.test", lead_type="AQL"),
-                     actor=None)
+        receive_lead(cpb, IntakeRequest("Ian", email="ian@acme.test", lead_type="AQL"), actor=None)
     assert any(field.startswith("attributes.") for field, _ in refused.value.errors)
 
 
@@ -171,12 +209,15 @@ def test_two_agents_claiming_one_lead_exactly_one_wins(ccima, advisors, make_lea
 
 def test_capacity_cap_is_never_exceeded(make_workspace, make_member):
     document = load_profile("blank")
-    document["assignment"] = {"strategy": {"strategy": "least_loaded"},
-                              "eligibility": [{"kind": "capacity", "max_open_leads": 2}]}
+    document["assignment"] = {
+        "strategy": {"strategy": "least_loaded"},
+        "eligibility": [{"kind": "capacity", "max_open_leads": 2}],
+    }
     workspace = make_workspace(policy_document=document)
     agents = [make_member(workspace, Role.AGENT) for _ in range(2)]
-    owners = [receive_lead(workspace, IntakeRequest(f"L{n}"), actor=None).lead.owner_id
-              for n in range(6)]
+    owners = [
+        receive_lead(workspace, IntakeRequest(f"L{n}"), actor=None).lead.owner_id for n in range(6)
+    ]
     assert sorted(o for o in owners if o) == sorted([a.id for a in agents] * 2)
     assert owners[4:] == [None, None]
 
