@@ -266,67 +266,43 @@ def receive_lead(
     by_id = {str(x.id): x for x in found}
     if decision.rule == "join_existing" and decision.winner_id != NEW:  # BDC-7
         return _join(by_id[decision.winner_id], request, actor, decision)
-    lead = _store(
-        workspace,
-        policy,
-        request,
-        actor,
-        idempotency_key,
-        phone,
-        email,
-        account,
-        received,
-        decision,
-    )
+    lead = _store(workspace, request, actor, idempotency_key, account, received, decision)
     invalidated = _apply_fates(lead, decision, by_id, actor)
     _assign_new(lead, workspace, decision, by_id, taken_by, actor)
     return IntakeResult(lead, created=True, invalidated=invalidated, decision=decision)
 
 
 def _store(
-    workspace, policy, request, actor, idempotency_key, phone, email, account, received, decision
+    workspace: Workspace,
+    request: IntakeRequest,
+    actor: User | None,
+    idempotency_key: str | None,
+    account: Account | None,
+    received: datetime,
+    decision: DuplicateDecision,
 ) -> Lead:
-    lead = Lead(
-        workspace_id=workspace.id,
-        contact_name=request.contact_name.strip(),
-        source=request.source or request.channel,
-        phone_raw=request.phone,
-        phone_e164=phone,
-        email_raw=request.email,
-        email_normalised=email,
-        company=request.company,
-        account_id=account.id if account else None,
-        status=policy.intake.initial_status,
-        rating=request.rating,
-        lead_type=request.lead_type,
-        attributes={**request.attributes, "channel": request.channel},
-        external_id=request.external_id,
-        intake_key=idempotency_key,
-        policy_version_id=workspace.active_policy_version_id,
-        duplicate_of_id=int(decision.winner_id) if decision.winner_id != NEW else None,
-        created_at=received,
-        updated_at=received,
-    )
-    db.session.add(lead)
     try:
         with db.session.begin_nested():
-            db.session.flush()
+            return leads.create_lead(
+                workspace,
+                contact_name=request.contact_name,
+                actor=actor,
+                phone=request.phone,
+                email=request.email,
+                received_at=received,
+                audit_details={"channel": request.channel, "duplicate_rule": decision.rule},
+                source=request.source or request.channel,
+                company=request.company,
+                account_id=account.id if account else None,
+                rating=request.rating,
+                lead_type=request.lead_type,
+                attributes={**request.attributes, "channel": request.channel},
+                external_id=request.external_id,
+                intake_key=idempotency_key,
+                duplicate_of_id=int(decision.winner_id) if decision.winner_id != NEW else None,
+            )
     except IntegrityError as error:  # a concurrent retry stored it first
         raise IntakeInvalid([("external_id", "this lead was already received")]) from error
-    audit.record(
-        workspace.id,
-        "lead.created",
-        lead,
-        actor=actor,
-        after={
-            "contact_name": lead.contact_name,
-            "source": lead.source,
-            "channel": request.channel,
-            "duplicate_rule": decision.rule,
-        },
-    )
-    leads.start_timers(workspace, lead, "lead.created", received)
-    return lead
 
 
 def _apply_fates(

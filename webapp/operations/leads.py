@@ -74,16 +74,19 @@ def create_lead(
     email: str | None = None,
     owner: User | None = None,
     received_at: datetime | None = None,
+    audit_details: dict[str, Any] | None = None,
     **fields: Any,
 ) -> Lead:
     """Record a lead with normalised phone and e-mail under the workspace's active policy.
 
-    `received_at` is when the lead reached the department (an import of older leads); the
-    policy's clocks start then. It defaults to now.
+    The one place a lead row is made (intake, referrals, the demo). `received_at` is when the
+    lead reached the department (an import of older leads); its clocks start then (default:
+    now). A lead starts in the policy's initial status unless `status` is given.
     """
     received_at = received_at or now()
     if not contact_name.strip():
         raise UserError("contact_name", "a lead needs a contact name")
+    fields.setdefault("status", policies.active_policy(workspace).intake.initial_status)
     lead = Lead(
         workspace_id=workspace.id,
         contact_name=contact_name.strip(),
@@ -99,9 +102,6 @@ def create_lead(
     )
     db.session.add(lead)
     db.session.flush()
-    start_timers(workspace, lead, "lead.created", received_at)
-    if owner is not None:
-        start_timers(workspace, lead, "lead.assigned", received_at)
     audit.record(
         workspace.id,
         "lead.created",
@@ -111,6 +111,10 @@ def create_lead(
             "contact_name": lead.contact_name,
             "owner": owner.email if owner else None,
             "source": lead.source,
+            **(audit_details or {}),
         },
     )
+    start_timers(workspace, lead, "lead.created", received_at)
+    if owner is not None:
+        start_timers(workspace, lead, "lead.assigned", received_at)
     return lead
