@@ -69,6 +69,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.leadimport.views import bp as imports_bp
     from webapp.policy.replay_views import bp as replay_bp
     from webapp.policy.views import bp as policy_bp
+    from webapp.queue.views import bp as queue_bp
     from webapp.workspace.views import bp as workspace_bp
 
     app.register_blueprint(auth_bp)
@@ -77,6 +78,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(replay_bp)
     app.register_blueprint(imports_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(queue_bp)
 
 
 @event.listens_for(Engine, "connect")

@@ -49,6 +49,7 @@ def deadline_state_label(state: DeadlineState) -> str:
 STAFF = frozenset({Role.ADMIN, Role.DIRECTOR, Role.MANAGER})
 
 NAVIGATION = (
+    NavItem("queue.index", _l("My queue"), ALL_ROLES),
     NavItem("workspace.dashboard", _l("Home"), ALL_ROLES),
     NavItem("workspace.leads", _l("Leads"), ALL_ROLES),
     NavItem("workspace.members", _l("People"), STAFF),

@@ -21,6 +21,7 @@ from tenants.decisions import (
 from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import Deadline, Lead, Membership, Role, User, Workspace
+from webapp.queue import versions
 
 from . import audit, deadlines, leads, policies
 from .unit import operation
@@ -166,6 +167,7 @@ def set_owner(lead: Lead, owner: User | None, *, actor: User | None, reason: str
         after={"owner_id": lead.owner_id},
         reason=reason,
     )
+    versions.bump_after_commit(lead.workspace_id, (before, lead.owner_id))
     if owner is not None:
         leads.start_timers(lead.workspace, lead, "lead.assigned")
 
@@ -251,6 +253,7 @@ def claim(lead: Lead, agent: User) -> None:
         after={"owner_id": agent.id},
         reason="claimed",
     )
+    versions.bump_after_commit(lead.workspace_id, (agent.id,))
     leads.start_timers(lead.workspace, lead, "lead.assigned")
 
 

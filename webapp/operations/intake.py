@@ -20,6 +20,7 @@ from tenants.decisions.duplicates import LoserFate
 from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import Account, Activity, Lead, Membership, Role, User, Workspace
+from webapp.queue import versions
 
 from . import activities, assignment, audit, leads, policies
 from .unit import operation
@@ -324,6 +325,7 @@ def _invalidate(lead: Lead, fate: LoserFate, actor: User | None) -> None:
     before = lead.status
     lead.status = fate.status or "invalid"
     lead.invalid_reason = fate.note
+    versions.bump_after_commit(lead.workspace_id, (lead.owner_id,))
     audit.record(
         lead.workspace_id,
         "lead.invalidated",
@@ -386,6 +388,7 @@ def _join(
     """A known customer's new request joins their file instead of duplicating it (BDC-7)."""
     note = f"{request.channel}: {request.contact_name}".strip()
     activities.log_activity(existing, "note", actor=actor, note=note)
+    versions.bump_after_commit(existing.workspace_id, (existing.owner_id,))
     audit.record(
         existing.workspace_id,
         "lead.request_joined",

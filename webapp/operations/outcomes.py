@@ -12,6 +12,7 @@ from tenants.decisions import OutcomeDecision, OutcomeFacts, outcome_effects
 from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import Lead, Task, Team, User
+from webapp.queue import versions
 
 from . import activities, assignment, audit, leads, policies
 from .accounts import facts_of
@@ -36,6 +37,7 @@ def record_outcome(
     except UnknownCode as error:
         raise UserError("outcome", str(error)) from None
     activity = activities.log_activity(lead, channel, actor=actor, outcome_code=code, note=note)
+    versions.bump_after_commit(lead.workspace_id, (lead.owner_id, actor.id if actor else None))
     if decision.status:
         change_status(lead, decision.status, actor=actor, reason=f"outcome {code}")
     _cooldowns(lead, decision)
@@ -172,6 +174,7 @@ def change_status(
         )
     before = lead.status
     lead.status = status
+    versions.bump_after_commit(lead.workspace_id, (lead.owner_id,))
     after: dict = {"status": status}
     if revenue not in (None, ""):
         try:

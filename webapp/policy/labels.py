@@ -1,0 +1,63 @@
+"""The policy's own words for its codes, in the language of the request (ALL-6)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import get_locale
+
+from tenants import Policy
+from tenants.policy.common import label_for
+
+
+@dataclass(frozen=True)
+class PolicyLabels:
+    """Labels of a policy's statuses, lead types, sources, outcomes, gates and scripts."""
+
+    policy: Policy
+    locale: str
+
+    @classmethod
+    def for_request(cls, policy: Policy) -> PolicyLabels:
+        return cls(policy, str(get_locale() or policy.default_locale))
+
+    def _pick(self, items, code: str | None) -> str:
+        for item in items:
+            if item.code == code:
+                return label_for(item.labels, self.locale, self.policy.default_locale)
+        return code or ""
+
+    def status(self, code: str | None) -> str:
+        return self._pick(self.policy.intake.statuses, code)
+
+    def lead_type(self, code: str | None) -> str:
+        return self._pick(self.policy.intake.lead_types, code)
+
+    def source(self, code: str | None) -> str:
+        return self._pick(self.policy.intake.sources, code)
+
+    def outcome(self, code: str | None) -> str:
+        return self._pick(self.policy.outcomes.codes, code)
+
+    def gate_reason(self, name: str) -> str:
+        gate = next((g for g in self.policy.gates if g.name == name), None)
+        return label_for(gate.reason, self.locale, self.policy.default_locale) if gate else name
+
+    def script(self, name: str | None) -> str | None:
+        labels = self.policy.scripts.get(name or "")
+        return label_for(labels, self.locale, self.policy.default_locale) if labels else None
+
+    def open_statuses(self) -> list[tuple[str, str]]:
+        """(code, label) of the statuses a queue shows: the ones that do not close a lead."""
+        return [
+            (s.code, self.status(s.code)) for s in self.policy.intake.statuses if not s.terminal
+        ]
+
+    def statuses(self) -> list[tuple[str, str]]:
+        return [(s.code, self.status(s.code)) for s in self.policy.intake.statuses]
+
+    def lead_types(self) -> list[tuple[str, str]]:
+        return [(t.code, self.lead_type(t.code)) for t in self.policy.intake.lead_types]
+
+    def sources(self) -> list[tuple[str, str]]:
+        return [(s.code, self.source(s.code)) for s in self.policy.intake.sources]

@@ -1,0 +1,273 @@
+"""The queue's two queries: open leads with their earliest pending deadline, and open tasks.
+
+Each is one statement whatever the page size (no lazy loads per row), so a poll that does
+render stays cheap at a million leads: leads come through ix_leads_queue, their deadline
+through ix_deadlines_lead_due (migration 0007).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import String, and_, case, cast, func, or_, select, true
+from sqlalchemy.orm import contains_eager
+
+from tenants import Policy
+from tenants.calendar import BusinessCalendar
+from tenants.decisions import CadenceFacts, RoundDue, rounds_due
+from webapp.clock import now
+from webapp.extensions import db
+from webapp.models import (
+    Account,
+    Activity,
+    Deadline,
+    DeadlineState,
+    Lead,
+    Membership,
+    Role,
+    Task,
+    TaskState,
+    User,
+    Workspace,
+)
+from webapp.operations.activities import NOT_CONTACT
+
+PAGE_SIZE = 100
+STAFF = (Role.ADMIN, Role.DIRECTOR, Role.MANAGER)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the agent narrowed the queue to; `scope` is "mine" or "team"."""
+
+    q: str = ""
+    status: str = ""
+    lead_type: str = ""
+    rating: str = ""
+    hot: bool = False
+    scope: str = "mine"
+
+    @classmethod
+    def from_args(cls, args) -> Filters:
+        return cls(
+            q=args.get("q", "").strip()[:100],
+            status=args.get("status", "")[:40],
+            lead_type=args.get("lead_type", "")[:20],
+            rating=args.get("rating", "")[:10],
+            hot=args.get("hot") in ("1", "on", "true"),
+            scope="team" if args.get("scope") == "team" else "mine",
+        )
+
+    def args(self) -> dict[str, str]:
+        """The filters as URL arguments (only those set)."""
+        values = {
+            "q": self.q,
+            "status": self.status,
+            "lead_type": self.lead_type,
+            "rating": self.rating,
+            "hot": "1" if self.hot else "",
+            "scope": "team" if self.scope == "team" else "",
+        }
+        return {k: v for k, v in values.items() if v}
+
+
+@dataclass
+class QueueLead:
+    lead: Lead
+    due_at: datetime | None
+    clock_started_at: datetime | None
+    flags: list[str]
+    rounds: list[RoundDue] = field(default_factory=list)
+
+
+@dataclass
+class Viewer:
+    """Who looks at the queue: the user, their role and team in the workspace."""
+
+    user: User
+    membership: Membership
+
+    @property
+    def is_staff(self) -> bool:
+        return self.membership.role in STAFF
+
+    @property
+    def team_id(self) -> int | None:
+        return self.membership.team_id
+
+
+def hot_flags(policy: Policy) -> list[str]:
+    """The flags the policy's counters raise on an account (L411-2: "hot")."""
+    return [c.flag for c in policy.counters]
+
+
+def _pending(column, lead_id_of=Lead.id):
+    return (
+        select(column)
+        .where(
+            Deadline.workspace_id == Lead.workspace_id,
+            Deadline.lead_id == lead_id_of,
+            Deadline.state == DeadlineState.PENDING,
+        )
+        .order_by(Deadline.due_at)
+        .limit(1)
+        .correlate(Lead)
+        .scalar_subquery()
+    )
+
+
+def _team_members(workspace: Workspace, team_id: int):
+    return select(Membership.user_id).where(
+        Membership.workspace_id == workspace.id, Membership.team_id == team_id
+    )
+
+
+def _lead_scope(workspace: Workspace, viewer: Viewer, scope: str):
+    if scope == "mine":
+        return Lead.owner_id == viewer.user.id
+    unassigned = Lead.owner_id.is_(None)
+    if viewer.team_id:
+        unassigned = and_(unassigned, or_(Lead.team_id.is_(None), Lead.team_id == viewer.team_id))
+    if not viewer.is_staff:  # an agent's team view: the leads anyone may claim
+        return unassigned
+    if viewer.team_id is None:  # directors and admins see the whole workspace
+        return true()
+    return or_(Lead.owner_id.in_(_team_members(workspace, viewer.team_id)), unassigned)
+
+
+def _matches(statement, policy: Policy, filters: Filters):
+    if filters.q:
+        pattern = f"%{filters.q.lower()}%"
+        statement = statement.where(
+            or_(
+                func.lower(Lead.contact_name).like(pattern),
+                func.lower(Lead.company).like(pattern),
+                Lead.phone_e164.like(f"%{filters.q.replace(' ', '')}%"),
+                Lead.email_normalised.like(pattern),
+            )
+        )
+    if filters.status:
+        statement = statement.where(Lead.status == filters.status)
+    if filters.lead_type:
+        statement = statement.where(Lead.lead_type == filters.lead_type)
+    if filters.rating:
+        statement = statement.where(Lead.rating == filters.rating)
+    if filters.hot:
+        flags = hot_flags(policy) or ["\x00"]
+        # Account.flags is JSON on both databases; its text holds the flag as a quoted string.
+        text = cast(Account.flags, String)
+        statement = statement.where(or_(*(text.like(f'%"{flag}"%') for flag in flags)))
+    return statement
+
+
+def open_leads(
+    workspace: Workspace,
+    policy: Policy,
+    viewer: Viewer,
+    filters: Filters,
+    limit: int = PAGE_SIZE,
+    lead_id: int | None = None,
+) -> list[QueueLead]:
+    """The open leads of the viewer's queue, the most urgent deadline first (or one lead)."""
+    due = _pending(Deadline.due_at)
+    started = _pending(Deadline.created_at)
+    calendar = BusinessCalendar(policy.calendar)
+    moment = now()
+    columns = [Lead, due.label("due_at"), started.label("started"), Account.flags]
+    if policy.cadences:
+        columns.append(_rounds_done_today(calendar, moment).label("rounds_done"))
+    statement = (
+        select(*columns)
+        .outerjoin(Account, Account.id == Lead.account_id)
+        .outerjoin(User, User.id == Lead.owner_id)
+        .options(contains_eager(Lead.owner))
+        .where(
+            Lead.workspace_id == workspace.id,
+            _lead_scope(workspace, viewer, filters.scope)
+            if lead_id is None
+            else Lead.id == lead_id,
+            Lead.status.not_in(policy.intake.terminal_codes or {""}),
+        )
+        .order_by(case((due.is_(None), 1), else_=0), due, Lead.updated_at.desc())
+        .limit(limit)
+    )
+    rows = db.session.execute(_matches(statement, policy, filters)).all()
+    flags = set(hot_flags(policy))
+    return [
+        QueueLead(
+            lead=row[0],
+            due_at=row[1],
+            clock_started_at=row[2],
+            flags=sorted(flags & set((row[3] or {}).get("set", []))),
+            rounds=_rounds(policy, row[0], row[4], moment, calendar) if policy.cadences else [],
+        )
+        for row in rows
+    ]
+
+
+def _rounds_done_today(calendar: BusinessCalendar, moment: datetime):
+    local = calendar.local(moment)
+    start_of_day = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return (
+        select(func.count(Activity.id))
+        .where(
+            Activity.lead_id == Lead.id,
+            Activity.occurred_at >= start_of_day,
+            Activity.channel.not_in(NOT_CONTACT),
+        )
+        .correlate(Lead)
+        .scalar_subquery()
+    )
+
+
+def _rounds(
+    policy: Policy, lead: Lead, done: int, moment: datetime, calendar: BusinessCalendar
+) -> list[RoundDue]:
+    """Today's contact rounds still due for the lead (BDC-5)."""
+    facts = CadenceFacts(
+        created_at=lead.created_at, lead_type=lead.lead_type, rounds_done_today=done or 0
+    )
+    return rounds_due(policy, facts, moment, calendar)
+
+
+def open_tasks(
+    workspace: Workspace, viewer: Viewer, scope: str, limit: int = PAGE_SIZE
+) -> list[Task]:
+    """Open tasks for the viewer (or their team's tickets and members' tasks), by due time."""
+    if scope == "team" and viewer.is_staff and viewer.team_id:
+        mine = or_(
+            Task.assignee_id.in_(_team_members(workspace, viewer.team_id)),
+            Task.team_id == viewer.team_id,
+        )
+    elif scope == "team" and viewer.is_staff:
+        mine = true()
+    else:
+        mine = Task.assignee_id == viewer.user.id
+        if viewer.team_id:
+            mine = or_(mine, and_(Task.assignee_id.is_(None), Task.team_id == viewer.team_id))
+    statement = (
+        select(Task)
+        .outerjoin(Lead, Lead.id == Task.lead_id)
+        .options(contains_eager(Task.lead))
+        .where(Task.workspace_id == workspace.id, Task.state == TaskState.OPEN, mine)
+        .order_by(Task.due_at)
+        .limit(limit)
+    )
+    return list(db.session.scalars(statement).unique())
+
+
+def team_members(workspace: Workspace, viewer: Viewer) -> list[User]:
+    """Whom a manager may hand a lead to: their team, or everyone who receives leads."""
+    statement = (
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(
+            Membership.workspace_id == workspace.id,
+            Membership.role.in_((Role.AGENT, Role.MANAGER)),
+        )
+        .order_by(User.name)
+    )
+    if viewer.team_id:
+        statement = statement.where(Membership.team_id == viewer.team_id)
+    return list(db.session.scalars(statement))

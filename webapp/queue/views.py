@@ -1,0 +1,132 @@
+"""The agent's queue: my open leads and tasks, most urgent first, live without a reload."""
+
+from __future__ import annotations
+
+import time
+
+from flask import flash, g, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from webapp.extensions import db, htmx
+from webapp.models import Lead, Role, User
+from webapp.operations import assignment, policies
+from webapp.operations.users import UserError
+from webapp.policy.labels import PolicyLabels
+from webapp.rendering import render
+from webapp.tenancy import get_or_404, requires_role, workspace_blueprint
+
+from . import listing, versions
+
+bp = workspace_blueprint("queue", __name__, url_prefix="/queue")
+
+# Time-based parts of the list (today's rounds) refresh at least this often without a change.
+TIME_BUCKET_SECONDS = 300
+TASK_KINDS = {"callback": _l("Callback"), "ticket": _l("Ticket")}
+
+
+def _viewer() -> listing.Viewer:
+    return listing.Viewer(current_user._get_current_object(), g.membership)
+
+
+def _version(filters: listing.Filters) -> str:
+    who = versions.TEAM if filters.scope == "team" else current_user.id
+    return f"{versions.current(g.workspace.id, who)}.{int(time.time()) // TIME_BUCKET_SECONDS}"
+
+
+def task_kind_label(kind: str) -> str:
+    return str(TASK_KINDS[kind]) if kind in TASK_KINDS else kind.replace("_", " ").capitalize()
+
+
+def _context(filters: listing.Filters, version: str) -> dict:
+    policy = policies.active_policy(g.workspace)
+    viewer = _viewer()
+    return {
+        "filters": filters,
+        "version": version,
+        "labels": PolicyLabels.for_request(policy),
+        "policy": policy,
+        "viewer": viewer,
+        "items": listing.open_leads(g.workspace, policy, viewer, filters),
+        "tasks": listing.open_tasks(g.workspace, viewer, filters.scope),
+        "members": listing.team_members(g.workspace, viewer)
+        if viewer.is_staff and filters.scope == "team"
+        else [],
+        "task_kind_label": task_kind_label,
+    }
+
+
+@bp.route("/")
+def index() -> Response:
+    """My queue; a poll carrying the version it shows gets 204 while nothing changed."""
+    filters = listing.Filters.from_args(request.args)
+    version = _version(filters)
+    if request.args.get("v") == version:
+        return Response(status=204)
+    return render("queue/queue.html", "queue_list", **_context(filters, version))
+
+
+@bp.route("/next")
+def next_lead() -> Response:
+    """Open the most urgent lead of my queue."""
+    policy = policies.active_policy(g.workspace)
+    first = listing.open_leads(g.workspace, policy, _viewer(), listing.Filters(), limit=1)
+    if not first:
+        flash(_("Your queue is empty."))
+        return redirect(url_for("queue.index"))
+    return redirect(url_for("workspace.lead", lead_id=first[0].lead.id))
+
+
+def _row(lead: Lead, status: int = 200, error: str | None = None) -> Response:
+    """One lead's row as the team view shows it, after a claim or a reassignment."""
+    policy = policies.active_policy(g.workspace)
+    viewer = _viewer()
+    found = listing.open_leads(g.workspace, policy, viewer, listing.Filters(), lead_id=lead.id)
+    item = found[0] if found else listing.QueueLead(lead, None, None, [])
+    return render(
+        "queue/_lead_row.html",
+        status=status,
+        item=item,
+        error=error,
+        labels=PolicyLabels.for_request(policy),
+        viewer=viewer,
+        filters=listing.Filters(scope="team"),
+        members=listing.team_members(g.workspace, viewer) if viewer.is_staff else [],
+    )
+
+
+def _answer(lead: Lead, message: str | None, status: int) -> Response:
+    if htmx:
+        return _row(lead, status, message)
+    flash(message or _("Done."), "error" if message else "info")
+    return redirect(url_for("queue.index", scope="team"))
+
+
+@bp.route("/leads/<int:lead_id>/claim", methods=["POST"])
+def claim(lead_id: int) -> Response:
+    """Take an unassigned lead; of two agents claiming at once, one wins."""
+    lead = get_or_404(Lead, lead_id)
+    try:
+        assignment.claim(lead, current_user._get_current_object())
+    except assignment.ClaimRefused:
+        db.session.refresh(lead)
+        return _answer(lead, _("Someone else has just taken this lead."), 409)
+    return _answer(lead, None, 200)
+
+
+@bp.route("/leads/<int:lead_id>/reassign", methods=["POST"])
+@requires_role(Role.ADMIN, Role.DIRECTOR, Role.MANAGER)
+def reassign(lead_id: int) -> Response:
+    """A manager hands a lead to a member of the team."""
+    lead = get_or_404(Lead, lead_id)
+    to = db.session.get(User, request.form.get("to", type=int) or 0)
+    if to is None:
+        return _answer(lead, _("Choose who takes the lead."), 422)
+    try:
+        assignment.reassign(lead, to, actor=current_user._get_current_object())
+    except UserError:
+        db.session.rollback()
+        return _answer(lead, _("%(name)s is not a member of this workspace.", name=to.name), 422)
+    return _answer(lead, None, 200)
