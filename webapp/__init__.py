@@ -67,6 +67,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.api.views import bp as api_bp
     from webapp.auth.views import bp as auth_bp
     from webapp.leadimport.views import bp as imports_bp
+    from webapp.leadwork.views import bp as leadwork_bp
     from webapp.policy.replay_views import bp as replay_bp
     from webapp.policy.views import bp as policy_bp
     from webapp.queue.views import bp as queue_bp
@@ -79,6 +80,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(imports_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(queue_bp)
+    app.register_blueprint(leadwork_bp)
 
 
 @event.listens_for(Engine, "connect")

@@ -9,10 +9,8 @@ from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from webapp.extensions import db
+from webapp.leadwork import page
 from webapp.models import (
-    Activity,
-    AuditEvent,
-    Deadline,
     Lead,
     Membership,
     Role,
@@ -67,27 +65,8 @@ def leads() -> Response:
 
 @bp.route("/leads/<int:lead_id>")
 def lead(lead_id: int) -> Response:
-    """One lead: contact details, activities and its audit trail."""
-    row = get_or_404(Lead, lead_id)
-    activities = db.session.scalars(
-        scoped(Activity).where(Activity.lead_id == row.id).order_by(Activity.occurred_at.desc())
-    ).all()
-    events = db.session.scalars(
-        scoped(AuditEvent)
-        .options(joinedload(AuditEvent.actor))
-        .where(AuditEvent.subject_type == "leads", AuditEvent.subject_id == row.id)
-        .order_by(AuditEvent.created_at.desc())
-    ).all()
-    lead_deadlines = db.session.scalars(
-        scoped(Deadline).where(Deadline.lead_id == row.id).order_by(Deadline.due_at)
-    ).all()
-    return render(
-        "workspace/lead.html",
-        lead=row,
-        activities=activities,
-        events=events,
-        deadlines=lead_deadlines,
-    )
+    """One lead: contact details, gates, script, outcome and status forms, its timeline."""
+    return render("workspace/lead.html", **page.context(get_or_404(Lead, lead_id)))
 
 
 @bp.route("/members")

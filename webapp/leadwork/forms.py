@@ -1,0 +1,90 @@
+"""The forms agents fill in all day; their choices come from the workspace's policy."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from tenants import Policy
+from webapp.policy.labels import PolicyLabels
+
+INTAKE_CHANNELS = {
+    "phone_up": _l("Phone-up (the customer called)"),
+    "walk_in": _l("Walk-in"),
+    "manual": _l("Other (manual entry)"),
+}
+CONTACT_CHANNELS = {
+    "call": _l("Call"),
+    "sms": _l("Text message"),
+    "email": _l("E-mail"),
+    "whatsapp": _l("WhatsApp"),
+    "social": _l("Social"),
+    "voicemail": _l("Voicemail"),
+    "in_person": _l("In person"),
+    "note": _l("Internal note"),
+}
+# Channels a taker keeps the customer on (BDC-3).
+TAKEN_CHANNELS = ("phone_up", "walk_in")
+NONE = [SelectChoice("", "—")]
+
+
+def _choices(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, str(label)) for value, label in pairs]
+
+
+class IntakeForm(FlaskForm):
+    channel = SelectField(
+        _l("How did the lead come in?"), choices=_choices(INTAKE_CHANNELS.items())
+    )
+    contact_name = StringField(_l("Contact name"), validators=[Length(max=200)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
+    email = StringField(_l("E-mail"), validators=[Optional(), Length(max=254)])
+    company = StringField(_l("Company"), validators=[Optional(), Length(max=200)])
+    account_ref = StringField(_l("Account reference"), validators=[Optional(), Length(max=100)])
+    source = SelectField(_l("Source"), choices=NONE, validate_choice=False)
+    lead_type = SelectField(_l("Lead type"), choices=NONE, validate_choice=False)
+    rating = SelectField(_l("Rating"), choices=NONE, validate_choice=False)
+    taken = BooleanField(_l("I took this call"))
+
+    def use_policy(self, labels: PolicyLabels) -> None:
+        policy = labels.policy
+        self.source.choices = NONE + _choices(labels.sources())
+        self.lead_type.choices = NONE + _choices(labels.lead_types())
+        self.rating.choices = NONE + _choices((r, r) for r in policy.intake.rating_scale)
+
+
+class OutcomeForm(FlaskForm):
+    outcome = SelectField(_l("Outcome"), choices=NONE, validate_choice=False)
+    channel = SelectField(_l("Channel"), choices=_choices(CONTACT_CHANNELS.items()), default="call")
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+
+    def use_policy(self, labels: PolicyLabels) -> None:
+        groups = {"yes": _l("Yes"), "no": _l("No")}
+        self.outcome.choices = NONE + [
+            SelectChoice(
+                o.code, labels.outcome(o.code), optgroup=str(groups.get(o.group or "", "")) or None
+            )
+            for o in labels.policy.outcomes.codes
+        ]
+
+
+class StatusForm(FlaskForm):
+    status = SelectField(_l("Status"), choices=NONE, validate_choice=False)
+    revenue = StringField(_l("Revenue (won deals)"), validators=[Optional(), Length(max=20)])
+    reason = StringField(_l("Why"), validators=[Optional(), Length(max=300)])
+
+    def use_policy(self, labels: PolicyLabels) -> None:
+        self.status.choices = _choices(labels.statuses())
+
+
+def outcome_facts(policy: Policy) -> list[str]:
+    """Facts the policy's outcomes ask about (schedule_callback's `only_if`), in order."""
+    facts: list[str] = []
+    for outcome in policy.outcomes.codes:
+        for effect in outcome.effects:
+            fact = getattr(effect, "only_if", None)
+            if fact and fact not in facts:
+                facts.append(fact)
+    return facts

@@ -1,0 +1,117 @@
+"""What the lead page shows: the lead in the policy's words, its gates, script and timeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
+
+from tenants.decisions import check_gates
+from webapp.clock import now
+from webapp.extensions import db
+from webapp.models import Activity, AuditEvent, Deadline, Lead, Task, TaskState
+from webapp.operations import policies
+from webapp.operations.accounts import gate_facts
+from webapp.policy.labels import PolicyLabels
+from webapp.queue.listing import hot_flags
+from webapp.tenancy import scoped
+
+from .forms import OutcomeForm, StatusForm, outcome_facts
+
+ACTION_LABELS = {
+    "lead.created": _l("Lead received"),
+    "lead.assigned": _l("Assigned"),
+    "lead.unassigned": _l("Left unassigned"),
+    "lead.awaiting_opening": _l("Waiting for the opening hours"),
+    "lead.status": _l("Status changed"),
+    "lead.invalidated": _l("Marked invalid"),
+    "lead.transferred": _l("Transferred to a team"),
+    "lead.referred": _l("Referral created"),
+    "lead.request_joined": _l("New request joined this file"),
+    "lead.flagged": _l("Flagged"),
+    "activity.logged": _l("Activity logged"),
+    "task.created": _l("Task created"),
+    "deadline.fired": _l("Deadline expired"),
+    "deadline.cancelled": _l("Deadline met"),
+}
+FACT_LABELS = {"requested_callback": _l("The customer asked to be called back today")}
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
+
+
+def fact_label(fact: str) -> str:
+    return str(FACT_LABELS.get(fact, fact.replace("_", " ").capitalize()))
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of the timeline: an activity, a task or an audit event."""
+
+    at: datetime
+    kind: str
+    row: Any
+
+
+def timeline(lead: Lead) -> list[Entry]:
+    activities = db.session.scalars(
+        scoped(Activity).options(joinedload(Activity.user)).where(Activity.lead_id == lead.id)
+    ).all()
+    tasks = db.session.scalars(scoped(Task).where(Task.lead_id == lead.id)).all()
+    events = db.session.scalars(
+        scoped(AuditEvent)
+        .options(joinedload(AuditEvent.actor))
+        .where(AuditEvent.subject_type == "leads", AuditEvent.subject_id == lead.id)
+    ).all()
+    entries = [
+        *(Entry(a.occurred_at, "activity", a) for a in activities),
+        *(Entry(t.created_at, "task", t) for t in tasks),
+        *(Entry(e.created_at, "event", e) for e in events if e.action != "activity.logged"),
+    ]
+    return sorted(entries, key=lambda e: e.at, reverse=True)
+
+
+def context(
+    lead: Lead, outcome_form: OutcomeForm | None = None, status_form: StatusForm | None = None
+) -> dict[str, Any]:
+    """Everything lead.html renders."""
+    policy = policies.active_policy(lead.workspace)
+    labels = PolicyLabels.for_request(policy)
+    outcome_form = outcome_form or OutcomeForm(formdata=None)
+    status_form = status_form or StatusForm(formdata=None, status=lead.status)
+    outcome_form.use_policy(labels)
+    status_form.use_policy(labels)
+    open_tasks = [t for t in _tasks(lead) if t.state == TaskState.OPEN]
+    account_flags = set((lead.account.flags or {}).get("set", [])) if lead.account else set()
+    return {
+        "lead": lead,
+        "labels": labels,
+        "policy": policy,
+        "flags": sorted(account_flags & set(hot_flags(policy))),
+        "gates": check_gates(policy, gate_facts(lead.account), now()) if lead.account else [],
+        "open_tasks": open_tasks,
+        "scripts": [s for s in (labels.script(t.details.get("script")) for t in open_tasks) if s],
+        "deadlines": db.session.scalars(
+            scoped(Deadline).where(Deadline.lead_id == lead.id).order_by(Deadline.due_at)
+        ).all(),
+        "timeline": timeline(lead),
+        "duplicates": db.session.scalars(
+            scoped(Lead).where(Lead.duplicate_of_id == lead.id).order_by(Lead.created_at)
+        ).all(),
+        "outcome_form": outcome_form,
+        "status_form": status_form,
+        "facts": outcome_facts(policy),
+        "won_labels": [labels.status(c) for c in sorted(policy.intake.won_codes)],
+        "action_label": action_label,
+        "fact_label": fact_label,
+    }
+
+
+def _tasks(lead: Lead) -> list[Task]:
+    return db.session.scalars(
+        scoped(Task).where(Task.lead_id == lead.id).order_by(Task.due_at)
+    ).all()
