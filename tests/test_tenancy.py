@@ -15,6 +15,7 @@ from webapp.models import Role
 from webapp.operations.api_keys import create_api_key
 from webapp.operations.lead_imports import upload
 from webapp.operations.replays import start_replay
+from webapp.operations.webhooks import create_source
 
 # How to make, in a given workspace, the object a URL argument names. A new route with a new
 # argument fails the isolation test below until its maker is added here.
@@ -25,6 +26,8 @@ OBJECT_MAKERS: dict[str, Callable[..., Any]] = {
         start_replay(ws, ws.active_policy_version, now() - timedelta(days=7), now(), actor=None).id
     ),
     "import_id": lambda f, ws: upload(ws, "leads.csv", b"Name\nAda\n", actor=None).id,
+    "key_id": lambda f, ws: create_api_key(ws, "crm", actor=None)[0].id,
+    "source_id": lambda f, ws: create_source(ws, "web", "Site", actor=None)[0].id,
 }
 # URL arguments that name no object (a section of a document): any valid value will do.
 PLAIN_VALUES: dict[str, str] = {"section": "timers"}

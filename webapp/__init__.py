@@ -64,13 +64,15 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from webapp.api.views import bp as api_bp
+    from webapp.api import bp as api_bp
+    from webapp.api import docs_bp, hooks_bp
     from webapp.auth.views import bp as auth_bp
     from webapp.leadimport.views import bp as imports_bp
     from webapp.leadwork.views import bp as leadwork_bp
     from webapp.policy.replay_views import bp as replay_bp
     from webapp.policy.views import bp as policy_bp
     from webapp.queue.views import bp as queue_bp
+    from webapp.settings.views import bp as settings_bp
     from webapp.workspace.views import bp as workspace_bp
 
     app.register_blueprint(auth_bp)
@@ -78,7 +80,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(policy_bp)
     app.register_blueprint(replay_bp)
     app.register_blueprint(imports_bp)
+    app.register_blueprint(settings_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(docs_bp)
+    app.register_blueprint(hooks_bp)
     app.register_blueprint(queue_bp)
     app.register_blueprint(leadwork_bp)
 

@@ -55,13 +55,23 @@ def api_key_group() -> None:
 @api_key_group.command("create")
 @click.option("--workspace", "slug", required=True, help="Workspace slug")
 @click.option("--name", required=True, help="What the key is for")
-def api_key_create(slug: str, name: str) -> None:
+@click.option(
+    "--role",
+    type=click.Choice(["agent", "manager"]),
+    default="agent",
+    show_default=True,
+    help="manager keys may also assign leads",
+)
+def api_key_create(slug: str, name: str, role: str) -> None:
     """Create a key; the key itself is printed alone on the last line, and only once."""
     workspace = db.session.scalar(select(Workspace).where(Workspace.slug == slug))
     if workspace is None:
         raise click.BadParameter(f"no workspace {slug!r}", param_hint="--workspace")
-    key, secret = create_api_key(workspace, name, actor=None)
-    click.echo(f"API key {key.name!r} for {workspace.slug} (store it now; it is not shown again):")
+    key, secret = create_api_key(workspace, name, actor=None, role=role)
+    click.echo(
+        f"{key.role.capitalize()} API key {key.name!r} for {workspace.slug} "
+        "(store it now; it is not shown again):"
+    )
     click.echo(secret)
 
 

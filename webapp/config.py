@@ -97,6 +97,7 @@ class Settings:
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
     secure_cookies: bool = False
+    api_requests_per_minute: int = 600
 
     @classmethod
     def from_env(cls, instance_path: Path) -> Settings:
@@ -109,6 +110,7 @@ class Settings:
             smtp=SmtpSettings.from_env(),
             login_throttle=LoginThrottle.from_env(),
             secure_cookies=_bool("LEADLINE_SECURE_COOKIES", False),
+            api_requests_per_minute=_int("API_REQUESTS_PER_MINUTE", 600),
         )
 
     def flask_config(self) -> dict:
@@ -121,6 +123,7 @@ class Settings:
             "LEADLINE_BASE_URL": self.base_url,
             "LEADLINE_SMTP": self.smtp,
             "LEADLINE_LOGIN_THROTTLE": self.login_throttle,
+            "LEADLINE_API_RATE_LIMIT": self.api_requests_per_minute,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": self.secure_cookies,

@@ -6,6 +6,7 @@ from .lead import Account, Lead
 from .lead_import import ImportState, LeadImport
 from .replay import PolicyReplay, ReplayState
 from .user import Membership, Role, User
+from .webhook import WebhookSource
 from .work import Activity, Deadline, DeadlineState, Task, TaskState
 from .workspace import SLUG_PATTERN, PartnerOrganisation, PolicyVersion, Team, Workspace
 
@@ -32,5 +33,6 @@ __all__ = [
     "TaskState",
     "Team",
     "User",
+    "WebhookSource",
     "Workspace",
 ]

@@ -13,8 +13,11 @@ from webapp.models import ApiKey, User, Workspace
 
 from . import audit
 from .unit import operation
+from .users import UserError
 
 KEY_PREFIX = "ll_"
+# What a key may do: an agent key receives and works leads; a manager key may also assign.
+KEY_ROLES = ("agent", "manager")
 
 
 def hash_key(secret: str) -> str:
@@ -23,18 +26,27 @@ def hash_key(secret: str) -> str:
 
 
 @operation
-def create_api_key(workspace: Workspace, name: str, *, actor: User | None) -> tuple[ApiKey, str]:
+def create_api_key(
+    workspace: Workspace, name: str, *, actor: User | None, role: str = "agent"
+) -> tuple[ApiKey, str]:
     """A new key for `workspace`; returns the row and the secret, which is never stored."""
+    if role not in KEY_ROLES:
+        raise UserError("role", f"choose one of {', '.join(KEY_ROLES)}")
+    if len(name.strip()) > 120:
+        raise UserError("name", "at most 120 characters")
     secret = KEY_PREFIX + secrets.token_urlsafe(32)
     key = ApiKey(
         workspace_id=workspace.id,
         name=name.strip() or "API key",
         prefix=secret[:10],
         key_hash=hash_key(secret),
+        role=role,
         created_by_id=actor.id if actor else None,
     )
     db.session.add(key)
-    audit.record(workspace.id, "api_key.created", key, actor=actor, after={"name": key.name})
+    audit.record(
+        workspace.id, "api_key.created", key, actor=actor, after={"name": key.name, "role": role}
+    )
     return key, secret
 
 

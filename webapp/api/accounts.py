@@ -1,0 +1,113 @@
+"""Client accounts over the API: upsert with the facts the gates read, and deliveries (L411)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g
+from werkzeug.wrappers import Response
+
+from webapp.extensions import db
+from webapp.models import Account
+from webapp.operations import accounts, api_calls
+from webapp.tenancy import get_or_404, scoped
+
+from .blueprint import body, check_id, endpoint, respond
+from .presenters import CANCELLED, account_out, lead_out
+from .schemas import AccountIn, AccountOut, DeliveryIn, DeliveryOut
+
+# Named facts of the body and the account flag each one sets (gates: flag_set).
+FLAG_FIELDS = ("do_not_upsell", "not_meeting_criteria")
+
+
+def _toggle(items: set[str], item: str, on: bool | None) -> None:
+    if on is True:
+        items.add(item)
+    elif on is False:
+        items.discard(item)
+
+
+def merged_facts(account: Account | None, data: AccountIn) -> dict[str, Any]:
+    """The account's gate facts with what the body says applied; what it omits stays."""
+    facts = accounts.facts_of(account) if account else dict(accounts.EMPTY_FACTS)
+    flags, fields = set(facts["set"]), dict(facts["fields"])
+    amounts, cards = dict(facts["amounts"]), list(facts["open_cards"])
+    given = data.model_fields_set
+    for name in FLAG_FIELDS:
+        _toggle(flags, name, getattr(data, name))
+    if data.cancelled is not None:
+        cancelled_now = fields.get("account_status") in CANCELLED
+        if data.cancelled and not cancelled_now:
+            fields["account_status"] = "canceled"
+        elif not data.cancelled:
+            fields.pop("account_status", None)
+    if "handled_by" in given:
+        if data.handled_by:
+            fields["handled_by"] = data.handled_by
+        else:
+            fields.pop("handled_by", None)
+    if data.pending_balance is not None:
+        amounts["pending_balance"] = data.pending_balance
+    if data.open_cards is not None:
+        cards = sorted(set(data.open_cards))
+    return {"set": sorted(flags), "fields": fields, "amounts": amounts, "open_cards": cards}
+
+
+@endpoint(
+    "POST",
+    "/accounts",
+    summary="Create or update an account",
+    body=AccountIn,
+    responses={201: AccountOut, 200: AccountOut},
+    errors=(400, 401, 409, 422, 429),
+    tags=("accounts",),
+)
+def upsert_account() -> Response:
+    """Create the account with this `external_ref` (201) or update it (200). The named facts
+    feed the eligibility gates (L411-4); a fact left out keeps its value."""
+    data = body(AccountIn)
+    existing = db.session.scalar(scoped(Account).where(Account.external_ref == data.external_ref))
+    account, created = api_calls.upsert_account(
+        g.workspace,
+        data.external_ref,
+        via=api_calls.key_reason(g.api_key),
+        name=data.name,
+        signed_up_on=data.signed_up_on,
+        facts=merged_facts(existing, data),
+    )
+    return respond(account_out(account), 201 if created else 200)
+
+
+@endpoint(
+    "GET",
+    "/accounts/<int:account_id>",
+    summary="Read an account",
+    responses={200: AccountOut},
+    errors=(401, 404, 429),
+    tags=("accounts",),
+)
+def account(account_id: int) -> Response:
+    """One account of the key's workspace, with its flags."""
+    return respond(account_out(get_or_404(Account, check_id(account_id))))
+
+
+@endpoint(
+    "POST",
+    "/accounts/<int:account_id>/deliveries",
+    summary="Record a lead sent to an account",
+    body=DeliveryIn,
+    responses={201: DeliveryOut, 200: DeliveryOut},
+    errors=(400, 401, 404, 409, 422, 429),
+    tags=("accounts",),
+)
+def deliver(account_id: int) -> Response:
+    """A lead sent to the account (L411-1): stored against it, its callback clock started
+    (L411-3) and its counters checked; `flags` lists what this delivery raised, e.g. `hot`
+    at the 4th delivery since sign-up (L411-2). A retry with the same `external_id` is a 200."""
+    row = get_or_404(Account, check_id(account_id))
+    data = body(DeliveryIn)
+    result, flags = api_calls.deliver(row, via=api_calls.key_reason(g.api_key), **data.model_dump())
+    out = DeliveryOut(
+        lead=lead_out(g.workspace, result.lead), flags=flags, account=account_out(row)
+    )
+    return respond(out, 201 if result.created else 200)

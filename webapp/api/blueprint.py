@@ -1,0 +1,223 @@
+"""The API blueprint: bearer-key authentication, the per-key rate limit, JSON bodies checked
+against their pydantic models, and every refusal as the one JSON error shape."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from flask import Blueprint, current_app, g, jsonify, request
+from pydantic import BaseModel, ValidationError
+from redis import RedisError
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from webapp.clock import now
+from webapp.errors import json_error
+from webapp.extensions import csrf, db
+from webapp.operations.api_keys import find_active_key
+from webapp.operations.intake import IntakeInvalid
+from webapp.operations.users import UserError
+from webapp.redis_client import redis
+
+log = logging.getLogger(__name__)
+B = TypeVar("B", bound=BaseModel)
+MAX_ID = 2**31 - 1
+LAST_USED_EVERY = timedelta(minutes=1)  # how stale a key's "last used" may get
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # bearer-token requests carry no cookies, so CSRF does not apply
+
+
+class ApiError(Exception):
+    """A refusal with its status and, for 422, the fields at fault."""
+
+    def __init__(self, status: int, message: str, fields: list[tuple[str, str]] = ()) -> None:
+        super().__init__(message)
+        self.status, self.message, self.fields = status, message, list(fields)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """What the OpenAPI document says of one route."""
+
+    method: str
+    rule: str
+    summary: str
+    responses: dict[int, type[BaseModel] | None]
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    errors: tuple[int, ...] = ()
+    headers: tuple[tuple[str, str], ...] = ()
+    scope: str | None = None
+    description: str = ""
+    tags: tuple[str, ...] = field(default=())
+    public: bool = False  # no bearer key (the document itself, signed webhooks)
+
+
+ENDPOINTS: list[Endpoint] = []
+
+
+def endpoint(method: str, rule: str, *, blueprint: Blueprint | None = None, **spec: Any):
+    """Route `rule` on the API blueprint (or `blueprint`) and describe it for the OpenAPI
+    document."""
+    blueprint = blueprint or bp
+
+    def decorator(view: Callable) -> Callable:
+        path = (blueprint.url_prefix or "") + rule
+        ENDPOINTS.append(Endpoint(method, path, description=(view.__doc__ or ""), **spec))
+        blueprint.add_url_rule(rule, view.__name__, view, methods=[method])
+        return view
+
+    return decorator
+
+
+# Authentication and the rate limit ----------------------------------------------------------
+
+
+@bp.before_request
+def authenticate() -> Response | None:
+    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        return json_error(401, "send 'Authorization: Bearer <API key>'")
+    key = find_active_key(secret.strip())
+    if key is None:
+        return json_error(401, "unknown or revoked API key")
+    if key.last_used_at is None or now() - key.last_used_at > LAST_USED_EVERY:
+        key.last_used_at = now()
+        db.session.commit()
+    g.workspace, g.api_key = key.workspace, key
+    return _rate_limited(key.id)
+
+
+def _rate_limited(key_id: int) -> Response | None:
+    """At most LEADLINE_API_RATE_LIMIT requests per key and clock minute, counted in Redis."""
+    limit = current_app.config.get("LEADLINE_API_RATE_LIMIT", 600)
+    if not limit or limit <= 0:
+        return None
+    moment = now().timestamp()
+    counter = f"leadline:api-rate:{key_id}:{int(moment // 60)}"
+    try:
+        pipe = redis().pipeline()
+        pipe.incr(counter)
+        pipe.expire(counter, 120)
+        count = pipe.execute()[0]
+    except RedisError:  # the limit protects the service; an outage of Redis must not stop it
+        log.warning("rate limit not counted: Redis unavailable")
+        return None
+    g.rate_remaining = (limit, max(limit - count, 0))
+    if count <= limit:
+        return None
+    response = json_error(429, f"more than {limit} requests this minute; slow down")
+    response.headers["Retry-After"] = str(60 - int(moment % 60))
+    return response
+
+
+@bp.after_request
+def rate_headers(response: Response) -> Response:
+    if "rate_remaining" in g:
+        limit, remaining = g.rate_remaining
+        response.headers["X-RateLimit-Limit"] = str(limit)
+        response.headers["X-RateLimit-Remaining"] = str(remaining)
+    return response
+
+
+def require_scope(scope: str) -> None:
+    """403 unless the key carries `scope` (a manager key for assignments)."""
+    if g.api_key.role != scope:
+        raise ApiError(403, f"this API key's role is {g.api_key.role!r}; {scope!r} is needed")
+
+
+# Bodies and errors -----------------------------------------------------------------------------
+
+
+def bad_text(value: Any, path: str = "") -> str | None:
+    """The path of the first string the database cannot store (NUL, lone surrogates)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return path
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return path
+        return None
+    if not isinstance(value, dict | list):
+        return None
+    items = value.items() if isinstance(value, dict) else enumerate(value)
+    for name, item in items:
+        where = f"{path}.{name}" if path else str(name)
+        if (found := bad_text(name, where) if isinstance(name, str) else None) is not None:
+            return found
+        if (found := bad_text(item, where)) is not None:
+            return found
+    return None
+
+
+def checked(model: type[B], data: Any) -> B:
+    if (path := bad_text(data)) is not None:
+        raise ApiError(422, "invalid input", [(path, "contains a character that cannot be stored")])
+    return model.model_validate(data)
+
+
+def body(model: type[B]) -> B:
+    """The request's JSON body as `model` (400 when it is not a JSON object, 422 when invalid)."""
+    data = request.get_json(force=True, silent=True)
+    if not isinstance(data, dict):
+        raise ApiError(400, "send a JSON object (Content-Type: application/json)")
+    return checked(model, data)
+
+
+def query(model: type[B]) -> B:
+    """The query string as `model`; a parameter given twice is invalid."""
+    data = {k: v[0] if len(v) == 1 else v for k, v in request.args.lists()}
+    return checked(model, {k: v for k, v in data.items() if v != ""})
+
+
+def check_id(value: int) -> int:
+    """A URL id beyond the database's integers names nothing: 404, not an overflow."""
+    if value > MAX_ID:
+        raise ApiError(404, "not found")
+    return value
+
+
+def respond(model: BaseModel, status: int = 200) -> Response:
+    response = jsonify(model.model_dump(mode="json"))
+    response.status_code = status
+    return response
+
+
+def _path(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+def _validation_fields(error: ValidationError) -> list[tuple[str, str]]:
+    return [(_path(e["loc"]) or "body", e["msg"]) for e in error.errors(include_url=False)]
+
+
+def api_error_response(error: Exception) -> Response:
+    """The JSON answer to any refusal the API knows (used by the webhook blueprint too)."""
+    if isinstance(error, ValidationError):
+        error = ApiError(422, "invalid input", _validation_fields(error))
+    elif isinstance(error, IntakeInvalid):
+        error = ApiError(422, "the lead was refused; nothing was stored", error.errors)
+    elif isinstance(error, UserError):
+        error = ApiError(422, str(error), [(error.field, str(error))])
+    elif isinstance(error, IntegrityError):
+        db.session.rollback()
+        error = ApiError(409, "a concurrent request changed the same row; retry")
+    assert isinstance(error, ApiError)
+    fields = [{"path": path, "message": message} for path, message in error.fields]
+    return json_error(error.status, error.message, fields)
+
+
+for _kind in (ApiError, ValidationError, IntakeInvalid, UserError, IntegrityError):
+    bp.register_error_handler(_kind, api_error_response)
+
+
+@bp.errorhandler(HTTPException)
+def http_error(error: HTTPException) -> Response:
+    return json_error(error.code or 500, error.description or error.name)

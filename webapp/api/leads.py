@@ -1,0 +1,222 @@
+"""Leads over the API: intake, reading, a page walk by cursor, activities, assignment, status."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import datetime
+
+from flask import g, request
+from sqlalchemy import and_, or_
+from sqlalchemy.orm import joinedload
+from werkzeug.wrappers import Response
+
+from webapp.extensions import db
+from webapp.models import Lead, User
+from webapp.operations import api_calls
+from webapp.operations.intake import IntakeInvalid, IntakeRequest
+from webapp.operations.users import UserError
+from webapp.tenancy import get_or_404, scoped
+
+from .blueprint import ApiError, body, check_id, endpoint, query, require_scope, respond
+from .presenters import lead_out, leads_out
+from .schemas import ActivityIn, AssignIn, LeadIn, LeadOut, LeadPage, LeadQuery, StatusIn
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+LEAD_ERRORS = (401, 404, 429)
+WRITE_ERRORS = (400, 401, 404, 422, 429)
+
+
+def intake_request(data: LeadIn, *, channel: str | None = None, source: str | None = None):
+    """The intake operation's request for a LeadIn body (channel and source as defaults)."""
+    fields = data.model_fields_set
+    return IntakeRequest(
+        contact_name=data.contact_name,
+        channel=data.channel if "channel" in fields or channel is None else channel,
+        source=data.source or source,
+        phone=data.phone,
+        email=data.email,
+        company=data.company,
+        lead_type=data.lead_type,
+        rating=data.rating,
+        external_id=data.external_id,
+        account_ref=data.account_ref,
+        attributes=dict(data.attributes),
+        taken_by_id=data.taken_by,
+    )
+
+
+def idempotency_key() -> str | None:
+    key = request.headers.get(IDEMPOTENCY_HEADER, "").strip() or None
+    if key is not None and len(key) > 100:
+        raise ApiError(422, "invalid input", [(IDEMPOTENCY_HEADER, "at most 100 characters")])
+    return key
+
+
+def receive(workspace, request_: IntakeRequest, *, via: str, key: str | None) -> Response:
+    """Store a lead through intake: 201 when new, 200 for a retry or a joined file (BDC-7)."""
+    try:
+        result = api_calls.receive_lead(workspace, request_, via=via, idempotency_key=key)
+    except IntakeInvalid as refused:
+        if refused.errors != [("external_id", "this lead was already received")]:
+            raise
+        # A concurrent retry stored it first: this one returns that lead.
+        result = api_calls.receive_lead(workspace, request_, via=via, idempotency_key=key)
+    out = lead_out(workspace, result.lead, joined=result.joined)
+    return respond(out, 201 if result.created else 200)
+
+
+@endpoint(
+    "POST",
+    "/leads",
+    summary="Receive a lead",
+    body=LeadIn,
+    responses={201: LeadOut, 200: LeadOut},
+    errors=(400, 401, 409, 422, 429),
+    headers=((IDEMPOTENCY_HEADER, "A retry with the same key returns the first lead."),),
+    tags=("leads",),
+)
+def create_lead() -> Response:
+    """Validate, de-duplicate and assign a lead by the workspace policy. A retry with the same
+    `external_id` or `Idempotency-Key` returns the first lead with 200; a request from a known
+    customer that joins their file (BDC-7) returns that lead with 200 and `joined: true`."""
+    data = body(LeadIn)
+    key = idempotency_key()
+    return receive(g.workspace, intake_request(data), via=api_calls.key_reason(g.api_key), key=key)
+
+
+@endpoint(
+    "GET",
+    "/leads/<int:lead_id>",
+    summary="Read a lead",
+    responses={200: LeadOut},
+    errors=LEAD_ERRORS,
+    tags=("leads",),
+)
+def lead(lead_id: int) -> Response:
+    """One lead of the key's workspace; another workspace's lead is a 404."""
+    return respond(lead_out(g.workspace, get_or_404(Lead, check_id(lead_id))))
+
+
+def _encode_cursor(lead: Lead) -> str:
+    raw = json.dumps([lead.updated_at.isoformat(), lead.id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        at, lead_id = json.loads(raw)
+        return datetime.fromisoformat(at), int(lead_id)
+    except (binascii.Error, ValueError, TypeError) as error:
+        raise ApiError(422, "invalid input", [("cursor", "not a cursor of this API")]) from error
+
+
+@endpoint(
+    "GET",
+    "/leads",
+    summary="List leads",
+    query=LeadQuery,
+    responses={200: LeadPage},
+    errors=(401, 422, 429),
+    tags=("leads",),
+)
+def leads() -> Response:
+    """Leads by last change, oldest first, a page at a time: pass `next_cursor` back as
+    `cursor` until it is null. A lead changed during the walk comes again at the end."""
+    q = query(LeadQuery)
+    statement = scoped(Lead).options(
+        joinedload(Lead.owner), joinedload(Lead.team), joinedload(Lead.account)
+    )
+    if q.status:
+        statement = statement.where(Lead.status == q.status)
+    if q.owner == "none":
+        statement = statement.where(Lead.owner_id.is_(None))
+    elif q.owner is not None:
+        statement = statement.where(Lead.owner_id == q.owner)
+    if q.updated_since:
+        statement = statement.where(Lead.updated_at >= q.updated_since)
+    if q.cursor:
+        at, lead_id = _decode_cursor(q.cursor)
+        if at.tzinfo is None:
+            raise ApiError(422, "invalid input", [("cursor", "not a cursor of this API")])
+        statement = statement.where(
+            or_(Lead.updated_at > at, and_(Lead.updated_at == at, Lead.id > lead_id))
+        )
+    rows = db.session.scalars(statement.order_by(Lead.updated_at, Lead.id).limit(q.limit + 1)).all()
+    page, more = rows[: q.limit], len(rows) > q.limit
+    return respond(
+        LeadPage(
+            leads=leads_out(g.workspace, list(page)),
+            next_cursor=_encode_cursor(page[-1]) if more else None,
+        )
+    )
+
+
+@endpoint(
+    "POST",
+    "/leads/<int:lead_id>/activities",
+    summary="Log an activity or an outcome",
+    body=ActivityIn,
+    responses={200: LeadOut},
+    errors=WRITE_ERRORS,
+    tags=("leads",),
+)
+def add_activity(lead_id: int) -> Response:
+    """Log a contact attempt; with `outcome`, the outcome's effects apply (status, tasks,
+    cooldowns, referrals) as the policy says. Returns the lead as it is now."""
+    row = get_or_404(Lead, check_id(lead_id))
+    data = body(ActivityIn)
+    api_calls.work_lead(
+        row,
+        via=api_calls.key_reason(g.api_key),
+        channel=data.channel,
+        outcome=data.outcome,
+        note=data.note,
+        facts=data.facts,
+    )
+    return respond(lead_out(g.workspace, row))
+
+
+@endpoint(
+    "POST",
+    "/leads/<int:lead_id>/assign",
+    summary="Assign a lead to a member",
+    body=AssignIn,
+    responses={200: LeadOut},
+    errors=(400, 401, 403, 404, 422, 429),
+    scope="manager",
+    tags=("leads",),
+)
+def assign(lead_id: int) -> Response:
+    """Give the lead to a member of the workspace. Needs a key with the manager role."""
+    require_scope("manager")
+    row = get_or_404(Lead, check_id(lead_id))
+    data = body(AssignIn)
+    owner = db.session.get(User, data.owner_id)
+    try:
+        if owner is None:
+            raise UserError("owner", "not a member of this workspace")
+        api_calls.assign_lead(row, owner, via=api_calls.key_reason(g.api_key))
+    except UserError as refused:
+        raise ApiError(422, str(refused), [("owner_id", str(refused))]) from refused
+    return respond(lead_out(g.workspace, row))
+
+
+@endpoint(
+    "POST",
+    "/leads/<int:lead_id>/status",
+    summary="Change a lead's status",
+    body=StatusIn,
+    responses={200: LeadOut},
+    errors=WRITE_ERRORS,
+    tags=("leads",),
+)
+def set_status(lead_id: int) -> Response:
+    """Move the lead to a status of the policy; a won deal may carry its revenue (L411-12)."""
+    row = get_or_404(Lead, check_id(lead_id))
+    data = body(StatusIn)
+    revenue = str(data.revenue) if data.revenue is not None else None
+    api_calls.set_status(row, data.status, via=api_calls.key_reason(g.api_key), revenue=revenue)
+    return respond(lead_out(g.workspace, row))

@@ -1,0 +1,143 @@
+"""The OpenAPI 3.1 document of the whole API, generated from the routes' pydantic models."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from .blueprint import ENDPOINTS, Endpoint
+from .schemas import ErrorOut
+
+REF = "#/components/schemas/{model}"
+ERRORS = {
+    400: "Malformed request: the body is not a JSON object.",
+    401: "No API key, an unknown or revoked one, or (webhooks) a missing or wrong signature.",
+    403: "The key's role may not do this (assigning needs a manager key).",
+    404: "Nothing with this id in the key's workspace (another workspace's row included).",
+    409: "A concurrent request changed the same row; retry.",
+    422: "Invalid input: `fields` names each path at fault; nothing was stored.",
+    429: "Too many requests for this key this minute; see Retry-After.",
+}
+SUCCESS = {200: "OK", 201: "Created"}
+_ARGUMENT = re.compile(r"<(?:(\w+):)?(\w+)>")
+
+
+def _models() -> list[tuple[type[BaseModel], str]]:
+    pairs = {(ErrorOut, "serialization")}
+    for e in ENDPOINTS:
+        pairs |= {(m, "validation") for m in (e.body, e.query) if m is not None}
+        pairs |= {(m, "serialization") for m in e.responses.values() if m is not None}
+    return sorted(pairs, key=lambda pair: (pair[0].__name__, pair[1]))
+
+
+def _json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"application/json": {"schema": schema}}
+
+
+def _path_parameters(rule: str) -> tuple[str, list[dict[str, Any]]]:
+    parameters = []
+    for converter, name in _ARGUMENT.findall(rule):
+        schema = {"type": "integer", "minimum": 1} if converter == "int" else {"type": "string"}
+        parameters.append({"name": name, "in": "path", "required": True, "schema": schema})
+    return _ARGUMENT.sub(r"{\2}", rule), parameters
+
+
+def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+    schema = model.model_json_schema(ref_template=REF)
+    required = set(schema.get("required", ()))
+    return [
+        {
+            "name": name,
+            "in": "query",
+            "required": name in required,
+            "schema": {k: v for k, v in prop.items() if k not in {"title", "description"}},
+            **({"description": prop["description"]} if "description" in prop else {}),
+        }
+        for name, prop in schema["properties"].items()
+    ]
+
+
+def _operation(e: Endpoint, refs: dict, parameters: list[dict[str, Any]]) -> dict[str, Any]:
+    summary, _, rest = (e.description or e.summary).partition("\n")
+    description = " ".join(line.strip() for line in (summary + "\n" + rest).split())
+    operation: dict[str, Any] = {
+        "operationId": re.sub(r"\W+", "_", f"{e.method} {e.rule}").strip("_").lower(),
+        "summary": e.summary,
+        "description": description,
+        "tags": list(e.tags),
+        "parameters": parameters
+        + [
+            {
+                "name": n,
+                "in": "header",
+                "required": e.public and n.startswith("X-"),
+                "description": d,
+                "schema": {"type": "string", "maxLength": 100},
+            }
+            for n, d in e.headers
+        ]
+        + (_query_parameters(e.query) if e.query else []),
+        "responses": {},
+    }
+    if e.public:
+        operation["security"] = []
+    if e.scope:
+        operation["description"] += f" Needs an API key with the `{e.scope}` role."
+    if e.body is not None:
+        schema = refs[(e.body, "validation")]
+        examples = e.body.model_config.get("json_schema_extra", {}) or {}
+        content = _json(schema)
+        if examples.get("examples"):
+            content["application/json"]["example"] = examples["examples"][0]
+        operation["requestBody"] = {"required": True, "content": content}
+    for status, model in sorted(e.responses.items()):
+        schema = refs[(model, "serialization")] if model else {"type": "object"}
+        operation["responses"][str(status)] = {
+            "description": SUCCESS.get(status, "OK"),
+            "content": _json(schema),
+        }
+    for status in e.errors:
+        response = {
+            "description": ERRORS[status],
+            "content": _json(refs[(ErrorOut, "serialization")]),
+        }
+        if status == 429:
+            response["headers"] = {"Retry-After": {"schema": {"type": "integer"}}}
+        operation["responses"][str(status)] = response
+    return operation
+
+
+@lru_cache(maxsize=1)
+def document() -> dict[str, Any]:
+    """The OpenAPI 3.1 document (built once: the routes do not change while the app runs)."""
+    refs, definitions = models_json_schema(_models(), ref_template=REF)
+    paths: dict[str, dict[str, Any]] = {}
+    for e in sorted(ENDPOINTS, key=lambda e: (e.rule, e.method)):
+        path, parameters = _path_parameters(e.rule)
+        paths.setdefault(path, {})[e.method.lower()] = _operation(e, refs, parameters)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Leadline API",
+            "version": "1",
+            "description": (
+                "Leads, accounts and the policy of one workspace, for other systems. "
+                "Authenticate with `Authorization: Bearer <API key>` (Settings → API keys, or "
+                "`leadline api-key create`). Every error is "
+                '`{"error": {"code", "message", "fields": [{"path", "message"}]}}`.'
+            ),
+        },
+        "servers": [{"url": "/"}],
+        "security": [{"bearer": []}],
+        "paths": paths,
+        "components": {
+            "schemas": definitions.get("$defs", {}),
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "description": "A workspace API key"}
+            },
+        },
+    }

@@ -1,0 +1,110 @@
+"""Rows as API bodies, a page of leads in a constant number of queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import select
+
+from webapp.extensions import db
+from webapp.models import Account, Deadline, DeadlineState, Lead, PolicyVersion, Workspace
+from webapp.operations import accounts, policies
+
+from .schemas import AccountOut, DeadlineOut, LeadOut, Person, TeamOut
+
+
+def leads_out(workspace: Workspace, rows: list[Lead], *, joined: bool = False) -> list[LeadOut]:
+    """`rows` as LeadOut; their owner, team and account should be eagerly loaded."""
+    ids = [lead.id for lead in rows]
+    due: dict[int, list[DeadlineOut]] = defaultdict(list)
+    invalidated: dict[int, list[int]] = defaultdict(list)
+    versions: dict[int, int] = {}
+    if ids:
+        for lead_id, kind, due_at in db.session.execute(
+            select(Deadline.lead_id, Deadline.kind, Deadline.due_at)
+            .where(Deadline.lead_id.in_(ids), Deadline.state == DeadlineState.PENDING)
+            .order_by(Deadline.due_at, Deadline.id)
+        ):
+            due[lead_id].append(DeadlineOut(kind=kind, due_at=due_at))
+        invalid = policies.active_policy(workspace).duplicates.invalid_status
+        for winner, loser in db.session.execute(
+            select(Lead.duplicate_of_id, Lead.id)
+            .where(Lead.duplicate_of_id.in_(ids), Lead.status == invalid)
+            .order_by(Lead.id)
+        ):
+            invalidated[winner].append(loser)
+        version_ids = {lead.policy_version_id for lead in rows if lead.policy_version_id}
+        if version_ids:
+            versions = dict(
+                db.session.execute(
+                    select(PolicyVersion.id, PolicyVersion.number).where(
+                        PolicyVersion.id.in_(version_ids)
+                    )
+                ).all()
+            )
+    return [
+        _lead(lead, due[lead.id], invalidated[lead.id], versions, joined=joined) for lead in rows
+    ]
+
+
+def _lead(
+    lead: Lead,
+    deadlines: list[DeadlineOut],
+    invalidated: list[int],
+    versions: dict[int, int],
+    *,
+    joined: bool,
+) -> LeadOut:
+    attributes = dict(lead.attributes or {})
+    return LeadOut(
+        id=lead.id,
+        contact_name=lead.contact_name,
+        phone=lead.phone_e164,
+        email=lead.email_normalised,
+        company=lead.company,
+        source=lead.source,
+        channel=attributes.get("channel"),
+        status=lead.status,
+        owner=Person(id=lead.owner.id, name=lead.owner.name) if lead.owner else None,
+        team=TeamOut(id=lead.team.id, name=lead.team.name, code=lead.team.code)
+        if lead.team
+        else None,
+        type=lead.lead_type,
+        rating=lead.rating,
+        account_ref=lead.account.external_ref if lead.account else None,
+        external_id=lead.external_id,
+        duplicate_of=lead.duplicate_of_id,
+        invalidated=invalidated,
+        deadlines=deadlines,
+        policy_version=versions.get(lead.policy_version_id),
+        attributes=attributes,
+        joined=joined,
+        created_at=lead.created_at,
+        updated_at=lead.updated_at,
+    )
+
+
+def lead_out(workspace: Workspace, lead: Lead, *, joined: bool = False) -> LeadOut:
+    return leads_out(workspace, [lead], joined=joined)[0]
+
+
+def account_out(account: Account) -> AccountOut:
+    facts = accounts.facts_of(account)
+    return AccountOut(
+        id=account.id,
+        external_ref=account.external_ref,
+        name=account.name,
+        signed_up_on=account.signed_up_on,
+        flags=sorted(facts["set"]),
+        do_not_upsell="do_not_upsell" in facts["set"],
+        not_meeting_criteria="not_meeting_criteria" in facts["set"],
+        cancelled=facts["fields"].get("account_status") in CANCELLED,
+        handled_by=facts["fields"].get("handled_by"),
+        pending_balance=float(facts["amounts"].get("pending_balance", 0)),
+        open_cards=sorted(facts["open_cards"]),
+        created_at=account.created_at,
+        updated_at=account.updated_at,
+    )
+
+
+CANCELLED = ("canceled", "cdtnp")

@@ -1,0 +1,101 @@
+"""What an API key or a webhook does, each in one transaction with an audit event naming the
+caller (ALL-3): the key has no user, so the event's reason says which key it was."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from webapp.models import Account, ApiKey, Lead, User, WebhookSource, Workspace
+
+from . import accounts, activities, assignment, audit, intake, outcomes
+from .unit import operation
+
+
+def key_reason(key: ApiKey) -> str:
+    return f"API key {key.name!r} ({key.prefix}...)"
+
+
+def hook_reason(source: WebhookSource) -> str:
+    return f"webhook {source.name!r} ({source.source_code})"
+
+
+def _note(workspace_id: int, action: str, subject: Any, via: str, **after: Any) -> None:
+    audit.record(workspace_id, f"api.{action}", subject, actor=None, after=after, reason=via)
+
+
+@operation
+def receive_lead(
+    workspace: Workspace, request: intake.IntakeRequest, *, via: str, idempotency_key: str | None
+) -> intake.IntakeResult:
+    """intake.receive_lead for a machine caller; a retry writes nothing."""
+    result = intake.receive_lead(workspace, request, actor=None, idempotency_key=idempotency_key)
+    if result.created or result.joined:
+        _note(workspace.id, "lead_received", result.lead, via, joined=result.joined)
+    return result
+
+
+@operation
+def work_lead(
+    lead: Lead,
+    *,
+    via: str,
+    channel: str,
+    outcome: str | None,
+    note: str,
+    facts: Iterable[str],
+) -> None:
+    """An activity, with the outcome's effects when it names one (L411-5..11)."""
+    if outcome:
+        outcomes.record_outcome(
+            lead, outcome, actor=None, note=note, channel=channel, true_facts=facts
+        )
+    else:
+        activities.log_activity(lead, channel, actor=None, note=note)
+    _note(lead.workspace_id, "activity_logged", lead, via, channel=channel, outcome=outcome)
+
+
+@operation
+def assign_lead(lead: Lead, owner: User, *, via: str) -> None:
+    assignment.reassign(lead, owner, actor=None, reason=via)
+
+
+@operation
+def set_status(lead: Lead, status: str, *, via: str, revenue: str | None) -> None:
+    outcomes.change_status(lead, status, actor=None, reason=via, revenue=revenue)
+
+
+@operation
+def upsert_account(
+    workspace: Workspace,
+    external_ref: str,
+    *,
+    via: str,
+    name: str | None,
+    signed_up_on: date | None,
+    facts: dict[str, Any],
+) -> tuple[Account, bool]:
+    """accounts.upsert_account with the gate facts as the caller set them."""
+    account, created = accounts.upsert_account(
+        workspace,
+        external_ref,
+        actor=None,
+        name=name,
+        signed_up_on=signed_up_on,
+        flags=facts["set"],
+        fields=facts["fields"],
+        amounts=facts["amounts"],
+        open_cards=facts["open_cards"],
+    )
+    _note(workspace.id, "account_upserted", account, via, created=created)
+    return account, created
+
+
+@operation
+def deliver(account: Account, *, via: str, **lead: Any) -> tuple[intake.IntakeResult, list[str]]:
+    """A lead sent to the account (L411-1), its counters checked (L411-2)."""
+    result, flags = accounts.record_delivery(account, actor=None, **lead)
+    if result.created:
+        _note(account.workspace_id, "delivery_recorded", result.lead, via, flags=flags)
+    return result, flags

@@ -1,0 +1,91 @@
+"""Webhook sources: created with a secret shown once, requests verified by HMAC-SHA256."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+
+from sqlalchemy import select
+
+from webapp.clock import now
+from webapp.extensions import db
+from webapp.models import User, WebhookSource, Workspace
+
+from . import audit, policies
+from .unit import operation
+from .users import UserError
+
+SIGNATURE_HEADER = "X-Leadline-Signature"
+SECRET_PREFIX = "whsec_"
+_CODE = re.compile(r"^[a-z0-9_-]{1,60}$")
+
+
+def sign(secret: str, body: bytes) -> str:
+    """The header value a sender puts on `body`: sha256=<hex HMAC>."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def signature_valid(source: WebhookSource, body: bytes, header: str | None) -> bool:
+    """Whether `header` signs `body` with the source's secret (compared in constant time)."""
+    return bool(header) and hmac.compare_digest(
+        sign(source.secret, body).encode(), header.strip().encode()
+    )
+
+
+def find_active_source(workspace_slug: str, source_code: str) -> WebhookSource | None:
+    """The unrevoked source with this code in the workspace with this slug, if any."""
+    return db.session.scalar(
+        select(WebhookSource)
+        .join(Workspace, Workspace.id == WebhookSource.workspace_id)
+        .where(
+            Workspace.slug == workspace_slug,
+            WebhookSource.source_code == source_code,
+            WebhookSource.revoked_at.is_(None),
+        )
+    )
+
+
+def _check_code(workspace: Workspace, code: str) -> None:
+    allowed = [s.code for s in policies.active_policy(workspace).intake.sources]
+    if allowed and code not in allowed:
+        raise UserError("source_code", f"not a source of the policy; allowed: {', '.join(allowed)}")
+    if not _CODE.match(code):
+        raise UserError("source_code", "1 to 60 lowercase letters, digits, '-' or '_'")
+    if find_active_source(workspace.slug, code) is not None:
+        raise UserError("source_code", "this source already has a webhook; revoke it first")
+
+
+@operation
+def create_source(
+    workspace: Workspace, source_code: str, name: str, *, actor: User | None
+) -> tuple[WebhookSource, str]:
+    """A new webhook source; returns the row and its secret (show it once)."""
+    source_code = source_code.strip()
+    _check_code(workspace, source_code)
+    if not name.strip() or len(name.strip()) > 120:
+        raise UserError("name", "1 to 120 characters")
+    secret = SECRET_PREFIX + secrets.token_urlsafe(32)
+    source = WebhookSource(
+        workspace_id=workspace.id,
+        source_code=source_code,
+        name=name.strip(),
+        secret=secret,
+        created_by_id=actor.id if actor else None,
+    )
+    db.session.add(source)
+    audit.record(
+        workspace.id,
+        "webhook_source.created",
+        source,
+        actor=actor,
+        after={"source": source_code, "name": source.name},
+    )
+    return source, secret
+
+
+@operation
+def revoke_source(source: WebhookSource, *, actor: User | None) -> None:
+    source.revoked_at = now()
+    audit.record(source.workspace_id, "webhook_source.revoked", source, actor=actor)
