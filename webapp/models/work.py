@@ -47,7 +47,11 @@ class Task(TenantOwned, Timestamped, db.Model):
     """Work due for a person: a callback, a chase, a follow-up round."""
 
     __tablename__ = "tasks"
-    __table_args__ = (Index("ix_tasks_queue", "workspace_id", "assignee_id", "state", "due_at"),)
+    __table_args__ = (
+        Index("ix_tasks_queue", "workspace_id", "assignee_id", "state", "due_at"),
+        # A team's tickets in the queue's team view.
+        Index("ix_tasks_team", "workspace_id", "team_id", "state", "due_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     lead_id: Mapped[int | None] = mapped_column(
@@ -82,6 +86,8 @@ class Deadline(TenantOwned, Timestamped, db.Model):
         # The sweep asks for every pending row that is due, across workspaces.
         Index("ix_deadlines_due", "state", "due_at"),
         Index("ix_deadlines_lead", "workspace_id", "lead_id", "state"),
+        # The queue's earliest pending deadline per lead, read from the index alone.
+        Index("ix_deadlines_lead_due", "workspace_id", "lead_id", "state", "due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
