@@ -96,3 +96,24 @@ def test_rolled_back_operation_schedules_no_job(make_workspace, redis_conn):
         pass
     assert db.session.scalar(select(func.count(Deadline.id))) == 0
     assert ScheduledJobRegistry("timers", connection=redis_conn).count == 0
+
+
+def test_a_leads_queue_position_follows_its_earliest_pending_deadline(make_workspace, make_lead):
+    from webapp.models import Lead
+    from webapp.operations import leads
+
+    workspace = make_workspace()
+    lead = make_lead(workspace)
+    soon = deadlines.schedule(workspace.id, "a", now() + timedelta(minutes=5), lead=lead)
+    later = deadlines.schedule(workspace.id, "b", now() + timedelta(minutes=50), lead=lead)
+
+    def position():
+        db.session.expire_all()
+        return db.session.get(Lead, lead.id).next_due_at
+
+    assert position() == soon.due_at
+    deadlines.cancel(soon, reason="contact")
+    assert position() == later.due_at
+    leads.set_status(db.session.get(Lead, lead.id), "lost", actor=None)  # terminal: clocks stop
+    assert position() is None
+    assert _reload(later.id).state == DeadlineState.CANCELLED

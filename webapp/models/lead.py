@@ -42,6 +42,8 @@ class Lead(TenantOwned, Timestamped, db.Model):
         # Duplicate detection looks leads up by normalised phone and e-mail.
         Index("ix_leads_phone", "workspace_id", "phone_e164"),
         Index("ix_leads_email", "workspace_id", "email_normalised"),
+        # The queue reads a member's leads in deadline order straight from this index.
+        Index("ix_leads_next_due", "workspace_id", "owner_id", "next_due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -69,6 +71,9 @@ class Lead(TenantOwned, Timestamped, db.Model):
     external_id: Mapped[str | None] = mapped_column(String(100))
     intake_key: Mapped[str | None] = mapped_column(String(100))
     assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The earliest pending deadline of an open lead (None when it has none, or is closed),
+    # kept by the deadline operations so the queue needs no per-lead subquery.
+    next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     policy_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("policy_versions.id", ondelete="SET NULL")
     )

@@ -85,7 +85,6 @@ class Deadline(TenantOwned, Timestamped, db.Model):
     __table_args__ = (
         # The sweep asks for every pending row that is due, across workspaces.
         Index("ix_deadlines_due", "state", "due_at"),
-        Index("ix_deadlines_lead", "workspace_id", "lead_id", "state"),
         # The queue's earliest pending deadline per lead, read from the index alone.
         Index("ix_deadlines_lead_due", "workspace_id", "lead_id", "state", "due_at"),
     )

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from webapp import redis_client
 from webapp.clock import now
@@ -46,6 +46,23 @@ def _handler_for(kind: str) -> Callable[[Deadline], None] | None:
     return FIRE_HANDLERS.get(kind)
 
 
+def refresh_next_due(lead_id: int | None) -> None:
+    """Keep Lead.next_due_at the lead's earliest pending deadline (what the queue sorts by)."""
+    if lead_id is None:
+        return
+    earliest = (
+        select(func.min(Deadline.due_at))
+        .where(Deadline.lead_id == lead_id, Deadline.state == DeadlineState.PENDING)
+        .scalar_subquery()
+    )
+    db.session.execute(
+        update(Lead)
+        .where(Lead.id == lead_id)
+        .values(next_due_at=earliest)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def job_id_for(deadline_id: int) -> str:
     # One stable job id per deadline: re-enqueuing replaces the job instead of adding one.
     return f"deadline-{deadline_id}"
@@ -71,6 +88,7 @@ def schedule(
     db.session.add(deadline)
     db.session.flush()
     deadline.job_id = job_id_for(deadline.id)
+    refresh_next_due(deadline.lead_id)
     deadline_id = deadline.id
     after_commit(
         lambda: redis_client.enqueue(
@@ -90,6 +108,7 @@ def cancel(deadline: Deadline, *, reason: str) -> bool:
         .execution_options(synchronize_session="fetch")
     ).rowcount
     if changed:
+        refresh_next_due(deadline.lead_id)
         audit.record(
             deadline.workspace_id,
             "deadline.cancelled",
@@ -119,6 +138,7 @@ def fire(deadline_id: int) -> bool:
         return False
     deadline = db.session.get(Deadline, deadline_id)
     db.session.refresh(deadline)
+    refresh_next_due(deadline.lead_id)
     if (handler := _handler_for(deadline.payload.get("handler", deadline.kind))) is not None:
         handler(deadline)
     audit.record(
@@ -129,6 +149,16 @@ def fire(deadline_id: int) -> bool:
         after={"kind": deadline.kind, "due_at": deadline.due_at.isoformat()},
     )
     return True
+
+
+@operation
+def close_clocks(lead: Lead, *, reason: str) -> None:
+    """A closed lead has nothing left to be late for: cancel its pending deadlines."""
+    pending = db.session.scalars(
+        select(Deadline).where(Deadline.lead_id == lead.id, Deadline.state == DeadlineState.PENDING)
+    ).all()
+    for deadline in pending:
+        cancel(deadline, reason=reason)
 
 
 def enqueue_due() -> int:

@@ -322,18 +322,13 @@ def _apply_fates(
 
 
 def _invalidate(lead: Lead, fate: LoserFate, actor: User | None) -> None:
-    before = lead.status
-    lead.status = fate.status or "invalid"
     lead.invalid_reason = fate.note
-    versions.bump_after_commit(lead.workspace_id, (lead.owner_id,))
-    audit.record(
-        lead.workspace_id,
-        "lead.invalidated",
+    leads.set_status(
         lead,
+        fate.status or "invalid",
         actor=actor,
-        before={"status": before},
-        after={"status": lead.status},
         reason=fate.note or "",
+        action="lead.invalidated",
     )
 
 

@@ -10,6 +10,7 @@ from tenants.decisions import deadlines_for_event, matchkeys
 from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import Deadline, Lead, User, Workspace
+from webapp.queue import versions
 
 from . import audit, deadlines, policies
 from .unit import operation
@@ -118,3 +119,31 @@ def create_lead(
     if owner is not None:
         start_timers(workspace, lead, "lead.assigned", received_at)
     return lead
+
+
+@operation
+def set_status(
+    lead: Lead,
+    status: str,
+    *,
+    actor: User | None,
+    reason: str = "",
+    details: dict[str, Any] | None = None,
+    action: str = "lead.status",
+) -> None:
+    """Move `lead` to `status` (audited); a terminal status stops its clocks."""
+    before = lead.status
+    lead.status = status
+    lead.updated_at = now()
+    versions.bump_after_commit(lead.workspace_id, (lead.owner_id,))
+    audit.record(
+        lead.workspace_id,
+        action,
+        lead,
+        actor=actor,
+        before={"status": before},
+        after={"status": status, **(details or {})},
+        reason=reason,
+    )
+    if status in policies.active_policy(lead.workspace).intake.terminal_codes:
+        deadlines.close_clocks(lead, reason=f"lead {status}")

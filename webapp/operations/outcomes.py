@@ -172,10 +172,7 @@ def change_status(
             "status",
             f"unknown status {status!r}; allowed: {', '.join(sorted(policy.intake.status_codes))}",
         )
-    before = lead.status
-    lead.status = status
-    versions.bump_after_commit(lead.workspace_id, (lead.owner_id,))
-    after: dict = {"status": status}
+    details: dict = {}
     if revenue not in (None, ""):
         try:
             amount = Decimal(str(revenue))
@@ -184,14 +181,5 @@ def change_status(
         if amount < 0:
             raise UserError("revenue", "cannot be negative")
         lead.attributes = {**lead.attributes, "revenue": str(amount)}
-        after["revenue"] = str(amount)
-    lead.updated_at = now()
-    audit.record(
-        lead.workspace_id,
-        "lead.status",
-        lead,
-        actor=actor,
-        before={"status": before},
-        after=after,
-        reason=reason,
-    )
+        details["revenue"] = str(amount)
+    leads.set_status(lead, status, actor=actor, reason=reason, details=details)

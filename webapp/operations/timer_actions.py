@@ -11,7 +11,7 @@ from webapp.extensions import db
 from webapp.models import Deadline, Lead, PolicyVersion, Task, Team
 from webapp.queue import versions
 
-from . import assignment, audit, deadlines, notifications, policies, recipients
+from . import assignment, audit, deadlines, leads, notifications, policies, recipients
 
 POLICY_TIMER = "policy_timer"
 
@@ -106,17 +106,7 @@ def _create_task(step, deadline: Deadline, lead: Lead, context: dict) -> None:
 
 @action("set_status")
 def _set_status(step, deadline: Deadline, lead: Lead, context: dict) -> None:
-    before = lead.status
-    lead.status = step.status
-    audit.record(
-        lead.workspace_id,
-        "lead.status",
-        lead,
-        actor=None,
-        before={"status": before},
-        after={"status": step.status},
-        reason=f"timer {deadline.kind}",
-    )
+    leads.set_status(lead, step.status, actor=None, reason=f"timer {deadline.kind}")
 
 
 @action("flag_breach")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import String, and_, case, cast, func, or_, select, true
+from sqlalchemy import String, and_, cast, func, or_, select, true
 from sqlalchemy.orm import contains_eager
 
 from tenants import Policy
@@ -102,19 +102,19 @@ def hot_flags(policy: Policy) -> list[str]:
     return [c.flag for c in policy.counters]
 
 
-def _pending(column, lead_id_of=Lead.id):
-    return (
-        select(column)
-        .where(
-            Deadline.workspace_id == Lead.workspace_id,
-            Deadline.lead_id == lead_id_of,
-            Deadline.state == DeadlineState.PENDING,
-        )
-        .order_by(Deadline.due_at)
-        .limit(1)
-        .correlate(Lead)
-        .scalar_subquery()
-    )
+def _clock_starts(lead_ids: list[int]) -> dict[int, datetime]:
+    """When each lead's earliest pending deadline started (for the countdown's colour)."""
+    if not lead_ids:
+        return {}
+    rows = db.session.execute(
+        select(Deadline.lead_id, Deadline.created_at)
+        .where(Deadline.lead_id.in_(lead_ids), Deadline.state == DeadlineState.PENDING)
+        .order_by(Deadline.lead_id, Deadline.due_at)
+    ).all()
+    starts: dict[int, datetime] = {}
+    for lead_id, created_at in rows:
+        starts.setdefault(lead_id, created_at)
+    return starts
 
 
 def _team_members(workspace: Workspace, team_id: int):
@@ -169,15 +169,17 @@ def open_leads(
     limit: int = PAGE_SIZE,
     lead_id: int | None = None,
 ) -> list[QueueLead]:
-    """The open leads of the viewer's queue, the most urgent deadline first (or one lead)."""
-    due = _pending(Deadline.due_at)
-    started = _pending(Deadline.created_at)
+    """The open leads of the viewer's queue, the most urgent deadline first (or one lead).
+
+    Leads with a pending deadline come from ix_leads_next_due in deadline order (a range
+    scan cut at `limit`, whatever the number of leads); leads without one follow, newest first.
+    """
     calendar = BusinessCalendar(policy.calendar)
     moment = now()
-    columns = [Lead, due.label("due_at"), started.label("started"), Account.flags]
+    columns = [Lead, Account.flags]
     if policy.cadences:
         columns.append(_rounds_done_today(calendar, moment).label("rounds_done"))
-    statement = (
+    base = _matches(
         select(*columns)
         .outerjoin(Account, Account.id == Lead.account_id)
         .outerjoin(User, User.id == Lead.owner_id)
@@ -188,19 +190,32 @@ def open_leads(
             if lead_id is None
             else Lead.id == lead_id,
             Lead.status.not_in(policy.intake.terminal_codes or {""}),
-        )
-        .order_by(case((due.is_(None), 1), else_=0), due, Lead.updated_at.desc())
-        .limit(limit)
+        ),
+        policy,
+        filters,
     )
-    rows = db.session.execute(_matches(statement, policy, filters)).all()
+    rows = list(
+        db.session.execute(
+            base.where(Lead.next_due_at.is_not(None))
+            .order_by(Lead.next_due_at, Lead.id)
+            .limit(limit)
+        ).all()
+    )
+    if len(rows) < limit:
+        rows += db.session.execute(
+            base.where(Lead.next_due_at.is_(None))
+            .order_by(Lead.updated_at.desc(), Lead.id.desc())
+            .limit(limit - len(rows))
+        ).all()
+    starts = _clock_starts([row[0].id for row in rows])
     flags = set(hot_flags(policy))
     return [
         QueueLead(
             lead=row[0],
-            due_at=row[1],
-            clock_started_at=row[2],
-            flags=sorted(flags & set((row[3] or {}).get("set", []))),
-            rounds=_rounds(policy, row[0], row[4], moment, calendar) if policy.cadences else [],
+            due_at=row[0].next_due_at,
+            clock_started_at=starts.get(row[0].id),
+            flags=sorted(flags & set((row[1] or {}).get("set", []))),
+            rounds=_rounds(policy, row[0], row[2], moment, calendar) if policy.cadences else [],
         )
         for row in rows
     ]
