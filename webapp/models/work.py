@@ -86,7 +86,7 @@ class Deadline(TenantOwned, Timestamped, db.Model):
         # The sweep asks for every pending row that is due, across workspaces.
         Index("ix_deadlines_due", "state", "due_at"),
         # The queue's earliest pending deadline per lead, read from the index alone.
-        Index("ix_deadlines_lead_due", "workspace_id", "lead_id", "state", "due_at"),
+        Index("ix_deadlines_lead_due", "lead_id", "state", "due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import func, select
@@ -72,14 +70,23 @@ def activate_version(workspace: Workspace, version: PolicyVersion, *, actor: Use
     )
 
 
-@lru_cache(maxsize=256)
-def _policy_of_version(version_id: int, document_json: str) -> Policy:
-    return load_policy(json.loads(document_json))
+_validated: dict[tuple, Policy] = {}
+_CACHE_SIZE = 512
 
 
 def policy_of(version: PolicyVersion) -> Policy:
-    """The validated Policy of a stored version (cached: versions never change)."""
-    return _policy_of_version(version.id, json.dumps(version.document, sort_keys=True))
+    """The validated Policy of a stored version, cached: a version row never changes.
+
+    Keyed by id and creation time, so a database rebuilt with the same ids (tests, a restore)
+    never serves another document's policy.
+    """
+    key = (version.id, version.created_at)
+    policy = _validated.get(key)
+    if policy is None:
+        if len(_validated) >= _CACHE_SIZE:
+            _validated.clear()
+        policy = _validated[key] = load_policy(version.document)
+    return policy
 
 
 def active_policy(workspace: Workspace) -> Policy:

@@ -1,0 +1,59 @@
+"""Run the benchmarks and print their figures.
+
+    .venv/bin/python -m tests.bench                # everything, SQLite file + embedded Redis
+    .venv/bin/python -m tests.bench queue --leads 1000000
+    BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1/bench .venv/bin/python \
+        -m tests.bench
+
+The database named by BENCH_DATABASE_URL is emptied first: never point it at real data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+from pathlib import Path
+
+from tests import support
+
+
+def _app(tmp: Path, redis_url: str):
+    database = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp / 'bench.sqlite3'}"
+    app = support.build_app(database, redis_url, tmp / "instance")
+    support.migrate_fresh(app)
+    return app, database
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m tests.bench")
+    parser.add_argument("which", nargs="?", default="all", choices=["all", "queue", "intake"])
+    parser.add_argument("--leads", type=int, default=1_000_000, help="queue: the large size")
+    parser.add_argument("--requests", type=int, default=2_000, help="intake: requests per side")
+    args = parser.parse_args()
+    with (
+        tempfile.TemporaryDirectory(prefix="leadline-bench-") as tmp,
+        support.redis_url() as redis_url,
+    ):
+        if args.which in ("all", "intake"):
+            from tests.bench import intake_throughput
+
+            app, database = _app(Path(tmp) / "intake", redis_url)
+            print(f"Intake throughput ({database.split(':')[0]}):", flush=True)
+            intake_throughput.report(intake_throughput.run(app, database, redis_url, args.requests))
+        if args.which in ("all", "queue"):
+            from tests.bench import queue_latency
+
+            app, database = _app(Path(tmp) / "queue", redis_url)
+            print(f"Queue fragment latency ({database.split(':')[0]}):", flush=True)
+            for size, figures in queue_latency.run(app, args.leads).items():
+                print(
+                    f"  {size:>6} leads: p50 {figures['p50']:.1f} ms, p95 {figures['p95']:.1f}"
+                    f" ms, max {figures['max']:.1f} ms, {figures['statements']} SQL statements"
+                    " per render",
+                    flush=True,
+                )
+
+
+if __name__ == "__main__":
+    main()
