@@ -49,8 +49,15 @@ def lock_workspace(workspace_id: int) -> None:
     )
 
 
-def candidates(workspace: Workspace, policy: Policy, team_id: int | None = None) -> list[Candidate]:
-    """Every member who may receive leads (of one team, if given), with their facts."""
+def candidates(
+    workspace: Workspace, policy: Policy, team_id: int | None = None, strategy=None
+) -> list[Candidate]:
+    """Every member who may receive leads (of one team, if given), with their facts.
+
+    Loads and conversion rates are counted only when the strategies in play (`strategy` or
+    the policy's, and its fallback) or the eligibility filters read them, and only for these
+    members: an intake does not count a workspace's leads for a round robin.
+    """
     roles = (
         (Role.PARTNER,)
         if policy.assignment.strategy.strategy == "partner_allocation"
@@ -62,8 +69,13 @@ def candidates(workspace: Workspace, policy: Policy, team_id: int | None = None)
     if team_id is not None:
         query = query.where(Membership.team_id == team_id)
     members = db.session.scalars(query.order_by(Membership.user_id)).all()
-    load = _open_leads(workspace, policy)
-    conversion = _conversion(workspace, policy)
+    ids = [m.user_id for m in members]
+    in_play = [s for s in (strategy or policy.assignment.strategy, policy.assignment.fallback) if s]
+    needs_load = any(s.strategy == "least_loaded" for s in in_play) or any(
+        f.kind == "capacity" for f in policy.assignment.eligibility
+    )
+    load = _open_leads(workspace, policy, ids) if needs_load and ids else {}
+    conversion = _conversion(workspace, policy, ids, in_play) if ids else {}
     moment = now()
     return [
         Candidate(
@@ -83,12 +95,12 @@ def candidates(workspace: Workspace, policy: Policy, team_id: int | None = None)
     ]
 
 
-def _open_leads(workspace: Workspace, policy: Policy) -> dict[int, int]:
+def _open_leads(workspace: Workspace, policy: Policy, ids: list[int]) -> dict[int, int]:
     rows = db.session.execute(
         select(Lead.owner_id, func.count())
         .where(
             Lead.workspace_id == workspace.id,
-            Lead.owner_id.is_not(None),
+            Lead.owner_id.in_(ids),
             Lead.status.not_in(policy.intake.terminal_codes or {""}),
         )
         .group_by(Lead.owner_id)
@@ -96,30 +108,18 @@ def _open_leads(workspace: Workspace, policy: Policy) -> dict[int, int]:
     return dict(rows.all())
 
 
-def _conversion(workspace: Workspace, policy: Policy) -> dict[int, float]:
-    """Won leads / leads received, per owner, over the policy's top-performer window.
-
-    Computed only when a strategy asks for it; that strategy's window bounds the count.
-    """
-    strategies = [
-        policy.assignment.strategy,
-        policy.assignment.fallback,
-        *(a.strategy for t in policy.timers for a in t.actions if hasattr(a, "strategy")),
-    ]
-    windows = [
-        s.window.timedelta
-        for s in strategies
-        if s is not None and getattr(s, "window", None) is not None
-    ]
+def _conversion(
+    workspace: Workspace, policy: Policy, ids: list[int], in_play: list
+) -> dict[int, float]:
+    """Won leads / leads received, per member, over the top-performer strategy's window."""
+    windows = [s.window.timedelta for s in in_play if s.strategy == "top_performer"]
     if not windows:
         return {}
     since = now() - max(windows)
     won = case((Lead.status.in_(policy.intake.won_codes or {""}), 1), else_=0)
     rows = db.session.execute(
         select(Lead.owner_id, func.sum(won), func.count())
-        .where(
-            Lead.workspace_id == workspace.id, Lead.owner_id.is_not(None), Lead.created_at >= since
-        )
+        .where(Lead.workspace_id == workspace.id, Lead.owner_id.in_(ids), Lead.created_at >= since)
         .group_by(Lead.owner_id)
     )
     return {owner: (wins or 0) / total for owner, wins, total in rows.all() if total}
@@ -190,7 +190,7 @@ def assign(
     decision = choose_assignee(
         policy,
         facts,
-        candidates(workspace, policy, team_id),
+        candidates(workspace, policy, team_id, strategy),
         now(),
         strategy=strategy,
         exclude_current=exclude_current,
