@@ -11,7 +11,8 @@ import pytest
 from flask import Flask
 
 from webapp.clock import now
-from webapp.models import Role
+from webapp.extensions import db
+from webapp.models import Notification, NotificationState, Role
 from webapp.operations.api_keys import create_api_key
 from webapp.operations.lead_imports import upload
 from webapp.operations.replays import start_replay
@@ -28,7 +29,20 @@ OBJECT_MAKERS: dict[str, Callable[..., Any]] = {
     "import_id": lambda f, ws: upload(ws, "leads.csv", b"Name\nAda\n", actor=None).id,
     "key_id": lambda f, ws: create_api_key(ws, "crm", actor=None)[0].id,
     "source_id": lambda f, ws: create_source(ws, "web", "Site", actor=None)[0].id,
+    "notification_id": lambda f, ws: _failed_notification(ws),
 }
+
+
+def _failed_notification(ws) -> int:
+    row = Notification(
+        workspace_id=ws.id, channel="in_app", template="t", payload={}, idempotency_key=f"t{ws.id}"
+    )
+    row.state = NotificationState.DEAD
+    db.session.add(row)
+    db.session.commit()
+    return row.id
+
+
 # URL arguments that name no object (a section of a document): any valid value will do.
 PLAIN_VALUES: dict[str, str] = {"section": "timers"}
 

@@ -36,7 +36,7 @@ def build_worker(app: Flask) -> Worker:
 
 
 def run_sweeper(redis_url: str) -> None:
-    """Enqueue the deadline sweep every SWEEP_INTERVAL_SECONDS (runs until signalled)."""
+    """Enqueue the deadline and notification sweeps every SWEEP_INTERVAL_SECONDS (until stopped)."""
     from rq.utils import import_attribute
 
     scheduler = CronScheduler(connection=Redis.from_url(redis_url), name=f"sweeper-{os.getpid()}")
@@ -44,6 +44,12 @@ def run_sweeper(redis_url: str) -> None:
         import_attribute(JOB_ENTRY_POINT),
         "timers",
         args=("deadline.sweep",),
+        interval=SWEEP_INTERVAL_SECONDS,
+    )
+    scheduler.register(
+        import_attribute(JOB_ENTRY_POINT),
+        "notify",
+        args=("notification.sweep",),
         interval=SWEEP_INTERVAL_SECONDS,
     )
     scheduler.start()

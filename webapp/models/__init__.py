@@ -1,6 +1,7 @@
 """All models, importable from one place (Alembic's autogenerate needs them registered)."""
 
 from .audit import AuditEvent
+from .channels import ChannelSettings
 from .delivery import ApiKey, Notification, NotificationState
 from .lead import Account, Lead
 from .lead_import import ImportState, LeadImport
@@ -16,6 +17,7 @@ __all__ = [
     "Activity",
     "ApiKey",
     "AuditEvent",
+    "ChannelSettings",
     "Deadline",
     "DeadlineState",
     "ImportState",

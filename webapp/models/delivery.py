@@ -17,6 +17,7 @@ from .types import UTCDateTime
 
 class NotificationState(enum.StrEnum):
     PENDING = "pending"
+    SENDING = "sending"  # claimed by a worker; retried by the sweep if it never finishes
     SENT = "sent"
     FAILED = "failed"  # will be retried
     DEAD = "dead"  # retries exhausted

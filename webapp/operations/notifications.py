@@ -1,6 +1,7 @@
 """The notification outbox: rows written with the change that causes them (ALL-5).
 
-Delivery (in-app, e-mail, WhatsApp, Telegram) is a worker's job; an idempotency key per
+Delivery (in-app, e-mail, WhatsApp, Telegram) is the `notification.deliver` job, enqueued
+once the row is committed (webapp.operations.delivery); an idempotency key per
 message makes writing the same notification twice a no-op.
 """
 
@@ -10,8 +11,11 @@ from typing import Any
 
 from sqlalchemy import select
 
+from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import Notification, User
+
+from . import delivery
 
 
 def queue_message(
@@ -37,6 +41,9 @@ def queue_message(
         payload=payload,
         locale=recipient.preferred_locale or "en",
         idempotency_key=key,
+        next_attempt_at=now(),
     )
     db.session.add(message)
+    db.session.flush()
+    delivery.enqueue_after_commit(message)
     return message

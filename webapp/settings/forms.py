@@ -1,11 +1,11 @@
-"""Forms of the settings pages: a new API key, a new webhook source."""
+"""Forms of the settings pages: a new API key, a new webhook source, a channel."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
 
 ROLE_LABELS = {
     "agent": _l("Agent: receive, read and work leads"),
@@ -32,3 +32,22 @@ class WebhookForm(FlaskForm):
     source_code = StringField(
         _l("Source code"), validators=[DataRequired(_l("Choose a source.")), Length(max=60)]
     )
+
+
+CHANNEL_LABELS = {"whatsapp": _l("WhatsApp"), "telegram": _l("Telegram")}
+
+
+class ChannelForm(FlaskForm):
+    channel = SelectField(
+        _l("Channel"),
+        choices=[SelectChoice(code, label) for code, label in CHANNEL_LABELS.items()],
+    )
+    base_url = StringField(_l("API address"), validators=[Optional(), Length(max=255)])
+    phone_number_id = StringField(
+        _l("Phone number id (WhatsApp)"), validators=[Optional(), Length(max=64)]
+    )
+    token = PasswordField(
+        _l("Token (leave empty to keep the current one)"), validators=[Optional(), Length(max=512)]
+    )
+    chat_id = StringField(_l("Chat id (Telegram)"), validators=[Optional(), Length(max=64)])
+    enabled = BooleanField(_l("Enabled"), default=True)

@@ -139,3 +139,6 @@ def revoke_webhook(source_id: int) -> Response:
         webhooks.revoke_source(source, actor=current_user)
         flash(_("Webhook %(name)s revoked.", name=source.name), "success")
     return redirect(url_for("settings.webhooks_page"))
+
+
+from . import delivery  # noqa: E402, F401  (registers the channel and delivery pages on bp)

@@ -1,3 +1,3 @@
 """Importing this package registers every job with workers.runtime."""
 
-from . import deadlines, lead_import, replay  # noqa: F401
+from . import deadlines, lead_import, notify, replay  # noqa: F401

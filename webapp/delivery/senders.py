@@ -1,0 +1,124 @@
+"""One sender per channel; each raises SendError when the message did not go out."""
+
+from __future__ import annotations
+
+import json
+import smtplib
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from email.message import EmailMessage
+
+from flask import current_app
+
+from webapp.models import ChannelSettings
+
+from .messages import Rendered
+
+HTTP_TIMEOUT_SECONDS = 5
+DEFAULT_BASE_URLS = {
+    "whatsapp": "https://graph.facebook.com/v21.0",
+    "telegram": "https://api.telegram.org",
+}
+
+
+class SendError(Exception):
+    """The message was not delivered; the text is kept as the notification's last error."""
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    address: str | None
+    message: Rendered
+    settings: ChannelSettings | None
+
+
+def _send_in_app(out: Outgoing) -> None:
+    """Nothing to send: the bell reads the row."""
+
+
+def _send_email(out: Outgoing) -> None:
+    if not out.address:
+        raise SendError("the recipient has no e-mail address")
+    smtp = current_app.config["LEADLINE_SMTP"]
+    mail = EmailMessage()
+    mail["From"], mail["To"], mail["Subject"] = smtp.sender, out.address, out.message.subject
+    mail.set_content(out.message.text)
+    mail.add_alternative(out.message.html, subtype="html")
+    try:
+        with smtplib.SMTP(smtp.host, smtp.port, timeout=HTTP_TIMEOUT_SECONDS) as server:
+            if smtp.use_tls:
+                server.starttls()
+            if smtp.username:
+                server.login(smtp.username, smtp.password or "")
+            server.send_message(mail)
+    except (smtplib.SMTPException, OSError) as error:
+        raise SendError(f"SMTP {smtp.host}:{smtp.port}: {error}") from error
+
+
+def _settings(out: Outgoing, channel: str) -> ChannelSettings:
+    if out.settings is None or not out.settings.enabled or not out.settings.token:
+        raise SendError(f"{channel} is not set up for this workspace (Settings → Channels)")
+    return out.settings
+
+
+def _post_json(url: str, token_header: str | None, body: dict) -> None:
+    headers = {"Content-Type": "application/json"}
+    if token_header:
+        headers["Authorization"] = token_header
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), headers=headers, method="POST"
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT_SECONDS) as response:
+            response.read()
+    except urllib.error.HTTPError as error:
+        detail = error.read()[:300].decode(errors="replace")
+        raise SendError(f"HTTP {error.code} from {error.url.split('/bot')[0]}: {detail}") from error
+    except (urllib.error.URLError, OSError) as error:
+        raise SendError(f"{url.split('/bot')[0]}: {error}") from error
+
+
+def _base(settings: ChannelSettings, channel: str) -> str:
+    return (settings.base_url or DEFAULT_BASE_URLS[channel]).rstrip("/")
+
+
+def _send_whatsapp(out: Outgoing) -> None:
+    settings = _settings(out, "whatsapp")
+    to = "".join(ch for ch in out.address or "" if ch.isdigit())
+    if not to or not settings.phone_number_id:
+        raise SendError("whatsapp needs the recipient's phone and a phone number id")
+    _post_json(
+        f"{_base(settings, 'whatsapp')}/{settings.phone_number_id}/messages",
+        f"Bearer {settings.token}",
+        {
+            "messaging_product": "whatsapp",
+            "to": to,
+            "type": "text",
+            "text": {"body": out.message.text},
+        },
+    )
+
+
+def _send_telegram(out: Outgoing) -> None:
+    settings = _settings(out, "telegram")
+    # Telegram cannot write to a phone number: the workspace's chat when one is set.
+    chat_id = settings.chat_id or out.address
+    if not chat_id:
+        raise SendError("telegram needs a chat id")
+    _post_json(
+        f"{_base(settings, 'telegram')}/bot{settings.token}/sendMessage",
+        None,
+        {"chat_id": chat_id, "text": out.message.text},
+    )
+
+
+SENDERS: dict[str, Callable[[Outgoing], None]] = {
+    "in_app": _send_in_app,
+    "email": _send_email,
+    "whatsapp": _send_whatsapp,
+    "telegram": _send_telegram,
+}
+# Channels whose settings live in ChannelSettings (e-mail uses the app's SMTP settings).
+CONFIGURABLE = ("whatsapp", "telegram")

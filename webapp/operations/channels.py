@@ -1,0 +1,65 @@
+"""A workspace's channel settings; tokens are written, never read back by the interface."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from webapp.delivery.senders import CONFIGURABLE, DEFAULT_BASE_URLS
+from webapp.extensions import db
+from webapp.models import ChannelSettings, User, Workspace
+
+from . import audit
+from .unit import operation
+from .users import UserError
+
+
+def settings_for(workspace: Workspace) -> dict[str, ChannelSettings | None]:
+    """Each configurable channel's settings row, or None if it has none."""
+    rows = db.session.scalars(
+        select(ChannelSettings).where(ChannelSettings.workspace_id == workspace.id)
+    )
+    found = {row.channel: row for row in rows}
+    return {channel: found.get(channel) for channel in CONFIGURABLE}
+
+
+@operation
+def save_channel(
+    workspace: Workspace,
+    channel: str,
+    *,
+    base_url: str,
+    phone_number_id: str | None,
+    token: str | None,
+    chat_id: str | None,
+    enabled: bool,
+    actor: User | None,
+) -> ChannelSettings:
+    """Create or update `channel`'s settings; an empty token keeps the stored one."""
+    if channel not in CONFIGURABLE:
+        raise UserError("channel", f"choose one of {', '.join(CONFIGURABLE)}")
+    base_url = (base_url or DEFAULT_BASE_URLS[channel]).strip().rstrip("/")
+    if not base_url.startswith(("https://", "http://")):
+        raise UserError("base_url", "an http(s) address")
+    row = settings_for(workspace)[channel]
+    if row is None:
+        row = ChannelSettings(workspace_id=workspace.id, channel=channel)
+        db.session.add(row)
+    row.base_url, row.enabled = base_url, enabled
+    row.phone_number_id = (phone_number_id or "").strip() or None
+    row.chat_id = (chat_id or "").strip() or None
+    if token:
+        row.token = token.strip()
+    db.session.flush()
+    audit.record(
+        workspace.id,
+        "channel.saved",
+        row,
+        actor=actor,
+        after={
+            "channel": channel,
+            "base_url": base_url,
+            "enabled": enabled,
+            "token_changed": bool(token),
+        },
+    )
+    return row

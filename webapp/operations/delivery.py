@@ -1,0 +1,137 @@
+"""Delivering outbox rows: claim, send, record; retries with backoff, then the dead letter."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import and_, or_, select, update
+
+from webapp import redis_client
+from webapp.clock import now
+from webapp.delivery.messages import lead_link, render_message
+from webapp.delivery.senders import SENDERS, Outgoing, SendError
+from webapp.extensions import db
+from webapp.models import ChannelSettings, Notification, User, Workspace
+from webapp.models import NotificationState as S
+
+from . import audit
+from .unit import after_commit, operation
+
+MAX_ATTEMPTS = 6
+BACKOFF_BASE_SECONDS = 30
+BACKOFF_CAP_SECONDS = 3600
+# A row claimed longer ago than this was lost with its worker; the sweep retries it.
+SENDING_TIMEOUT = timedelta(minutes=5)
+# The sweep leaves fresh rows to the job enqueued with them.
+SWEEP_GRACE = timedelta(seconds=60)
+JOB = "notification.deliver"
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, ... doubling after each failed attempt, at most an hour."""
+    return timedelta(seconds=min(BACKOFF_BASE_SECONDS * 2 ** (attempts - 1), BACKOFF_CAP_SECONDS))
+
+
+def enqueue_after_commit(notification: Notification) -> None:
+    """Enqueue the delivery job once the row is committed (at its next attempt, if later)."""
+    notification_id, at = notification.id, notification.next_attempt_at
+    after_commit(lambda: _enqueue(notification_id, at))
+
+
+def _enqueue(notification_id: int, at=None) -> None:
+    redis_client.enqueue("notify", JOB, notification_id, at=at if at and at > now() else None)
+
+
+def _claim(notification_id: int) -> bool:
+    """Compare-and-set a due pending/failed row (or a stale sending one) to sending."""
+    moment = now()
+    due = or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= moment)
+    result = db.session.execute(
+        update(Notification)
+        .where(
+            Notification.id == notification_id,
+            or_(
+                and_(Notification.state.in_([S.PENDING, S.FAILED]), due),
+                and_(Notification.state == S.SENDING, Notification.next_attempt_at <= moment),
+            ),
+        )
+        .values(
+            state=S.SENDING,
+            attempts=Notification.attempts + 1,
+            next_attempt_at=moment + SENDING_TIMEOUT,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def _outgoing(row: Notification) -> Outgoing:
+    workspace = db.session.get(Workspace, row.workspace_id)
+    recipient = db.session.get(User, row.recipient_user_id) if row.recipient_user_id else None
+    locale = (recipient.preferred_locale if recipient else None) or row.locale or "en"
+    message = render_message(
+        row.template, row.payload or {}, locale, lead_link(workspace.slug, row.payload or {})
+    )
+    settings = db.session.scalar(
+        select(ChannelSettings).where(
+            ChannelSettings.workspace_id == row.workspace_id, ChannelSettings.channel == row.channel
+        )
+    )
+    return Outgoing(row.recipient_address, message, settings)
+
+
+def deliver(notification_id: int) -> str | None:
+    """Send the row if it is due and not sent; returns its state afterwards (None: skipped)."""
+    if not _claim(notification_id):
+        return None
+    row = db.session.get(Notification, notification_id)
+    try:
+        sender = SENDERS.get(row.channel)
+        if sender is None:
+            raise SendError(f"unknown channel {row.channel!r}")
+        sender(_outgoing(row))
+    except SendError as error:
+        return _failed(row, str(error))
+    row.state, row.sent_at, row.next_attempt_at, row.last_error = S.SENT, now(), None, None
+    db.session.commit()
+    return row.state.value
+
+
+def _failed(row: Notification, error: str) -> str:
+    row.last_error = error[:2000]
+    if row.attempts >= MAX_ATTEMPTS:
+        row.state, row.next_attempt_at = S.DEAD, None
+    else:
+        row.state, row.next_attempt_at = S.FAILED, now() + backoff(row.attempts)
+    db.session.commit()
+    if row.state == S.FAILED:
+        _enqueue(row.id, row.next_attempt_at)
+    return row.state.value
+
+
+def enqueue_due() -> int:
+    """Re-enqueue rows whose job was lost: due pending/failed ones and stale sending ones."""
+    cutoff = now() - SWEEP_GRACE
+    ids = db.session.scalars(
+        select(Notification.id).where(
+            Notification.state.in_([S.PENDING, S.FAILED, S.SENDING]),
+            Notification.next_attempt_at <= cutoff,
+        )
+    ).all()
+    for notification_id in ids:
+        _enqueue(notification_id)
+    return len(ids)
+
+
+@operation
+def retry(notification: Notification, *, actor: User | None) -> None:
+    """Give a failed or dead row a fresh set of attempts, starting now."""
+    if notification.state not in (S.FAILED, S.DEAD):
+        return
+    before = {"state": notification.state.value, "attempts": notification.attempts}
+    notification.state, notification.attempts, notification.next_attempt_at = S.PENDING, 0, now()
+    audit.record(
+        notification.workspace_id, "notification.retried", notification, actor=actor, before=before
+    )
+    enqueue_after_commit(notification)
