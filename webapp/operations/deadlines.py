@@ -27,7 +27,11 @@ SWEEP_BATCH = 500
 # that own those kinds, e.g. assignment's "assignment.opening").
 FIRE_HANDLERS: dict[str, Callable[[Deadline], None]] = {}
 # Modules that register handlers; imported on first fire so jobs need not know them.
-HANDLER_MODULES = ("webapp.operations.assignment", "webapp.operations.timer_actions")
+HANDLER_MODULES = (
+    "webapp.operations.assignment",
+    "webapp.operations.timer_actions",
+    "webapp.operations.recurring",  # and through it every recurring clock's module
+)
 
 
 def on_fire(kind: str) -> Callable[[Callable[[Deadline], None]], Callable[[Deadline], None]]:

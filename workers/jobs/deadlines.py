@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from webapp.operations import deadlines
+from webapp.operations import deadlines, recurring
 from workers.runtime import job
 
 
@@ -14,5 +14,7 @@ def fire(deadline_id: int) -> bool:
 
 @job("deadline.sweep")
 def sweep() -> int:
-    """Re-enqueue every pending deadline that is due; returns how many were enqueued."""
+    """Re-enqueue every pending deadline that is due, and give every workspace its recurring
+    clocks (roster, cut-off, rounds) if a row is missing; returns how many were enqueued."""
+    recurring.ensure_all()
     return deadlines.enqueue_due()
