@@ -24,7 +24,9 @@ def _hourly(policy, after: datetime) -> datetime | None:
 def hourly_clock():
     """A clock that fires on the hour, registered for this test only."""
     fired.clear()
-    recurring.clock("test.hourly", next_at=_hourly)(lambda ws, deadline: fired.append(deadline.due_at))
+    recurring.clock("test.hourly", next_at=_hourly)(
+        lambda ws, deadline: fired.append(deadline.due_at)
+    )
     yield "test.hourly"
     recurring.CLOCKS.pop("test.hourly")
     deadlines.FIRE_HANDLERS.pop("test.hourly")
@@ -32,7 +34,8 @@ def hourly_clock():
 
 def _rows(workspace, kind):
     return db.session.scalars(
-        select(Deadline).where(Deadline.workspace_id == workspace.id, Deadline.kind == kind)
+        select(Deadline)
+        .where(Deadline.workspace_id == workspace.id, Deadline.kind == kind)
         .order_by(Deadline.due_at)
     ).all()
 
