@@ -16,11 +16,12 @@ from webapp.extensions import db
 from webapp.models import Lead, User
 from webapp.operations import api_calls
 from webapp.operations.intake import IntakeInvalid, IntakeRequest
+from webapp.operations.unit import transaction
 from webapp.operations.users import UserError
 from webapp.tenancy import get_or_404, scoped
 
 from .blueprint import ApiError, body, check_id, endpoint, query, require_scope, respond
-from .presenters import lead_out, leads_out
+from .presenters import lead_out, leads_out, new_lead_out
 from .schemas import ActivityIn, AssignIn, LeadIn, LeadOut, LeadPage, LeadQuery, StatusIn
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -57,14 +58,18 @@ def idempotency_key() -> str | None:
 def receive(workspace, request_: IntakeRequest, *, via: str, key: str | None) -> Response:
     """Store a lead through intake: 201 when new, 200 for a retry or a joined file (BDC-7)."""
     try:
-        result = api_calls.receive_lead(workspace, request_, via=via, idempotency_key=key)
+        with transaction():
+            result = api_calls.receive_lead(workspace, request_, via=via, idempotency_key=key)
+            fresh = new_lead_out(workspace, result.lead, result.invalidated)
     except IntakeInvalid as refused:
         if refused.errors != [("external_id", "this lead was already received")]:
             raise
         # A concurrent retry stored it first: this one returns that lead.
         result = api_calls.receive_lead(workspace, request_, via=via, idempotency_key=key)
-    out = lead_out(workspace, result.lead, joined=result.joined)
-    return respond(out, 201 if result.created else 200)
+        fresh = None
+    if result.created and fresh is not None:
+        return respond(fresh, 201)
+    return respond(lead_out(workspace, result.lead, joined=result.joined), 200)
 
 
 @endpoint(

@@ -20,12 +20,7 @@ def leads_out(workspace: Workspace, rows: list[Lead], *, joined: bool = False) -
     invalidated: dict[int, list[int]] = defaultdict(list)
     versions: dict[int, int] = {}
     if ids:
-        for lead_id, kind, due_at in db.session.execute(
-            select(Deadline.lead_id, Deadline.kind, Deadline.due_at)
-            .where(Deadline.lead_id.in_(ids), Deadline.state == DeadlineState.PENDING)
-            .order_by(Deadline.due_at, Deadline.id)
-        ):
-            due[lead_id].append(DeadlineOut(kind=kind, due_at=due_at))
+        due = _pending_deadlines(ids)
         invalid = policies.active_policy(workspace).duplicates.invalid_status
         for winner, loser in db.session.execute(
             select(Lead.duplicate_of_id, Lead.id)
@@ -86,6 +81,30 @@ def _lead(
 
 def lead_out(workspace: Workspace, lead: Lead, *, joined: bool = False) -> LeadOut:
     return leads_out(workspace, [lead], joined=joined)[0]
+
+
+def new_lead_out(workspace: Workspace, lead: Lead, invalidated: list[Lead]) -> LeadOut:
+    """A lead intake has just created, described inside intake's transaction.
+
+    Everything but its deadlines is already in the session (the leads it invalidated, the
+    policy version that decided it), so this costs one query where `lead_out` after the
+    commit would reload every row.
+    """
+    version = workspace.active_policy_version
+    numbers = {version.id: version.number} if version is not None else {}
+    deadlines = _pending_deadlines([lead.id])[lead.id]
+    return _lead(lead, deadlines, [x.id for x in invalidated], numbers, joined=False)
+
+
+def _pending_deadlines(lead_ids: list[int]) -> dict[int, list[DeadlineOut]]:
+    due: dict[int, list[DeadlineOut]] = defaultdict(list)
+    for lead_id, kind, due_at in db.session.execute(
+        select(Deadline.lead_id, Deadline.kind, Deadline.due_at)
+        .where(Deadline.lead_id.in_(lead_ids), Deadline.state == DeadlineState.PENDING)
+        .order_by(Deadline.due_at, Deadline.id)
+    ):
+        due[lead_id].append(DeadlineOut(kind=kind, due_at=due_at))
+    return due
 
 
 def account_out(account: Account) -> AccountOut:

@@ -70,7 +70,9 @@ class PolicyVersion(TenantOwned, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[int]
-    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Deferred: the validated policy is cached per version (operations.policies.policy_of), so
+    # most requests need the row's id, not its (large) document.
+    document: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     comment: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)

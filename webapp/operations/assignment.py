@@ -7,7 +7,8 @@ intakes, and records the result.
 
 from __future__ import annotations
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, event, func, select, update
+from sqlalchemy.orm import Session, SessionTransaction
 
 from tenants import Policy
 from tenants.decisions import (
@@ -41,12 +42,32 @@ def lock_workspace(workspace_id: int) -> None:
     An UPDATE takes the row lock on PostgreSQL and the write lock on SQLite, so two intakes
     cannot both count an agent's open leads before either writes.
     """
+    held = db.session.info.setdefault(WORKSPACE_LOCKS, set())
+    if workspace_id in held:
+        return  # already ours until this transaction ends
     db.session.execute(
         update(Workspace)
         .where(Workspace.id == workspace_id)
         .values(assignment_cursor=Workspace.assignment_cursor)
         .execution_options(synchronize_session=False)
     )
+    held.add(workspace_id)
+
+
+WORKSPACE_LOCKS = "leadline.workspace_locks"
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_workspace_locks(session: Session, transaction: SessionTransaction) -> None:
+    # A lock lasts as long as the database transaction: forget it when that ends, so the next
+    # transaction locks again. (A released savepoint keeps it; a rolled-back one may not.)
+    if transaction.parent is None:
+        session.info.pop(WORKSPACE_LOCKS, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_locks_on_rollback(session: Session, previous: SessionTransaction) -> None:
+    session.info.pop(WORKSPACE_LOCKS, None)
 
 
 def candidates(
@@ -198,6 +219,8 @@ def assign(
     if decision.agent_id is not None:
         owner = db.session.get(User, int(decision.agent_id))
         set_owner(lead, owner, actor=actor, reason=f"{decision.strategy}: {decision.reason}")
+        if decision.strategy == "partner_allocation":  # the partner's clocks (CPB-2..4)
+            leads.start_timers(workspace, lead, "lead.allocated")
         if decision.cursor is not None:
             workspace.assignment_cursor = decision.cursor
     elif decision.wait_until is not None:

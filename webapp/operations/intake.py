@@ -235,15 +235,18 @@ def receive_lead(
     idempotency_key: str | None = None,
 ) -> IntakeResult:
     """Validate, de-duplicate, assign and store a lead; a retry returns the first one."""
+    policy = policies.active_policy(workspace)
+    # Checked before the workspace lock: it needs no lock, and the lock is held to the end.
+    if errors := validate(workspace, policy, request):
+        if (earlier := _existing_for_retry(workspace, request, idempotency_key)) is not None:
+            return IntakeResult(earlier, created=False)
+        raise IntakeInvalid(errors)
+    phone = leads.normalise_phone(request.phone, workspace.country) if request.phone else None
+    email = leads.normalise_email(request.email) if request.email else None
     assignment.lock_workspace(workspace.id)
     if (earlier := _existing_for_retry(workspace, request, idempotency_key)) is not None:
         return IntakeResult(earlier, created=False)
-    policy = policies.active_policy(workspace)
-    if errors := validate(workspace, policy, request):
-        raise IntakeInvalid(errors)
     account = _account(workspace, request.account_ref)
-    phone = leads.normalise_phone(request.phone, workspace.country) if request.phone else None
-    email = leads.normalise_email(request.email) if request.email else None
     received = request.received_at or now()
     found = _matches(workspace, policy, phone, email, request.external_id, account)
     contacts = _first_contacts([lead.id for lead in found])
