@@ -6,14 +6,15 @@ from datetime import datetime, timedelta
 
 import pytest
 import time_machine
+from sqlalchemy import select
 
 from tenants.decisions import check_gates
 from tenants.profiles import load_profile
 from tests.api_helpers import count, key_headers
 from webapp.clock import now
 from webapp.extensions import db
-from webapp.models import Account, Lead, Role
-from webapp.operations import accounts
+from webapp.models import Account, Deadline, Lead, Role, Task
+from webapp.operations import accounts, deadlines
 from webapp.operations.policies import active_policy
 
 # A Tuesday at 10:00 in Los Angeles: inside the department's hours.
@@ -155,3 +156,31 @@ def test_a_key_of_workspace_a_gets_404_for_workspace_b_accounts(client, make_wor
         "/api/v1/accounts", json={"external_ref": "BO-1", "name": "Mine"}, headers=headers
     )
     assert mine_too.status_code == 201 and mine_too.json["id"] != account.id
+
+
+def test_l411_3_the_callback_task_is_for_the_agent_the_delivery_names(
+    client, l411, make_member, make_workspace
+):
+    workspace, headers = l411
+    agent = make_member(workspace, Role.AGENT, name="CPT agent")
+    outsider = make_member(make_workspace(), Role.AGENT)
+    account = client.post(
+        "/api/v1/accounts", json={"external_ref": "BO-2", "name": "Harbor"}, headers=headers
+    ).json
+    url = f"/api/v1/accounts/{account['id']}/deliveries"
+    with time_machine.travel(OPEN, tick=False):
+        refused = client.post(
+            url, json={"contact_name": "Customer", "sent_by": outsider.id}, headers=headers
+        )
+        lead = client.post(
+            url, json={"contact_name": "Customer", "sent_by": agent.id}, headers=headers
+        ).json["lead"]
+    assert refused.status_code == 422
+    assert refused.json["error"]["fields"][0]["path"] == "sent_by"
+    assert count(Lead) == 1
+    with time_machine.travel(OPEN + timedelta(minutes=15, seconds=1), tick=False):
+        (deadline,) = db.session.scalars(select(Deadline).where(Deadline.lead_id == lead["id"]))
+        assert deadlines.fire(deadline.id)
+    (task,) = db.session.scalars(select(Task).where(Task.lead_id == lead["id"]))
+    assert task.assignee_id == agent.id
+    assert task.details["script"]

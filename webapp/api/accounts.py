@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask import g
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from webapp.extensions import db
-from webapp.models import Account
+from webapp.models import Account, Membership, User
 from webapp.operations import accounts, api_calls
 from webapp.tenancy import get_or_404, scoped
 
-from .blueprint import body, check_id, endpoint, respond
+from .blueprint import ApiError, body, check_id, endpoint, respond
 from .presenters import CANCELLED, account_out, lead_out
 from .schemas import AccountIn, AccountOut, DeliveryIn, DeliveryOut
 
@@ -106,7 +107,21 @@ def deliver(account_id: int) -> Response:
     at the 4th delivery since sign-up (L411-2). A retry with the same `external_id` is a 200."""
     row = get_or_404(Account, check_id(account_id))
     data = body(DeliveryIn)
-    result, flags = api_calls.deliver(row, via=api_calls.key_reason(g.api_key), **data.model_dump())
+    sender = None
+    if data.sent_by is not None:
+        sender = db.session.scalar(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(User.id == data.sent_by, Membership.workspace_id == g.workspace.id)
+        )
+        if sender is None:
+            raise ApiError(422, "invalid input", [("sent_by", "not a member of this workspace")])
+    result, flags = api_calls.deliver(
+        row,
+        via=api_calls.key_reason(g.api_key),
+        sent_by=sender,
+        **data.model_dump(exclude={"sent_by"}),
+    )
     out = DeliveryOut(
         lead=lead_out(g.workspace, result.lead), flags=flags, account=account_out(row)
     )

@@ -163,6 +163,13 @@ class DeliveryIn(Body):
     external_id: str | None = Field(None, max_length=100)
     source: str | None = Field(None, max_length=60)
     lead_type: str | None = Field(None, max_length=20)
+    sent_by: int | None = Field(
+        None,
+        ge=1,
+        le=2**31 - 1,
+        description="The member who sent the lead (e.g. the CPT agent): the callback task is"
+        " theirs (L411-3).",
+    )
 
 
 # Responses -----------------------------------------------------------------------------------

@@ -108,10 +108,16 @@ def record_delivery(
     external_id: str | None = None,
     source: str | None = None,
     lead_type: str | None = None,
+    sent_by: User | None = None,
 ) -> tuple[intake.IntakeResult, list[str]]:
     """A lead sent to the account (L411-1): recorded against it, its clocks started (L411-3),
-    and the account's counters checked (L411-2); returns the intake result and new flags."""
+    and the account's counters checked (L411-2); returns the intake result and new flags.
+
+    `sent_by` is the agent who sent it when that is not the actor (an API key acting for
+    them): their callback task is created for them.
+    """
     workspace = account.workspace
+    sender = sent_by or actor
     result = intake.receive_lead(
         workspace,
         intake.IntakeRequest(
@@ -123,13 +129,13 @@ def record_delivery(
             lead_type=lead_type,
             account_ref=account.external_ref,
             channel="api",
-            attributes={"sent_by": actor.id if actor else None},
+            attributes={"sent_by": sender.id if sender else None},
         ),
         actor=actor,
     )
     if not result.created:
         return result, []
-    leads.start_timers(workspace, result.lead, "account.delivery", actor=actor)
+    leads.start_timers(workspace, result.lead, "account.delivery", actor=sender)
     return result, _check_counters(account, actor)
 
 

@@ -93,9 +93,11 @@ def upsert_account(
 
 
 @operation
-def deliver(account: Account, *, via: str, **lead: Any) -> tuple[intake.IntakeResult, list[str]]:
-    """A lead sent to the account (L411-1), its counters checked (L411-2)."""
-    result, flags = accounts.record_delivery(account, actor=None, **lead)
+def deliver(
+    account: Account, *, via: str, sent_by: User | None = None, **lead: Any
+) -> tuple[intake.IntakeResult, list[str]]:
+    """A lead sent to the account (L411-1) by `sent_by`, its counters checked (L411-2)."""
+    result, flags = accounts.record_delivery(account, actor=None, sent_by=sent_by, **lead)
     if result.created:
         _note(account.workspace_id, "delivery_recorded", result.lead, via, flags=flags)
     return result, flags
