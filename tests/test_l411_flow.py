@@ -180,3 +180,16 @@ def test_an_unknown_outcome_names_the_allowed_codes(l411):
     with pytest.raises(UserError) as refused:
         outcomes.record_outcome(lead, "maybe", actor=cpt)
     assert "yes_not_interested" in str(refused.value)
+
+
+def test_l411_6_referrals_go_round_the_ae_members_never_to_the_ae_manager(l411, make_member):
+    workspace, account, cpt, ae = l411
+    manager = make_member(workspace, Role.MANAGER, name="AE manager")
+    manager.memberships[0].team_id = ae[0].memberships[0].team_id
+    db.session.commit()
+    with time_machine.travel(OPEN, tick=False):
+        for n in range(1, 5):
+            lead, _ = _deliver(account, cpt, n)
+            outcomes.record_outcome(lead, "yes_transferred_to_ae", actor=cpt)
+    owners = db.session.scalars(select(Lead.owner_id).where(Lead.lead_type == "ae_referral"))
+    assert sorted(owners) == sorted([ae[0].id, ae[1].id] * 2)

@@ -126,3 +126,9 @@ class AssignmentSettings(Section):
     eligibility: list[Eligibility] = Field(default_factory=list)
     fallback: Strategy | None = None
     direct_to_agents: bool = True
+    receiving_roles: list[Literal["agent", "manager"]] = Field(
+        default_factory=lambda: ["agent", "manager"],
+        min_length=1,
+        description="who strategies pick from (partners: by allocation rules); a manager who"
+        " only supervises is left out by listing agent alone",
+    )

@@ -28,8 +28,6 @@ from . import audit, deadlines, leads, policies
 from .unit import operation
 
 OPENING_DEADLINE = "assignment.opening"
-# Members who receive leads directly; partners receive them by allocation rules.
-RECEIVING_ROLES = (Role.AGENT, Role.MANAGER)
 
 
 class ClaimRefused(ValueError):
@@ -82,7 +80,7 @@ def candidates(
     roles = (
         (Role.PARTNER,)
         if policy.assignment.strategy.strategy == "partner_allocation"
-        else RECEIVING_ROLES
+        else tuple(Role(r) for r in policy.assignment.receiving_roles)
     )
     query = select(Membership).where(
         Membership.workspace_id == workspace.id, Membership.role.in_(roles)
