@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from datetime import timedelta
@@ -33,9 +34,14 @@ OBJECT_MAKERS: dict[str, Callable[..., Any]] = {
 }
 
 
+_notification_keys = itertools.count(1)
+
+
 def _failed_notification(ws) -> int:
+    # Several routes take a notification (retry, mark read): one row per route asked.
+    key = f"t{ws.id}-{next(_notification_keys)}"
     row = Notification(
-        workspace_id=ws.id, channel="in_app", template="t", payload={}, idempotency_key=f"t{ws.id}"
+        workspace_id=ws.id, channel="in_app", template="t", payload={}, idempotency_key=key
     )
     row.state = NotificationState.DEAD
     db.session.add(row)
@@ -135,3 +141,22 @@ def test_api_key_of_one_workspace_cannot_read_another_workspaces_lead(
     response = client.get(f"/api/v1/leads/{lead.id}", headers={"Authorization": f"Bearer {secret}"})
     assert response.status_code == 404
     assert response.json["error"]["code"] == "not_found"
+
+
+def test_operations_view_lists_only_the_workspace_deadlines_and_messages(
+    client, two_workspaces, make_lead
+):
+    mine, theirs, _ = two_workspaces
+    from webapp.operations import deadlines
+
+    soon = now() + timedelta(hours=1)
+    deadlines.schedule(mine.id, "mine_timer", soon, lead=make_lead(mine))
+    deadlines.schedule(theirs.id, "their_timer", soon, lead=make_lead(theirs))
+    _failed_notification(mine)
+    their_message = db.session.get(Notification, _failed_notification(theirs))
+    their_message.last_error = "their secret error"
+    db.session.commit()
+    page = client.get("/w/mine/operations/").get_data(as_text=True)
+    assert "mine_timer" in page
+    assert "their_timer" not in page and "their secret error" not in page
+    assert client.get("/w/mine/operations/?kind=their_timer").status_code == 200

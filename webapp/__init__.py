@@ -67,8 +67,10 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.api import bp as api_bp
     from webapp.api import docs_bp, hooks_bp
     from webapp.auth.views import bp as auth_bp
+    from webapp.inbox import views as inbox_views
     from webapp.leadimport.views import bp as imports_bp
     from webapp.leadwork.views import bp as leadwork_bp
+    from webapp.operations_view.views import bp as operations_view_bp
     from webapp.policy.replay_views import bp as replay_bp
     from webapp.policy.views import bp as policy_bp
     from webapp.queue.views import bp as queue_bp
@@ -86,6 +88,13 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(hooks_bp)
     app.register_blueprint(queue_bp)
     app.register_blueprint(leadwork_bp)
+    app.register_blueprint(inbox_views.bp)
+    inbox_views.init_app(app)
+    app.register_blueprint(operations_view_bp)
+    if app.config.get("LEADLINE_RQ_DASHBOARD"):
+        from webapp.operations_view import rq_dashboard
+
+        rq_dashboard.init_app(app)
 
 
 @event.listens_for(Engine, "connect")

@@ -98,6 +98,7 @@ class Settings:
     login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
     secure_cookies: bool = False
     api_requests_per_minute: int = 600
+    rq_dashboard: bool = False
 
     @classmethod
     def from_env(cls, instance_path: Path) -> Settings:
@@ -111,6 +112,7 @@ class Settings:
             login_throttle=LoginThrottle.from_env(),
             secure_cookies=_bool("LEADLINE_SECURE_COOKIES", False),
             api_requests_per_minute=_int("API_REQUESTS_PER_MINUTE", 600),
+            rq_dashboard=_bool("LEADLINE_RQ_DASHBOARD", False),
         )
 
     def flask_config(self) -> dict:
@@ -124,6 +126,7 @@ class Settings:
             "LEADLINE_SMTP": self.smtp,
             "LEADLINE_LOGIN_THROTTLE": self.login_throttle,
             "LEADLINE_API_RATE_LIMIT": self.api_requests_per_minute,
+            "LEADLINE_RQ_DASHBOARD": self.rq_dashboard,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": self.secure_cookies,

@@ -11,6 +11,8 @@ from webapp.clock import now
 from webapp.delivery.messages import lead_link, render_message
 from webapp.delivery.senders import SENDERS, Outgoing, SendError
 from webapp.extensions import db
+from webapp.inbox import IN_APP
+from webapp.inbox import versions as inbox_versions
 from webapp.models import ChannelSettings, Notification, User, Workspace
 from webapp.models import NotificationState as S
 
@@ -95,6 +97,8 @@ def deliver(notification_id: int) -> str | None:
         return _failed(row, str(error))
     row.state, row.sent_at, row.next_attempt_at, row.last_error = S.SENT, now(), None, None
     db.session.commit()
+    if row.channel == IN_APP:
+        inbox_versions.bump(row.workspace_id, row.recipient_user_id)  # the bell shows it now
     return row.state.value
 
 

@@ -1,0 +1,229 @@
+"""The operations view: deadlines due, late and fired; the outbox; Retry; rq-dashboard."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from rq import Queue, SimpleWorker
+
+from tests import support
+from tests.test_notification_delivery import smtp_inbox  # noqa: F401  (a fixture)
+from webapp.extensions import db
+from webapp.models import Notification, NotificationState, Role
+from webapp.operations import deadlines, unit
+from webapp.operations.notifications import queue_message
+
+
+def _deliver(redis_conn) -> None:
+    SimpleWorker([Queue("notify", connection=redis_conn)], connection=redis_conn).work(burst=True)
+
+
+def _section(page: str, testid: str) -> str:
+    match = re.search(rf'data-testid="{testid}".*?</section>', page, re.S)
+    assert match, f"no {testid} section"
+    return match.group(0)
+
+
+def _dead_email(workspace, user, error="SMTP 127.0.0.1:1: Connection refused") -> int:
+    with unit.transaction():
+        row = queue_message(
+            workspace.id, user, "email", "contact_sla_missed", {"contact_name": "Ana"}, key="dead"
+        )
+    row.state, row.attempts, row.last_error = NotificationState.DEAD, 6, error
+    db.session.commit()
+    return row.id
+
+
+@pytest.fixture
+def shop(make_workspace):
+    return make_workspace(slug="shop", time_zone="America/Los_Angeles")
+
+
+@pytest.mark.parametrize("role", [Role.AGENT, Role.MANAGER, Role.PARTNER])
+def test_agents_and_managers_get_403(client, shop, login_as, role):
+    login_as(role, shop)
+    assert client.get("/w/shop/operations/").status_code == 403
+    assert client.post("/w/shop/operations/messages/1/retry").status_code == 403
+
+
+def test_directors_read_but_may_not_retry(client, shop, login_as, make_member):
+    login_as(Role.DIRECTOR, shop)
+    notification_id = _dead_email(shop, make_member(shop))
+    page = client.get("/w/shop/operations/").get_data(as_text=True)
+    assert "SMTP 127.0.0.1:1: Connection refused" in page
+    assert "/retry" not in page
+    assert client.post(f"/w/shop/operations/messages/{notification_id}/retry").status_code == 403
+
+
+def test_navigation_offers_operations_to_admins_only(client, shop, login_as, make_member):
+    login_as(Role.ADMIN, shop)
+    assert 'href="/w/shop/operations/"' in client.get("/w/shop/").get_data(as_text=True)
+    client.post("/logout")
+    login_as(Role.AGENT, shop)
+    assert 'href="/w/shop/operations/"' not in client.get("/w/shop/").get_data(as_text=True)
+
+
+def test_a_late_deadline_is_highlighted_apart_from_upcoming_and_fired_ones(
+    client, shop, login_as, make_lead
+):
+    login_as(Role.ADMIN, shop)
+    lead = make_lead(shop, contact_name="Late Larry")
+    with time_machine.travel(datetime.now(UTC), tick=False) as clock:
+        start = datetime.now(UTC)
+        late = deadlines.schedule(shop.id, "contact_sla", start + timedelta(minutes=10), lead=lead)
+        deadlines.schedule(shop.id, "callback", start + timedelta(hours=3), lead=lead)
+        fired = deadlines.schedule(shop.id, "review", start + timedelta(minutes=5))
+        clock.shift(timedelta(minutes=6))
+        assert deadlines.fire(fired.id)
+        # The sweep never ran: contact_sla is now 10 minutes past due and still pending.
+        clock.shift(timedelta(minutes=14))
+        page = client.get("/w/shop/operations/").get_data(as_text=True)
+
+    late_section = _section(page, "late-deadlines")
+    assert f'<tr data-deadline-id="{late.id}" class="late">' in late_section
+    assert "Late Larry" in late_section and "contact_sla" in late_section
+    assert "callback" not in late_section
+    upcoming = _section(page, "upcoming-deadlines")
+    assert "callback" in upcoming and "contact_sla" not in upcoming
+    assert "in 3 hours" in upcoming  # 2 h 40 min left, as Babel rounds it
+    assert 'class="countdown" data-due=' in upcoming
+    assert "review" in _section(page, "fired-deadlines")
+    assert "America/Los_Angeles" in page
+
+
+def test_due_times_are_shown_in_the_workspace_zone(client, shop, login_as):
+    login_as(Role.ADMIN, shop, preferred_locale="en")
+    deadlines.schedule(shop.id, "cutoff", datetime(2099, 1, 15, 17, 30, tzinfo=UTC))
+    upcoming = _section(
+        client.get("/w/shop/operations/").get_data(as_text=True), "upcoming-deadlines"
+    )
+    assert "1/15/99, 9:30\u202fAM" in upcoming  # 17:30 UTC is 09:30 in Los Angeles
+
+
+def test_filters_narrow_the_lists_and_nonsense_is_ignored(client, shop, login_as, make_member):
+    login_as(Role.ADMIN, shop)
+    soon = datetime.now(UTC) + timedelta(hours=1)
+    deadlines.schedule(shop.id, "contact_sla", soon)
+    deadlines.schedule(shop.id, "callback", soon)
+    _dead_email(shop, make_member(shop))
+
+    page = client.get("/w/shop/operations/?kind=callback&show=pending").get_data(as_text=True)
+    upcoming = _section(page, "upcoming-deadlines")
+    assert "callback" in upcoming and "contact_sla" not in upcoming
+    assert 'data-testid="late-deadlines"' not in page
+    failed_only = client.get("/w/shop/operations/?state=failed").get_data(as_text=True)
+    assert "Connection refused" not in _section(failed_only, "undelivered-messages")
+    wrong_channel = client.get("/w/shop/operations/?channel=telegram").get_data(as_text=True)
+    assert "Connection refused" not in _section(wrong_channel, "undelivered-messages")
+    response = client.get("/w/shop/operations/?show=bogus&state=sent&channel=pigeon&kind=")
+    assert response.status_code == 200
+    assert "Connection refused" in response.get_data(as_text=True)
+
+
+def test_outbox_counts_by_channel_and_state(client, shop, login_as, make_member, redis_conn):
+    admin = login_as(Role.ADMIN, shop)
+    for n in range(2):
+        with unit.transaction():
+            queue_message(shop.id, admin, "in_app", "contact_sla_missed", {}, key=f"in-app-{n}")
+    _deliver(redis_conn)
+    _dead_email(shop, make_member(shop))
+
+    counts = _section(client.get("/w/shop/operations/").get_data(as_text=True), "outbox-counts")
+    in_app = re.search(r'<tr data-channel="in_app">.*?</tr>', counts, re.S).group(0)
+    email = re.search(r'<tr data-channel="email">.*?</tr>', counts, re.S).group(0)
+    assert '<td data-state="sent" >2</td>' in in_app
+    assert '<td data-state="dead" class="bad">1</td>' in email
+    assert '<td data-state="sent" >0</td>' in email
+
+
+def test_retry_requeues_a_dead_message_and_a_real_worker_sends_it(
+    client, shop, login_as, make_member, redis_conn, request
+):
+    mailbox = request.getfixturevalue("smtp_inbox")  # a real SMTP server, local
+    login_as(Role.ADMIN, shop)
+    advisor = make_member(shop, email="advisor@example.test")
+    notification_id = _dead_email(shop, advisor)
+    redis_conn.flushdb()  # its job is long gone
+    page = client.get("/w/shop/operations/").get_data(as_text=True)
+    dead = _section(page, "undelivered-messages")
+    assert "advisor@example.test" in dead and "Connection refused" in dead
+    assert f"/w/shop/operations/messages/{notification_id}/retry" in dead
+
+    response = client.post(f"/w/shop/operations/messages/{notification_id}/retry")
+
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/w/shop/operations/")
+    db.session.expire_all()
+    row = db.session.get(Notification, notification_id)
+    assert (row.state, row.attempts) == (NotificationState.PENDING, 0)
+    _deliver(redis_conn)
+    (mail,) = mailbox.messages
+    assert mail["To"] == "advisor@example.test"
+    db.session.expire_all()
+    assert db.session.get(Notification, notification_id).state == NotificationState.SENT
+    after = client.get("/w/shop/operations/").get_data(as_text=True)
+    assert "No failed or dead messages." in after
+
+
+def test_retrying_a_sent_message_does_nothing(client, shop, login_as, redis_conn):
+    admin = login_as(Role.ADMIN, shop)
+    with unit.transaction():
+        row = queue_message(shop.id, admin, "in_app", "contact_sla_missed", {}, key="sent")
+    _deliver(redis_conn)
+    response = client.post(f"/w/shop/operations/messages/{row.id}/retry")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Notification, row.id).attempts == 1
+    page = client.get("/w/shop/operations/").get_data(as_text=True)
+    assert "This message is not waiting for a retry." in page
+
+
+# --- rq-dashboard ------------------------------------------------------------------------
+
+
+def test_rq_dashboard_is_not_mounted_unless_asked_for(client, login_as):
+    login_as(Role.ADMIN)
+    assert client.get("/ops/rq/").status_code == 404
+
+
+@pytest.fixture
+def dashboard_client(app, redis_url, tmp_path):
+    dashboard_app = support.build_app(
+        app.config["SQLALCHEMY_DATABASE_URI"],
+        redis_url,
+        tmp_path / "instance",
+        LEADLINE_RQ_DASHBOARD=True,
+    )
+    yield dashboard_app.test_client()
+    with dashboard_app.app_context():
+        db.engine.dispose()
+
+
+def test_rq_dashboard_is_for_signed_in_administrators_only(
+    dashboard_client, make_workspace, make_member, redis_conn
+):
+    workspace = make_workspace()
+    agent = make_member(workspace, Role.AGENT)
+    admin = make_member(workspace, Role.ADMIN)
+    from tests.conftest import PASSWORD
+
+    anonymous = dashboard_client.get("/ops/rq/")
+    assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
+
+    dashboard_client.post("/login", data={"email": agent.email, "password": PASSWORD})
+    assert dashboard_client.get("/ops/rq/").status_code == 403
+    assert dashboard_client.get("/ops/rq/0/data/queues.json").status_code == 403
+    dashboard_client.post("/logout")
+
+    dashboard_client.post("/login", data={"email": admin.email, "password": PASSWORD})
+    Queue("notify", connection=redis_conn).enqueue("workers.runtime.perform", "noop")
+    page = dashboard_client.get("/ops/rq/")
+    assert page.status_code == 200 and "RQ" in page.get_data(as_text=True)
+    queues = dashboard_client.get("/ops/rq/0/data/queues.json")
+    assert queues.status_code == 200
+    assert {"name": "notify", "count": 1}.items() <= next(
+        q for q in queues.json["queues"] if q["name"] == "notify"
+    ).items()

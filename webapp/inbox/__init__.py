@@ -1,0 +1,3 @@
+"""The in-app bell: a member's delivered in-app notifications, unread count and read marks."""
+
+IN_APP = "in_app"

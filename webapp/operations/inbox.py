@@ -1,0 +1,37 @@
+"""Read marks on a member's in-app notifications (the bell)."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+
+from webapp.clock import now
+from webapp.extensions import db
+from webapp.inbox import IN_APP, versions
+from webapp.models import Notification, User, Workspace
+
+from . import audit
+from .unit import operation
+
+
+@operation
+def mark_read(workspace: Workspace, reader: User, notification: Notification | None = None) -> int:
+    """Mark `notification` (or all of the reader's unread in-app messages) read; how many."""
+    statement = update(Notification).where(
+        Notification.workspace_id == workspace.id,
+        Notification.recipient_user_id == reader.id,
+        Notification.channel == IN_APP,
+        Notification.read_at.is_(None),
+    )
+    if notification is not None:
+        statement = statement.where(Notification.id == notification.id)
+    result = db.session.execute(
+        statement.values(read_at=now()).execution_options(synchronize_session=False)
+    )
+    if result.rowcount == 0:
+        return 0
+    subject = notification if notification is not None else reader
+    audit.record(
+        workspace.id, "notification.read", subject, actor=reader, after={"read": result.rowcount}
+    )
+    versions.bump_after_commit(workspace.id, reader.id)
+    return result.rowcount

@@ -1,0 +1,63 @@
+"""Operations: deadlines that are due, late or just fired, and the outbox with its failures."""
+
+from __future__ import annotations
+
+from flask import flash, g, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from webapp.clock import now
+from webapp.models import Notification, Role
+from webapp.operations import delivery
+from webapp.rendering import render
+from webapp.tenancy import get_or_404, requires_role, workspace_blueprint
+
+from . import overview
+
+bp = workspace_blueprint("operations_view", __name__, url_prefix="/operations")
+
+READERS = (Role.ADMIN, Role.DIRECTOR)
+# Retrying sends messages again: the same people who may retry under Settings → Deliveries.
+RETRIERS = (Role.ADMIN,)
+
+
+@bp.get("/")
+@requires_role(*READERS)
+def index() -> Response:
+    """Pending, late and fired deadlines; outbox counts; failed and dead messages."""
+    filters = overview.Filters.from_args(request.args)
+    moment = now()
+    late_count, upcoming_count = overview.pending_counts(filters, moment)
+    return render(
+        "operations_view/index.html",
+        filters=filters,
+        moment=moment,
+        late=overview.late_deadlines(filters, moment) if filters.shows("late") else [],
+        upcoming=overview.upcoming_deadlines(filters, moment) if filters.shows("pending") else [],
+        fired=overview.fired_deadlines(filters) if filters.shows("fired") else [],
+        late_count=late_count,
+        upcoming_count=upcoming_count,
+        kinds=overview.deadline_kinds(),
+        counts=overview.outbox_counts(),
+        messages=overview.undelivered_messages(filters),
+        channel_labels=overview.CHANNEL_LABELS,
+        state_labels=overview.MESSAGE_STATE_LABELS,
+        deadline_views=overview.DEADLINE_VIEWS,
+        retryable=overview.RETRYABLE,
+        may_retry=g.membership.role in RETRIERS,
+        limit=overview.LIST_LIMIT,
+    )
+
+
+@bp.post("/messages/<int:notification_id>/retry")
+@requires_role(*RETRIERS)
+def retry_message(notification_id: int) -> Response:
+    """Send a failed or dead message again, through the delivery log's own retry."""
+    notification = get_or_404(Notification, notification_id)
+    if notification.state in overview.RETRYABLE:
+        delivery.retry(notification, actor=current_user._get_current_object())
+        flash(_("The message will be sent again."), "success")
+    else:
+        flash(_("This message is not waiting for a retry."))
+    return redirect(url_for("operations_view.index"))
