@@ -5,9 +5,14 @@ E-mails are trimmed and lower-cased, nothing more: Gmail dots and +tags are kept
 removing them is provider-specific and would merge people who are genuinely different.
 """
 
+from functools import lru_cache
+
 import phonenumbers
 
 
+# Parsing and validating a number costs more than the rest of a lookup; one intake asks for
+# the same number several times (validation, matching, storing), imports for many rows.
+@lru_cache(maxsize=4096)
 def normalise_phone(raw: str | None, default_region: str = "US") -> str | None:
     """E.164 form of a phone number, or None if it cannot be a valid number."""
     if not raw or not raw.strip():
