@@ -29,13 +29,14 @@ def _redis() -> Redis | None:
     return current_app.extensions.get("leadline_redis")
 
 
-def bump(workspace_id: int, user_id: int | None) -> None:
-    """Mark `user_id`'s queue (and the workspace's team views) as changed."""
+def bump(workspace_id: int, *user_ids: int | None) -> None:
+    """Mark these users' queues (and the workspace's team views) as changed, in one round
+    trip."""
     connection = _redis()
     if connection is None:
         return
     pipe = connection.pipeline(transaction=False)
-    if user_id is not None:
+    for user_id in {u for u in user_ids if u is not None}:
         pipe.incr(_key(workspace_id, user_id))
     pipe.incr(_key(workspace_id, TEAM))
     try:
@@ -52,10 +53,5 @@ def current(workspace_id: int, who: int | str) -> int:
 
 def bump_after_commit(workspace_id: int, user_ids: Iterable[int | None]) -> None:
     """Bump these users' queues once the current operation commits."""
-    people = set(user_ids) or {None}
-
-    def bump_all() -> None:
-        for person in people:
-            bump(workspace_id, person)
-
-    after_commit(bump_all)
+    people = tuple(set(user_ids))
+    after_commit(lambda: bump(workspace_id, *people))
