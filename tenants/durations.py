@@ -1,4 +1,4 @@
-"""Duration: a typed, compact length of time ("10m", "24h", "30d", "1w")."""
+"""Duration: a typed, compact length of time ("45s", "10m", "24h", "30d", "1w")."""
 
 import re
 from dataclasses import dataclass
@@ -8,47 +8,53 @@ from typing import Any
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic_core import core_schema
 
-_PATTERN = re.compile(r"^\s*(-?\d+)\s*([mhdw])\s*$")
-_UNIT_MINUTES = {"m": 1, "h": 60, "d": 60 * 24, "w": 60 * 24 * 7}
-_MAX_MINUTES = 366 * 24 * 60
-JSON_PATTERN = r"^[1-9][0-9]*[mhdw]$"
+_PATTERN = re.compile(r"^\s*(-?\d+)\s*([smhdw])\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 60 * 60, "d": 24 * 60 * 60, "w": 7 * 24 * 60 * 60}
+_MAX_SECONDS = 366 * _UNIT_SECONDS["d"]
+JSON_PATTERN = r"^[1-9][0-9]*[smhdw]$"
 
 
 @dataclass(frozen=True, order=False)
 class Duration:
-    """A positive length of time in one unit: m(inutes), h(ours), d(ays) or w(eeks)."""
+    """A positive length of time in one unit: s(econds), m(inutes), h(ours), d(ays), w(eeks).
+
+    Seconds serve clocks that must run out while someone watches: an end-to-end test cannot
+    move a real worker's time, so its SLA lasts a few seconds instead.
+    """
 
     amount: int
     unit: str
 
     @classmethod
     def parse(cls, value: "str | Duration") -> "Duration":
-        """Parse "15m" / "24h" / "30d" / "1w"; refuse zero, negative and over 366 days."""
+        """Parse "45s" / "15m" / "24h" / "30d" / "1w"; refuse zero, negative and over 366 days."""
         if isinstance(value, Duration):
             return value
         if not isinstance(value, str):
             raise ValueError(
-                f"a duration is a string like '10m', '24h', '30d' or '1w', got {value!r}"
+                f"a duration is a string like '45s', '10m', '24h', '30d' or '1w', got {value!r}"
             )
         match = _PATTERN.match(value)
         if match is None:
-            raise ValueError(f"{value!r} is not a duration; use a number and m, h, d or w: '10m'")
+            raise ValueError(
+                f"{value!r} is not a duration; use a number and s, m, h, d or w: '10m'"
+            )
         amount, unit = int(match[1]), match[2]
         if amount <= 0:
             raise ValueError(f"duration {value!r} must be positive")
-        if amount * _UNIT_MINUTES[unit] > _MAX_MINUTES:
+        if amount * _UNIT_SECONDS[unit] > _MAX_SECONDS:
             raise ValueError(f"duration {value!r} is longer than 366 days")
         return cls(amount, unit)
 
     @property
-    def minutes(self) -> int:
-        """Length in minutes."""
-        return self.amount * _UNIT_MINUTES[self.unit]
+    def seconds(self) -> int:
+        """Length in seconds (days as 24 hours): exact for every unit."""
+        return self.amount * _UNIT_SECONDS[self.unit]
 
     @property
     def timedelta(self) -> timedelta:
         """Length as a timedelta (days as 24 hours)."""
-        return timedelta(minutes=self.minutes)
+        return timedelta(seconds=self.seconds)
 
     @property
     def is_calendar_days(self) -> bool:
@@ -58,7 +64,7 @@ class Duration:
     @property
     def days(self) -> int:
         """Whole local days for day/week units."""
-        return self.minutes // _UNIT_MINUTES["d"]
+        return self.seconds // _UNIT_SECONDS["d"]
 
     def __str__(self) -> str:
         return f"{self.amount}{self.unit}"
@@ -78,6 +84,6 @@ class Duration:
         return {
             "type": "string",
             "pattern": JSON_PATTERN,
-            "description": "Duration: number + unit m/h/d/w, at most 366 days",
+            "description": "Duration: number + unit s/m/h/d/w, at most 366 days",
             "examples": ["10m", "24h", "30d", "1w"],
         }

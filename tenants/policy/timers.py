@@ -76,7 +76,7 @@ class Timer(Section):
                 "use clock: wall for days and weeks"
             )
         for reminder in self.reminders:
-            if reminder.minutes >= self.duration.minutes:
+            if reminder.timedelta >= self.duration.timedelta:
                 raise ValueError(
                     f"reminder {reminder} must be shorter than duration {self.duration}"
                 )
