@@ -7,13 +7,14 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from tenants.decisions import check_gates
 from webapp.clock import now
 from webapp.extensions import db
-from webapp.models import Activity, AuditEvent, Deadline, Lead, Task, TaskState
-from webapp.operations import policies
+from webapp.models import Activity, AuditEvent, Deadline, DeadlineState, Lead, Task, TaskState
+from webapp.operations import acknowledgements, deadlines, policies
 from webapp.operations.accounts import gate_facts
 from webapp.policy.labels import PolicyLabels
 from webapp.queue.listing import hot_flags
@@ -32,16 +33,27 @@ ACTION_LABELS = {
     "lead.referred": _l("Referral created"),
     "lead.request_joined": _l("New request joined this file"),
     "lead.flagged": _l("Flagged"),
+    "lead.acknowledged": _l("Acknowledged by the partner"),
     "activity.logged": _l("Activity logged"),
     "task.created": _l("Task created"),
     "deadline.fired": _l("Deadline expired"),
     "deadline.cancelled": _l("Deadline met"),
+}
+# A reminder is sent, or not needed once its timer was met or ran out; it is never "met".
+REMINDER_STATE_LABELS = {
+    DeadlineState.PENDING: _l("scheduled"),
+    DeadlineState.FIRED: _l("sent"),
+    DeadlineState.CANCELLED: _l("not needed"),
 }
 FACT_LABELS = {"requested_callback": _l("The customer asked to be called back today")}
 
 
 def action_label(action: str) -> str:
     return str(ACTION_LABELS.get(action, action))
+
+
+def reminder_state_label(state: DeadlineState) -> str:
+    return str(REMINDER_STATE_LABELS[DeadlineState(state)])
 
 
 def fact_label(fact: str) -> str:
@@ -108,6 +120,22 @@ def context(
         "won_labels": [labels.status(c) for c in sorted(policy.intake.won_codes)],
         "action_label": action_label,
         "fact_label": fact_label,
+        "reminder_kind": deadlines.REMINDER,
+        "reminder_state_label": reminder_state_label,
+        **_acknowledgement(lead, policy),
+    }
+
+
+def _acknowledgement(lead: Lead, policy) -> dict[str, Any]:
+    """Whether the policy asks for an acknowledgement, who gave it, whether I may (CPB-2)."""
+    if not acknowledgements.policy_asks_for_it(policy):
+        return {"asks_acknowledgement": False, "acknowledged": None, "may_acknowledge": False}
+    done = acknowledgements.acknowledgement(lead)
+    me = current_user._get_current_object()
+    return {
+        "asks_acknowledgement": True,
+        "acknowledged": done,
+        "may_acknowledge": done is None and acknowledgements.may_acknowledge(lead, me),
     }
 
 

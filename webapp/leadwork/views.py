@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask import flash, g, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp.extensions import htmx
 from webapp.models import Lead
-from webapp.operations import intake, outcomes, policies
+from webapp.operations import acknowledgements, intake, outcomes, policies
 from webapp.operations.users import UserError
 from webapp.policy.labels import PolicyLabels
 from webapp.rendering import render
@@ -19,6 +20,13 @@ from . import page
 from .forms import TAKEN_CHANNELS, IntakeForm, OutcomeForm, StatusForm
 
 bp = workspace_blueprint("leadwork", __name__)
+
+Refused = acknowledgements.AcknowledgeRefused
+ACKNOWLEDGE_REFUSALS = {
+    Refused.NOT_HOLDER: (403, _l("Only the partner holding this lead can acknowledge it.")),
+    Refused.ALREADY: (409, _l("This lead has already been acknowledged.")),
+    Refused.CLOSED: (409, _l("This lead is closed: there is nothing left to acknowledge.")),
+}
 
 
 def _me():
@@ -117,8 +125,9 @@ def new_lead() -> Response:
     )
 
 
-def _lead_page(lead: Lead, status: int = 200, **forms) -> Response:
-    return render("workspace/lead.html", "work", status=status, **page.context(lead, **forms))
+def _lead_page(lead: Lead, status: int = 200, acknowledge_error: str = "", **forms) -> Response:
+    context = {**page.context(lead, **forms), "acknowledge_error": acknowledge_error}
+    return render("workspace/lead.html", "work", status=status, **context)
 
 
 @bp.route("/leads/<int:lead_id>/outcome", methods=["POST"])
@@ -176,3 +185,21 @@ def change_status(lead_id: int) -> Response:
                 return redirect(url_for("workspace.lead", lead_id=lead.id))
             return _lead_page(lead)
     return _lead_page(lead, 422, status_form=form)
+
+
+@bp.route("/leads/<int:lead_id>/acknowledge", methods=["POST"])
+def acknowledge(lead_id: int) -> Response:
+    """The partner holding the lead says they have reviewed it (CPB-2): its review clock stops."""
+    lead = get_or_404(Lead, lead_id)
+    try:
+        acknowledgements.acknowledge(lead, actor=_me())
+    except Refused as refused:
+        status, message = ACKNOWLEDGE_REFUSALS[refused.reason]
+        if not htmx:
+            flash(str(message), "error")
+            return redirect(url_for("workspace.lead", lead_id=lead.id))
+        return _lead_page(lead, status, acknowledge_error=str(message))
+    if not htmx:
+        flash(_("Lead acknowledged."))
+        return redirect(url_for("workspace.lead", lead_id=lead.id))
+    return _lead_page(lead)

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
-
-from tenants.decisions import timers_cancelled_by
 from webapp.clock import now
 from webapp.extensions import db
-from webapp.models import Activity, Deadline, DeadlineState, Lead, User
+from webapp.models import Activity, Lead, User
 
-from . import audit, deadlines, policies
+from . import audit, deadlines
 from .unit import operation
 from .users import UserError
 
@@ -66,18 +63,7 @@ def log_activity(
         actor=actor,
         after={"channel": channel, "outcome": outcome_code, "note": note[:200]},
     )
-    policy = policies.active_policy(lead.workspace)
-    satisfied = set().union(*(timers_cancelled_by(policy, e) for e in events_of(activity)))
-    if satisfied:
-        pending = db.session.scalars(
-            select(Deadline).where(
-                Deadline.lead_id == lead.id,
-                Deadline.state == DeadlineState.PENDING,
-                Deadline.kind.in_(satisfied),
-                # A clock already run out by the time of the contact was missed, not met.
-                Deadline.due_at > activity.occurred_at,
-            )
-        )
-        for deadline in pending:
-            deadlines.cancel(deadline, reason=f"{channel} logged")
+    deadlines.cancel_for_event(
+        lead, events_of(activity), activity.occurred_at, reason=f"{channel} logged"
+    )
     return activity

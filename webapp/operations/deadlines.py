@@ -7,21 +7,27 @@ however many workers race for it, and never before its time.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
 
+from tenants.decisions import timers_cancelled_by
 from webapp import redis_client
 from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import Deadline, DeadlineState, Lead
 
-from . import audit
+from . import audit, policies
 from .unit import after_commit, operation
 
 SWEEP_BATCH = 500
+# A reminder is a nudge before a timer runs out, not a deadline of its own: the lead is due
+# when the timer is, so reminders never set Lead.next_due_at (the queue would otherwise count
+# down to the nudge), and they end with their timer (payload "parent_id"). Firing one never
+# writes the lead row, so it cannot deadlock with its timer being cancelled.
+REMINDER = "timer.reminder"
 
 # What firing a deadline of a kind does, beyond marking it fired (registered by the modules
 # that own those kinds, e.g. assignment's "assignment.opening").
@@ -31,6 +37,7 @@ HANDLER_MODULES = (
     "webapp.operations.assignment",
     "webapp.operations.timer_actions",
     "webapp.operations.recurring",  # and through it every recurring clock's module
+    "webapp.operations.reminders",
 )
 
 
@@ -56,7 +63,11 @@ def refresh_next_due(lead_id: int | None) -> None:
         return
     earliest = (
         select(func.min(Deadline.due_at))
-        .where(Deadline.lead_id == lead_id, Deadline.state == DeadlineState.PENDING)
+        .where(
+            Deadline.lead_id == lead_id,
+            Deadline.state == DeadlineState.PENDING,
+            Deadline.kind != REMINDER,
+        )
         .scalar_subquery()
     )
     db.session.execute(
@@ -92,7 +103,8 @@ def schedule(
     db.session.add(deadline)
     db.session.flush()
     deadline.job_id = job_id_for(deadline.id)
-    refresh_next_due(deadline.lead_id)
+    if kind != REMINDER:
+        refresh_next_due(deadline.lead_id)
     deadline_id = deadline.id
     after_commit(
         lambda: redis_client.enqueue(
@@ -111,17 +123,20 @@ def cancel(deadline: Deadline, *, reason: str) -> bool:
         .values(state=DeadlineState.CANCELLED)
         .execution_options(synchronize_session="fetch")
     ).rowcount
-    if changed:
+    if not changed:
+        return False
+    if deadline.kind != REMINDER:
         refresh_next_due(deadline.lead_id)
-        audit.record(
-            deadline.workspace_id,
-            "deadline.cancelled",
-            deadline,
-            actor=None,
-            after={"kind": deadline.kind},
-            reason=reason,
-        )
-    return bool(changed)
+        _end_reminders(deadline, reason=reason)
+    audit.record(
+        deadline.workspace_id,
+        "deadline.cancelled",
+        deadline,
+        actor=None,
+        after={"kind": deadline.kind},
+        reason=reason,
+    )
+    return True
 
 
 @operation
@@ -142,7 +157,9 @@ def fire(deadline_id: int) -> bool:
         return False
     deadline = db.session.get(Deadline, deadline_id)
     db.session.refresh(deadline)
-    refresh_next_due(deadline.lead_id)
+    if deadline.kind != REMINDER:
+        refresh_next_due(deadline.lead_id)
+        _end_reminders(deadline, reason="timer ran out")
     if (handler := _handler_for(deadline.payload.get("handler", deadline.kind))) is not None:
         handler(deadline)
     audit.record(
@@ -153,6 +170,45 @@ def fire(deadline_id: int) -> bool:
         after={"kind": deadline.kind, "due_at": deadline.due_at.isoformat()},
     )
     return True
+
+
+def _end_reminders(timer: Deadline, *, reason: str) -> None:
+    """Cancel the pending reminders of `timer`, which was met or ran out: none is due now."""
+    if timer.lead_id is None:
+        return
+    pending = db.session.scalars(
+        select(Deadline).where(
+            Deadline.lead_id == timer.lead_id,
+            Deadline.state == DeadlineState.PENDING,
+            Deadline.kind == REMINDER,
+        )
+    )
+    for reminder in pending.all():
+        if reminder.payload.get("parent_id") == timer.id:
+            cancel(reminder, reason=reason)
+
+
+@operation
+def cancel_for_event(
+    lead: Lead, events: Collection[str], at: datetime, *, reason: str
+) -> list[Deadline]:
+    """Cancel the lead's pending timers that `events`, happening `at`, satisfy (cancelled_by).
+
+    A timer already run out by `at` was missed, not met: it stays and fires.
+    """
+    policy = policies.active_policy(lead.workspace)
+    satisfied = set().union(*(timers_cancelled_by(policy, event) for event in events))
+    if not satisfied:
+        return []
+    pending = db.session.scalars(
+        select(Deadline).where(
+            Deadline.lead_id == lead.id,
+            Deadline.state == DeadlineState.PENDING,
+            Deadline.kind.in_(satisfied),
+            Deadline.due_at > at,
+        )
+    ).all()
+    return [deadline for deadline in pending if cancel(deadline, reason=reason)]
 
 
 @operation

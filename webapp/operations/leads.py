@@ -12,7 +12,7 @@ from webapp.extensions import db
 from webapp.models import Deadline, Lead, User, Workspace
 from webapp.queue import versions
 
-from . import audit, deadlines, policies
+from . import audit, deadlines, policies, reminders
 from .unit import operation
 from .users import UserError
 
@@ -42,14 +42,16 @@ def start_timers(
     """Schedule the deadlines the workspace's policy starts on `event` (at `at`) for `lead`.
 
     Each remembers the policy version that defined it and who caused the event, so its
-    actions run as they were defined ("create a task for the agent who sent the lead").
+    actions run as they were defined ("create a task for the agent who sent the lead"), and
+    gets its reminders (not returned: they are not deadlines of the lead).
     """
     policy = policies.active_policy(workspace)
     specs = deadlines_for_event(
         policy, event, at or now(), BusinessCalendar(policy.calendar), lead_type=lead.lead_type
     )
-    return [
-        deadlines.schedule(
+    timers = []
+    for spec in specs:
+        timer = deadlines.schedule(
             workspace.id,
             spec.kind,
             spec.due_at,
@@ -61,8 +63,9 @@ def start_timers(
                 "actor_id": actor.id if actor else None,
             },
         )
-        for spec in specs
-    ]
+        reminders.schedule_for(lead, timer, spec.reminders_at)
+        timers.append(timer)
+    return timers
 
 
 @operation
