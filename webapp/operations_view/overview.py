@@ -90,10 +90,13 @@ def upcoming_deadlines(filters: Filters, moment: datetime) -> list[Deadline]:
 
 
 def fired_deadlines(filters: Filters) -> list[Deadline]:
+    """The latest deadlines to fire, by due time."""
+    # A deadline fires at its due time (or at the next sweep): due_at orders them as fired_at
+    # would, and ix_deadlines_due serves it (sorting by fired_at read every fired row).
     return db.session.scalars(
         _deadlines(filters)
         .where(Deadline.state == DeadlineState.FIRED)
-        .order_by(Deadline.fired_at.desc(), Deadline.id.desc())
+        .order_by(Deadline.due_at.desc(), Deadline.id.desc())
         .limit(LIST_LIMIT)
     ).all()
 
