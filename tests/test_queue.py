@@ -11,8 +11,8 @@ from sqlalchemy import event, select
 from tenants.profiles import load_profile
 from webapp.clock import now
 from webapp.extensions import db
-from webapp.models import Lead, Role, Task
-from webapp.operations import assignment, deadlines, workspaces
+from webapp.models import Deadline, Lead, Role, Task
+from webapp.operations import assignment, deadlines, recurring, workspaces
 from webapp.queue import versions
 
 
@@ -155,17 +155,30 @@ def test_ccima_12_rating_badge_and_filter(client, make_workspace, login_as, make
     assert '<span class="badge rating"' in page and ">AAA<" in page
 
 
-def test_bdc_5_todays_rounds_show_for_a_cadence_policy(client, make_workspace, login_as, make_lead):
+def test_bdc_5_the_round_in_progress_shows_for_a_cadence_policy(
+    client, make_workspace, login_as, make_lead
+):
     workspace = make_workspace(
         slug="shop", time_zone="America/Toronto", policy_document=load_profile("dealer_bdc")
     )
-    # A Tuesday, 15:00 in Toronto: the first two of three rounds are due.
-    tuesday = now().replace(year=2026, month=11, day=17, hour=20, minute=0, second=0)
-    with time_machine.travel(tuesday, tick=False):
+    # A Tuesday in Toronto: rounds at 09:00 and 13:00 were handed out by 15:00.
+    tuesday = now().replace(year=2026, month=11, day=17, hour=13, minute=0, second=0)
+    with time_machine.travel(tuesday, tick=False):  # 08:00 in Toronto
         me = login_as(Role.AGENT, workspace)
         make_lead(workspace, contact_name="Round Robin", owner=me)
+        recurring.ensure_scheduled(workspace)
+    for hour in (14, 18):  # 09:00 and 13:00 in Toronto
+        with time_machine.travel(tuesday.replace(hour=hour, second=1), tick=False):
+            (clock,) = db.session.scalars(
+                select(Deadline).where(
+                    Deadline.kind == "cadence.rounds", Deadline.state == "pending"
+                )
+            )
+            assert deadlines.fire(clock.id)
+    with time_machine.travel(tuesday.replace(hour=20), tick=False):
         page = client.get("/w/shop/queue/").get_data(as_text=True)
-    assert 'data-round="1"' in page and 'data-round="2"' in page
+    # The round in progress only: round 1 was superseded, not piled up.
+    assert 'data-round="2"' in page and 'data-round="1"' not in page
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from tenants.decisions import check_gates
 from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import Activity, AuditEvent, Deadline, DeadlineState, Lead, Task, TaskState
-from webapp.operations import acknowledgements, deadlines, policies
+from webapp.operations import acknowledgements, deadlines, lost_proposals, policies
 from webapp.operations.accounts import gate_facts
 from webapp.policy.labels import PolicyLabels
 from webapp.queue.listing import hot_flags
@@ -34,6 +34,8 @@ ACTION_LABELS = {
     "lead.request_joined": _l("New request joined this file"),
     "lead.flagged": _l("Flagged"),
     "lead.acknowledged": _l("Acknowledged by the partner"),
+    "lead.lost_proposed": _l("Proposed as lost: not reached for days"),
+    "lead.lost_proposal_dismissed": _l("Kept open: lost proposal dismissed"),
     "activity.logged": _l("Activity logged"),
     "task.created": _l("Task created"),
     "deadline.fired": _l("Deadline expired"),
@@ -120,6 +122,7 @@ def context(
         "won_labels": [labels.status(c) for c in sorted(policy.intake.won_codes)],
         "action_label": action_label,
         "fact_label": fact_label,
+        "lost_proposal": lost_proposals.open_proposal(lead),  # BDC-6
         "reminder_kind": deadlines.REMINDER,
         "reminder_state_label": reminder_state_label,
         **_acknowledgement(lead, policy),

@@ -203,3 +203,7 @@ def acknowledge(lead_id: int) -> Response:
         flash(_("Lead acknowledged."))
         return redirect(url_for("workspace.lead", lead_id=lead.id))
     return _lead_page(lead)
+
+
+# The lost proposal's confirm and dismiss (BDC-6) join this blueprint.
+from . import lost_views  # noqa: E402, F401

@@ -41,7 +41,9 @@ class Clock:
 
 CLOCKS: dict[str, Clock] = {}
 # Modules that define recurring clocks; imported before scheduling so every clock is known.
-CLOCK_MODULES: tuple[str, ...] = ()
+CLOCK_MODULES: tuple[str, ...] = (
+    "webapp.operations.cadences",  # contact rounds and nurture touches (BDC-5, CPB-9)
+)
 
 
 def clock(kind: str, *, next_at: NextAt) -> Callable[[Handler], Handler]:

@@ -14,13 +14,9 @@ from sqlalchemy import String, and_, cast, func, or_, select, true
 from sqlalchemy.orm import contains_eager
 
 from tenants import Policy
-from tenants.calendar import BusinessCalendar
-from tenants.decisions import CadenceFacts, RoundDue, rounds_due
-from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import (
     Account,
-    Activity,
     Deadline,
     DeadlineState,
     Lead,
@@ -31,7 +27,7 @@ from webapp.models import (
     User,
     Workspace,
 )
-from webapp.operations.activities import NOT_CONTACT
+from webapp.operations import cadences
 
 PAGE_SIZE = 100
 STAFF = (Role.ADMIN, Role.DIRECTOR, Role.MANAGER)
@@ -72,13 +68,22 @@ class Filters:
         return {k: v for k, v in values.items() if v}
 
 
+@dataclass(frozen=True)
+class CadenceDue:
+    """A contact round or nurture touch the lead's agent still has to work (BDC-5, CPB-9)."""
+
+    kind: str
+    round_number: int | None
+    channels: tuple[str, ...]
+
+
 @dataclass
 class QueueLead:
     lead: Lead
     due_at: datetime | None
     clock_started_at: datetime | None
     flags: list[str]
-    rounds: list[RoundDue] = field(default_factory=list)
+    rounds: list[CadenceDue] = field(default_factory=list)
 
 
 @dataclass
@@ -174,13 +179,8 @@ def open_leads(
     Leads with a pending deadline come from ix_leads_next_due in deadline order (a range
     scan cut at `limit`, whatever the number of leads); leads without one follow, newest first.
     """
-    calendar = BusinessCalendar(policy.calendar)
-    moment = now()
-    columns = [Lead, Account.flags]
-    if policy.cadences:
-        columns.append(_rounds_done_today(calendar, moment).label("rounds_done"))
     base = _matches(
-        select(*columns)
+        select(Lead, Account.flags)
         .outerjoin(Account, Account.id == Lead.account_id)
         .outerjoin(User, User.id == Lead.owner_id)
         .options(contains_eager(Lead.owner))
@@ -208,6 +208,7 @@ def open_leads(
             .limit(limit - len(rows))
         ).all()
     starts = _clock_starts([row[0].id for row in rows])
+    due = _cadence_due(policy, [row[0].id for row in rows]) if policy.cadences else {}
     flags = set(hot_flags(policy))
     return [
         QueueLead(
@@ -215,41 +216,46 @@ def open_leads(
             due_at=row[0].next_due_at,
             clock_started_at=starts.get(row[0].id),
             flags=sorted(flags & set((row[1] or {}).get("set", []))),
-            rounds=_rounds(policy, row[0], row[2], moment, calendar) if policy.cadences else [],
+            rounds=due.get(row[0].id, []),
         )
         for row in rows
     ]
 
 
-def _rounds_done_today(calendar: BusinessCalendar, moment: datetime):
-    local = calendar.local(moment)
-    start_of_day = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    return (
-        select(func.count(Activity.id))
+def _cadence_due(policy: Policy, lead_ids: list[int]) -> dict[int, list[CadenceDue]]:
+    """The rounds and touches still due for these leads: the open cadence tasks the clocks
+    handed out that nobody has worked yet (the same rule as the task list)."""
+    if not lead_ids:
+        return {}
+    rows = db.session.execute(
+        select(Task.lead_id, Task.kind, Task.details)
         .where(
-            Activity.lead_id == Lead.id,
-            Activity.occurred_at >= start_of_day,
-            Activity.channel.not_in(NOT_CONTACT),
+            Task.lead_id.in_(lead_ids),
+            Task.state == TaskState.OPEN,
+            Task.kind.in_((cadences.ROUND_TASK, cadences.TOUCH_TASK)),
+            cadences.still_due(policy),
         )
-        .correlate(Lead)
-        .scalar_subquery()
-    )
-
-
-def _rounds(
-    policy: Policy, lead: Lead, done: int, moment: datetime, calendar: BusinessCalendar
-) -> list[RoundDue]:
-    """Today's contact rounds still due for the lead (BDC-5)."""
-    facts = CadenceFacts(
-        created_at=lead.created_at, lead_type=lead.lead_type, rounds_done_today=done or 0
-    )
-    return rounds_due(policy, facts, moment, calendar)
+        .order_by(Task.due_at)
+    ).all()
+    found: dict[int, list[CadenceDue]] = {}
+    for lead_id, kind, details in rows:
+        found.setdefault(lead_id, []).append(
+            CadenceDue(kind, details.get("round"), tuple(details.get("channels", ())))
+        )
+    return found
 
 
 def open_tasks(
-    workspace: Workspace, viewer: Viewer, scope: str, limit: int = PAGE_SIZE
+    workspace: Workspace,
+    viewer: Viewer,
+    scope: str,
+    limit: int = PAGE_SIZE,
+    policy: Policy | None = None,
 ) -> list[Task]:
-    """Open tasks for the viewer (or their team's tickets and members' tasks), by due time."""
+    """Open tasks for the viewer (or their team's tickets and members' tasks), by due time.
+
+    With the policy, a contact round or touch already worked is left out (BDC-5, CPB-9).
+    """
     if scope == "team" and viewer.is_staff and viewer.team_id:
         mine = or_(
             Task.assignee_id.in_(_team_members(workspace, viewer.team_id)),
@@ -266,6 +272,7 @@ def open_tasks(
         .outerjoin(Lead, Lead.id == Task.lead_id)
         .options(contains_eager(Task.lead))
         .where(Task.workspace_id == workspace.id, Task.state == TaskState.OPEN, mine)
+        .where(cadences.still_due(policy) if policy is not None and policy.cadences else true())
         .order_by(Task.due_at)
         .limit(limit)
     )

@@ -11,8 +11,9 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp.extensions import db, htmx
+from webapp.leadwork.forms import CONTACT_CHANNELS
 from webapp.models import Lead, Role, User
-from webapp.operations import assignment, policies
+from webapp.operations import assignment, cadences, lost_proposals, policies
 from webapp.operations.users import UserError
 from webapp.policy.labels import PolicyLabels
 from webapp.rendering import render
@@ -24,7 +25,13 @@ bp = workspace_blueprint("queue", __name__, url_prefix="/queue")
 
 # Time-based parts of the list (today's rounds) refresh at least this often without a change.
 TIME_BUCKET_SECONDS = 300
-TASK_KINDS = {"callback": _l("Callback"), "ticket": _l("Ticket")}
+TASK_KINDS = {
+    "callback": _l("Callback"),
+    "ticket": _l("Ticket"),
+    cadences.ROUND_TASK: _l("Contact round"),
+    cadences.TOUCH_TASK: _l("Nurture touch"),
+    lost_proposals.LOST_PROPOSAL: _l("Propose lost"),
+}
 
 
 def _viewer() -> listing.Viewer:
@@ -40,6 +47,10 @@ def task_kind_label(kind: str) -> str:
     return str(TASK_KINDS[kind]) if kind in TASK_KINDS else kind.replace("_", " ").capitalize()
 
 
+def channel_label(code: str) -> str:
+    return str(CONTACT_CHANNELS.get(code, code))
+
+
 def _context(filters: listing.Filters, version: str) -> dict:
     policy = policies.active_policy(g.workspace)
     viewer = _viewer()
@@ -50,11 +61,12 @@ def _context(filters: listing.Filters, version: str) -> dict:
         "policy": policy,
         "viewer": viewer,
         "items": listing.open_leads(g.workspace, policy, viewer, filters),
-        "tasks": listing.open_tasks(g.workspace, viewer, filters.scope),
+        "tasks": listing.open_tasks(g.workspace, viewer, filters.scope, policy=policy),
         "members": listing.team_members(g.workspace, viewer)
         if viewer.is_staff and filters.scope == "team"
         else [],
         "task_kind_label": task_kind_label,
+        "channel_label": channel_label,
     }
 
 
