@@ -160,3 +160,76 @@ def test_operations_view_lists_only_the_workspace_deadlines_and_messages(
     assert "mine_timer" in page
     assert "their_timer" not in page and "their secret error" not in page
     assert client.get("/w/mine/operations/?kind=their_timer").status_code == 200
+
+
+# The roster's public routes sit outside /w/<workspace>/ (the walk above does not reach them):
+# a signed link or Meta's signature stands in for a sign-in, and neither opens another
+# workspace's members (CCIMA-3, CCIMA-4).
+
+
+def _on_this_months_roster(workspace, user):
+    from tenants.decisions.roster import roster_month
+    from webapp.operations import policies
+    from webapp.operations.users import put_on_roster
+
+    month = roster_month(policies.active_policy(workspace), now())
+    put_on_roster(user.memberships[0], month, confirmed_at=None, actor=None)
+    return user.memberships[0], month
+
+
+def test_a_roster_link_never_confirms_a_member_of_another_workspace(
+    client, make_workspace, make_member
+):
+    from webapp.roster.links import make_token
+
+    mine, theirs = make_workspace(slug="mine"), make_workspace(slug="theirs")
+    member, month = _on_this_months_roster(theirs, make_member(theirs))
+    their_token = make_token(theirs.id, member.id, month)
+    posing_as_mine = make_token(mine.id, member.id, month)
+    for path in (f"/roster/mine/confirm/{their_token}", f"/roster/mine/confirm/{posing_as_mine}"):
+        assert client.get(path).status_code == 404, path
+        assert client.post(path).status_code == 404, path
+    db.session.expire_all()
+    assert member.roster_confirmed_at is None
+
+
+def test_the_roster_page_refuses_another_workspaces_member(client, two_workspaces, make_member):
+    from webapp.models import RosterEntry
+
+    _mine, theirs, _ = two_workspaces
+    their_agent = make_member(theirs).memberships[0]
+    month = now().date().replace(day=1).isoformat()
+    response = client.post("/w/mine/roster/", data={"month": month, "member": their_agent.id})
+    assert response.status_code == 404
+    assert db.session.query(RosterEntry).count() == 0
+
+
+def test_a_whatsapp_reply_counts_only_in_the_workspace_whose_secret_signed_it(
+    client, make_workspace, make_member
+):
+    from tests.test_roster import _reply
+    from webapp.models import ChannelSettings
+    from webapp.roster.whatsapp import sign
+
+    mine, theirs = make_workspace(slug="mine"), make_workspace(slug="theirs")
+    for workspace in (mine, theirs):
+        db.session.add(
+            ChannelSettings(
+                workspace_id=workspace.id,
+                channel="whatsapp",
+                base_url="http://127.0.0.1:9",
+                app_secret=f"secret-of-{workspace.slug}",
+            )
+        )
+    db.session.commit()
+    member, _month = _on_this_months_roster(theirs, make_member(theirs, phone="+1 415 555 0199"))
+    body = _reply("14155550199", "confirm")
+    headers = {"Content-Type": "application/json"}
+    signed_by_them = {**headers, "X-Hub-Signature-256": sign("secret-of-theirs", body)}
+    refused = client.post("/inbound/whatsapp/mine", data=body, headers=signed_by_them)
+    assert refused.status_code == 401
+    signed_by_me = {**headers, "X-Hub-Signature-256": sign("secret-of-mine", body)}
+    response = client.post("/inbound/whatsapp/mine", data=body, headers=signed_by_me)
+    assert (response.status_code, response.json["outcomes"]) == (200, ["unknown_sender"])
+    db.session.expire_all()
+    assert member.roster_confirmed_at is None

@@ -74,6 +74,9 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.policy.replay_views import bp as replay_bp
     from webapp.policy.views import bp as policy_bp
     from webapp.queue.views import bp as queue_bp
+    from webapp.roster.confirm import bp as roster_link_bp
+    from webapp.roster.views import bp as roster_bp
+    from webapp.roster.whatsapp import bp as whatsapp_inbound_bp
     from webapp.settings.views import bp as settings_bp
     from webapp.workspace.views import bp as workspace_bp
 
@@ -91,6 +94,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(inbox_views.bp)
     inbox_views.init_app(app)
     app.register_blueprint(operations_view_bp)
+    app.register_blueprint(roster_bp)
+    app.register_blueprint(roster_link_bp)
+    app.register_blueprint(whatsapp_inbound_bp)
     if app.config.get("LEADLINE_RQ_DASHBOARD"):
         from webapp.operations_view import rq_dashboard
 

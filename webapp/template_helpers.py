@@ -53,6 +53,7 @@ NAVIGATION = (
     NavItem("workspace.dashboard", _l("Home"), ALL_ROLES),
     NavItem("workspace.leads", _l("Leads"), ALL_ROLES),
     NavItem("workspace.members", _l("People"), STAFF),
+    NavItem("roster.plan", _l("Roster"), STAFF),
     NavItem("policy.index", _l("Policy"), STAFF),
     NavItem("operations_view.index", _l("Operations"), frozenset({Role.ADMIN, Role.DIRECTOR})),
     NavItem("settings.api_keys_page", _l("Settings"), frozenset({Role.ADMIN, Role.DIRECTOR})),

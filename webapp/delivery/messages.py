@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+from babel.dates import format_date
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
@@ -39,8 +41,28 @@ MESSAGES = {
         _l("Reminder: a deadline is coming up"),
         _l("A deadline on the lead %(contact_name)s runs out at %(due_at)s (%(due_in)s)."),
     ),
+    # The monthly roster (CCIMA-3) and, once confirmed, how to sign in (CCIMA-4).
+    "monthly_roster": (
+        _l("On-call roster for %(month)s"),
+        _l(
+            "Hello %(name)s, you are on the on-call roster for %(month)s."
+            " On the roster: %(roster)s."
+        ),
+    ),
+    "access_details": (
+        _l("Your access to %(workspace)s"),
+        _l(
+            "Thank you for confirming the roster for %(month)s: you now receive leads. Sign in"
+            " to %(workspace)s with your e-mail address %(email)s and your password."
+        ),
+    ),
 }
 FALLBACK = (_l("Leadline notification"), _l("Something needs your attention in Leadline."))
+# What a message's link says when it does not open a lead (payload "link").
+LINK_LABELS = {
+    "monthly_roster": _l("Confirm that you are on call"),
+    "access_details": _l("Sign in"),
+}
 
 
 @dataclass(frozen=True)
@@ -56,9 +78,10 @@ def render_message(
     """Subject, plain text and HTML of `template` in `locale`."""
     subject, body = MESSAGES.get(template, FALLBACK)
     values = {"contact_name": "", **payload, **deadline_values(payload, locale or "en")}
+    values.update(month_values(payload, locale or "en"))
     with force_locale(locale or "en"):
-        subject_text, body_text = str(subject), str(body) % values
-        open_text = str(_l("Open the lead")) if link else ""
+        subject_text, body_text = str(subject) % values, str(body) % values
+        open_text = str(LINK_LABELS.get(template, _l("Open the lead"))) if link else ""
     text = f"{body_text}\n\n{open_text}: {link}" if link else body_text
     html = f"<p>{escape(body_text)}</p>"
     if link:
@@ -66,7 +89,19 @@ def render_message(
     return Rendered(subject_text, text, html)
 
 
+def month_values(payload: dict[str, Any], locale: str) -> dict[str, str]:
+    """`month` (an ISO first day, "2026-12-01") as the month's name: "December 2026"."""
+    try:
+        month = date.fromisoformat(payload.get("month") or "")
+    except (TypeError, ValueError):
+        return {}
+    return {"month": format_date(month, "LLLL y", locale=locale)}
+
+
 def lead_link(workspace_slug: str, payload: dict[str, Any]) -> str | None:
+    """The message's own link (payload "link", e.g. a roster confirmation) or its lead's page."""
+    if payload.get("link"):
+        return payload["link"]
     if not payload.get("lead_id"):
         return None
     base = current_app.config["LEADLINE_BASE_URL"].rstrip("/")

@@ -6,6 +6,7 @@ from .delivery import ApiKey, Notification, NotificationState
 from .lead import Account, Lead
 from .lead_import import ImportState, LeadImport
 from .replay import PolicyReplay, ReplayState
+from .roster import RosterEntry
 from .user import Membership, Role, User
 from .webhook import WebhookSource
 from .work import Activity, Deadline, DeadlineState, Task, TaskState
@@ -31,6 +32,7 @@ __all__ = [
     "PolicyVersion",
     "ReplayState",
     "Role",
+    "RosterEntry",
     "Task",
     "TaskState",
     "Team",

@@ -23,4 +23,8 @@ class ChannelSettings(TenantOwned, Timestamped, db.Model):
     # Never shown back in the interface: write-only.
     token: Mapped[str | None] = mapped_column(String(512))
     chat_id: Mapped[str | None] = mapped_column(String(64))
+    # WhatsApp replies (inbound webhook): Meta signs each POST with the app secret and proves
+    # a subscription with the verify token. Both write-only, like the token.
+    app_secret: Mapped[str | None] = mapped_column(String(256))
+    verify_token: Mapped[str | None] = mapped_column(String(256))
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)

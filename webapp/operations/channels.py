@@ -33,8 +33,10 @@ def save_channel(
     chat_id: str | None,
     enabled: bool,
     actor: User | None,
+    app_secret: str | None = None,
+    verify_token: str | None = None,
 ) -> ChannelSettings:
-    """Create or update `channel`'s settings; an empty token keeps the stored one."""
+    """Create or update `channel`'s settings; an empty token or secret keeps the stored one."""
     if channel not in CONFIGURABLE:
         raise UserError("channel", f"choose one of {', '.join(CONFIGURABLE)}")
     base_url = (base_url or DEFAULT_BASE_URLS[channel]).strip().rstrip("/")
@@ -49,6 +51,11 @@ def save_channel(
     row.chat_id = (chat_id or "").strip() or None
     if token:
         row.token = token.strip()
+    # WhatsApp replies: the inbound webhook's app secret and verify token, write-only too.
+    if app_secret:
+        row.app_secret = app_secret.strip()
+    if verify_token:
+        row.verify_token = verify_token.strip()
     db.session.flush()
     audit.record(
         workspace.id,
@@ -60,6 +67,8 @@ def save_channel(
             "base_url": base_url,
             "enabled": enabled,
             "token_changed": bool(token),
+            "app_secret_changed": bool(app_secret),
+            "verify_token_changed": bool(verify_token),
         },
     )
     return row

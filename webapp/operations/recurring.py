@@ -42,6 +42,7 @@ class Clock:
 CLOCKS: dict[str, Clock] = {}
 # Modules that define recurring clocks; imported before scheduling so every clock is known.
 CLOCK_MODULES: tuple[str, ...] = (
+    "webapp.operations.roster",  # the monthly roster (CCIMA-3)
     "webapp.operations.cadences",  # contact rounds and nurture touches (BDC-5, CPB-9)
 )
 

@@ -56,6 +56,8 @@ def save_channel() -> Response:
                 chat_id=form.chat_id.data,
                 enabled=form.enabled.data,
                 actor=current_user,
+                app_secret=form.app_secret.data,
+                verify_token=form.verify_token.data,
             )
         except UserError as refused:
             getattr(form, refused.field, form.channel).errors.append(str(refused))

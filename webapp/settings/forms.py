@@ -50,4 +50,12 @@ class ChannelForm(FlaskForm):
         _l("Token (leave empty to keep the current one)"), validators=[Optional(), Length(max=512)]
     )
     chat_id = StringField(_l("Chat id (Telegram)"), validators=[Optional(), Length(max=64)])
+    app_secret = PasswordField(
+        _l("App secret for WhatsApp replies (leave empty to keep the current one)"),
+        validators=[Optional(), Length(max=256)],
+    )
+    verify_token = PasswordField(
+        _l("Verify token for WhatsApp replies (leave empty to keep the current one)"),
+        validators=[Optional(), Length(max=256)],
+    )
     enabled = BooleanField(_l("Enabled"), default=True)
