@@ -352,11 +352,6 @@ def test_only_the_partner_holding_the_lead_may_acknowledge_it(cpb, client, login
     assert "already been acknowledged" in again.get_data(as_text=True)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="recipients.py resolves the 'partner' role to every partner of the workspace, "
-    "not the lead's organisation (CPB-10); the fix belongs to recipients.py",
-)
 def test_cpb_10_a_partner_of_another_organisation_is_not_reminded(cpb, make_user, redis_conn):
     contoso = workspaces.create_partner_organisation(cpb.workspace, "Contoso", actor=None)
     outsider = _member(make_user, cpb.workspace, Role.PARTNER, "Ola", partner_organisation=contoso)
@@ -365,3 +360,27 @@ def test_cpb_10_a_partner_of_another_organisation_is_not_reminded(cpb, make_user
     _at(20, redis_conn)
 
     assert outsider.id not in {user_id for user_id, _c, _t in _told(REVIEW_REMINDER)}
+
+
+def test_partner_allocation_shares_an_organisations_leads_by_load(cpb, make_user):
+    second = _member(
+        make_user, cpb.workspace, Role.PARTNER, "Mia Holt", partner_organisation=cpb.northwind
+    )
+    owners = []
+    for n in range(4):
+        with time_machine.travel(T0, tick=False):
+            lead = receive_lead(
+                cpb.workspace,
+                IntakeRequest(
+                    f"Buyer {n}",
+                    channel="api",
+                    source="cpb_qualified",
+                    email=f"buyer{n}@acme-logistics.test",
+                    company=f"Buyer {n} Ltd",
+                    lead_type="AQL",
+                    attributes={"partner": str(cpb.northwind.id), **BANT_A},
+                ),
+                actor=None,
+            ).lead
+        owners.append(lead.owner_id)
+    assert sorted(owners) == sorted([cpb.partner.id, second.id] * 2)

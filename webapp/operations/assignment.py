@@ -24,10 +24,12 @@ from webapp.extensions import db
 from webapp.models import Deadline, Lead, Membership, Role, User, Workspace
 from webapp.queue import versions
 
-from . import audit, deadlines, leads, policies
+from . import audit, deadlines, events, leads, policies
 from .unit import operation
 
 OPENING_DEADLINE = "assignment.opening"
+# Strategies whose choice depends on members' open leads.
+LOAD_READERS = {"least_loaded", "partner_allocation", "top_performer"}
 
 
 class ClaimRefused(ValueError):
@@ -90,7 +92,8 @@ def candidates(
     members = db.session.scalars(query.order_by(Membership.user_id)).all()
     ids = [m.user_id for m in members]
     in_play = [s for s in (strategy or policy.assignment.strategy, policy.assignment.fallback) if s]
-    needs_load = any(s.strategy == "least_loaded" for s in in_play) or any(
+    # Partner allocation and top performer break ties by load, so they read it too.
+    needs_load = any(s.strategy in LOAD_READERS for s in in_play) or any(
         f.kind == "capacity" for f in policy.assignment.eligibility
     )
     load = _open_leads(workspace, policy, ids) if needs_load and ids else {}
@@ -221,6 +224,13 @@ def assign(
             leads.start_timers(workspace, lead, "lead.allocated")
         if decision.cursor is not None:
             workspace.assignment_cursor = decision.cursor
+        if decision.notify_agent_ids:  # BDC-4: the busy manager's assistant is told
+            events.publish(
+                lead,
+                "assignment.manager_tagged",
+                actor=actor,
+                context={"manager_id": int(facts.existing_manager_id)},
+            )
     elif decision.wait_until is not None:
         deadlines.schedule(workspace.id, OPENING_DEADLINE, decision.wait_until, lead=lead)
         audit.record(

@@ -10,7 +10,9 @@ from webapp.extensions import db
 from webapp.models import Lead, Membership, Role, User
 
 
-def _members(lead: Lead, *roles: Role, team_id: int | None = None) -> list[User]:
+def _members(
+    lead: Lead, *roles: Role, team_id: int | None = None, organisation_id: int | None = None
+) -> list[User]:
     query = (
         select(User)
         .join(Membership, Membership.user_id == User.id)
@@ -18,6 +20,8 @@ def _members(lead: Lead, *roles: Role, team_id: int | None = None) -> list[User]
     )
     if team_id is not None:
         query = query.where(Membership.team_id == team_id)
+    if organisation_id is not None:
+        query = query.where(Membership.partner_organisation_id == organisation_id)
     return list(db.session.scalars(query.order_by(User.id)))
 
 
@@ -42,8 +46,20 @@ def _assignee_manager(lead: Lead, context: dict) -> list[User]:
     return _members(lead, Role.MANAGER, team_id=membership.team_id)
 
 
+def _partners(lead: Lead) -> list[User]:
+    """CPB-10: the partners of the organisation the lead is allocated to, never the others."""
+    organisation_id = lead.partner_organisation_id
+    if organisation_id is None and (holder := _membership(lead, lead.owner_id)) is not None:
+        organisation_id = holder.partner_organisation_id
+    if organisation_id is None:
+        return []
+    return _members(lead, Role.PARTNER, organisation_id=organisation_id)
+
+
 def _manager_assistant(lead: Lead, context: dict) -> list[User]:
-    membership = _membership(lead, lead.owner_id)
+    # BDC-4: the assistant of the manager handling the customer's file, when the event names
+    # that manager ("manager_id"); else the assistant of the lead's owner.
+    membership = _membership(lead, context.get("manager_id") or lead.owner_id)
     return _user(membership.assistant_user_id) if membership else []
 
 
@@ -56,7 +72,7 @@ RESOLVERS: dict[str, Callable[[Lead, dict], list[User]]] = {
     "administrator": lambda lead, ctx: _members(lead, Role.ADMIN),
     "manager": lambda lead, ctx: _members(lead, Role.MANAGER),
     "agent": lambda lead, ctx: _members(lead, Role.AGENT),
-    "partner": lambda lead, ctx: _members(lead, Role.PARTNER),
+    "partner": lambda lead, ctx: _partners(lead),
     "team": lambda lead, ctx: (
         _members(lead, Role.AGENT, Role.MANAGER, team_id=lead.team_id) if lead.team_id else []
     ),
