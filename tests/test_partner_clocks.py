@@ -16,6 +16,7 @@ from rq import Queue, SimpleWorker
 from sqlalchemy import select
 
 from tenants.profiles import load_profile
+from tests.api_helpers import key_headers
 from tests.test_notification_delivery import smtp_inbox  # noqa: F401 (a fixture)
 from tests.test_timer_actions import _fire_due
 from webapp.delivery.messages import render_message
@@ -384,3 +385,10 @@ def test_partner_allocation_shares_an_organisations_leads_by_load(cpb, make_user
             ).lead
         owners.append(lead.owner_id)
     assert sorted(owners) == sorted([cpb.partner.id, second.id] * 2)
+
+
+def test_the_api_lists_a_leads_deadlines_not_the_reminders_before_them(cpb, client):
+    lead = _allocate(cpb)
+    body = client.get(f"/api/v1/leads/{lead.id}", headers=key_headers(cpb.workspace)).json
+    kinds = sorted(d["kind"] for d in body["deadlines"])
+    assert kinds == ["feedback_window", "partner_follow_up", "partner_review"]

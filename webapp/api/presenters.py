@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.models import Account, Deadline, DeadlineState, Lead, PolicyVersion, Workspace
-from webapp.operations import accounts, policies
+from webapp.operations import accounts, deadlines, policies
 
 from .schemas import AccountOut, DeadlineOut, LeadOut, Person, TeamOut
 
@@ -92,15 +92,19 @@ def new_lead_out(workspace: Workspace, lead: Lead, invalidated: list[Lead]) -> L
     """
     version = workspace.active_policy_version
     numbers = {version.id: version.number} if version is not None else {}
-    deadlines = _pending_deadlines([lead.id])[lead.id]
-    return _lead(lead, deadlines, [x.id for x in invalidated], numbers, joined=False)
+    due = _pending_deadlines([lead.id])[lead.id]
+    return _lead(lead, due, [x.id for x in invalidated], numbers, joined=False)
 
 
 def _pending_deadlines(lead_ids: list[int]) -> dict[int, list[DeadlineOut]]:
     due: dict[int, list[DeadlineOut]] = defaultdict(list)
     for lead_id, kind, due_at in db.session.execute(
         select(Deadline.lead_id, Deadline.kind, Deadline.due_at)
-        .where(Deadline.lead_id.in_(lead_ids), Deadline.state == DeadlineState.PENDING)
+        .where(
+            Deadline.lead_id.in_(lead_ids),
+            Deadline.state == DeadlineState.PENDING,
+            Deadline.kind != deadlines.REMINDER,  # a nudge before a deadline, not one itself
+        )
         .order_by(Deadline.due_at, Deadline.id)
     ):
         due[lead_id].append(DeadlineOut(kind=kind, due_at=due_at))
