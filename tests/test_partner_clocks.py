@@ -32,7 +32,7 @@ from webapp.models import (
     User,
     Workspace,
 )
-from webapp.operations import activities, deadlines, leads, users, workspaces
+from webapp.operations import activities, assignment, deadlines, leads, users, workspaces
 from webapp.operations.intake import IntakeRequest, receive_lead
 from workers import runtime
 
@@ -392,3 +392,18 @@ def test_the_api_lists_a_leads_deadlines_not_the_reminders_before_them(cpb, clie
     body = client.get(f"/api/v1/leads/{lead.id}", headers=key_headers(cpb.workspace)).json
     kinds = sorted(d["kind"] for d in body["deadlines"])
     assert kinds == ["feedback_window", "partner_follow_up", "partner_review"]
+
+
+def test_a_lead_given_to_a_partner_by_hand_starts_the_partner_clocks(cpb, make_lead):
+    lead = make_lead(cpb.workspace, contact_name="Walk-in buyer", lead_type="AQL")
+    with time_machine.travel(T0, tick=False):
+        assignment.reassign(lead, cpb.partner, actor=cpb.manager)
+    kinds = set(
+        db.session.scalars(
+            select(Deadline.kind).where(
+                Deadline.lead_id == lead.id, Deadline.state == DeadlineState.PENDING
+            )
+        )
+    )
+    assert {"partner_review", "partner_follow_up", "feedback_window"} <= kinds
+    assert lead.partner_organisation_id == cpb.northwind.id

@@ -248,19 +248,22 @@ def assign(
 
 @operation
 def reassign(lead: Lead, to: User, *, actor: User, reason: str = "") -> None:
-    """A manager gives the lead to another member of the workspace."""
-    if (
-        db.session.scalar(
-            select(Membership.id).where(
-                Membership.workspace_id == lead.workspace_id, Membership.user_id == to.id
-            )
+    """A manager gives the lead to another member of the workspace; given to a partner by
+    hand (CPB's manual fallback), it is allocated as the strategy would have: their clocks
+    start."""
+    membership = db.session.scalar(
+        select(Membership).where(
+            Membership.workspace_id == lead.workspace_id, Membership.user_id == to.id
         )
-        is None
-    ):
+    )
+    if membership is None:
         from .users import UserError
 
         raise UserError("owner", "not a member of this workspace")
     set_owner(lead, to, actor=actor, reason=reason or "reassigned by a manager")
+    if membership.role == Role.PARTNER:
+        lead.partner_organisation_id = membership.partner_organisation_id
+        leads.start_timers(lead.workspace, lead, "lead.allocated")
 
 
 @operation
