@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -13,7 +13,7 @@ from flask import Flask
 
 from webapp.clock import now
 from webapp.extensions import db
-from webapp.models import Notification, NotificationState, Role
+from webapp.models import Notification, NotificationState, Role, WeeklyReport
 from webapp.operations.api_keys import create_api_key
 from webapp.operations.lead_imports import upload
 from webapp.operations.replays import start_replay
@@ -233,3 +233,31 @@ def test_a_whatsapp_reply_counts_only_in_the_workspace_whose_secret_signed_it(
     assert (response.status_code, response.json["outcomes"]) == (200, ["unknown_sender"])
     db.session.expire_all()
     assert member.roster_confirmed_at is None
+
+
+def test_weekly_reports_of_another_workspace_are_never_shown(client, two_workspaces, make_member):
+    mine, theirs, _ = two_workspaces
+    cutoffs = {
+        mine: datetime(2026, 11, 23, 15, tzinfo=UTC),
+        theirs: datetime(2026, 11, 16, 15, tzinfo=UTC),
+    }
+    for workspace, name in ((mine, "Mine Advisor"), (theirs, "Their Advisor")):
+        advisor = make_member(workspace, Role.AGENT, name=name)
+        db.session.add(
+            WeeklyReport(
+                workspace_id=workspace.id,
+                cutoff_at=cutoffs[workspace],
+                week_start=cutoffs[workspace] - timedelta(days=7),
+                user_id=advisor.id,
+                figures={"leads_received": 1},
+                received_by_source={},
+                incomplete=[{"lead_id": 1, "contact_name": f"{name}'s lead", "reasons": []}],
+            )
+        )
+    db.session.commit()
+    page = client.get("/w/mine/reports/weekly").get_data(as_text=True)
+    assert "Mine Advisor" in page and "Their Advisor" not in page
+    theirs_cutoff = client.get(
+        "/w/mine/reports/weekly", query_string={"cutoff": cutoffs[theirs].isoformat()}
+    )
+    assert theirs_cutoff.status_code == 404

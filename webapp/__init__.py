@@ -74,6 +74,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.policy.replay_views import bp as replay_bp
     from webapp.policy.views import bp as policy_bp
     from webapp.queue.views import bp as queue_bp
+    from webapp.reports.views import bp as reports_bp
     from webapp.roster.confirm import bp as roster_link_bp
     from webapp.roster.views import bp as roster_bp
     from webapp.roster.whatsapp import bp as whatsapp_inbound_bp
@@ -91,6 +92,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(hooks_bp)
     app.register_blueprint(queue_bp)
     app.register_blueprint(leadwork_bp)
+    app.register_blueprint(reports_bp)
     app.register_blueprint(inbox_views.bp)
     inbox_views.init_app(app)
     app.register_blueprint(operations_view_bp)

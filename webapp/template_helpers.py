@@ -55,6 +55,7 @@ NAVIGATION = (
     NavItem("workspace.members", _l("People"), STAFF),
     NavItem("roster.plan", _l("Roster"), STAFF),
     NavItem("policy.index", _l("Policy"), STAFF),
+    NavItem("reports.weekly", _l("Weekly reports"), ALL_ROLES - {Role.PARTNER}),
     NavItem("operations_view.index", _l("Operations"), frozenset({Role.ADMIN, Role.DIRECTOR})),
     NavItem("settings.api_keys_page", _l("Settings"), frozenset({Role.ADMIN, Role.DIRECTOR})),
 )

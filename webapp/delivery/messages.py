@@ -12,6 +12,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 
+from .event_messages import EVENT_LINK_LABELS, EVENT_MESSAGES, event_values
 from .times import deadline_values
 
 MESSAGES = {
@@ -57,12 +58,14 @@ MESSAGES = {
         ),
     ),
 }
+MESSAGES.update(EVENT_MESSAGES)
 FALLBACK = (_l("Leadline notification"), _l("Something needs your attention in Leadline."))
 # What a message's link says when it does not open a lead (payload "link").
 LINK_LABELS = {
     "monthly_roster": _l("Confirm that you are on call"),
     "access_details": _l("Sign in"),
 }
+LINK_LABELS.update(EVENT_LINK_LABELS)
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,7 @@ def render_message(
     subject, body = MESSAGES.get(template, FALLBACK)
     values = {"contact_name": "", **payload, **deadline_values(payload, locale or "en")}
     values.update(month_values(payload, locale or "en"))
+    values.update(event_values(payload, locale or "en"))
     with force_locale(locale or "en"):
         subject_text, body_text = str(subject) % values, str(body) % values
         open_text = str(LINK_LABELS.get(template, _l("Open the lead"))) if link else ""

@@ -32,13 +32,22 @@ class Outgoing:
     address: str | None
     message: Rendered
     settings: ChannelSettings | None
+    group: str | None = None  # a group chat's name (an announcement), not a person
+
+
+def _person_only(out: Outgoing, channel: str) -> None:
+    """Channels without group chats refuse a group message rather than send it nowhere."""
+    if out.group is not None:
+        raise SendError(f"{channel} cannot post to a group ({out.group!r}): use telegram")
 
 
 def _send_in_app(out: Outgoing) -> None:
     """Nothing to send: the bell reads the row."""
+    _person_only(out, "in_app")
 
 
 def _send_email(out: Outgoing) -> None:
+    _person_only(out, "email")
     if not out.address:
         raise SendError("the recipient has no e-mail address")
     smtp = current_app.config["LEADLINE_SMTP"]
@@ -85,6 +94,7 @@ def _base(settings: ChannelSettings, channel: str) -> str:
 
 
 def _send_whatsapp(out: Outgoing) -> None:
+    _person_only(out, "whatsapp")
     settings = _settings(out, "whatsapp")
     to = "".join(ch for ch in out.address or "" if ch.isdigit())
     if not to or not settings.phone_number_id:
@@ -101,12 +111,24 @@ def _send_whatsapp(out: Outgoing) -> None:
     )
 
 
-def _send_telegram(out: Outgoing) -> None:
-    settings = _settings(out, "telegram")
+def _telegram_chat(out: Outgoing, settings: ChannelSettings) -> str:
+    if out.group is not None:
+        # The group as set up now (so a retry after setting it up goes through), else the
+        # chat id it had when the message was written.
+        chat_id = (settings.telegram_groups or {}).get(out.group) or out.address
+        if not chat_id:
+            raise SendError(f"telegram group {out.group!r} has no chat id (Settings → Channels)")
+        return chat_id
     # Telegram cannot write to a phone number: the workspace's chat when one is set.
     chat_id = settings.chat_id or out.address
     if not chat_id:
         raise SendError("telegram needs a chat id")
+    return chat_id
+
+
+def _send_telegram(out: Outgoing) -> None:
+    settings = _settings(out, "telegram")
+    chat_id = _telegram_chat(out, settings)
     _post_json(
         f"{_base(settings, 'telegram')}/bot{settings.token}/sendMessage",
         None,

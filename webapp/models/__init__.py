@@ -6,6 +6,7 @@ from .delivery import ApiKey, Notification, NotificationState
 from .lead import Account, Lead
 from .lead_import import ImportState, LeadImport
 from .replay import PolicyReplay, ReplayState
+from .reporting import WeeklyReport
 from .roster import RosterEntry
 from .user import Membership, Role, User
 from .webhook import WebhookSource
@@ -38,5 +39,6 @@ __all__ = [
     "Team",
     "User",
     "WebhookSource",
+    "WeeklyReport",
     "Workspace",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.extensions import db
@@ -23,6 +23,8 @@ class ChannelSettings(TenantOwned, Timestamped, db.Model):
     # Never shown back in the interface: write-only.
     token: Mapped[str | None] = mapped_column(String(512))
     chat_id: Mapped[str | None] = mapped_column(String(64))
+    # Group chats announcements go to, by the name the policy uses: {"Sales": "-100123"}.
+    telegram_groups: Mapped[dict[str, str] | None] = mapped_column(JSON)
     # WhatsApp replies (inbound webhook): Meta signs each POST with the app secret and proves
     # a subscription with the verify token. Both write-only, like the token.
     app_secret: Mapped[str | None] = mapped_column(String(256))

@@ -38,6 +38,10 @@ class Notification(TenantOwned, Timestamped, db.Model):
         ForeignKey("users.id", ondelete="CASCADE")
     )
     recipient_address: Mapped[str | None] = mapped_column(String(254))
+    # A message to a group chat rather than a person (an announcement, CCIMA-9): the group's
+    # name as the policy calls it, no recipient user, and the chat id the workspace's channel
+    # settings give that name as the address. Rendered in the row's (the workspace's) locale.
+    recipient_group: Mapped[str | None] = mapped_column(String(80))
     template: Mapped[str] = mapped_column(String(80))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     locale: Mapped[str] = mapped_column(String(10), default="en")

@@ -31,6 +31,7 @@ def save_channel(
     phone_number_id: str | None,
     token: str | None,
     chat_id: str | None,
+    telegram_groups: dict[str, str | None] | None = None,
     enabled: bool,
     actor: User | None,
     app_secret: str | None = None,
@@ -51,6 +52,8 @@ def save_channel(
     row.chat_id = (chat_id or "").strip() or None
     if token:
         row.token = token.strip()
+    if telegram_groups:
+        _merge_groups(row, telegram_groups)
     # WhatsApp replies: the inbound webhook's app secret and verify token, write-only too.
     if app_secret:
         row.app_secret = app_secret.strip()
@@ -67,8 +70,17 @@ def save_channel(
             "base_url": base_url,
             "enabled": enabled,
             "token_changed": bool(token),
+            "telegram_groups": sorted(row.telegram_groups or {}),
             "app_secret_changed": bool(app_secret),
             "verify_token_changed": bool(verify_token),
         },
     )
     return row
+
+
+def _merge_groups(row: ChannelSettings, groups: dict[str, str | None]) -> None:
+    """Add or change the named group chats; a name without a chat id is removed (CCIMA-9)."""
+    if row.channel != "telegram":
+        raise UserError("telegram_groups", "group chats are a Telegram setting")
+    merged = {**(row.telegram_groups or {}), **groups}
+    row.telegram_groups = {name: chat for name, chat in sorted(merged.items()) if chat} or None

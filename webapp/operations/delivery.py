@@ -80,7 +80,7 @@ def _outgoing(row: Notification) -> Outgoing:
             ChannelSettings.workspace_id == row.workspace_id, ChannelSettings.channel == row.channel
         )
     )
-    return Outgoing(row.recipient_address, message, settings)
+    return Outgoing(row.recipient_address, message, settings, group=row.recipient_group)
 
 
 def deliver(notification_id: int) -> str | None:

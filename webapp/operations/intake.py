@@ -22,7 +22,7 @@ from webapp.extensions import db
 from webapp.models import Account, Activity, Lead, Membership, Role, User, Workspace
 from webapp.queue import versions
 
-from . import activities, assignment, audit, leads, policies
+from . import activities, assignment, audit, events, leads, policies, sources
 from .unit import operation
 from .users import UserError
 
@@ -271,6 +271,7 @@ def receive_lead(
     if decision.rule == "join_existing" and decision.winner_id != NEW:  # BDC-7
         return _join(by_id[decision.winner_id], request, actor, decision)
     lead = _store(workspace, request, actor, idempotency_key, account, received, decision)
+    sources.register(lead, policy, actor=actor)  # CCIMA-10: the source's team
     invalidated = _apply_fates(lead, decision, by_id, actor)
     _assign_new(lead, workspace, decision, by_id, taken_by, actor)
     return IntakeResult(lead, created=True, invalidated=invalidated, decision=decision)
@@ -332,6 +333,9 @@ def _invalidate(lead: Lead, fate: LoserFate, actor: User | None) -> None:
         actor=actor,
         reason=fate.note or "",
         action="lead.invalidated",
+    )
+    events.publish(
+        lead, "duplicate.invalidated", actor=actor, context={"previous_owner_id": lead.owner_id}
     )
 
 

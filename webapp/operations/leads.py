@@ -12,7 +12,7 @@ from webapp.extensions import db
 from webapp.models import Deadline, Lead, User, Workspace
 from webapp.queue import versions
 
-from . import audit, deadlines, policies, reminders
+from . import audit, deadlines, events, policies, reminders
 from .unit import operation
 from .users import UserError
 
@@ -150,3 +150,4 @@ def set_status(
     )
     if status in policies.active_policy(lead.workspace).intake.terminal_codes:
         deadlines.close_clocks(lead, reason=f"lead {status}")
+    events.status_changed(lead, before, actor=actor)  # a won status: deal.closed (CCIMA-9)

@@ -2,7 +2,8 @@
 
 Delivery (in-app, e-mail, WhatsApp, Telegram) is the `notification.deliver` job, enqueued
 once the row is committed (webapp.operations.delivery); an idempotency key per
-message makes writing the same notification twice a no-op.
+message makes writing the same notification twice a no-op. A message goes to a person
+(`queue_message`) or to a group chat the policy names (`queue_group_message`, CCIMA-9).
 """
 
 from __future__ import annotations
@@ -13,9 +14,14 @@ from sqlalchemy import select
 
 from webapp.clock import now
 from webapp.extensions import db
-from webapp.models import Notification, User
+from webapp.models import ChannelSettings, Notification, User, Workspace
 
 from . import delivery
+
+
+def _exists(key: str) -> bool:
+    found = db.session.scalar(select(Notification.id).where(Notification.idempotency_key == key))
+    return found is not None
 
 
 def queue_message(
@@ -28,7 +34,7 @@ def queue_message(
     key: str,
 ) -> Notification | None:
     """Add a message to the outbox unless one with the same key exists; returns the new row."""
-    if db.session.scalar(select(Notification.id).where(Notification.idempotency_key == key)):
+    if _exists(key):
         return None
     message = Notification(
         workspace_id=workspace_id,
@@ -40,6 +46,47 @@ def queue_message(
         template=template,
         payload=payload,
         locale=recipient.preferred_locale or "en",
+        idempotency_key=key,
+        next_attempt_at=now(),
+    )
+    db.session.add(message)
+    db.session.flush()
+    delivery.enqueue_after_commit(message)
+    return message
+
+
+def queue_group_message(
+    workspace: Workspace,
+    channel: str,
+    group: str,
+    template: str,
+    payload: dict[str, Any],
+    *,
+    key: str,
+) -> Notification | None:
+    """Add a message to a group chat (no recipient user) unless one with the same key exists.
+
+    The address is the chat id the workspace's channel settings give `group`; when there is
+    none yet the row still goes out and fails visibly in the delivery log, and the sender looks
+    the group up again on a retry, once someone has set it up. The text is in the workspace's
+    language: the group has no preferred locale of its own.
+    """
+    if _exists(key):
+        return None
+    settings = db.session.scalar(
+        select(ChannelSettings).where(
+            ChannelSettings.workspace_id == workspace.id, ChannelSettings.channel == channel
+        )
+    )
+    message = Notification(
+        workspace_id=workspace.id,
+        channel=channel,
+        recipient_user_id=None,
+        recipient_group=group,
+        recipient_address=((settings.telegram_groups or {}).get(group) if settings else None),
+        template=template,
+        payload=payload,
+        locale=workspace.locale or "en",
         idempotency_key=key,
         next_attempt_at=now(),
     )

@@ -44,6 +44,7 @@ CLOCKS: dict[str, Clock] = {}
 CLOCK_MODULES: tuple[str, ...] = (
     "webapp.operations.roster",  # the monthly roster (CCIMA-3)
     "webapp.operations.cadences",  # contact rounds and nurture touches (BDC-5, CPB-9)
+    "webapp.operations.reporting",  # the weekly cut-off and reports (CCIMA-7, CCIMA-8)
 )
 
 

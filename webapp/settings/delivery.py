@@ -54,6 +54,7 @@ def save_channel() -> Response:
                 phone_number_id=form.phone_number_id.data,
                 token=form.token.data,
                 chat_id=form.chat_id.data,
+                telegram_groups=form.telegram_groups.data,
                 enabled=form.enabled.data,
                 actor=current_user,
                 app_secret=form.app_secret.data,

@@ -7,6 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from .group_chats import GroupChatsField
+
 ROLE_LABELS = {
     "agent": _l("Agent: receive, read and work leads"),
     "manager": _l("Manager: also assign leads"),
@@ -50,6 +52,9 @@ class ChannelForm(FlaskForm):
         _l("Token (leave empty to keep the current one)"), validators=[Optional(), Length(max=512)]
     )
     chat_id = StringField(_l("Chat id (Telegram)"), validators=[Optional(), Length(max=64)])
+    telegram_groups = GroupChatsField(
+        _l("Group chats (Telegram): one per line, name = chat id; “name =” removes one")
+    )
     app_secret = PasswordField(
         _l("App secret for WhatsApp replies (leave empty to keep the current one)"),
         validators=[Optional(), Length(max=256)],

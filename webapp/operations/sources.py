@@ -1,0 +1,43 @@
+"""What a lead's source does to it: registration with the team the policy names (CCIMA-10).
+
+A source with a `team` in the policy ("referrals through this source belong to the contact
+center") puts its leads in that team's books as they arrive: the lead is the team's, and the
+registration is on the record (the lead page's timeline, the weekly report's count by source).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from tenants import Policy
+from webapp.extensions import db
+from webapp.models import Lead, Team, User
+
+from . import audit
+
+REGISTERED = "lead.registered"
+
+
+def register(lead: Lead, policy: Policy, *, actor: User | None) -> Team | None:
+    """Register a new lead with its source's team; None when the source names no team.
+
+    A team the workspace does not have (yet) is not an intake error: the lead is kept, and
+    the audit trail says which team the policy wanted.
+    """
+    source = next((s for s in policy.intake.sources if s.code == lead.source), None)
+    if source is None or source.team is None:
+        return None
+    team = db.session.scalar(
+        select(Team).where(Team.workspace_id == lead.workspace_id, Team.code == source.team)
+    )
+    if team is not None:
+        lead.team_id = team.id
+    audit.record(
+        lead.workspace_id,
+        REGISTERED,
+        lead,
+        actor=actor,
+        after={"team": source.team, "team_found": team is not None, "source": source.code},
+        reason=f"source {source.code}",
+    )
+    return team
