@@ -78,3 +78,21 @@ def test_a_row_due_while_workers_were_down_fires_late_not_never(make_workspace, 
         assert deadlines.fire(row.id) is True
     assert fired == [START + timedelta(hours=1)]
     assert _rows(workspace, hourly_clock)[-1].due_at == START + timedelta(hours=4)
+
+
+def test_two_rows_of_one_clock_collapse_to_one_after_firing(make_workspace, hourly_clock):
+    workspace = make_workspace()
+    with time_machine.travel(START, tick=False):
+        recurring.ensure_scheduled(workspace)
+        # A stray second row (say, restored from a backup) for the same hour.
+        deadlines.schedule(
+            workspace.id,
+            hourly_clock,
+            START + timedelta(hours=1),
+            payload={"handler": hourly_clock},
+        )
+    with time_machine.travel(START + timedelta(hours=1, seconds=1), tick=False):
+        for row in _rows(workspace, hourly_clock):
+            deadlines.fire(row.id)
+    pending = [r for r in _rows(workspace, hourly_clock) if r.state == DeadlineState.PENDING]
+    assert [r.due_at for r in pending] == [START + timedelta(hours=2)]

@@ -76,9 +76,22 @@ def _load_clock_modules() -> None:
 
 def _schedule_next(workspace: Workspace, entry: Clock, *, after: datetime) -> Deadline | None:
     due_at = entry.next_at(policies.active_policy(workspace), after)
-    if due_at is None:
-        return None
+    if due_at is None or _pending_row(workspace, entry.kind) is not None:
+        return None  # off, or a row is already waiting (the one the clock must keep)
     return deadlines.schedule(workspace.id, entry.kind, due_at, payload={"handler": entry.kind})
+
+
+def _pending_row(workspace: Workspace, kind: str) -> Deadline | None:
+    return db.session.scalar(
+        select(Deadline)
+        .where(
+            Deadline.workspace_id == workspace.id,
+            Deadline.lead_id.is_(None),
+            Deadline.kind == kind,
+            Deadline.state == DeadlineState.PENDING,
+        )
+        .limit(1)
+    )
 
 
 @operation
