@@ -464,3 +464,37 @@ def test_agents_may_not_plan_the_roster_and_bad_months_are_refused(
         refused = client.post("/w/cc/roster/", data={"month": "2026-12-01", "member": manager_id})
         assert refused.status_code == 422
     assert _count(AuditEvent, AuditEvent.action == "roster.planned") == 0
+
+
+# --- Settings → Channels: the inbound secrets are write-only ---------------------------
+
+
+def test_the_app_secret_and_verify_token_are_saved_but_never_shown(
+    client, make_workspace, login_as
+):
+    workspace = make_workspace(slug="shop")
+    login_as(Role.ADMIN, workspace)
+    form = {
+        "channel": "whatsapp",
+        "base_url": "https://graph.facebook.com/v21.0",
+        "phone_number_id": "1055",
+        "token": "wa-token",
+        "app_secret": "s3cret-app",
+        "verify_token": "v3rify-me",
+        "enabled": "y",
+    }
+    assert client.post("/w/shop/settings/channels", data=form).status_code == 302
+    # Saving again without them keeps them (write-only fields are left empty).
+    kept = {**form, "token": "", "app_secret": "", "verify_token": ""}
+    assert client.post("/w/shop/settings/channels", data=kept).status_code == 302
+    row = db.session.scalar(
+        select(ChannelSettings).where(ChannelSettings.workspace_id == workspace.id)
+    )
+    db.session.refresh(row)
+    assert (row.app_secret, row.verify_token) == ("s3cret-app", "v3rify-me")
+    page = client.get("/w/shop/settings/channels").get_data(as_text=True)
+    assert "s3cret-app" not in page and "v3rify-me" not in page
+    assert "/inbound/whatsapp/shop" in page  # the callback URL to give Meta
+    audit = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "channel.saved")).all()
+    assert [e.after["app_secret_changed"] for e in audit] == [True, False]
+    assert "s3cret-app" not in json.dumps([e.after for e in audit])

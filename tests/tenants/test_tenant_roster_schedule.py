@@ -10,6 +10,7 @@ from tenants import load_policy
 from tenants.decisions.roster import (
     is_confirmation,
     next_roster_send_at,
+    roster_gone_out,
     roster_message,
     roster_month,
     upcoming_roster_months,
@@ -57,6 +58,16 @@ def test_roster_month_is_the_month_in_the_departments_zone():
     # 1 December 03:00 UTC is still 30 November in Mexico City.
     assert roster_month(CCIMA, datetime(2026, 12, 1, 3, 0, tzinfo=UTC)) == date(2026, 11, 1)
     assert roster_month(CCIMA, _mx(2026, 12, 1, 8, 0)) == date(2026, 12, 1)
+
+
+def test_a_months_roster_has_gone_out_from_its_send_time_until_the_month_ends():
+    december = date(2026, 12, 1)
+    assert not roster_gone_out(CCIMA, december, _mx(2026, 11, 30, 12, 0))
+    assert not roster_gone_out(CCIMA, december, _mx(2026, 12, 1, 7, 59))
+    assert roster_gone_out(CCIMA, december, _mx(2026, 12, 1, 8, 0))
+    assert roster_gone_out(CCIMA, december, _mx(2026, 12, 31, 23, 59))
+    assert not roster_gone_out(CCIMA, december, _mx(2027, 1, 1, 9, 0))
+    assert not roster_gone_out(load_policy({}), december, _mx(2026, 12, 2, 9, 0))
 
 
 def test_a_roster_can_be_planned_for_this_month_and_the_next():
