@@ -196,29 +196,33 @@ def dashboard_client(app, redis_url, tmp_path):
         redis_url,
         tmp_path / "instance",
         LEADLINE_RQ_DASHBOARD=True,
+        LEADLINE_OPERATORS=frozenset({"ops@leadline.test"}),
     )
     yield dashboard_app.test_client()
     with dashboard_app.app_context():
         db.engine.dispose()
 
 
-def test_rq_dashboard_is_for_signed_in_administrators_only(
+def test_rq_dashboard_is_for_the_named_operators_only(
     dashboard_client, make_workspace, make_member, redis_conn
 ):
     workspace = make_workspace()
     agent = make_member(workspace, Role.AGENT)
     admin = make_member(workspace, Role.ADMIN)
+    operator = make_member(workspace, Role.AGENT, email="ops@leadline.test")
     from tests.conftest import PASSWORD
 
     anonymous = dashboard_client.get("/ops/rq/")
     assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
 
-    dashboard_client.post("/login", data={"email": agent.email, "password": PASSWORD})
-    assert dashboard_client.get("/ops/rq/").status_code == 403
-    assert dashboard_client.get("/ops/rq/0/data/queues.json").status_code == 403
-    dashboard_client.post("/logout")
+    # A workspace's administrator is not an operator: the dashboard spans every workspace.
+    for user in (agent, admin):
+        dashboard_client.post("/login", data={"email": user.email, "password": PASSWORD})
+        assert dashboard_client.get("/ops/rq/").status_code == 403
+        assert dashboard_client.get("/ops/rq/0/data/queues.json").status_code == 403
+        dashboard_client.post("/logout")
 
-    dashboard_client.post("/login", data={"email": admin.email, "password": PASSWORD})
+    dashboard_client.post("/login", data={"email": operator.email, "password": PASSWORD})
     Queue("notify", connection=redis_conn).enqueue("workers.runtime.perform", "noop")
     page = dashboard_client.get("/ops/rq/")
     assert page.status_code == 200 and "RQ" in page.get_data(as_text=True)

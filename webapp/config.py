@@ -99,6 +99,7 @@ class Settings:
     secure_cookies: bool = False
     api_requests_per_minute: int = 600
     rq_dashboard: bool = False
+    operators: frozenset[str] = frozenset()
 
     @classmethod
     def from_env(cls, instance_path: Path) -> Settings:
@@ -113,6 +114,11 @@ class Settings:
             secure_cookies=_bool("LEADLINE_SECURE_COOKIES", False),
             api_requests_per_minute=_int("API_REQUESTS_PER_MINUTE", 600),
             rq_dashboard=_bool("LEADLINE_RQ_DASHBOARD", False),
+            operators=frozenset(
+                e.strip().lower()
+                for e in os.environ.get("LEADLINE_OPERATORS", "").split(",")
+                if e.strip()
+            ),
         )
 
     def flask_config(self) -> dict:
@@ -127,6 +133,7 @@ class Settings:
             "LEADLINE_LOGIN_THROTTLE": self.login_throttle,
             "LEADLINE_API_RATE_LIMIT": self.api_requests_per_minute,
             "LEADLINE_RQ_DASHBOARD": self.rq_dashboard,
+            "LEADLINE_OPERATORS": self.operators,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": self.secure_cookies,
