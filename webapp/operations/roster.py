@@ -34,6 +34,7 @@ from webapp.models import Membership, Role, RosterEntry, User, Workspace
 from webapp.roster import links
 
 from . import audit, notifications, policies, recurring, users
+from .assignment import lock_workspace
 from .unit import operation
 from .users import UserError
 
@@ -93,6 +94,8 @@ def plan_month(
         raise UserError("month", "plan this month's or next month's roster")
     if any(m.workspace_id != workspace.id or m.role not in ROSTER_ROLES for m in members):
         raise UserError("members", "only the workspace's agents can be on its roster")
+    # Serialised with another manager's save and with the clock sending this very roster.
+    lock_workspace(workspace.id)
     current = {entry.membership_id: entry for entry in planned(workspace, month)}
     wanted = {member.id: member for member in members}
     added = [member for member_id, member in wanted.items() if member_id not in current]
