@@ -7,7 +7,7 @@ import os
 
 from flask import Flask
 from redis import Redis
-from rq import Queue, Worker
+from rq import Queue, SimpleWorker
 from rq.cron import CronScheduler
 
 from webapp.redis_client import JOB_ENTRY_POINT, QUEUE_NAMES
@@ -27,12 +27,21 @@ def _connection(app: Flask) -> Redis:
     return Redis.from_url(url)
 
 
-def build_worker(app: Flask) -> Worker:
-    """A worker over all queues, running jobs in `app`."""
+def build_worker(app: Flask) -> SimpleWorker:
+    """A worker over all queues, running jobs in `app`, in its own process.
+
+    RQ's default Worker forks a work-horse per job: each job then starts cold (imports,
+    compiled SQL, the parsed policy, a new database connection, copy-on-write faults) and
+    took 100-600 ms on the 2-core machine for a 5 ms deadline, so 10,000 deadlines due in one
+    minute fell minutes behind (`python -m tests.bench deadlines`). Jobs here are our own
+    operations, each in a fresh app context and session, so they can share the process; RQ
+    still enforces job timeouts (SIGALRM) and a killed worker's jobs are re-enqueued by the
+    sweeps.
+    """
     runtime.use_app(app)
     connection = _connection(app)
     queues = [Queue(name, connection=connection) for name in QUEUE_ORDER]
-    return Worker(queues, connection=connection)
+    return SimpleWorker(queues, connection=connection)
 
 
 def run_sweeper(redis_url: str) -> None:
