@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask, current_app
@@ -45,7 +45,20 @@ def enqueue(
     """Enqueue registered job `job_name` with ids only; returns the RQ job id."""
     target = queue(queue_name)
     if at is not None:
-        job = target.enqueue_at(at, JOB_ENTRY_POINT, job_name, *ids, job_id=job_id)
+        job = target.enqueue_at(
+            _whole_second_after(at), JOB_ENTRY_POINT, job_name, *ids, job_id=job_id
+        )
     else:
         job = target.enqueue(JOB_ENTRY_POINT, job_name, *ids, job_id=job_id)
     return job.id
+
+
+def _whole_second_after(at: datetime) -> datetime:
+    """`at` rounded up to a whole second.
+
+    RQ keeps a scheduled job's time in whole seconds, dropping the fraction, so a job for
+    12:00:05.8 could run at 12:00:05. The clock jobs refuse to act before their row is due
+    (never early), so such a job did nothing and its deadline waited for the next sweep.
+    """
+    whole = at.replace(microsecond=0)
+    return whole if whole == at else whole + timedelta(seconds=1)
