@@ -161,6 +161,8 @@ def test_ccima_9_a_group_set_up_after_the_deal_gets_it_on_retry(
     page = client.get("/w/cc/settings/channels").get_data(as_text=True)
     assert GROUP_CHAT in page and "Old group" not in page
 
+    log = client.get("/w/cc/settings/deliveries").get_data(as_text=True)
+    assert "Apartados" in log and "has no chat id" in log  # the group, its failure
     delivery.retry(db.session.get(Notification, row.id), actor=None)
     _work(redis_conn)
     (announcement,) = _calls(httpserver, "/bot123:tg/sendMessage")
