@@ -12,7 +12,7 @@ from sqlalchemy import select
 from tenants.profiles import load_profile
 from webapp.clock import now
 from webapp.extensions import db
-from webapp.models import AuditEvent, Deadline, Lead, Role, Task
+from webapp.models import AuditEvent, Deadline, Lead, Notification, Role, Task, Team
 from webapp.operations import accounts, outcomes, workspaces
 from webapp.operations.users import UserError
 from workers import runtime
@@ -193,3 +193,27 @@ def test_l411_6_referrals_go_round_the_ae_members_never_to_the_ae_manager(l411, 
             outcomes.record_outcome(lead, "yes_transferred_to_ae", actor=cpt)
     owners = db.session.scalars(select(Lead.owner_id).where(Lead.lead_type == "ae_referral"))
     assert sorted(owners) == sorted([ae[0].id, ae[1].id] * 2)
+
+
+def test_l411_2_6_8_the_policys_rules_tell_the_teams_concerned(l411, make_member):
+    """The HOT account and the referral reach the AE team, the cancel ticket the RET team."""
+    workspace, account, cpt, ae = l411
+    ret_agent = make_member(workspace, Role.AGENT, name="Ruth Ret")
+    ret_team = db.session.scalar(select(Team).where(Team.code == "ret"))
+    ret_agent.memberships[0].team_id = ret_team.id
+    db.session.commit()
+    with time_machine.travel(OPEN, tick=False):
+        delivered = [_deliver(account, cpt, n)[0] for n in range(1, 5)]
+        outcomes.record_outcome(delivered[0], "yes_transferred_to_ae", actor=cpt)
+        outcomes.record_outcome(delivered[1], "yes_requested_to_cancel", actor=cpt)
+    told = {
+        (n.template, n.recipient_user_id, n.channel)
+        for n in db.session.scalars(select(Notification))
+    }
+    ae_ids = {a.id for a in ae}
+    assert {u for t, u, c in told if t == "hot_account_for_ae"} == ae_ids
+    assert {(u, c) for t, u, c in told if t == "new_ae_referral"} == {
+        (a, c) for a in ae_ids for c in ("in_app", "email")
+    }
+    assert {u for t, u, c in told if t == "ret_ticket_created"} == {ret_agent.id}
+    assert cpt.id not in {u for _t, u, _c in told}

@@ -407,3 +407,17 @@ def test_a_lead_given_to_a_partner_by_hand_starts_the_partner_clocks(cpb, make_l
     )
     assert {"partner_review", "partner_follow_up", "feedback_window"} <= kinds
     assert lead.partner_organisation_id == cpb.northwind.id
+
+
+def test_an_allocated_lead_is_announced_to_its_partner_only(cpb, make_user):
+    contoso = workspaces.create_partner_organisation(cpb.workspace, "Contoso", actor=None)
+    _member(make_user, cpb.workspace, Role.PARTNER, "Ola", partner_organisation=contoso)
+    lead = _allocate(cpb)
+    told = {
+        (n.recipient_user_id, n.channel)
+        for n in db.session.scalars(
+            select(Notification).where(Notification.template == "lead_allocated")
+        )
+    }
+    assert lead.owner_id == cpb.partner.id
+    assert told == {(cpb.partner.id, "email"), (cpb.partner.id, "in_app")}

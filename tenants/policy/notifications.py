@@ -12,6 +12,9 @@ class NotificationRule(Section):
     roles: list[Recipient] = Field(min_length=1)
     channels: list[Channel] = Field(default_factory=lambda: ["in_app"], min_length=1)
     template: Code
+    team: Code | None = Field(
+        None, description="the team the role `team` means (default: the lead's own team)"
+    )
 
 
 class Announcement(Section):

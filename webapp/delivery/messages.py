@@ -34,6 +34,22 @@ MESSAGES = {
         _l("Reminder: a lead is waiting to be reviewed"),
         _l("The lead %(contact_name)s must be reviewed (acknowledged) by %(due_at)s (%(due_in)s)."),
     ),
+    "lead_allocated": (
+        _l("A lead has been allocated to you"),
+        _l("The lead %(contact_name)s has been allocated to you: please review it."),
+    ),
+    "hot_account_for_ae": (
+        _l("A HOT account"),
+        _l("The account of %(contact_name)s has received enough leads to be HOT."),
+    ),
+    "new_ae_referral": (
+        _l("New referral"),
+        _l("%(contact_name)s has been referred to your team."),
+    ),
+    "ret_ticket_created": (
+        _l("New retention ticket"),
+        _l("%(contact_name)s asked to cancel: a ticket is waiting for your team."),
+    ),
     "follow_up_overdue.reminder": (
         _l("Reminder: a lead is waiting to be followed up"),
         _l("The lead %(contact_name)s must be followed up by %(due_at)s (%(due_in)s)."),

@@ -12,7 +12,7 @@ from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import Account, Lead, User, Workspace
 
-from . import audit, intake, leads, policies
+from . import audit, events, intake, leads, policies
 from .unit import operation
 from .users import UserError
 
@@ -136,10 +136,10 @@ def record_delivery(
     if not result.created:
         return result, []
     leads.start_timers(workspace, result.lead, "account.delivery", actor=sender)
-    return result, _check_counters(account, actor)
+    return result, _check_counters(account, actor, result.lead)
 
 
-def _check_counters(account: Account, actor: User | None) -> list[str]:
+def _check_counters(account: Account, actor: User | None, lead: Lead) -> list[str]:
     policy = policies.active_policy(account.workspace)
     signed_up = (
         datetime.combine(account.signed_up_on, time.min, tzinfo=UTC)
@@ -151,9 +151,8 @@ def _check_counters(account: Account, actor: User | None) -> list[str]:
     ).all()
     facts = CounterFacts(events={"account.delivery": list(deliveries)}, signed_up_at=signed_up)
     current = facts_of(account)
-    new_flags = [
-        c.flag for c in tripped_counters(policy, facts, now()) if c.flag not in current["set"]
-    ]
+    tripped = [c for c in tripped_counters(policy, facts, now()) if c.flag not in current["set"]]
+    new_flags = [c.flag for c in tripped]
     if new_flags:
         account.flags = {**current, "set": sorted({*current["set"], *new_flags})}
         audit.record(
@@ -164,4 +163,6 @@ def _check_counters(account: Account, actor: User | None) -> list[str]:
             after={"flags": new_flags},
             reason="counter threshold reached",
         )
+    for counter in tripped:  # e.g. L411-2: the AE team hears of the HOT account
+        events.publish(lead, f"counter.{counter.name}", actor=actor, context={"flag": counter.flag})
     return new_flags

@@ -221,7 +221,7 @@ def assign(
         owner = db.session.get(User, int(decision.agent_id))
         set_owner(lead, owner, actor=actor, reason=f"{decision.strategy}: {decision.reason}")
         if decision.strategy == "partner_allocation":  # the partner's clocks (CPB-2..4)
-            leads.start_timers(workspace, lead, "lead.allocated")
+            _allocated(lead, actor)
         if decision.cursor is not None:
             workspace.assignment_cursor = decision.cursor
         if decision.notify_agent_ids:  # BDC-4: the busy manager's assistant is told
@@ -249,7 +249,7 @@ def assign(
 @operation
 def reassign(lead: Lead, to: User, *, actor: User, reason: str = "") -> None:
     """A manager gives the lead to another member of the workspace; given to a partner by
-    hand (CPB's manual fallback), it is allocated as the strategy would have: their clocks
+    hand (a manual fallback), it is allocated as the strategy would have: their clocks
     start."""
     membership = db.session.scalar(
         select(Membership).where(
@@ -263,7 +263,13 @@ def reassign(lead: Lead, to: User, *, actor: User, reason: str = "") -> None:
     set_owner(lead, to, actor=actor, reason=reason or "reassigned by a manager")
     if membership.role == Role.PARTNER:
         lead.partner_organisation_id = membership.partner_organisation_id
-        leads.start_timers(lead.workspace, lead, "lead.allocated")
+        _allocated(lead, actor)
+
+
+def _allocated(lead: Lead, actor: User | None) -> None:
+    """A partner got the lead: their clocks start (CPB-2..4) and they are told."""
+    leads.start_timers(lead.workspace, lead, "lead.allocated")
+    events.publish(lead, "lead.allocated", actor=actor)
 
 
 @operation

@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from tenants import Policy
 from webapp.extensions import db
-from webapp.models import AuditEvent, Lead, Membership, Role, User
+from webapp.models import AuditEvent, Lead, Membership, Role, Team, User
 
 from . import audit, notifications, policies, recipients
 
@@ -63,7 +63,8 @@ def publish(
     payload = {**_lead_payload(lead, policy, actor), **context}
     told = 0
     for n, rule in enumerate(rules):
-        for person in recipients.resolve(lead, list(rule.roles), context):
+        rule_context = {**context, **_team_context(lead, rule.team)}
+        for person in recipients.resolve(lead, list(rule.roles), rule_context):
             for channel in rule.channels:
                 key = outbox_key(event, lead.id, record.id, n, person.id, channel)
                 row = notifications.queue_message(
@@ -94,6 +95,17 @@ def _lead_payload(lead: Lead, policy: Policy, actor: User | None) -> dict[str, A
         "advisor": advisor.name if advisor else "",
         "status_labels": dict(status.labels) if status else {"en": lead.status},
     }
+
+
+def _team_context(lead: Lead, code: str | None) -> dict[str, Any]:
+    """A rule naming a team means that team by `team` (L411-2: the AE team hears of a HOT
+    account delivered by the CPT team)."""
+    if code is None:
+        return {}
+    team_id = db.session.scalar(
+        select(Team.id).where(Team.workspace_id == lead.workspace_id, Team.code == code)
+    )
+    return {"team_id": team_id} if team_id else {}
 
 
 def _announcement_payload(payload: dict[str, Any], tag: str) -> dict[str, Any]:

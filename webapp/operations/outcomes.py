@@ -14,7 +14,7 @@ from webapp.extensions import db
 from webapp.models import Lead, Task, Team, User
 from webapp.queue import versions
 
-from . import activities, assignment, audit, leads, policies
+from . import activities, assignment, audit, events, leads, policies
 from .accounts import facts_of
 from .unit import operation
 from .users import UserError
@@ -41,9 +41,12 @@ def record_outcome(
     if decision.status:
         change_status(lead, decision.status, actor=actor, reason=f"outcome {code}")
     _cooldowns(lead, decision)
+    # The policy's "outcome.<code>" rules speak of the referral when there is one.
+    subject, context = lead, {"outcome": code}
     for effect in decision.effects:
         if effect.kind == "transfer":
-            _transfer(lead, effect, actor, activity.id, decision)
+            referral = _transfer(lead, effect, actor, activity.id, decision)
+            subject = referral or lead
     for team_code in decision.tickets_for:
         _task(lead, "ticket", team=_team(lead, team_code), details={"outcome": code})
     if decision.callback_due_at is not None:
@@ -54,6 +57,7 @@ def record_outcome(
             due_at=decision.callback_due_at,
             details={"outcome": code},
         )
+    events.publish(subject, f"outcome.{code}", actor=actor, context=context)
     return decision
 
 
@@ -118,7 +122,7 @@ def _cooldowns(lead: Lead, decision: OutcomeDecision) -> None:
 
 def _transfer(
     lead: Lead, effect, actor: User | None, activity_id: int, decision: OutcomeDecision
-) -> None:
+) -> Lead | None:
     """Hand the customer to a team: a referral lead in its queue (L411-6), or the lead itself
     (L411-8: the business owner goes to retention)."""
     team = _team(lead, effect.team)
@@ -132,7 +136,7 @@ def _transfer(
             after={"team": team.code},
             reason=f"outcome {decision.code}",
         )
-        return
+        return None
     referral = leads.create_lead(
         lead.workspace,
         contact_name=lead.contact_name,
@@ -159,6 +163,7 @@ def _transfer(
         after={"referral_id": referral.id, "team": team.code},
     )
     assignment.assign(referral, actor=actor, team_id=team.id)
+    return referral
 
 
 @operation

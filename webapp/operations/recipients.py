@@ -73,8 +73,11 @@ RESOLVERS: dict[str, Callable[[Lead, dict], list[User]]] = {
     "manager": lambda lead, ctx: _members(lead, Role.MANAGER),
     "agent": lambda lead, ctx: _members(lead, Role.AGENT),
     "partner": lambda lead, ctx: _partners(lead),
+    # The lead's team, or the team the event concerns (a ticket raised for retention).
     "team": lambda lead, ctx: (
-        _members(lead, Role.AGENT, Role.MANAGER, team_id=lead.team_id) if lead.team_id else []
+        _members(lead, Role.AGENT, Role.MANAGER, team_id=team_id)
+        if (team_id := ctx.get("team_id") or lead.team_id)
+        else []
     ),
     "exceptions_contact": lambda lead, ctx: [],  # a named contact: configured with TEL-9 (issue 5)
 }
