@@ -314,3 +314,17 @@ def test_delivery_log_lists_a_dead_message_and_retry_sends_it(
     row = _row(notification_id)
     assert (row.state, row.attempts) == (NotificationState.FAILED, 1)
     assert "whatsapp is not set up" in row.last_error
+
+
+def test_a_member_without_a_language_is_written_to_in_the_workspaces(make_workspace, make_member):
+    from webapp.operations import notifications
+
+    workspace = make_workspace(locale="fr")
+    member = make_member(workspace, preferred_locale=None)
+    from webapp.operations.unit import transaction
+
+    with transaction():
+        row = notifications.queue_message(
+            workspace.id, member, "in_app", "contact_sla_missed", {"contact_name": "X"}, key="k"
+        )
+    assert row.locale == "fr"

@@ -45,7 +45,8 @@ def queue_message(
         else recipient.email,
         template=template,
         payload=payload,
-        locale=recipient.preferred_locale or "en",
+        # A member who chose no language reads the department's (the interface does the same).
+        locale=recipient.preferred_locale or _workspace_locale(workspace_id),
         idempotency_key=key,
         next_attempt_at=now(),
     )
@@ -94,3 +95,8 @@ def queue_group_message(
     db.session.flush()
     delivery.enqueue_after_commit(message)
     return message
+
+
+def _workspace_locale(workspace_id: int) -> str:
+    workspace = db.session.get(Workspace, workspace_id)
+    return (workspace.locale if workspace else None) or "en"
