@@ -498,3 +498,9 @@ def test_the_app_secret_and_verify_token_are_saved_but_never_shown(
     audit = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "channel.saved")).all()
     assert [e.after["app_secret_changed"] for e in audit] == [True, False]
     assert "s3cret-app" not in json.dumps([e.after for e in audit])
+
+
+def test_a_wrong_method_on_the_inbound_hook_answers_json(client):
+    response = client.put("/inbound/whatsapp/anywhere")
+    assert response.status_code in (404, 405)
+    assert response.is_json and response.json["error"]["code"]

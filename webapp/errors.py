@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from webapp.extensions import db
 from webapp.rendering import render
 
-MACHINE_PREFIXES = ("/api/", "/hooks/")
+MACHINE_PREFIXES = ("/api/", "/hooks/", "/inbound/")  # callers that read JSON, not pages
 
 
 def _messages() -> dict[int, tuple[str, str]]:
