@@ -6,7 +6,7 @@ from pathlib import Path
 
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
+from babel.messages.pofile import read_po, write_po
 
 from webapp.i18n import LOCALES_DIR, SUPPORTED_LOCALES
 
@@ -38,23 +38,24 @@ def extract() -> Path:
 
 
 def update() -> None:
-    """Merge messages.pot into each language's catalogue, creating missing ones."""
+    """Merge messages.pot into each language's catalogue, creating missing ones.
+
+    Done with Babel's API rather than `pybabel update`: the catalogue keeps its own header
+    (its plural forms, which newer CLDR data would otherwise change under the translations),
+    new strings arrive untranslated, never as fuzzy guesses, and removed ones are dropped.
+    """
+    with TEMPLATE.open("rb") as handle:
+        template = read_po(handle)
     for code in TRANSLATED:
         po = LOCALES_DIR / code / "LC_MESSAGES" / "messages.po"
-        if po.exists():
-            _pybabel(
-                "update",
-                "-i",
-                str(TEMPLATE),
-                "-d",
-                str(LOCALES_DIR),
-                "-l",
-                code,
-                "--no-fuzzy-matching",
-                "--omit-header",
-            )
-        else:
+        if not po.exists():
             _pybabel("init", "-i", str(TEMPLATE), "-d", str(LOCALES_DIR), "-l", code)
+            continue
+        with po.open("rb") as handle:
+            catalogue = read_po(handle)
+        catalogue.update(template, no_fuzzy_matching=True)
+        with po.open("wb") as handle:
+            write_po(handle, catalogue, no_location=True, ignore_obsolete=True, width=100)
 
 
 def compile_all() -> list[Path]:
