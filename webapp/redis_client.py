@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask, current_app
 from redis import Redis
 from rq import Queue
+from rq.job import Job, JobStatus
+from rq.registry import ScheduledJobRegistry
+
+from webapp.clock import now
 
 QUEUE_NAMES = ("default", "timers", "notify")
 JOB_ENTRY_POINT = "workers.runtime.perform"
@@ -62,3 +67,28 @@ def _whole_second_after(at: datetime) -> datetime:
     """
     whole = at.replace(microsecond=0)
     return whole if whole == at else whole + timedelta(seconds=1)
+
+
+def jobs_under_way(queue_name: str, job_ids: Iterable[str]) -> set[str]:
+    """The ids among `job_ids` whose job will run without help: waiting in the queue, or
+    scheduled for later. The sweeps enqueue the others again (lost with a flushed Redis, failed,
+    abandoned by a dead worker, or due but not moved: the worker holding RQ's scheduler lock may
+    have died, and another takes it over only minutes later) and leave these alone, so that a
+    backlog is not multiplied by each sweep."""
+    job_ids = list(job_ids)
+    connection = redis()
+    scheduled = ScheduledJobRegistry(queue_name, connection=connection).key
+    with connection.pipeline(transaction=False) as pipeline:
+        for job_id in job_ids:
+            pipeline.hget(Job.key_for(job_id), "status")
+            pipeline.zscore(scheduled, job_id)
+        replies = pipeline.execute()
+    moment = now().timestamp()
+    under_way = set()
+    for job_id, status, release in zip(job_ids, replies[::2], replies[1::2], strict=True):
+        status = status.decode() if status else None
+        if status == JobStatus.QUEUED or (
+            status == JobStatus.SCHEDULED and release is not None and release > moment
+        ):
+            under_way.add(job_id)
+    return under_way

@@ -222,13 +222,16 @@ def close_clocks(lead: Lead, *, reason: str) -> None:
 
 
 def enqueue_due() -> int:
-    """Enqueue a fire job for every pending deadline already due (the sweep)."""
+    """Enqueue a fire job for every pending deadline already due whose job is not under way
+    (the sweep); returns how many it enqueued."""
     due_ids = db.session.scalars(
         select(Deadline.id)
         .where(Deadline.state == DeadlineState.PENDING, Deadline.due_at <= now())
         .order_by(Deadline.due_at)
         .limit(SWEEP_BATCH)
     ).all()
-    for deadline_id in due_ids:
+    under_way = redis_client.jobs_under_way("timers", map(job_id_for, due_ids))
+    lost = [i for i in due_ids if job_id_for(i) not in under_way]
+    for deadline_id in lost:
         redis_client.enqueue("timers", "deadline.fire", deadline_id, job_id=job_id_for(deadline_id))
-    return len(due_ids)
+    return len(lost)

@@ -36,12 +36,24 @@ def backoff(attempts: int) -> timedelta:
 
 def enqueue_after_commit(notification: Notification) -> None:
     """Enqueue the delivery job once the row is committed (at its next attempt, if later)."""
-    notification_id, at = notification.id, notification.next_attempt_at
-    after_commit(lambda: _enqueue(notification_id, at))
+    notification_id, attempts = notification.id, notification.attempts or 0
+    at = notification.next_attempt_at
+    after_commit(lambda: _enqueue(notification_id, attempts, at))
 
 
-def _enqueue(notification_id: int, at=None) -> None:
-    redis_client.enqueue("notify", JOB, notification_id, at=at if at and at > now() else None)
+def _job_id(notification_id: int, attempts: int) -> str:
+    # One id per attempt, so the sweep can tell a row whose next attempt is already queued.
+    return f"notification-{notification_id}-{attempts}"
+
+
+def _enqueue(notification_id: int, attempts: int, at=None) -> None:
+    redis_client.enqueue(
+        "notify",
+        JOB,
+        notification_id,
+        at=at if at and at > now() else None,
+        job_id=_job_id(notification_id, attempts),
+    )
 
 
 def _claim(notification_id: int) -> bool:
@@ -110,22 +122,28 @@ def _failed(row: Notification, error: str) -> str:
         row.state, row.next_attempt_at = S.FAILED, now() + backoff(row.attempts)
     db.session.commit()
     if row.state == S.FAILED:
-        _enqueue(row.id, row.next_attempt_at)
+        _enqueue(row.id, row.attempts, row.next_attempt_at)
     return row.state.value
 
 
 def enqueue_due() -> int:
-    """Re-enqueue rows whose job was lost: due pending/failed ones and stale sending ones."""
+    """Re-enqueue rows whose job was lost: due pending/failed ones and stale sending ones.
+
+    A row whose job still waits in the queue (a backlog) is left to it: enqueuing it again at
+    every sweep multiplied the backlog. Returns how many it enqueued.
+    """
     cutoff = now() - SWEEP_GRACE
-    ids = db.session.scalars(
-        select(Notification.id).where(
+    rows = db.session.execute(
+        select(Notification.id, Notification.attempts).where(
             Notification.state.in_([S.PENDING, S.FAILED, S.SENDING]),
             Notification.next_attempt_at <= cutoff,
         )
     ).all()
-    for notification_id in ids:
-        _enqueue(notification_id)
-    return len(ids)
+    under_way = redis_client.jobs_under_way("notify", (_job_id(*row) for row in rows))
+    lost = [row for row in rows if _job_id(*row) not in under_way]
+    for notification_id, attempts in lost:
+        _enqueue(notification_id, attempts)
+    return len(lost)
 
 
 @operation
