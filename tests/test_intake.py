@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from tenants.profiles import load_profile
 from webapp.clock import now
 from webapp.extensions import db
-from webapp.models import Deadline, DeadlineState, Lead, Role
+from webapp.models import Activity, Deadline, DeadlineState, Lead, Role
 from webapp.operations import activities, assignment
 from webapp.operations.intake import IntakeInvalid, IntakeRequest, receive_lead
 from workers import runtime
@@ -159,6 +159,21 @@ def test_bdc_7_a_new_request_from_a_known_customer_joins_the_file(bdc, make_memb
         actor=None,
     )
     assert again.joined and not again.created and again.lead.id == first.id
+    assert _count(Lead) == 1
+
+
+def test_bdc_7_a_retried_join_joins_nothing_twice(bdc, make_member):
+    agent = make_member(bdc, Role.AGENT)
+    first = receive_lead(
+        bdc, IntakeRequest("Kevin", email="k@courriel.test", taken_by_id=agent.id), actor=None
+    ).lead
+    request = IntakeRequest("Kevin", email="k@courriel.test", channel="web", external_id="w-9")
+    notes = []
+    for key in ("req-1", "req-1", None):  # a retry by key, then by external id alone
+        result = receive_lead(bdc, request, actor=None, idempotency_key=key)
+        assert result.joined and not result.created and result.lead.id == first.id
+        notes.append(_count(Activity))
+    assert notes == [1, 1, 1]
     assert _count(Lead) == 1
 
 

@@ -3,7 +3,7 @@
 from .audit import AuditEvent
 from .channels import ChannelSettings
 from .delivery import ApiKey, Notification, NotificationState
-from .lead import Account, Lead
+from .lead import Account, IntakeReceipt, Lead
 from .lead_import import ImportState, LeadImport
 from .replay import PolicyReplay, ReplayState
 from .reporting import WeeklyReport
@@ -23,6 +23,7 @@ __all__ = [
     "Deadline",
     "DeadlineState",
     "ImportState",
+    "IntakeReceipt",
     "Lead",
     "LeadImport",
     "Membership",

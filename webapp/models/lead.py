@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from webapp.clock import now
 from webapp.extensions import db
 
 from .base import TenantOwned, Timestamped
@@ -87,3 +88,18 @@ class Lead(TenantOwned, Timestamped, db.Model):
 
     def __repr__(self) -> str:
         return f"<Lead {self.id} {self.contact_name!r} {self.status}>"
+
+
+class IntakeReceipt(TenantOwned, db.Model):
+    """A request that joined an existing file instead of making a lead (BDC-7), remembered
+    under its Idempotency-Key or external id so that a retry joins nothing twice."""
+
+    __tablename__ = "intake_receipts"
+    __table_args__ = (UniqueConstraint("workspace_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(120))  # "key:<Idempotency-Key>" or "ext:<id>"
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+
+    lead = relationship("Lead")

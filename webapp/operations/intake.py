@@ -19,7 +19,16 @@ from tenants.decisions import DuplicateDecision, LeadRef, resolve_duplicate
 from tenants.decisions.duplicates import LoserFate
 from webapp.clock import now
 from webapp.extensions import db
-from webapp.models import Account, Activity, Lead, Membership, Role, User, Workspace
+from webapp.models import (
+    Account,
+    Activity,
+    IntakeReceipt,
+    Lead,
+    Membership,
+    Role,
+    User,
+    Workspace,
+)
 from webapp.queue import versions
 
 from . import activities, assignment, audit, events, leads, policies, sources
@@ -138,9 +147,17 @@ def _member(workspace: Workspace, user_id: int) -> Membership | None:
     )
 
 
+def _receipt_keys(request: IntakeRequest, key: str | None) -> list[str]:
+    return [
+        k for k in (key and f"key:{key}", request.external_id and f"ext:{request.external_id}") if k
+    ]
+
+
 def _existing_for_retry(
     workspace: Workspace, request: IntakeRequest, key: str | None
-) -> Lead | None:
+) -> IntakeResult | None:
+    """The first answer to this request, if it was received before: the lead it made, or the
+    file it joined (BDC-7)."""
     conditions = []
     if request.external_id:
         conditions.append(Lead.external_id == request.external_id)
@@ -148,9 +165,21 @@ def _existing_for_retry(
         conditions.append(Lead.intake_key == key)
     if not conditions:
         return None
-    return db.session.scalar(
+    lead = db.session.scalar(
         select(Lead).where(Lead.workspace_id == workspace.id, or_(*conditions))
     )
+    if lead is not None:
+        return IntakeResult(lead, created=False)
+    joined = db.session.scalar(
+        select(Lead)
+        .join(IntakeReceipt, IntakeReceipt.lead_id == Lead.id)
+        .where(
+            IntakeReceipt.workspace_id == workspace.id,
+            IntakeReceipt.key.in_(_receipt_keys(request, key)),
+        )
+        .limit(1)
+    )
+    return IntakeResult(joined, created=False, joined=True) if joined is not None else None
 
 
 def _account(workspace: Workspace, ref: str | None) -> Account | None:
@@ -239,13 +268,13 @@ def receive_lead(
     # Checked before the workspace lock: it needs no lock, and the lock is held to the end.
     if errors := validate(workspace, policy, request):
         if (earlier := _existing_for_retry(workspace, request, idempotency_key)) is not None:
-            return IntakeResult(earlier, created=False)
+            return earlier
         raise IntakeInvalid(errors)
     phone = leads.normalise_phone(request.phone, workspace.country) if request.phone else None
     email = leads.normalise_email(request.email) if request.email else None
     assignment.lock_workspace(workspace.id)
     if (earlier := _existing_for_retry(workspace, request, idempotency_key)) is not None:
-        return IntakeResult(earlier, created=False)
+        return earlier
     account = _account(workspace, request.account_ref)
     received = request.received_at or now()
     found = _matches(workspace, policy, phone, email, request.external_id, account)
@@ -269,7 +298,7 @@ def receive_lead(
     )
     by_id = {str(x.id): x for x in found}
     if decision.rule == "join_existing" and decision.winner_id != NEW:  # BDC-7
-        return _join(by_id[decision.winner_id], request, actor, decision)
+        return _join(by_id[decision.winner_id], request, actor, decision, idempotency_key)
     lead = _store(workspace, request, actor, idempotency_key, account, received, decision)
     sources.register(lead, policy, actor=actor)  # CCIMA-10: the source's team
     invalidated = _apply_fates(lead, decision, by_id, actor)
@@ -385,9 +414,18 @@ def _manager_of(decision: DuplicateDecision, by_id: dict[str, Lead]) -> int | No
 
 
 def _join(
-    existing: Lead, request: IntakeRequest, actor: User | None, decision: DuplicateDecision
+    existing: Lead,
+    request: IntakeRequest,
+    actor: User | None,
+    decision: DuplicateDecision,
+    idempotency_key: str | None,
 ) -> IntakeResult:
-    """A known customer's new request joins their file instead of duplicating it (BDC-7)."""
+    """A known customer's new request joins their file instead of duplicating it (BDC-7);
+    its keys are kept so that a retry of it finds this file and joins nothing again."""
+    for key in _receipt_keys(request, idempotency_key):
+        db.session.add(
+            IntakeReceipt(workspace_id=existing.workspace_id, key=key, lead_id=existing.id)
+        )
     note = f"{request.channel}: {request.contact_name}".strip()
     activities.log_activity(existing, "note", actor=actor, note=note)
     versions.bump_after_commit(existing.workspace_id, (existing.owner_id,))
