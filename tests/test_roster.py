@@ -317,12 +317,13 @@ def test_a_link_for_another_month_is_refused(client, login, centre, redis_conn):
     member = _membership(advisors[0])
     with time_machine.travel(SEND + timedelta(hours=1), tick=False):
         november = links.make_token(workspace.id, member.id, date(2026, 11, 1))
-        _refused(client, f"/roster/cc/confirm/{november}", 400, "not yours to confirm")
+        # The page speaks the department's language (Spanish) to a visitor not signed in.
+        _refused(client, f"/roster/cc/confirm/{november}", 400, "Ya no te corresponde")
     # December's own link, sent late in December and opened once December is over.
     with time_machine.travel(datetime(2026, 12, 28, 9, 0, tzinfo=MX), tick=False):
         december = links.make_token(workspace.id, member.id, DECEMBER)
     with time_machine.travel(datetime(2027, 1, 1, 7, 0, tzinfo=MX), tick=False):
-        _refused(client, f"/roster/cc/confirm/{december}", 400, "not yours to confirm")
+        _refused(client, f"/roster/cc/confirm/{december}", 400, "Ya no te corresponde")
     assert _membership(advisors[0]).roster_confirmed_at is None
 
 
