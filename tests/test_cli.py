@@ -3,7 +3,7 @@
 from sqlalchemy import func, select
 
 from webapp.extensions import db
-from webapp.models import Membership, PolicyVersion, Role, User, Workspace
+from webapp.models import Membership, PolicyVersion, Role, RosterEntry, User, Workspace
 
 
 def test_seed_demo_creates_the_five_department_workspaces(runner):
@@ -38,6 +38,9 @@ def test_seed_demo_creates_the_five_department_workspaces(runner):
     assert all(w.active_policy_version is not None for w in workspaces.values())
     assert db.session.scalar(select(func.count(PolicyVersion.id))) == 5
     assert "admin@leadline.test" in result.output
+    # The contact centre's advisors are on next month's roster (CCIMA-3), nobody elsewhere.
+    planned = db.session.scalars(select(RosterEntry)).all()
+    assert planned and {e.workspace_id for e in planned} == {workspaces["ccima"].id}
 
 
 def test_seeded_admin_signs_in_with_the_demo_password(runner, client, monkeypatch):

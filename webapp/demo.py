@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from tenants.decisions.roster import upcoming_roster_months
 from tenants.profiles import load_profile
 from webapp.clock import now
 from webapp.models import Role, User, Workspace
-from webapp.operations import activities, leads, users, workspaces
+from webapp.operations import activities, leads, policies, roster, users, workspaces
 from webapp.operations.unit import operation
 
 ADMIN_EMAIL = "admin@leadline.test"
@@ -385,6 +386,7 @@ def _seed_workspace(spec: DemoWorkspace, admin: User, password: str) -> list[tup
             users.put_on_roster(membership, month, confirmed_at=now(), actor=admin)
         people[person.name] = user
         logins.append((user.email, f"{person.role.value} in {spec.slug}"))
+    _plan_next_roster(workspace, admin)
     for demo in spec.leads:
         leads.create_lead(
             workspace,
@@ -401,3 +403,14 @@ def _seed_workspace(spec: DemoWorkspace, admin: User, password: str) -> list[tup
     agents = [people[p.name] for p in spec.people if p.role == Role.AGENT]
     _seed_history(workspace, spec, agents, admin)
     return logins
+
+
+def _plan_next_roster(workspace: Workspace, admin: User) -> None:
+    """Where the policy keeps a monthly roster, next month's has every agent on it, so the
+    demo's advisors are sent it (and asked to confirm) on the send day."""
+    policy = policies.active_policy(workspace)
+    if not policy.roster.enabled:
+        return
+    _this_month, next_month = upcoming_roster_months(policy, now())
+    agents = [m for m in roster.agents(workspace)]
+    roster.plan_month(workspace, next_month, agents, actor=admin)
