@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import flask_babel
@@ -10,15 +11,19 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from tenants import Policy
 from webapp import clock
 from webapp.i18n import LOCALE_NAMES
 from webapp.models import DeadlineState, Role
+from webapp.operations import policies
 
 
 class NavItem(NamedTuple):
     endpoint: str
     label: Any
     roles: frozenset[Role]
+    # Shown only where the workspace's policy uses the feature (None: always).
+    applies: Callable[[Policy], bool] | None = None
 
 
 ALL_ROLES = frozenset(Role)
@@ -53,9 +58,14 @@ NAVIGATION = (
     NavItem("workspace.dashboard", _l("Home"), ALL_ROLES),
     NavItem("workspace.leads", _l("Leads"), ALL_ROLES),
     NavItem("workspace.members", _l("People"), STAFF),
-    NavItem("roster.plan", _l("Roster"), STAFF),
+    NavItem("roster.plan", _l("Roster"), STAFF, lambda p: p.roster.enabled),
     NavItem("policy.index", _l("Policy"), STAFF),
-    NavItem("reports.weekly", _l("Weekly reports"), ALL_ROLES - {Role.PARTNER}),
+    NavItem(
+        "reports.weekly",
+        _l("Weekly reports"),
+        ALL_ROLES - {Role.PARTNER},
+        lambda p: p.reporting.weekly_cutoff is not None,
+    ),
     NavItem("operations_view.index", _l("Operations"), frozenset({Role.ADMIN, Role.DIRECTOR})),
     NavItem("settings.api_keys_page", _l("Settings"), frozenset({Role.ADMIN, Role.DIRECTOR})),
 )
@@ -66,7 +76,12 @@ def navigation() -> list[NavItem]:
     membership = g.get("membership")
     if membership is None:
         return []
-    return [item for item in NAVIGATION if membership.role in item.roles]
+    policy = policies.active_policy(g.workspace)
+    return [
+        item
+        for item in NAVIGATION
+        if membership.role in item.roles and (item.applies is None or item.applies(policy))
+    ]
 
 
 def init_app(app: Flask) -> None:
