@@ -2,6 +2,7 @@
 
     .venv/bin/python -m tests.bench                # everything, SQLite file + embedded Redis
     .venv/bin/python -m tests.bench queue --leads 1000000
+    .venv/bin/python -m tests.bench deadlines --deadlines 10000 --workers 2
     BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1/bench .venv/bin/python \
         -m tests.bench
 
@@ -27,9 +28,13 @@ def _app(tmp: Path, redis_url: str):
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m tests.bench")
-    parser.add_argument("which", nargs="?", default="all", choices=["all", "queue", "intake"])
+    parser.add_argument(
+        "which", nargs="?", default="all", choices=["all", "queue", "intake", "deadlines"]
+    )
     parser.add_argument("--leads", type=int, default=1_000_000, help="queue: the large size")
     parser.add_argument("--requests", type=int, default=2_000, help="intake: requests per side")
+    parser.add_argument("--deadlines", type=int, default=10_000, help="deadlines: how many")
+    parser.add_argument("--workers", type=int, default=2, help="deadlines: worker processes")
     args = parser.parse_args()
     with (
         tempfile.TemporaryDirectory(prefix="leadline-bench-") as tmp,
@@ -53,6 +58,14 @@ def main() -> None:
                     " per render",
                     flush=True,
                 )
+        if args.which in ("all", "deadlines"):
+            from tests.bench import deadlines
+
+            app, database = _app(Path(tmp) / "deadlines", redis_url)
+            kind = database.split(":")[0]
+            print(f"Deadlines fired by workers ({kind}):", flush=True)
+            figures = deadlines.run(app, database, redis_url, args.deadlines, args.workers)
+            deadlines.report(figures, kind)
 
 
 if __name__ == "__main__":
