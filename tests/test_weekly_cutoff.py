@@ -14,6 +14,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from tenants.profiles import load_profile
 from tests.test_deal_announcements import _contact_center
 from tests.test_notification_delivery import _channel, _work
 from tests.test_timer_actions import _fire_due
@@ -274,3 +275,19 @@ def test_before_the_first_cutoff_the_page_says_so(week, client, login):
 def test_partners_may_not_read_reports(week, client, login_as):
     login_as(Role.PARTNER, week["workspace"])
     assert _page(client)[0] == 403
+
+
+def test_a_workspace_made_after_mondays_cutoff_waits_for_the_next_one(make_workspace, redis_conn):
+    tuesday = mx(24, 10)
+    with time_machine.travel(tuesday, tick=False):
+        workspace = make_workspace(
+            slug="new-cc",
+            time_zone="America/Mexico_City",
+            policy_document=load_profile("ccima_contact_center"),
+        )
+        _fire_due(redis_conn)
+        _work(redis_conn)
+    (row,) = _cutoff_rows(workspace)
+    assert row.state == DeadlineState.PENDING
+    assert row.due_at == datetime(2026, 11, 30, 9, 0, tzinfo=MX)
+    assert _reports() == {} and _weekly_messages() == []
