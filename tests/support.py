@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from flask import Flask
@@ -66,3 +69,41 @@ def wipe(app: Flask) -> None:
                 connection.execute(text("UPDATE workspaces SET active_policy_version_id = NULL"))
                 for table in tables:
                     connection.execute(text(f"DELETE FROM {table}"))
+
+
+class JsonPostServer:
+    """A local HTTP server standing in for a JSON API (WhatsApp Cloud API, a hook): every POST
+    body goes to `respond(path, body)`, whose dict is the answer; `answered(path, body)` is told
+    once an answer has reached the caller (a caller killed meanwhile never gets one)."""
+
+    def __init__(
+        self,
+        respond: Callable[[str, dict], dict],
+        answered: Callable[[str, dict], None] | None = None,
+    ) -> None:
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # http.server calls it by this name
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                data = json.dumps(respond(self.path, body)).encode()
+                try:
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except OSError:  # the caller is gone
+                    return
+                if answered is not None:
+                    answered(self.path, body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()

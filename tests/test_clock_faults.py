@@ -21,7 +21,6 @@ import urllib.request
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -33,6 +32,7 @@ from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 from sqlalchemy import func, select
 
 from tenants.profiles import load_profile
+from tests import support
 from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import (
@@ -175,45 +175,29 @@ class Capture:
         self.hook_arrived = threading.Event()
         self._released = threading.Event()
         self._lock = threading.Lock()
-        capture = self
+        self._server = support.JsonPostServer(self._receive, self._answered)
+        self.url = self._server.url
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # http.server calls it by this name
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                if self.path == "/hook":
-                    capture._hook(self, body["deadline_id"])
-                    return
-                with capture._lock:
-                    capture.messages.append(body)
-                self._answer({"messages": [{"id": f"wamid.{len(capture.messages)}"}]})
+    def _receive(self, path: str, body: dict) -> dict:
+        if path == "/hook":
+            self._hook(body["deadline_id"])
+            return {"ok": True}
+        with self._lock:
+            self.messages.append(body)
+            return {"messages": [{"id": f"wamid.{len(self.messages)}"}]}
 
-            def _answer(self, payload: dict) -> None:
-                data = json.dumps(payload).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-
-    def _hook(self, handler, deadline_id: int) -> None:
+    def _hook(self, deadline_id: int) -> None:
         with self._lock:
             self.hook_calls.append(deadline_id)
             first = len(self.hook_calls) == 1
-        if first:
+        if first:  # hold the first firing inside its transaction until the test releases it
             self.hook_arrived.set()
             self._released.wait(timeout=PATIENCE)
-        with contextlib.suppress(OSError):  # the caller may be dead by now
-            handler._answer({"ok": True})
+
+    def _answered(self, path: str, body: dict) -> None:
+        if path == "/hook":
             with self._lock:
-                self.hook_answered.append(deadline_id)
+                self.hook_answered.append(body["deadline_id"])
 
     def release(self) -> None:
         self._released.set()
@@ -226,8 +210,7 @@ class Capture:
 
     def close(self) -> None:
         self.release()
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.close()
 
 
 @pytest.fixture

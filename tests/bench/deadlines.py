@@ -11,7 +11,6 @@ max; goal p99 < 2 s) and how many WhatsApp messages per second the workers deliv
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import signal
 import statistics
@@ -21,7 +20,6 @@ import threading
 import time
 from collections import Counter
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from flask import Flask
@@ -30,6 +28,7 @@ from rq import Worker
 from sqlalchemy import func, insert, select
 
 from tenants.profiles import load_profile
+from tests import support
 from webapp import redis_client
 from webapp.clock import now
 from webapp.extensions import db
@@ -59,33 +58,18 @@ class WhatsAppStandIn:
     def __init__(self) -> None:
         self.arrivals: list[float] = []
         self.recipients: Counter[tuple[str, str]] = Counter()
-        lock = threading.Lock()
-        stand_in = self
+        self._lock = threading.Lock()
+        self._server = support.JsonPostServer(self._receive)
+        self.url = self._server.url
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # http.server calls it by this name
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                with lock:
-                    stand_in.arrivals.append(time.time())
-                    stand_in.recipients[(body["to"], body["text"]["body"])] += 1
-                data = b'{"messages": [{"id": "wamid.bench"}]}'
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+    def _receive(self, path: str, body: dict) -> dict:
+        with self._lock:
+            self.arrivals.append(time.time())
+            self.recipients[(body["to"], body["text"]["body"])] += 1
+        return {"messages": [{"id": "wamid.bench"}]}
 
     def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self._server.close()
 
 
 def _open_all_day(document: dict) -> dict:
