@@ -11,6 +11,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
+from webapp.delivery.labels import CHANNEL_LABELS
 from webapp.extensions import db
 from webapp.models import Deadline, DeadlineState, Notification, NotificationState
 from webapp.tenancy import current_workspace, scoped
@@ -18,19 +19,6 @@ from webapp.tenancy import current_workspace, scoped
 LIST_LIMIT = 100
 RETRYABLE = (NotificationState.FAILED, NotificationState.DEAD)
 
-CHANNEL_LABELS = {
-    "in_app": _l("In-app"),
-    "email": _l("E-mail"),
-    "whatsapp": _l("WhatsApp"),
-    "telegram": _l("Telegram"),
-}
-MESSAGE_STATE_LABELS = {
-    NotificationState.PENDING: _l("pending"),
-    NotificationState.SENDING: _l("sending"),
-    NotificationState.SENT: _l("sent"),
-    NotificationState.FAILED: _l("failed"),
-    NotificationState.DEAD: _l("dead"),
-}
 # Which deadline lists the view shows.
 DEADLINE_VIEWS = {
     "all": _l("All deadlines"),

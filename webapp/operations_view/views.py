@@ -8,6 +8,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp.clock import now
+from webapp.delivery.labels import CHANNEL_LABELS, MESSAGE_STATE_LABELS
 from webapp.models import Notification, Role
 from webapp.operations import delivery
 from webapp.rendering import render
@@ -41,8 +42,8 @@ def index() -> Response:
         kinds=overview.deadline_kinds(),
         counts=overview.outbox_counts(),
         messages=overview.undelivered_messages(filters),
-        channel_labels=overview.CHANNEL_LABELS,
-        state_labels=overview.MESSAGE_STATE_LABELS,
+        channel_labels=CHANNEL_LABELS,
+        state_labels=MESSAGE_STATE_LABELS,
         deadline_views=overview.DEADLINE_VIEWS,
         retryable=overview.RETRYABLE,
         may_retry=g.membership.role in RETRIERS,
