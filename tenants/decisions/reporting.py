@@ -183,13 +183,6 @@ def incomplete_leads(
 
 # --- the weekly report (CCIMA-8) ------------------------------------------------------------
 
-# Report fields that count leads entering a stage of the pipeline name the status of that
-# stage here; a policy without the status does not track the stage (the field reports None).
-STAGE_STATUSES: Mapping[str, str] = {
-    "appointments_held": "appointment_held",
-    "sales_opportunities_from_appointments": "opportunity",
-}
-
 
 @dataclass(frozen=True)
 class _Facts:
@@ -288,10 +281,10 @@ def weekly_report(
     records: Sequence[LeadRecord],
     *,
     rules: CompletenessRules | None = None,
-    stages: Mapping[str, str] = STAGE_STATUSES,
 ) -> WeeklyReport:
-    """The report of one advisor's leads for `week`; a field this module does not know is None."""
-    facts = _Facts(policy, week, records, stages)
+    """The report of one advisor's leads for `week`; a field this module does not know, or a
+    stage the policy maps to no status (`reporting.stage_statuses`), is None."""
+    facts = _Facts(policy, week, records, policy.reporting.stage_statuses)
     figures = {
         name: REPORT_FIELDS[name](facts) if name in REPORT_FIELDS else None
         for name in policy.reporting.weekly_report_fields

@@ -18,6 +18,8 @@ def _status_refs(policy: Policy) -> Iterator[tuple[str, str]]:
     for c, cadence in enumerate(policy.cadences):
         if cadence.kind == "daily_rounds" and cadence.lost_status:
             yield f"cadences.{c}.lost_status", cadence.lost_status
+    for field_name, status in policy.reporting.stage_statuses.items():
+        yield f"reporting.stage_statuses.{field_name}", status
 
 
 def _lead_type_refs(policy: Policy) -> Iterator[tuple[str, str]]:

@@ -28,6 +28,11 @@ class ReportingSettings(Section):
 
     weekly_cutoff: WeeklyCutoff | None = None
     weekly_report_fields: list[Code] = Field(default_factory=list)
+    stage_statuses: dict[Code, Code] = Field(
+        default_factory=dict,
+        description="report field -> the status whose entries it counts, e.g."
+        " appointments_held: appointment_held",
+    )
     metrics: list[Code] = Field(default_factory=list)
     metrics_per: list[Code] = Field(default_factory=list, description="e.g. agent, team")
     commission_sharing: CommissionSharing | None = None

@@ -4,7 +4,9 @@ advisor's report (CCIMA-8), from the policy alone."""
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from tenants import load_policy
+import pytest
+
+from tenants import PolicyInvalid, load_policy
 from tenants.decisions.reporting import (
     MISSING_FIELDS,
     MISSING_RATING,
@@ -190,3 +192,32 @@ def test_stage_fields_are_none_where_the_policy_has_no_such_status():
     blank = load_policy({"reporting": {"weekly_report_fields": ["appointments_held", "bogus"]}})
     report = weekly_report(blank, WEEK, [_lead(1)])
     assert report.figures == {"appointments_held": None, "bogus": None}
+
+
+def test_a_policy_names_the_status_each_stage_field_counts():
+    """A department whose appointments are status `rdv` counts them without code changes."""
+    policy = load_policy(
+        {
+            "intake": {
+                "statuses": [
+                    {"code": "new", "initial": True, "labels": {"en": "New"}},
+                    {"code": "rdv", "labels": {"en": "Appointment", "fr": "RDV"}},
+                    {"code": "invalid", "terminal": True, "labels": {"en": "Invalid"}},
+                ]
+            },
+            "reporting": {
+                "weekly_report_fields": ["appointments_held"],
+                "stage_statuses": {"appointments_held": "rdv"},
+            },
+        }
+    )
+    lead = _lead(1, status_changes=_moves((2, "rdv")))
+    assert weekly_report(policy, WEEK, [lead]).figures == {"appointments_held": 1}
+
+
+def test_a_stage_mapped_to_an_unknown_status_is_refused_by_path():
+    with pytest.raises(PolicyInvalid) as refused:
+        load_policy({"reporting": {"stage_statuses": {"appointments_held": "nope"}}})
+    assert [path for path, _ in refused.value.errors] == [
+        "reporting.stage_statuses.appointments_held"
+    ]
