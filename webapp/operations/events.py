@@ -64,13 +64,16 @@ def publish(
     told = 0
     for n, rule in enumerate(rules):
         rule_context = {**context, **_team_context(lead, rule.team)}
-        for person in recipients.resolve(lead, list(rule.roles), rule_context):
-            for channel in rule.channels:
-                key = outbox_key(event, lead.id, record.id, n, person.id, channel)
-                row = notifications.queue_message(
-                    lead.workspace_id, person, channel, rule.template, payload, key=key
-                )
-                told += row is not None
+        told += notifications.queue_for(
+            lead.workspace_id,
+            recipients.resolve(lead, list(rule.roles), rule_context),
+            rule.channels,
+            rule.template,
+            payload,
+            key=lambda person, channel, n=n: outbox_key(
+                event, lead.id, record.id, n, person.id, channel
+            ),
+        )
     for n, announcement in enumerate(announcements):
         notifications.queue_group_message(
             lead.workspace,
@@ -117,14 +120,7 @@ def _announcement_payload(payload: dict[str, Any], tag: str) -> dict[str, Any]:
 
 
 def _in_workspace(membership: Membership, *roles: Role, team_id: int | None = None) -> list[User]:
-    query = (
-        select(User)
-        .join(Membership, Membership.user_id == User.id)
-        .where(Membership.workspace_id == membership.workspace_id, Membership.role.in_(roles))
-    )
-    if team_id is not None:
-        query = query.where(Membership.team_id == team_id)
-    return list(db.session.scalars(query.order_by(User.id)))
+    return recipients.members(membership.workspace_id, *roles, team_id=team_id)
 
 
 def _team(membership: Membership, *roles: Role) -> list[User]:
@@ -173,11 +169,14 @@ def notify_member(
     policy = policies.active_policy(membership.workspace)
     told = 0
     for n, rule in enumerate(r for r in policy.notifications.rules if r.event == event):
-        for person in member_recipients(membership, rule.roles):
-            for channel in rule.channels:
-                key = outbox_key(event, occurrence, membership.user_id, n, person.id, channel)
-                row = notifications.queue_message(
-                    membership.workspace_id, person, channel, rule.template, payload, key=key
-                )
-                told += row is not None
+        told += notifications.queue_for(
+            membership.workspace_id,
+            member_recipients(membership, rule.roles),
+            rule.channels,
+            rule.template,
+            payload,
+            key=lambda person, channel, n=n: outbox_key(
+                event, occurrence, membership.user_id, n, person.id, channel
+            ),
+        )
     return told

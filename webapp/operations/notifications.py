@@ -8,6 +8,7 @@ message makes writing the same notification twice a no-op. A message goes to a p
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import select
@@ -50,10 +51,27 @@ def queue_message(
         idempotency_key=key,
         next_attempt_at=now(),
     )
-    db.session.add(message)
-    db.session.flush()
-    delivery.enqueue_after_commit(message)
-    return message
+    return _add(message)
+
+
+def queue_for(
+    workspace_id: int,
+    people: Iterable[User],
+    channels: Iterable[str],
+    template: str,
+    payload: dict[str, Any],
+    *,
+    key: Callable[[User, str], str],
+) -> int:
+    """One message per person and channel (what a policy's "tell these roles on these
+    channels" means); `key(person, channel)` makes each idempotent. Returns how many are new."""
+    channels = list(channels)
+    return sum(
+        queue_message(workspace_id, person, channel, template, payload, key=key(person, channel))
+        is not None
+        for person in people
+        for channel in channels
+    )
 
 
 def queue_group_message(
@@ -91,9 +109,13 @@ def queue_group_message(
         idempotency_key=key,
         next_attempt_at=now(),
     )
+    return _add(message)
+
+
+def _add(message: Notification) -> Notification:
     db.session.add(message)
     db.session.flush()
-    delivery.enqueue_after_commit(message)
+    delivery.enqueue_after_commit(message)  # the delivery job, once the row is committed
     return message
 
 

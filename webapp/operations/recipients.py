@@ -10,19 +10,27 @@ from webapp.extensions import db
 from webapp.models import Lead, Membership, Role, User
 
 
-def _members(
-    lead: Lead, *roles: Role, team_id: int | None = None, organisation_id: int | None = None
+def members(
+    workspace_id: int,
+    *roles: Role,
+    team_id: int | None = None,
+    organisation_id: int | None = None,
 ) -> list[User]:
+    """The workspace's members with one of `roles` (of a team, of a partner organisation)."""
     query = (
         select(User)
         .join(Membership, Membership.user_id == User.id)
-        .where(Membership.workspace_id == lead.workspace_id, Membership.role.in_(roles))
+        .where(Membership.workspace_id == workspace_id, Membership.role.in_(roles))
     )
     if team_id is not None:
         query = query.where(Membership.team_id == team_id)
     if organisation_id is not None:
         query = query.where(Membership.partner_organisation_id == organisation_id)
     return list(db.session.scalars(query.order_by(User.id)))
+
+
+def _members(lead: Lead, *roles: Role, **filters: int | None) -> list[User]:
+    return members(lead.workspace_id, *roles, **filters)
 
 
 def _membership(lead: Lead, user_id: int | None) -> Membership | None:

@@ -110,13 +110,12 @@ def remind(reminder: Deadline) -> None:
     }
     context = {"previous_owner_id": lead.owner_id, "actor_id": reminder.payload.get("actor_id")}
     for audience in audiences(timer):
-        for person in recipients.resolve(lead, list(audience.roles), context):
-            for channel in audience.channels:
-                notifications.queue_message(
-                    lead.workspace_id,
-                    person,
-                    channel,
-                    audience.template,
-                    payload,
-                    key=f"deadline:{reminder.id}:{audience.template}:{person.id}:{channel}",
-                )
+        prefix = f"deadline:{reminder.id}:{audience.template}"
+        notifications.queue_for(
+            lead.workspace_id,
+            recipients.resolve(lead, list(audience.roles), context),
+            audience.channels,
+            audience.template,
+            payload,
+            key=lambda person, channel, prefix=prefix: f"{prefix}:{person.id}:{channel}",
+        )

@@ -62,16 +62,14 @@ def _notify(step, deadline: Deadline, lead: Lead, context: dict) -> None:
         "previous_owner_id": context["previous_owner_id"],
         "owner_id": lead.owner_id,
     }
-    for person in recipients.resolve(lead, list(step.roles), context):
-        for channel in step.channels:
-            notifications.queue_message(
-                lead.workspace_id,
-                person,
-                channel,
-                step.template,
-                payload,
-                key=f"deadline:{deadline.id}:{step.template}:{person.id}:{channel}",
-            )
+    notifications.queue_for(
+        lead.workspace_id,
+        recipients.resolve(lead, list(step.roles), context),
+        step.channels,
+        step.template,
+        payload,
+        key=lambda person, channel: f"deadline:{deadline.id}:{step.template}:{person.id}:{channel}",
+    )
 
 
 @action("create_task")
