@@ -165,21 +165,25 @@ def _existing_for_retry(
         conditions.append(Lead.intake_key == key)
     if not conditions:
         return None
-    lead = db.session.scalar(
-        select(Lead).where(Lead.workspace_id == workspace.id, or_(*conditions))
+    joined_files = select(IntakeReceipt.lead_id).where(
+        IntakeReceipt.workspace_id == workspace.id,
+        IntakeReceipt.key.in_(_receipt_keys(request, key)),
     )
-    if lead is not None:
-        return IntakeResult(lead, created=False)
-    joined = db.session.scalar(
+    # One query for both answers (it runs for every keyed intake): the lead it made wins.
+    found = db.session.scalars(
         select(Lead)
-        .join(IntakeReceipt, IntakeReceipt.lead_id == Lead.id)
-        .where(
-            IntakeReceipt.workspace_id == workspace.id,
-            IntakeReceipt.key.in_(_receipt_keys(request, key)),
-        )
-        .limit(1)
-    )
-    return IntakeResult(joined, created=False, joined=True) if joined is not None else None
+        .where(Lead.workspace_id == workspace.id, or_(*conditions, Lead.id.in_(joined_files)))
+        .limit(4)  # at most two leads made (external id, key) and two files joined
+    ).all()
+    made = [
+        lead
+        for lead in found
+        if (key and lead.intake_key == key)
+        or (request.external_id and lead.external_id == request.external_id)
+    ]
+    if made:
+        return IntakeResult(made[0], created=False)
+    return IntakeResult(found[0], created=False, joined=True) if found else None
 
 
 def _account(workspace: Workspace, ref: str | None) -> Account | None:
