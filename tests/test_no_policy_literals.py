@@ -1,6 +1,6 @@
 """The departments' numbers are policy settings, never constants in web or worker code.
 
-RULES.md marks each department default in bold (**10 minutes**, **30 days**, **24 hours**...).
+docs/rules.md marks each department default in bold (**10 minutes**, **30 days**, **24 hours**...).
 This test reads those defaults and fails when webapp/ or workers/ spell one of them as a
 duration: a string such as "10m" or a timedelta(minutes=10). The demo seed is exempt.
 """
@@ -12,13 +12,13 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-RULES = ROOT.parent / "shared" / "RULES.md"
+RULES = ROOT / "docs" / "rules.md"
 UNITS = {"minute": "m", "hour": "h", "day": "d", "week": "w"}
 TIMEDELTA_UNITS = {"minutes": "m", "hours": "h", "days": "d", "weeks": "w"}
 
 
 def rule_durations() -> set[str]:
-    """Every bold duration of RULES.md in compact form: {"10m", "15m", "24h", "48h", ...}."""
+    """Every bold duration of docs/rules.md in compact form: {"10m", "15m", "24h", "48h", ...}."""
     found = set()
     for bold in re.findall(r"\*\*([^*]+)\*\*", RULES.read_text("utf-8")):
         for numbers, unit in re.findall(
@@ -46,7 +46,7 @@ def _literals(tree: ast.AST) -> list[tuple[int, str]]:
     return spelled
 
 
-def test_rules_md_defaults_are_read():
+def test_the_rules_page_defaults_are_read():
     assert {"10m", "15m", "24h", "48h", "30d", "7d", "1w"} <= rule_durations()
 
 

@@ -1,4 +1,4 @@
-"""The five demo workspaces: one per department in ../shared/RULES.md, with people and leads.
+"""The five demo workspaces: one per department in docs/rules.md, with people and leads.
 
 Names of participants come from the departments' own documents where they list them.
 """
