@@ -26,7 +26,7 @@ DEMO_WORKSPACES = [  # as the picker lists them: by name
 ]
 # The README's picture. Rewritten only on request, so a test run leaves the tree clean:
 # LEADLINE_UPDATE_SCREENSHOT=1 .venv/bin/pytest e2e -k readme_screenshot
-README_SCREENSHOT = Path(__file__).resolve().parent / "screenshots" / "leads.png"
+README_SCREENSHOT = Path(__file__).resolve().parent / "screenshots" / "queue.png"
 
 
 def sign_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
@@ -146,9 +146,22 @@ def test_lead_search_filters_the_list_without_reloading_the_page(page: Page) -> 
 
 
 def test_readme_screenshot(page: Page, tmp_path: Path) -> None:
-    signed_in(page, ADMIN)
-    page.goto("/w/locals411/leads")
-    expect(page.locator("#lead-results tbody tr")).to_have_count(3)
+    """The README's picture: a manager's team queue with its live countdowns (issue 9 item 16)."""
+    page.set_viewport_size({"width": 1280, "height": 800})
+    signed_in(page, "jorge.ramirez@ccima.leadline.test")
+    page.goto("/w/ccima/queue/?scope=team")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mi equipo")
+    rows = page.get_by_test_id("queue-leads").locator("tbody tr")
+    expect(rows.first).to_be_visible()
+    assert rows.count() >= 10
+    expect(page.locator("span.countdown").first).to_be_visible()
+    # The demo's past week has deadlines long due: the worker's first sweep fires them, and the
+    # queue's live poll takes them off. The picture shows the clocks still running.
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('span.countdown')]"
+        ".every(el => Date.parse(el.dataset.due) > Date.now())",
+        timeout=60_000,
+    )
 
     target = (
         README_SCREENSHOT if os.environ.get("LEADLINE_UPDATE_SCREENSHOT") else tmp_path / "s.png"
