@@ -36,18 +36,17 @@ def task_state_label(state: TaskState) -> str:
     return str(TASK_STATES[TaskState(state)])
 
 
+UNITS = (_l("%(n)sd"), _l("%(n)sh"), _l("%(n)sm"), _l("%(n)ss"))
+
+
 def _span(seconds: int) -> str:
     """Two units, as the live countdown (static/app.js) writes them: "14m 09s", "1d 02h"."""
-    parts = [
-        (seconds // 86400, "%(n)sd"),
-        (seconds // 3600 % 24, "%(n)sh"),
-        (seconds // 60 % 60, "%(n)sm"),
-        (seconds % 60, "%(n)ss"),
-    ]
-    first = next((i for i, (n, _unit) in enumerate(parts[:3]) if n), 3)
-    shown = parts[first : first + 2]
+    counts = (seconds // 86400, seconds // 3600 % 24, seconds // 60 % 60, seconds % 60)
+    first = next((i for i, n in enumerate(counts[:3]) if n), 3)
+    shown = list(zip(counts, UNITS, strict=True))[first : first + 2]
     return " ".join(
-        _(unit, n=str(n) if i == 0 or n >= 10 else f"0{n}") for i, (n, unit) in enumerate(shown)
+        str(unit) % {"n": str(n) if i == 0 or n >= 10 else f"0{n}"}
+        for i, (n, unit) in enumerate(shown)
     )
 
 
