@@ -412,3 +412,18 @@ def test_l411_3_with_while_open_add_each_delivery_makes_its_own_callback(client,
         for n in range(1, 5):
             _deliver_api(client, workspace, account, people["cpt"], n, headers=headers)
     assert len(_open_tasks("upsell_callback")) == 4
+
+
+def test_l411_3_a_callback_made_before_tasks_knew_what_closes_them_is_closed_by_the_outcome(
+    client, l411
+):
+    """L411-3, issue 9 item 2: a timer's task stored without `closed_by` (made by an earlier
+    version at the timer's fire) is still closed by the outcome its timer waits for."""
+    workspace, account, people = l411
+    with time_machine.travel(OPEN, tick=False):
+        lead = _deliver_api(client, workspace, account, people["cpt"], 1)
+        (task,) = _open_tasks()
+        task.details = {"script": "upsell_offer", "timer": "cpt_callback"}
+        db.session.commit()
+        outcomes.record_outcome(lead, "no_not_qualified", actor=people["cpt"])
+    assert _fresh(task.id).state == TaskState.DONE

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from tenants import Policy
 from tenants.policy.timers import CreateTask, Timer
 from webapp.clock import now
 from webapp.extensions import db
@@ -323,6 +324,17 @@ def _check(task: Task, actor: User, membership: Membership | None) -> None:
         raise CloseRefused(CloseRefused.Reason.MANAGED)
 
 
+def asks_for(task: Task, policy: Policy) -> list[str]:
+    """The events that close `task`: as stored when it was made; for a task made before they
+    were stored, a callback asks for an outcome and a timer's task for its timer's events."""
+    if "closed_by" in task.details:
+        return list(task.details["closed_by"])
+    if "outcome" in task.details and task.team_id is None:
+        return [OUTCOME_RECORDED]
+    timer = next((t for t in policy.timers if t.name == task.details.get("timer")), None)
+    return list(timer.cancelled_by) if timer else []
+
+
 def close_answered(lead: Lead, events: Collection[str], *, actor: User | None) -> list[Task]:
     """Close the lead's open tasks that ask for one of `events` (its own, and the account's
     task listing it): the outcome that answers a callback closes that callback."""
@@ -335,10 +347,11 @@ def close_answered(lead: Lead, events: Collection[str], *, actor: User | None) -
             Task.state == TaskState.OPEN,
         )
     ).all()
+    policy = policies.active_policy(lead.workspace)
     answered = [
         t
         for t in [*open_own, *_listing(lead)]
-        if not managed(t.kind) and set(t.details.get("closed_by", [])) & set(events)
+        if not managed(t.kind) and set(asks_for(t, policy)) & set(events)
     ]
     reason = f"answered: {', '.join(sorted(set(events)))}"
     return [t for t in answered if _close(t, TaskState.DONE, actor=actor, reason=reason)]
