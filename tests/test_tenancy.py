@@ -13,7 +13,7 @@ from flask import Flask
 
 from webapp.clock import now
 from webapp.extensions import db
-from webapp.models import Notification, NotificationState, Role, WeeklyReport
+from webapp.models import Notification, NotificationState, Role, Task, WeeklyReport
 from webapp.operations.api_keys import create_api_key
 from webapp.operations.lead_imports import upload
 from webapp.operations.replays import start_replay
@@ -31,7 +31,16 @@ OBJECT_MAKERS: dict[str, Callable[..., Any]] = {
     "key_id": lambda f, ws: create_api_key(ws, "crm", actor=None)[0].id,
     "source_id": lambda f, ws: create_source(ws, "web", "Site", actor=None)[0].id,
     "notification_id": lambda f, ws: _failed_notification(ws),
+    "task_id": lambda f, ws: _task(f["make_lead"](ws)),
 }
+
+
+def _task(lead) -> int:
+    row = Task(workspace_id=lead.workspace_id, lead_id=lead.id, kind="callback", title="t")
+    row.due_at = now()
+    db.session.add(row)
+    db.session.commit()
+    return row.id
 
 
 _notification_keys = itertools.count(1)

@@ -18,6 +18,7 @@ from tenants.policy.outcomes import OutcomeSettings
 from tenants.policy.records import RecordsSettings
 from tenants.policy.reporting import ReportingSettings
 from tenants.policy.roster import RosterSettings
+from tenants.policy.tasks import TaskSettings
 from tenants.policy.timers import Timer
 
 FORMAT_VERSION = 1
@@ -44,6 +45,7 @@ class Policy(Section):
     notifications: NotificationSettings = Field(default_factory=NotificationSettings)
     scripts: dict[Code, Labels] = Field(default_factory=dict)
     records: RecordsSettings = Field(default_factory=RecordsSettings)
+    tasks: TaskSettings = Field(default_factory=TaskSettings)
 
     def dump(self) -> dict:
         """The document as plain JSON-compatible data (durations and times as compact strings)."""

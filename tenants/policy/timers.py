@@ -34,6 +34,11 @@ class CreateTask(Section):
     assignee: Literal["assignee", "actor", "team"] = "assignee"
     team: Code | None = None
     script: Code | None = None
+    while_open: Literal["add", "update"] = Field(
+        "add",
+        description="a new lead while the assignee's task of this kind for the same account is "
+        "still open: add another task, or list the lead on the open one",
+    )
 
 
 class SetStatus(Section):

@@ -172,6 +172,23 @@ class DeliveryIn(Body):
     )
 
 
+class TaskCloseIn(Body):
+    """Who closes the task, and why (both optional)."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"by": 7, "note": "Called back"}]}
+    )
+
+    by: int | None = Field(
+        None,
+        ge=1,
+        le=2**31 - 1,
+        description="The member closing it: its assignee, their manager, an administrator or a"
+        " director (otherwise 403). Without it, only a manager key may close a task.",
+    )
+    note: str = Field("", max_length=500)
+
+
 # Responses -----------------------------------------------------------------------------------
 
 
@@ -214,6 +231,33 @@ class LeadOut(BaseModel):
     joined: bool = Field(False, description="The request joined this existing file (BDC-7).")
     created_at: datetime
     updated_at: datetime
+
+
+class DeliveryRef(BaseModel):
+    lead_id: int
+    contact_name: str
+    at: datetime
+
+
+class TaskOut(BaseModel):
+    id: int
+    lead_id: int | None
+    kind: str = Field(description="e.g. a timer's task (upsell_callback), callback, ticket")
+    state: Literal["open", "done", "cancelled"]
+    due_at: datetime
+    assignee: Person | None
+    team: TeamOut | None
+    script: str | None = Field(description="The policy's script to read (L411-3), if any.")
+    deliveries: list[DeliveryRef] = Field(
+        description="The leads sent to the account that this task covers (one open callback"
+        " per account and agent, when the policy says so)."
+    )
+    completed_at: datetime | None
+    created_at: datetime
+
+
+class TaskList(BaseModel):
+    tasks: list[TaskOut]
 
 
 class LeadPage(BaseModel):

@@ -15,8 +15,10 @@ from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import Activity, AuditEvent, Deadline, DeadlineState, Lead, Task, TaskState
 from webapp.operations import acknowledgements, deadlines, lost_proposals, policies
+from webapp.operations import tasks as tasks_ops
 from webapp.operations.accounts import gate_facts
 from webapp.policy.labels import PolicyLabels
+from webapp.queue import tasks_ui
 from webapp.queue.listing import hot_flags
 from webapp.tenancy import scoped
 
@@ -42,6 +44,9 @@ ACTION_LABELS = {
     "lead.lost_proposal_dismissed": _l("Kept open: lost proposal dismissed"),
     "activity.logged": _l("Activity logged"),
     "task.created": _l("Task created"),
+    "task.updated": _l("Listed on the open task"),
+    "task.done": _l("Task done"),
+    "task.cancelled": _l("Task cancelled"),
     "deadline.fired": _l("Deadline expired"),
     "deadline.cancelled": _l("Deadline met"),
 }
@@ -79,7 +84,7 @@ def timeline(lead: Lead) -> list[Entry]:
     activities = db.session.scalars(
         scoped(Activity).options(joinedload(Activity.user)).where(Activity.lead_id == lead.id)
     ).all()
-    tasks = db.session.scalars(scoped(Task).where(Task.lead_id == lead.id)).all()
+    tasks = _tasks(lead)
     events = db.session.scalars(
         scoped(AuditEvent)
         .options(joinedload(AuditEvent.actor))
@@ -129,6 +134,7 @@ def context(
         "lost_proposal": lost_proposals.open_proposal(lead),  # BDC-6
         "reminder_kind": deadlines.REMINDER,
         "reminder_state_label": reminder_state_label,
+        **tasks_ui.HELPERS,
         **_acknowledgement(lead, policy),
     }
 
@@ -147,6 +153,5 @@ def _acknowledgement(lead: Lead, policy) -> dict[str, Any]:
 
 
 def _tasks(lead: Lead) -> list[Task]:
-    return db.session.scalars(
-        scoped(Task).where(Task.lead_id == lead.id).order_by(Task.due_at)
-    ).all()
+    """Its own tasks, and the account's open task that lists its delivery (L411-3)."""
+    return tasks_ops.tasks_of(lead)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask import flash, g, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from webapp.extensions import htmx
-from webapp.models import Lead
-from webapp.operations import acknowledgements, intake, outcomes, policies
+from webapp.extensions import db, htmx
+from webapp.models import Lead, Task
+from webapp.operations import acknowledgements, intake, outcomes, policies, tasks
 from webapp.operations.users import UserError
 from webapp.policy.labels import PolicyLabels
 from webapp.rendering import render
@@ -125,8 +125,14 @@ def new_lead() -> Response:
     )
 
 
-def _lead_page(lead: Lead, status: int = 200, acknowledge_error: str = "", **forms) -> Response:
-    context = {**page.context(lead, **forms), "acknowledge_error": acknowledge_error}
+def _lead_page(
+    lead: Lead, status: int = 200, acknowledge_error: str = "", task_error: str = "", **forms
+) -> Response:
+    context = {
+        **page.context(lead, **forms),
+        "acknowledge_error": acknowledge_error,
+        "task_error": task_error,
+    }
     return render("workspace/lead.html", "work", status=status, **context)
 
 
@@ -207,3 +213,38 @@ def acknowledge(lead_id: int) -> Response:
 
 # The lost proposal's confirm and dismiss (BDC-6) join this blueprint.
 from . import lost_views  # noqa: E402, F401
+
+
+def _close_task(lead_id: int, task_id: int, close) -> Response:
+    """Done or Cancel on the lead page: the page's work block again, or back to the page."""
+    from webapp.queue.views import TASK_REFUSALS
+
+    lead = get_or_404(Lead, lead_id)
+    task = get_or_404(Task, task_id)
+    if task not in tasks.tasks_of(lead):
+        abort(404)
+    try:
+        close(task, actor=_me(), membership=g.membership)
+    except tasks.CloseRefused as refused:
+        db.session.rollback()
+        status, message = TASK_REFUSALS[refused.reason]
+        if not htmx:
+            flash(str(message), "error")
+            return redirect(url_for("workspace.lead", lead_id=lead.id))
+        return _lead_page(lead, status, task_error=str(message))
+    if not htmx:
+        flash(_("Task closed."))
+        return redirect(url_for("workspace.lead", lead_id=lead.id))
+    return _lead_page(lead)
+
+
+@bp.route("/leads/<int:lead_id>/tasks/<int:task_id>/done", methods=["POST"])
+def task_done(lead_id: int, task_id: int) -> Response:
+    """Mark one of the lead's tasks done (its assignee, their manager or an administrator)."""
+    return _close_task(lead_id, task_id, tasks.complete)
+
+
+@bp.route("/leads/<int:lead_id>/tasks/<int:task_id>/cancel", methods=["POST"])
+def task_cancel(lead_id: int, task_id: int) -> Response:
+    """Cancel one of the lead's tasks: nothing is left to do."""
+    return _close_task(lead_id, task_id, tasks.cancel)

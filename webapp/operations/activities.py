@@ -8,7 +8,7 @@ from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import Activity, Lead, User
 
-from . import audit, deadlines
+from . import audit, deadlines, tasks
 from .unit import operation
 from .users import UserError
 
@@ -66,4 +66,6 @@ def log_activity(
     deadlines.cancel_for_event(
         lead, events_of(activity), activity.occurred_at, reason=f"{channel} logged"
     )
+    # What the lead's tasks asked for (a callback: an outcome) is done (L411-3, L411-10).
+    tasks.close_answered(lead, events_of(activity), actor=actor)
     return activity

@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from webapp.models import Account, ApiKey, Lead, User, WebhookSource, Workspace
+from webapp.models import Account, ApiKey, Lead, Task, TaskState, User, WebhookSource, Workspace
 
-from . import accounts, activities, assignment, audit, intake, outcomes
+from . import accounts, activities, assignment, audit, intake, outcomes, tasks
 from .unit import operation
 
 
@@ -101,3 +101,10 @@ def deliver(
     if result.created:
         _note(account.workspace_id, "delivery_recorded", result.lead, via, flags=flags)
     return result, flags
+
+
+@operation
+def close_task(task: Task, state: TaskState, *, by: User | None, via: str, note: str) -> None:
+    """Done or Cancel for `by` (whom the caller checked may close it) or a manager's key."""
+    tasks.close_by_key(task, state, by=by, via=via, note=note)
+    _note(task.workspace_id, "task_closed", task, via, state=state.value, by=by.id if by else None)

@@ -12,7 +12,7 @@ from webapp.extensions import db
 from webapp.models import Deadline, Lead, User, Workspace
 from webapp.queue import versions
 
-from . import audit, deadlines, events, policies, reminders
+from . import audit, deadlines, events, policies, reminders, tasks
 from .unit import operation
 from .users import UserError
 
@@ -50,6 +50,7 @@ def start_timers(
         policy, event, at or now(), BusinessCalendar(policy.calendar), lead_type=lead.lead_type
     )
     timers = []
+    defined = {t.name: t for t in policy.timers}
     for spec in specs:
         timer = deadlines.schedule(
             workspace.id,
@@ -64,6 +65,7 @@ def start_timers(
             },
         )
         reminders.schedule_for(lead, timer, spec.reminders_at)
+        tasks.start_for_timer(lead, defined[spec.kind], timer, actor)  # due ahead (L411-3)
         timers.append(timer)
     return timers
 
@@ -150,4 +152,5 @@ def set_status(
     )
     if status in policies.active_policy(lead.workspace).intake.terminal_codes:
         deadlines.close_clocks(lead, reason=f"lead {status}")
+        tasks.lead_closed(lead, actor=actor)  # as the policy's tasks.on_lead_closed says
     events.status_changed(lead, before, actor=actor)  # a won status: deal.closed (CCIMA-9)

@@ -14,7 +14,7 @@ from webapp.extensions import db
 from webapp.models import Lead, Task, Team, User
 from webapp.queue import versions
 
-from . import activities, assignment, audit, events, leads, policies
+from . import activities, assignment, audit, events, leads, policies, tasks
 from .accounts import facts_of
 from .unit import operation
 from .users import UserError
@@ -55,7 +55,7 @@ def record_outcome(
             "callback",
             assignee=actor,
             due_at=decision.callback_due_at,
-            details={"outcome": code},
+            details={"outcome": code, "closed_by": [tasks.OUTCOME_RECORDED]},  # the next outcome
         )
     events.publish(subject, f"outcome.{code}", actor=actor, context=context)
     return decision

@@ -74,6 +74,8 @@ def _notify(step, deadline: Deadline, lead: Lead, context: dict) -> None:
 
 @action("create_task")
 def _create_task(step, deadline: Deadline, lead: Lead, context: dict) -> None:
+    if "task_ids" in deadline.payload:  # made when the timer started, due now (L411-3)
+        return
     assignees = {"assignee": lead.owner_id, "actor": context["actor_id"]}
     team = None
     if step.assignee == "team":

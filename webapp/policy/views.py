@@ -41,6 +41,7 @@ SECTIONS = (
     "notifications",
     "scripts",
     "records",
+    "tasks",
 )
 
 

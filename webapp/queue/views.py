@@ -12,25 +12,31 @@ from werkzeug.wrappers import Response
 
 from webapp.extensions import db, htmx
 from webapp.leadwork.forms import CONTACT_CHANNELS
-from webapp.models import Lead, Role, User
-from webapp.operations import assignment, cadences, lost_proposals, policies
+from webapp.models import Lead, Role, Task, User
+from webapp.operations import assignment, policies, tasks
 from webapp.operations.users import UserError
 from webapp.policy.labels import PolicyLabels
 from webapp.rendering import render
 from webapp.tenancy import get_or_404, requires_role, workspace_blueprint
 
-from . import listing, versions
+from . import listing, tasks_ui, versions
 
 bp = workspace_blueprint("queue", __name__, url_prefix="/queue")
 
 # Time-based parts of the list (today's rounds) refresh at least this often without a change.
 TIME_BUCKET_SECONDS = 300
-TASK_KINDS = {
-    "callback": _l("Callback"),
-    "ticket": _l("Ticket"),
-    cadences.ROUND_TASK: _l("Contact round"),
-    cadences.TOUCH_TASK: _l("Nurture touch"),
-    lost_proposals.LOST_PROPOSAL: _l("Propose lost"),
+TASK_KINDS = tasks_ui.TASK_KINDS
+task_kind_label = tasks_ui.task_kind_label
+TASK_REFUSALS = {
+    tasks.CloseRefused.Reason.NOT_ALLOWED: (
+        403,
+        _l("Only its assignee, their manager or an administrator may close this task."),
+    ),
+    tasks.CloseRefused.Reason.NOT_OPEN: (409, _l("This task is already closed.")),
+    tasks.CloseRefused.Reason.MANAGED: (
+        409,
+        _l("This task closes by itself when the contact is logged."),
+    ),
 }
 
 
@@ -41,10 +47,6 @@ def _viewer() -> listing.Viewer:
 def _version(filters: listing.Filters) -> str:
     who = versions.TEAM if filters.scope == "team" else current_user.id
     return f"{versions.current(g.workspace.id, who)}.{int(time.time()) // TIME_BUCKET_SECONDS}"
-
-
-def task_kind_label(kind: str) -> str:
-    return str(TASK_KINDS[kind]) if kind in TASK_KINDS else kind.replace("_", " ").capitalize()
 
 
 def channel_label(code: str) -> str:
@@ -65,8 +67,8 @@ def _context(filters: listing.Filters, version: str) -> dict:
         "members": listing.team_members(g.workspace, viewer)
         if viewer.is_staff and filters.scope == "team"
         else [],
-        "task_kind_label": task_kind_label,
         "channel_label": channel_label,
+        **tasks_ui.HELPERS,
     }
 
 
@@ -142,3 +144,36 @@ def reassign(lead_id: int) -> Response:
         db.session.rollback()
         return _answer(lead, _("%(name)s is not a member of this workspace.", name=to.name), 422)
     return _answer(lead, None, 200)
+
+
+def _close_task(task_id: int, close) -> Response:
+    """Done or Cancel from the queue: the list again (htmx) or back to the queue."""
+    task = get_or_404(Task, task_id)
+    scope = "team" if request.form.get("scope") == "team" else "mine"
+    error = None
+    status = 200
+    try:
+        close(task, actor=current_user._get_current_object(), membership=g.membership)
+    except tasks.CloseRefused as refused:
+        db.session.rollback()
+        status, message = TASK_REFUSALS[refused.reason]
+        error = str(message)
+    if not htmx:
+        flash(error or _("Task closed."), "error" if error else "info")
+        return redirect(url_for("queue.index", scope=scope if scope == "team" else None))
+    filters = listing.Filters(scope=scope)
+    version = _version(filters)
+    context = _context(filters, version)
+    return render("queue/queue.html", "queue_list", status=status, task_error=error, **context)
+
+
+@bp.route("/tasks/<int:task_id>/done", methods=["POST"])
+def task_done(task_id: int) -> Response:
+    """Mark a task done (its assignee, their manager or an administrator)."""
+    return _close_task(task_id, tasks.complete)
+
+
+@bp.route("/tasks/<int:task_id>/cancel", methods=["POST"])
+def task_cancel(task_id: int) -> Response:
+    """Cancel a task: nothing is left to do."""
+    return _close_task(task_id, tasks.cancel)

@@ -49,7 +49,8 @@
       var left = Date.parse(el.dataset.due) - now;
       if (isNaN(left)) return;
       var text = span(left, words);
-      el.textContent = left > 0 ? fill(words.left, "t", text) : fill(words.overdue, "t", text);
+      var ahead = el.dataset.words === "due-in" && words.dueIn ? words.dueIn : words.left;
+      el.textContent = left > 0 ? fill(ahead, "t", text) : fill(words.overdue, "t", text);
       el.dataset.urgency = urgency(el, left);
     });
   }
