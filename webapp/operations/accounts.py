@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from tenants.decisions import CounterFacts, GateFacts, tripped_counters
 from webapp.clock import now
 from webapp.extensions import db
-from webapp.models import Account, Lead, User, Workspace
+from webapp.models import Account, AuditEvent, Lead, User, Workspace
 
 from . import audit, events, intake, leads, policies
 from .unit import operation
 from .users import UserError
+
+# The event a lead sent to an account records on it (L411-1); counters may count it (L411-2).
+DELIVERY_EVENT = "account.delivery"
 
 # Account.flags holds the facts the policy's gates read, in these parts.
 EMPTY_FACTS: dict[str, Any] = {
@@ -135,23 +139,47 @@ def record_delivery(
     )
     if not result.created:
         return result, []
-    leads.start_timers(workspace, result.lead, "account.delivery", actor=sender)
+    audit.record(
+        workspace.id, DELIVERY_EVENT, account, actor=sender, after={"lead_id": result.lead.id}
+    )
+    leads.start_timers(workspace, result.lead, DELIVERY_EVENT, actor=sender)
     return result, _check_counters(account, actor, result.lead)
+
+
+def counter_facts(account: Account, event_names: set[str]) -> CounterFacts:
+    """The events recorded on the account that its counters name, e.g. its deliveries
+    (L411-2): leads that reach the account otherwise (an AE referral) are not among them."""
+    times: dict[str, list[datetime]] = {name: [] for name in event_names}
+    rows = db.session.execute(
+        select(AuditEvent.action, AuditEvent.created_at).where(
+            AuditEvent.workspace_id == account.workspace_id,
+            AuditEvent.subject_type == Account.__tablename__,
+            AuditEvent.subject_id == account.id,
+            AuditEvent.action.in_(sorted(event_names)),
+        )
+    )
+    for action, at in rows:
+        times[action].append(at)
+    signed_up = None
+    if account.signed_up_on:  # the sign-up day begins at midnight where the account is served
+        zone = ZoneInfo(account.workspace.time_zone)
+        signed_up = datetime.combine(account.signed_up_on, time.min, tzinfo=zone)
+    return CounterFacts(events=times, signed_up_at=signed_up)
 
 
 def _check_counters(account: Account, actor: User | None, lead: Lead) -> list[str]:
     policy = policies.active_policy(account.workspace)
-    signed_up = (
-        datetime.combine(account.signed_up_on, time.min, tzinfo=UTC)
-        if account.signed_up_on
-        else None
-    )
-    deliveries = db.session.scalars(
-        select(Lead.created_at).where(Lead.account_id == account.id)
-    ).all()
-    facts = CounterFacts(events={"account.delivery": list(deliveries)}, signed_up_at=signed_up)
+    counters = [c for c in policy.counters if c.scope == "account"]
+    if not counters:
+        return []
+    facts = counter_facts(account, {c.event for c in counters})
     current = facts_of(account)
-    tripped = [c for c in tripped_counters(policy, facts, now()) if c.flag not in current["set"]]
+    names = {c.name for c in counters}
+    tripped = [
+        c
+        for c in tripped_counters(policy, facts, now())
+        if c.name in names and c.flag not in current["set"]
+    ]
     new_flags = [c.flag for c in tripped]
     if new_flags:
         account.flags = {**current, "set": sorted({*current["set"], *new_flags})}
@@ -163,6 +191,7 @@ def _check_counters(account: Account, actor: User | None, lead: Lead) -> list[st
             after={"flags": new_flags},
             reason="counter threshold reached",
         )
-    for counter in tripped:  # e.g. L411-2: the AE team hears of the HOT account
-        events.publish(lead, f"counter.{counter.name}", actor=actor, context={"flag": counter.flag})
+    for counter in tripped:  # e.g. L411-2: the AE team hears of the HOT account, by its name
+        context = {"flag": counter.flag, "account_name": account.name}
+        events.publish(lead, f"counter.{counter.name}", actor=actor, context=context)
     return new_flags
