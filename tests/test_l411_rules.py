@@ -4,7 +4,9 @@ refuse an offer (L411-4, L411-7), the card's cooldown (L411-9) and the HOT messa
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from html import unescape
 
 import pytest
 import time_machine
@@ -23,12 +25,14 @@ OPEN = now().replace(year=2026, month=11, day=17, hour=18, minute=0, second=0, m
 
 
 @pytest.fixture
-def l411(make_workspace, make_member):
-    """The department's workspace, its teams, a CPT agent, two AE agents and an API key."""
+def l411(make_workspace, make_member, request):
+    """The department's workspace, its teams, a CPT agent, two AE agents and an API key; a test
+    parametrized indirectly with `edit` runs under the profile as `edit(document)` changes it."""
+    document = load_profile("locals411_cpt_ae")
+    if edit := getattr(request, "param", None):
+        edit(document)
     workspace = make_workspace(
-        slug="l411",
-        time_zone="America/Los_Angeles",
-        policy_document=load_profile("locals411_cpt_ae"),
+        slug="l411", time_zone="America/Los_Angeles", policy_document=document
     )
     teams = {
         code: workspaces.create_team(workspace, name, actor=None, code=code)
@@ -115,3 +119,212 @@ def test_l411_2_the_hot_message_names_the_account(client, api, l411, login, redi
         page = client.get("/w/l411/notifications/").get_data(as_text=True)
     assert "The account Golden Gate Bakery has received enough leads to be HOT." in page
     assert "Bakery customer 4" not in page
+
+
+def _outcome_errors(response) -> str:
+    """The messages beside the outcome field of the page."""
+    page = response.get_data(as_text=True)
+    found = re.search(r'<ul class="errors" id="outcome-errors">(.*?)</ul>', page, re.S)
+    assert found, "no message beside the outcome"
+    return unescape(re.sub(r"<[^>]+>", " ", found.group(1)))
+
+
+def _outcomes_of(lead_id: int) -> list[str]:
+    return db.session.scalars(
+        select(Activity.outcome_code).where(Activity.lead_id == lead_id).order_by(Activity.id)
+    ).all()
+
+
+def _api_outcome(api, headers, lead_id: int, code: str):
+    return api.post(
+        f"/api/v1/leads/{lead_id}/activities",
+        json={"channel": "call", "outcome": code},
+        headers=headers,
+    )
+
+
+HTMX = {"HX-Request": "true"}
+
+
+def test_l411_5_a_second_outcome_on_the_same_callback_is_refused_beside_the_form(
+    client, api, l411, login
+):
+    """L411-5, issue 9 item 5: a callback ends with exactly one outcome; a second "Yes -
+    Transferred to AE" is refused beside the outcome and makes no second AE referral."""
+    _ws, cpt, _ae, headers = l411
+    account = _account(api, headers)
+    with time_machine.travel(OPEN, tick=False):
+        login(cpt)
+        lead_id = _deliver(api, headers, account["id"], 1, cpt.id)["lead"]["id"]
+        assert _outcome(client, lead_id, "yes_transferred_to_ae").status_code == 302
+        again = _outcome(client, lead_id, "yes_transferred_to_ae", **HTMX)
+    assert again.status_code == 422
+    message = _outcome_errors(again)
+    assert "This callback already ended with Yes - Transferred to AE" in message
+    assert "exactly one outcome" in message
+    assert _referrals() == 1 and _outcomes_of(lead_id) == ["yes_transferred_to_ae"]
+
+
+def test_l411_5_the_api_refuses_a_second_outcome_with_409_naming_the_field(client, api, l411):
+    """L411-5, issue 9 item 5: over the API the second outcome is a 409 whose `fields` name
+    `outcome`; nothing is written."""
+    _ws, cpt, _ae, headers = l411
+    account = _account(api, headers)
+    with time_machine.travel(OPEN, tick=False):
+        lead_id = _deliver(api, headers, account["id"], 1, cpt.id)["lead"]["id"]
+        assert _api_outcome(api, headers, lead_id, "yes_transferred_to_ae").status_code == 200
+        again = _api_outcome(api, headers, lead_id, "yes_not_interested")
+    assert again.status_code == 409
+    fields = again.json["error"]["fields"]
+    assert [f["path"] for f in fields] == ["outcome"]
+    assert "already ended with Yes - Transferred to AE" in fields[0]["message"]
+    assert _referrals() == 1 and _outcomes_of(lead_id) == ["yes_transferred_to_ae"]
+
+
+def test_l411_10_a_callback_scheduled_by_an_outcome_takes_its_own_outcome(client, api, l411, login):
+    """L411-5 with L411-10, issue 9 item 5: "No - Did not answer" schedules the next day's
+    callback, which ends with its own outcome; after that one, a third is refused."""
+    _ws, cpt, _ae, headers = l411
+    account = _account(api, headers)
+    with time_machine.travel(OPEN, tick=False) as clock:
+        login(cpt)
+        lead_id = _deliver(api, headers, account["id"], 1, cpt.id)["lead"]["id"]
+        assert _outcome(client, lead_id, "no_did_not_answer").status_code == 302
+        clock.shift(timedelta(days=1))
+        assert _outcome(client, lead_id, "yes_transferred_to_ae").status_code == 302
+        third = _outcome(client, lead_id, "no_did_not_answer", **HTMX)
+    assert third.status_code == 422
+    assert _outcomes_of(lead_id) == ["no_did_not_answer", "yes_transferred_to_ae"]
+
+
+def _many_outcomes(document: dict) -> None:
+    document["outcomes"]["exactly_one"] = False
+
+
+@pytest.mark.parametrize("l411", [_many_outcomes], indirect=True)
+def test_l411_5_without_exactly_one_outcomes_add_up_but_never_a_second_referral(
+    client, api, l411, login
+):
+    """L411-5, L411-6, issue 9 item 5: a policy without `exactly_one` takes a second outcome;
+    the lead still refers the customer to AE once."""
+    _ws, cpt, _ae, headers = l411
+    account = _account(api, headers)
+    with time_machine.travel(OPEN, tick=False):
+        login(cpt)
+        lead_id = _deliver(api, headers, account["id"], 1, cpt.id)["lead"]["id"]
+        for _ in range(2):
+            assert _outcome(client, lead_id, "yes_transferred_to_ae").status_code == 302
+    assert _outcomes_of(lead_id) == ["yes_transferred_to_ae"] * 2
+    assert _referrals() == 1
+
+
+def _gate_line(page: str, gate: str) -> str:
+    found = re.search(rf'data-gate="{gate}">(.*?)</li>', page, re.S)
+    assert found, gate
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", found.group(1))).split())
+
+
+def test_l411_4_each_gate_reads_as_the_condition_that_passes_or_blocks(client, api, l411, login):
+    """L411-4, issue 9 item 13: an account that is not cancelled reads "✓ Not cancelled", a
+    cancelled one "✕ Cancelled (CDTNP): do not offer", in the reader's language."""
+    _ws, cpt, _ae, headers = l411
+    account = _account(api, headers)
+    with time_machine.travel(OPEN, tick=False):
+        login(cpt)
+        lead_id = _deliver(api, headers, account["id"], 1, cpt.id)["lead"]["id"]
+        page = client.get(f"/w/l411/leads/{lead_id}").get_data(as_text=True)
+        assert _gate_line(page, "account_cancelled") == "✓ Not cancelled"
+        assert _gate_line(page, "pending_balance") == "✓ No pending balance"
+        assert "Account cancelled" not in page
+
+        _account(api, headers, cancelled=True)
+        page = client.get(f"/w/l411/leads/{lead_id}").get_data(as_text=True)
+        assert _gate_line(page, "account_cancelled") == (
+            "✕ Cancelled (CDTNP): do not offer → No - CDTNP/Canceled"
+        )
+        cpt.preferred_locale = "es"
+        db.session.commit()
+        page = client.get(f"/w/l411/leads/{lead_id}").get_data(as_text=True)
+    assert _gate_line(page, "account_cancelled") == (
+        "✕ Cancelada (CDTNP): no ofrecer → No - CDTNP/Cancelado"
+    )
+    assert _gate_line(page, "pending_balance") == "✓ Sin saldo pendiente"
+
+
+BLOCKING_FACTS = [
+    ({"do_not_upsell": True}, "Do not upsell flag on the account", "no_do_not_upsell"),
+    ({"cancelled": True}, "Cancelled (CDTNP)", "no_cdtnp_canceled"),
+    ({"handled_by": "ESC"}, "Under RET/ESC/HTS", "no_under_ret_esc_hts"),
+    ({"pending_balance": 49.9}, "Pending balance", "no_pending_balance"),
+    ({"not_meeting_criteria": True}, "does not meet the team's criteria", "no_not_qualified"),
+    ({"open_cards": ["upsell"]}, "Already offered (open upsell card)", "no_already_offered"),
+]
+NO_LABELS = {
+    "no_do_not_upsell": "No - Do not upsell pop-up",
+    "no_cdtnp_canceled": "No - CDTNP/Canceled",
+    "no_under_ret_esc_hts": "No - Under RET/ESC/HTS",
+    "no_pending_balance": "No - Pending balance",
+    "no_not_qualified": "No - Not qualified",
+    "no_already_offered": "No - Already offered",
+}
+
+
+@pytest.mark.parametrize(("facts", "reason", "instead"), BLOCKING_FACTS)
+def test_l411_4_an_offer_is_refused_while_a_gate_blocks_it_and_the_no_outcome_is_taken(
+    client, api, l411, login, facts, reason, instead
+):
+    """L411-4, issue 9 item 17: "Yes - Transferred to AE" while a gate blocks is refused beside
+    the outcome with the gate's reason and the outcome to record; that "No - ..." is taken."""
+    _ws, cpt, _ae, headers = l411
+    account = _account(api, headers, **facts)
+    with time_machine.travel(OPEN, tick=False):
+        login(cpt)
+        lead_id = _deliver(api, headers, account["id"], 1, cpt.id)["lead"]["id"]
+        refused = _outcome(client, lead_id, "yes_transferred_to_ae", **HTMX)
+        assert refused.status_code == 422
+        message = _outcome_errors(refused)
+        assert reason in message and NO_LABELS[instead] in message
+        assert _referrals() == 0 and _outcomes_of(lead_id) == []
+        assert _outcome(client, lead_id, instead).status_code == 302
+    assert _outcomes_of(lead_id) == [instead]
+
+
+@pytest.mark.parametrize(("facts", "reason", "instead"), BLOCKING_FACTS[:3])
+def test_l411_4_the_api_refuses_a_blocked_offer_with_409_and_the_gates_reason(
+    api, l411, facts, reason, instead
+):
+    """L411-4, issue 9 item 17: over the API a blocked offer is a 409 naming `outcome` with
+    the gate's reason; nothing is written."""
+    _ws, cpt, _ae, headers = l411
+    account = _account(api, headers, **facts)
+    with time_machine.travel(OPEN, tick=False):
+        lead_id = _deliver(api, headers, account["id"], 1, cpt.id)["lead"]["id"]
+        refused = _api_outcome(api, headers, lead_id, "yes_requested_to_cancel")
+        assert refused.status_code == 409
+        assert [f["path"] for f in refused.json["error"]["fields"]] == ["outcome"]
+        assert reason in refused.json["error"]["message"]
+        assert _outcomes_of(lead_id) == []
+        assert _api_outcome(api, headers, lead_id, instead).status_code == 200
+
+
+def test_l411_7_after_not_interested_no_offer_for_30_days_then_it_is_taken(
+    client, api, l411, login
+):
+    """L411-7, issue 9 item 17: "Yes - Not interested" on one delivery blocks an offer on the
+    account's next delivery for 30 days ("No - Already offered" is taken); on day 31 the offer
+    is recorded."""
+    _ws, cpt, _ae, headers = l411
+    account = _account(api, headers)
+    with time_machine.travel(OPEN, tick=False) as clock:
+        login(cpt)
+        first = _deliver(api, headers, account["id"], 1, cpt.id)["lead"]["id"]
+        assert _outcome(client, first, "yes_not_interested").status_code == 302
+        clock.shift(timedelta(days=29))
+        second = _deliver(api, headers, account["id"], 2, cpt.id)["lead"]["id"]
+        refused = _outcome(client, second, "yes_transferred_to_ae", **HTMX)
+        assert refused.status_code == 422
+        assert "declined or card closed less than 30 days ago" in _outcome_errors(refused)
+        clock.shift(timedelta(days=2))
+        third = _deliver(api, headers, account["id"], 3, cpt.id)["lead"]["id"]
+        assert _outcome(client, third, "yes_transferred_to_ae").status_code == 302
+    assert _referrals() == 1

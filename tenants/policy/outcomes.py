@@ -78,9 +78,15 @@ class Outcome(Section):
     group: Literal["yes", "no"] | None = None
     effects: list[Effect] = Field(default_factory=list)
 
+    @property
+    def is_offer(self) -> bool:
+        """An outcome that counts as an offer records one: the eligibility gates apply (L411-4)."""
+        return any(e.kind == "counts_as" and e.counter == "offer" for e in self.effects)
+
 
 class OutcomeSettings(Section):
-    """The outcome catalogue; `exactly_one` means every closed callback records one (L411-5)."""
+    """The outcome catalogue; `exactly_one`: a callback ends with one outcome, and a second one
+    on the same callback is refused (L411-5)."""
 
     exactly_one: bool = True
     codes: list[Outcome] = Field(default_factory=list)

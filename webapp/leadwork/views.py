@@ -18,6 +18,7 @@ from webapp.tenancy import get_or_404, workspace_blueprint
 
 from . import page
 from .forms import TAKEN_CHANNELS, IntakeForm, OutcomeForm, StatusForm
+from .refusals import OutcomeRefused, refusal_message
 
 bp = workspace_blueprint("leadwork", __name__)
 
@@ -150,6 +151,8 @@ def record_outcome(lead_id: int) -> Response:
                 channel=form.channel.data,
                 true_facts=[f for f in request.form.getlist("facts") if f in known],
             )
+        except OutcomeRefused as refused:  # L411-4, L411-5: said beside the outcome
+            form.outcome.errors = [refusal_message(refused, labels)]
         except UserError as error:
             getattr(form, error.field, form.outcome).errors = [str(error)]
         else:
