@@ -5,7 +5,7 @@ refuse an offer (L411-4, L411-7), the card's cooldown (L411-9) and the HOT messa
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from html import unescape
 
 import pytest
@@ -328,3 +328,89 @@ def test_l411_7_after_not_interested_no_offer_for_30_days_then_it_is_taken(
         third = _deliver(api, headers, account["id"], 3, cpt.id)["lead"]["id"]
         assert _outcome(client, third, "yes_transferred_to_ae").status_code == 302
     assert _referrals() == 1
+
+
+def _blocking(client, lead_id: int) -> set[str]:
+    page = client.get(f"/w/l411/leads/{lead_id}").get_data(as_text=True)
+    return set(re.findall(r'class="blocked" data-gate="(\w+)"', page))
+
+
+def test_l411_9_closing_the_upsell_card_on_the_lead_page_starts_the_30_day_cooldown(
+    client, api, l411, login
+):
+    """L411-9, issue 9 item 4: "No - Already offered" while the upsell card is open; the agent
+    closes the card on the lead page: a day later an offer is still blocked, after 30 days the
+    gate passes and the offer is recorded."""
+    _ws, cpt, _ae, headers = l411
+    account = _account(api, headers, open_cards=["upsell"])
+    with time_machine.travel(OPEN, tick=False) as clock:
+        login(cpt)
+        first = _deliver(api, headers, account["id"], 1, cpt.id)["lead"]["id"]
+        assert _blocking(client, first) == {"open_upsell_card"}
+        assert _outcome(client, first, "no_already_offered").status_code == 302
+        closed = client.post(
+            f"/w/l411/leads/{first}/close-card", data={"card": "upsell"}, headers=HTMX
+        )
+        assert closed.status_code == 200
+        assert 'class="passed" data-gate="open_upsell_card"' in closed.get_data(as_text=True)
+
+        clock.shift(timedelta(days=1))
+        second = _deliver(api, headers, account["id"], 2, cpt.id)["lead"]["id"]
+        assert _blocking(client, second) == {"declined_recently"}
+        refused = _outcome(client, second, "yes_transferred_to_ae", **HTMX)
+        assert refused.status_code == 422 and _referrals() == 0
+
+        clock.shift(timedelta(days=29, minutes=1))
+        assert _blocking(client, second) == set()
+        assert _outcome(client, second, "yes_transferred_to_ae").status_code == 302
+    assert _referrals() == 1
+
+
+def test_l411_9_closing_the_card_over_the_api_starts_the_cooldown_from_its_closing(
+    client, api, l411
+):
+    """L411-9, issue 9 item 4: `POST /api/v1/accounts` with the card closed (at `closed_at`)
+    starts the cooldown "No - Already offered" left waiting: blocked a day after the closing,
+    free 30 days after it."""
+    _ws, cpt, _ae, headers = l411
+    account = _account(api, headers, open_cards=["upsell"])
+    with time_machine.travel(OPEN, tick=False) as clock:
+        lead_id = _deliver(api, headers, account["id"], 1, cpt.id)["lead"]["id"]
+        assert _api_outcome(api, headers, lead_id, "no_already_offered").status_code == 200
+        clock.shift(timedelta(days=2))
+        closed_at = OPEN + timedelta(days=1)
+        updated = _account(
+            api,
+            headers,
+            cards=[{"kind": "upsell", "state": "closed", "closed_at": closed_at.isoformat()}],
+        )
+        assert updated["open_cards"] == []
+        ends = datetime.fromisoformat(updated["cooldowns"]["offer"])
+        assert ends.astimezone(UTC) == closed_at + timedelta(days=30)
+
+        second = _deliver(api, headers, account["id"], 2, cpt.id)["lead"]["id"]
+        refused = _api_outcome(api, headers, second, "yes_transferred_to_ae")
+        assert refused.status_code == 409
+        assert "card closed less than 30 days ago" in refused.json["error"]["message"]
+        clock.shift(timedelta(days=29, minutes=1))
+        assert _api_outcome(api, headers, second, "yes_transferred_to_ae").status_code == 200
+    assert _referrals() == 1
+
+
+def test_l411_9_a_card_closing_in_the_future_is_refused(api, l411):
+    """L411-9, issue 9 item 4: a `closed_at` ahead of now would hold the cooldown off: 422
+    naming it, nothing stored."""
+    _ws, _cpt, _ae, headers = l411
+    _account(api, headers, open_cards=["upsell"])
+    future = (now() + timedelta(days=3)).isoformat()
+    response = api.post(
+        "/api/v1/accounts",
+        json={
+            "external_ref": "BO-9",
+            "cards": [{"kind": "upsell", "state": "closed", "closed_at": future}],
+        },
+        headers=headers,
+    )
+    assert response.status_code == 422
+    assert [f["path"] for f in response.json["error"]["fields"]] == ["cards.0.closed_at"]
+    assert _account(api, headers)["open_cards"] == ["upsell"]
