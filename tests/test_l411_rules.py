@@ -10,6 +10,7 @@ from html import unescape
 
 import pytest
 import time_machine
+from flask import g
 from rq import Queue, SimpleWorker
 from sqlalchemy import func, select
 
@@ -19,6 +20,7 @@ from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import Activity, Lead, Role
 from webapp.operations import workspaces
+from webapp.policy import replay as replay_data
 
 # A Tuesday at 10:00 in Los Angeles: inside the department's hours.
 OPEN = now().replace(year=2026, month=11, day=17, hour=18, minute=0, second=0, microsecond=0)
@@ -414,3 +416,24 @@ def test_l411_9_a_card_closing_in_the_future_is_refused(api, l411):
     assert response.status_code == 422
     assert [f["path"] for f in response.json["error"]["fields"]] == ["cards.0.closed_at"]
     assert _account(api, headers)["open_cards"] == ["upsell"]
+
+
+def test_l411_2_a_replay_counts_the_deliveries_not_the_referrals(client, api, l411, login):
+    """L411-2, issue 9 item 3: the policy replay reads the same deliveries as the counter:
+    the AE referrals on the account are neither deliveries nor start a delivery's timers."""
+    workspace, cpt, _ae, headers = l411
+    account = _account(api, headers)
+    with time_machine.travel(OPEN, tick=False):
+        login(cpt)
+        for n in range(1, 3):
+            lead_id = _deliver(api, headers, account["id"], n, cpt.id)["lead"]["id"]
+            assert _outcome(client, lead_id, "yes_transferred_to_ae").status_code == 302
+    g.workspace = workspace
+    histories, accounts = replay_data.gather(
+        OPEN - timedelta(hours=1), OPEN + timedelta(hours=1), OPEN + timedelta(hours=2)
+    )
+    kinds = sorted((h.lead_type or "", h.was_delivered) for h in histories)
+    assert kinds == [("", True)] * 2 + [("ae_referral", False)] * 2
+    assert len(accounts[str(account["id"])].deliveries) == 2
+    referral = next(h for h in histories if h.lead_type == "ae_referral")
+    assert "account.delivery" not in referral.starting_events()
