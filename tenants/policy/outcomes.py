@@ -86,9 +86,10 @@ class Outcome(Section):
 
 class OutcomeSettings(Section):
     """The outcome catalogue; `exactly_one`: a callback ends with one outcome, and a second one
-    on the same callback is refused (L411-5)."""
+    on the same callback is refused (L411-5). Off unless the department asks for it: a lead
+    worked over several contacts (a cadence's rounds) records an outcome at each."""
 
-    exactly_one: bool = True
+    exactly_one: bool = False
     codes: list[Outcome] = Field(default_factory=list)
 
     @model_validator(mode="after")

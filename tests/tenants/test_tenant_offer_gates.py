@@ -45,3 +45,18 @@ def test_l411_9_a_card_closing_starts_the_cooldowns_waiting_for_it():
     started, waiting = start_pending_cooldowns(POLICY, pending, "card.closed", NOW)
     assert started == {"offer": NOW + timedelta(days=30)}
     assert [p.name for p in waiting] == ["other"]
+
+
+def test_l411_5_only_a_department_that_asks_for_it_has_one_outcome_per_callback():
+    """L411-5, issue 9 item 5: 411 asks for exactly one outcome per callback; a department
+    that works a lead over several contacts (BDC's rounds, CCIMA's follow-ups) does not."""
+    asks = {
+        name: load_profile_policy(name).outcomes.exactly_one
+        for name in ("locals411_cpt_ae", "dealer_bdc", "ccima_contact_center", "blank")
+    }
+    assert asks == {
+        "locals411_cpt_ae": True,
+        "dealer_bdc": False,
+        "ccima_contact_center": False,
+        "blank": False,
+    }
