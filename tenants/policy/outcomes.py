@@ -58,7 +58,11 @@ class SetTerminalStatus(Section):
 
 
 class CountsAs(Section):
-    """Count the outcome in reports as an offer, a missed offer or a behaviour issue (L411-11)."""
+    """Count the outcome in reports as an offer, a missed offer or a behaviour issue (L411-11).
+
+    An outcome that counts as an `offer` records one: it is refused while an eligibility gate
+    blocks the account (L411-4); the outcomes that say why no offer was made are not offers.
+    """
 
     kind: Literal["counts_as"] = "counts_as"
     counter: Literal["offer", "missed", "behaviour_issue", "transfer", "deal"]
