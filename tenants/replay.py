@@ -81,6 +81,13 @@ class LeadHistory:
     keys: Mapping[str, str | None] = field(default_factory=dict)
     contacts: tuple[Contact, ...] = ()
     context: bool = False
+    # Delivered to its account (L411-1); None: any lead on an account was. An AE referral
+    # on the account was not: it starts no delivery timer and raises no counter (L411-2).
+    delivered: bool | None = None
+
+    @property
+    def was_delivered(self) -> bool:
+        return self.account_id is not None if self.delivered is None else self.delivered
 
     def first_contact_before(self, moment: datetime) -> datetime | None:
         return min((c.at for c in self.contacts if c.is_contact and c.at < moment), default=None)
@@ -93,7 +100,7 @@ class LeadHistory:
         names = ["lead.created"]
         if self.owner_id is not None:
             names.append("lead.assigned")
-        if self.account_id is not None:
+        if self.was_delivered:
             names.append(DELIVERY_EVENT)
         return tuple(names)
 
@@ -201,7 +208,9 @@ def _deadlines(
 
 def _flags(policy: Policy, lead: LeadHistory, account: AccountHistory | None) -> frozenset[str]:
     """Account-scoped counter flags raised by this lead's delivery (L411-2)."""
-    if account is None or not any(c.scope == "account" for c in policy.counters):
+    if account is None or not lead.was_delivered:
+        return frozenset()
+    if not any(c.scope == "account" for c in policy.counters):
         return frozenset()
     delivered = account.deliveries[: bisect_right(account.deliveries, lead.created_at)]
     facts = CounterFacts({DELIVERY_EVENT: delivered}, account.signed_up_at)

@@ -5,10 +5,16 @@ from tenants.decisions.assignment import AssignmentDecision, Candidate, LeadFact
 from tenants.decisions.cadences import CadenceFacts, RoundDue, is_lost, rounds_due
 from tenants.decisions.counters import CounterFacts, tripped_counters
 from tenants.decisions.duplicates import DuplicateDecision, LeadRef, resolve_duplicate
-from tenants.decisions.gates import GateFacts, GateResult, check_gates
+from tenants.decisions.gates import GateFacts, GateResult, check_gates, offer_blocked_by
 from tenants.decisions.matchkeys import normalise_email, normalise_phone
 from tenants.decisions.offers import Interaction, OfferRateSummary, offer_rate_summary
-from tenants.decisions.outcomes import OutcomeDecision, OutcomeFacts, outcome_effects
+from tenants.decisions.outcomes import (
+    OutcomeDecision,
+    OutcomeFacts,
+    PendingCooldown,
+    outcome_effects,
+    start_pending_cooldowns,
+)
 from tenants.decisions.reporting import next_cutoff
 from tenants.decisions.roster import RosterFacts, is_active_for_assignment, roster_send_due
 from tenants.decisions.timers import DeadlineSpec, deadlines_for_event, timers_cancelled_by
@@ -29,6 +35,7 @@ __all__ = [
     "OfferRateSummary",
     "OutcomeDecision",
     "OutcomeFacts",
+    "PendingCooldown",
     "RosterFacts",
     "RoundDue",
     "check_gates",
@@ -40,11 +47,13 @@ __all__ = [
     "next_cutoff",
     "normalise_email",
     "normalise_phone",
+    "offer_blocked_by",
     "offer_rate_summary",
     "outcome_effects",
     "resolve_duplicate",
     "roster_send_due",
     "rounds_due",
+    "start_pending_cooldowns",
     "timers_cancelled_by",
     "tripped_counters",
 ]

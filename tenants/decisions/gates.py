@@ -57,3 +57,14 @@ def check_gates(policy: Policy, facts: GateFacts, now: datetime) -> list[GateRes
 def blocking_gates(policy: Policy, facts: GateFacts, now: datetime) -> list[GateResult]:
     """Only the gates that block."""
     return [r for r in check_gates(policy, facts, now) if r.blocked]
+
+
+def offer_blocked_by(
+    policy: Policy, code: str, facts: GateFacts, now: datetime
+) -> list[GateResult]:
+    """The gates that refuse outcome `code` now (L411-4, L411-7): an outcome that counts as an
+    offer while a gate blocks. An outcome that records why no offer was made is never refused."""
+    outcome = next((o for o in policy.outcomes.codes if o.code == code), None)
+    if outcome is None or not outcome.is_offer:
+        return []
+    return blocking_gates(policy, facts, now)

@@ -1,6 +1,6 @@
 """What an outcome code does: effects from a registry folded into one decision."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -111,3 +111,19 @@ def outcome_effects(
 def cooldown_end(policy: Policy, pending: PendingCooldown, event_at: datetime) -> datetime:
     """End of a pending cooldown once its starting event happened (L411-9)."""
     return BusinessCalendar(policy.calendar).add(event_at, pending.duration, business=False)
+
+
+def start_pending_cooldowns(
+    policy: Policy, pending: Sequence[PendingCooldown], event: str, event_at: datetime
+) -> tuple[dict[str, datetime], tuple[PendingCooldown, ...]]:
+    """The cooldowns `event` starts (L411-9: 30 days from the upsell card's closing), each
+    name's latest end, and the pending ones still waiting for their event."""
+    started: dict[str, datetime] = {}
+    waiting: list[PendingCooldown] = []
+    for p in pending:
+        if p.starts_on != event:
+            waiting.append(p)
+            continue
+        end = cooldown_end(policy, p, event_at)
+        started[p.name] = max(end, started.get(p.name, end))
+    return started, tuple(waiting)

@@ -51,9 +51,18 @@ GateCondition = Annotated[
 
 
 class Gate(Section):
-    """A named gate: its condition, the reason shown to the agent, and the matching outcome code."""
+    """A named gate: its condition, the reason shown to the agent, and the matching outcome code.
+
+    `reason` names the condition that blocks ("Cancelled (CDTNP)"), `passes` the condition
+    that lets the offer through ("Not cancelled"); both are shown on the eligibility list.
+    """
 
     name: Code
     when: GateCondition
     reason: Labels
-    outcome: Code | None = None
+    passes: Labels | None = Field(
+        None, description="what the eligibility list says when the gate does not block"
+    )
+    outcome: Code | None = Field(
+        None, description="the outcome that records why no offer was made when it blocks"
+    )

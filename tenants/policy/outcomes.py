@@ -58,7 +58,11 @@ class SetTerminalStatus(Section):
 
 
 class CountsAs(Section):
-    """Count the outcome in reports as an offer, a missed offer or a behaviour issue (L411-11)."""
+    """Count the outcome in reports as an offer, a missed offer or a behaviour issue (L411-11).
+
+    An outcome that counts as an `offer` records one: it is refused while an eligibility gate
+    blocks the account (L411-4); the outcomes that say why no offer was made are not offers.
+    """
 
     kind: Literal["counts_as"] = "counts_as"
     counter: Literal["offer", "missed", "behaviour_issue", "transfer", "deal"]
@@ -78,11 +82,18 @@ class Outcome(Section):
     group: Literal["yes", "no"] | None = None
     effects: list[Effect] = Field(default_factory=list)
 
+    @property
+    def is_offer(self) -> bool:
+        """An outcome that counts as an offer records one: the eligibility gates apply (L411-4)."""
+        return any(e.kind == "counts_as" and e.counter == "offer" for e in self.effects)
+
 
 class OutcomeSettings(Section):
-    """The outcome catalogue; `exactly_one` means every closed callback records one (L411-5)."""
+    """The outcome catalogue; `exactly_one`: a callback ends with one outcome, and a second one
+    on the same callback is refused (L411-5). Off unless the department asks for it: a lead
+    worked over several contacts (a cadence's rounds) records an outcome at each."""
 
-    exactly_one: bool = True
+    exactly_one: bool = False
     codes: list[Outcome] = Field(default_factory=list)
 
     @model_validator(mode="after")

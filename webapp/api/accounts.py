@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import g
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import Account, Membership, User
 from webapp.operations import accounts, api_calls
@@ -51,7 +53,21 @@ def merged_facts(account: Account | None, data: AccountIn) -> dict[str, Any]:
         amounts["pending_balance"] = data.pending_balance
     if data.open_cards is not None:
         cards = sorted(set(data.open_cards))
+    for card in data.cards or ():
+        cards = sorted({*cards, card.kind} if card.state == "open" else set(cards) - {card.kind})
     return {"set": sorted(flags), "fields": fields, "amounts": amounts, "open_cards": cards}
+
+
+def cards_closed_at(data: AccountIn) -> datetime | None:
+    """When the cards this body closes were closed: the latest `closed_at` given, else now.
+    A closing in the future would hold a cooldown off: it is refused."""
+    times = [c.closed_at for c in data.cards or () if c.state == "closed" and c.closed_at]
+    late = [n for n, c in enumerate(data.cards or ()) if c.closed_at and c.closed_at > now()]
+    if late:
+        raise ApiError(
+            422, "invalid input", [(f"cards.{n}.closed_at", "lies in the future") for n in late]
+        )
+    return max(times, default=None)
 
 
 @endpoint(
@@ -65,7 +81,9 @@ def merged_facts(account: Account | None, data: AccountIn) -> dict[str, Any]:
 )
 def upsert_account() -> Response:
     """Create the account with this `external_ref` (201) or update it (200). The named facts
-    feed the eligibility gates (L411-4); a fact left out keeps its value."""
+    feed the eligibility gates (L411-4); a fact left out keeps its value. A card that closes
+    (left out of `open_cards`, or `cards` with state `closed`) starts the cooldowns waiting
+    for it (L411-9)."""
     data = body(AccountIn)
     existing = db.session.scalar(scoped(Account).where(Account.external_ref == data.external_ref))
     account, created = api_calls.upsert_account(
@@ -75,6 +93,7 @@ def upsert_account() -> Response:
         name=data.name,
         signed_up_on=data.signed_up_on,
         facts=merged_facts(existing, data),
+        cards_closed_at=cards_closed_at(data),
     )
     return respond(account_out(account), 201 if created else 200)
 

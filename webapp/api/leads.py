@@ -13,11 +13,13 @@ from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from webapp.extensions import db
+from webapp.leadwork.refusals import OutcomeRefused, refusal_message
 from webapp.models import Lead, User
-from webapp.operations import api_calls
+from webapp.operations import api_calls, policies
 from webapp.operations.intake import IntakeInvalid, IntakeRequest
 from webapp.operations.unit import transaction
 from webapp.operations.users import UserError
+from webapp.policy.labels import PolicyLabels
 from webapp.tenancy import get_or_404, scoped
 
 from .blueprint import ApiError, body, check_id, endpoint, query, require_scope, respond
@@ -165,22 +167,29 @@ def leads() -> Response:
     summary="Log an activity or an outcome",
     body=ActivityIn,
     responses={200: LeadOut},
-    errors=WRITE_ERRORS,
+    errors=(*WRITE_ERRORS, 409),
     tags=("leads",),
 )
 def add_activity(lead_id: int) -> Response:
     """Log a contact attempt; with `outcome`, the outcome's effects apply (status, tasks,
-    cooldowns, referrals) as the policy says. Returns the lead as it is now."""
+    cooldowns, referrals) as the policy says. Returns the lead as it is now. A 409 names
+    `outcome` when the policy refuses it now: the callback already has its outcome (L411-5),
+    or the outcome is an offer and an eligibility gate blocks it (L411-4)."""
     row = get_or_404(Lead, check_id(lead_id))
     data = body(ActivityIn)
-    api_calls.work_lead(
-        row,
-        via=api_calls.key_reason(g.api_key),
-        channel=data.channel,
-        outcome=data.outcome,
-        note=data.note,
-        facts=data.facts,
-    )
+    try:
+        api_calls.work_lead(
+            row,
+            via=api_calls.key_reason(g.api_key),
+            channel=data.channel,
+            outcome=data.outcome,
+            note=data.note,
+            facts=data.facts,
+        )
+    except OutcomeRefused as refused:  # L411-4, L411-5: nothing was written
+        labels = PolicyLabels.for_request(policies.active_policy(g.workspace))
+        message = refusal_message(refused, labels)
+        raise ApiError(409, message, [("outcome", message)]) from refused
     return respond(lead_out(g.workspace, row))
 
 

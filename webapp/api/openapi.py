@@ -18,7 +18,8 @@ ERRORS = {
     401: "No API key, an unknown or revoked one, or (webhooks) a missing or wrong signature.",
     403: "The key's role may not do this (assigning needs a manager key).",
     404: "Nothing with this id in the key's workspace (another workspace's row included).",
-    409: "A concurrent request changed the same row; retry.",
+    409: "A concurrent request changed the same row (retry), or the lead's state refuses the"
+    " change (an outcome its callback already has, a gate that blocks the offer).",
     422: "Invalid input: `fields` names each path at fault; nothing was stored.",
     429: "Too many requests for this key this minute; see Retry-After.",
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -125,6 +126,7 @@ def account_out(account: Account) -> AccountOut:
         handled_by=facts["fields"].get("handled_by"),
         pending_balance=float(facts["amounts"].get("pending_balance", 0)),
         open_cards=sorted(facts["open_cards"]),
+        cooldowns={k: datetime.fromisoformat(v) for k, v in facts["cooldowns"].items()},
         created_at=account.created_at,
         updated_at=account.updated_at,
     )

@@ -114,6 +114,14 @@ class StatusIn(Body):
     )
 
 
+class CardIn(Body):
+    """A card's state: `open`, or `closed` (at `closed_at`, now if omitted)."""
+
+    kind: str = Field(min_length=1, max_length=40, examples=["upsell"])
+    state: Literal["open", "closed"]
+    closed_at: UTCDatetime | None = None
+
+
 class AccountIn(Body):
     """An account and the facts its eligibility gates read (L411-4); omitted facts stay."""
 
@@ -146,6 +154,12 @@ class AccountIn(Body):
     pending_balance: float | None = Field(None, ge=0, le=1e12)
     open_cards: list[Annotated[str, Field(max_length=40)]] | None = Field(
         None, max_length=20, description="Open cards, e.g. `upsell`."
+    )
+    cards: list[CardIn] | None = Field(
+        None,
+        max_length=20,
+        description="Cards whose state changed; a card that closes starts the cooldowns"
+        " waiting for it (L411-9: 30 days after the upsell card was closed).",
     )
 
 
@@ -277,6 +291,9 @@ class AccountOut(BaseModel):
     handled_by: str | None
     pending_balance: float
     open_cards: list[str]
+    cooldowns: dict[str, datetime] = Field(
+        description="When each cooldown on offers ends, e.g. `offer` (L411-7, L411-9)."
+    )
     created_at: datetime
     updated_at: datetime
 

@@ -39,8 +39,8 @@ MESSAGES = {
         _l("The lead %(contact_name)s has been allocated to you: please review it."),
     ),
     "hot_account_for_ae": (
-        _l("A HOT account"),
-        _l("The account of %(contact_name)s has received enough leads to be HOT."),
+        _l("A HOT account: %(account_name)s"),
+        _l("The account %(account_name)s has received enough leads to be HOT."),
     ),
     "new_ae_referral": (
         _l("New referral"),
@@ -96,7 +96,12 @@ def render_message(
 ) -> Rendered:
     """Subject, plain text and HTML of `template` in `locale`."""
     subject, body = MESSAGES.get(template, FALLBACK)
-    values = {"contact_name": "", **payload, **deadline_values(payload, locale or "en")}
+    values = {
+        "contact_name": "",
+        "account_name": "",
+        **payload,
+        **deadline_values(payload, locale or "en"),
+    }
     values.update(month_values(payload, locale or "en"))
     values.update(event_values(payload, locale or "en"))
     with force_locale(locale or "en"):

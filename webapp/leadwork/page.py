@@ -116,6 +116,7 @@ def context(
         "policy": policy,
         "flags": sorted(account_flags & set(hot_flags(policy))),
         "gates": check_gates(policy, gate_facts(lead.account), now()) if lead.account else [],
+        "gate_cards": gate_cards(policy),
         "open_tasks": open_tasks,
         "scripts": [s for s in (labels.script(t.details.get("script")) for t in open_tasks) if s],
         "deadlines": db.session.scalars(
@@ -137,6 +138,11 @@ def context(
         **tasks_ui.HELPERS,
         **_acknowledgement(lead, policy),
     }
+
+
+def gate_cards(policy) -> dict[str, str]:
+    """The card each open-card gate waits for, by gate: its line offers to close it (L411-9)."""
+    return {g.name: g.when.card for g in policy.gates if g.when.condition == "open_card"}
 
 
 def _acknowledgement(lead: Lead, policy) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from webapp.extensions import db, htmx
 from webapp.models import Lead, Task
-from webapp.operations import acknowledgements, intake, outcomes, policies, tasks
+from webapp.operations import accounts, acknowledgements, intake, outcomes, policies, tasks
 from webapp.operations.users import UserError
 from webapp.policy.labels import PolicyLabels
 from webapp.rendering import render
@@ -18,6 +18,7 @@ from webapp.tenancy import get_or_404, workspace_blueprint
 
 from . import page
 from .forms import TAKEN_CHANNELS, IntakeForm, OutcomeForm, StatusForm
+from .refusals import OutcomeRefused, refusal_message
 
 bp = workspace_blueprint("leadwork", __name__)
 
@@ -126,12 +127,18 @@ def new_lead() -> Response:
 
 
 def _lead_page(
-    lead: Lead, status: int = 200, acknowledge_error: str = "", task_error: str = "", **forms
+    lead: Lead,
+    status: int = 200,
+    acknowledge_error: str = "",
+    task_error: str = "",
+    card_error: str = "",
+    **forms,
 ) -> Response:
     context = {
         **page.context(lead, **forms),
         "acknowledge_error": acknowledge_error,
         "task_error": task_error,
+        "card_error": card_error,
     }
     return render("workspace/lead.html", "work", status=status, **context)
 
@@ -156,6 +163,8 @@ def record_outcome(lead_id: int) -> Response:
                 channel=form.channel.data,
                 true_facts=[f for f in request.form.getlist("facts") if f in known],
             )
+        except OutcomeRefused as refused:  # L411-4, L411-5: said beside the outcome
+            form.outcome.errors = [refusal_message(refused, labels)]
         except UserError as error:
             getattr(form, error.field, form.outcome).errors = [str(error)]
         else:
@@ -207,6 +216,24 @@ def acknowledge(lead_id: int) -> Response:
         return _lead_page(lead, status, acknowledge_error=str(message))
     if not htmx:
         flash(_("Lead acknowledged."))
+        return redirect(url_for("workspace.lead", lead_id=lead.id))
+    return _lead_page(lead)
+
+
+@bp.route("/leads/<int:lead_id>/close-card", methods=["POST"])
+def close_card(lead_id: int) -> Response:
+    """The account's open card (e.g. its upsell card) was closed: the cooldown starts (L411-9)."""
+    lead = get_or_404(Lead, lead_id)
+    card = request.form.get("card", "")
+    if lead.account is None or card not in accounts.facts_of(lead.account)["open_cards"]:
+        message = _("This card is not open on the account.")
+        if not htmx:
+            flash(message, "error")
+            return redirect(url_for("workspace.lead", lead_id=lead.id))
+        return _lead_page(lead, 422, card_error=message)
+    accounts.close_card(lead.account, card, actor=_me())
+    if not htmx:
+        flash(_("Card closed: the account may be offered again once its cooldown ends."))
         return redirect(url_for("workspace.lead", lead_id=lead.id))
     return _lead_page(lead)
 

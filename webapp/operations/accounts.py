@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from tenants.decisions import CounterFacts, GateFacts, tripped_counters
+from tenants.decisions import (
+    CounterFacts,
+    GateFacts,
+    PendingCooldown,
+    start_pending_cooldowns,
+    tripped_counters,
+)
+from tenants.durations import Duration
 from webapp.clock import now
 from webapp.extensions import db
-from webapp.models import Account, Lead, User, Workspace
+from webapp.models import Account, AuditEvent, Lead, User, Workspace
 
 from . import audit, events, intake, leads, policies
 from .unit import operation
 from .users import UserError
+
+# The event a lead sent to an account records on it (L411-1); counters may count it (L411-2).
+DELIVERY_EVENT = "account.delivery"
+
+# The event a card's closing is (L411-9: "No - Already offered" waits for it).
+CARD_CLOSED = "card.closed"
 
 # Account.flags holds the facts the policy's gates read, in these parts.
 EMPTY_FACTS: dict[str, Any] = {
@@ -56,8 +70,13 @@ def upsert_account(
     fields: dict[str, str] | None = None,
     amounts: dict[str, float] | None = None,
     open_cards: list[str] | None = None,
+    cards_closed_at: datetime | None = None,
 ) -> tuple[Account, bool]:
-    """Create or update the account with this external reference; returns (account, created)."""
+    """Create or update the account with this external reference; returns (account, created).
+
+    A card that was open and is not in `open_cards` closed at `cards_closed_at` (now if not
+    given): the cooldowns waiting for a card's closing start then (L411-9).
+    """
     if not external_ref.strip() or len(external_ref) > 100:
         raise UserError("external_ref", "1 to 100 characters")
     account = db.session.scalar(
@@ -77,6 +96,7 @@ def upsert_account(
     if signed_up_on is not None:
         account.signed_up_on = signed_up_on
     facts = facts_of(account)
+    was_open = set(facts["open_cards"])
     for part, value in (
         ("set", flags),
         ("fields", fields),
@@ -85,6 +105,9 @@ def upsert_account(
     ):
         if value is not None:
             facts[part] = sorted(value) if isinstance(value, list) else dict(value)
+    closed = sorted(was_open - set(facts["open_cards"]))
+    if closed:
+        facts = _cards_closed(workspace, account, facts, closed, cards_closed_at or now(), actor)
     account.flags = facts
     audit.record(
         workspace.id,
@@ -95,6 +118,56 @@ def upsert_account(
         after={"name": account.name, "flags": facts},
     )
     return account, created
+
+
+def _cards_closed(
+    workspace: Workspace,
+    account: Account,
+    facts: dict[str, Any],
+    cards: list[str],
+    at: datetime,
+    actor: User | None,
+) -> dict[str, Any]:
+    """Start the cooldowns that waited for a card to close (L411-9); the facts with them."""
+    policy = policies.active_policy(workspace)
+    pending = [
+        PendingCooldown(p["name"], p["starts_on"], Duration.parse(p["duration"]))
+        for p in facts.get("pending_cooldowns", [])
+    ]
+    started, waiting = start_pending_cooldowns(policy, pending, CARD_CLOSED, at)
+    cooldowns = dict(facts["cooldowns"])
+    for name, until in started.items():
+        if name not in cooldowns or datetime.fromisoformat(cooldowns[name]) < until:
+            cooldowns[name] = until.isoformat()
+    audit.record(
+        workspace.id,
+        CARD_CLOSED,
+        account,
+        actor=actor,
+        after={"cards": cards, "closed_at": at.isoformat(), "cooldowns": cooldowns},
+    )
+    return {
+        **facts,
+        "cooldowns": cooldowns,
+        "pending_cooldowns": [
+            {"name": p.name, "starts_on": p.starts_on, "duration": str(p.duration)} for p in waiting
+        ],
+    }
+
+
+@operation
+def close_card(account: Account, card: str, *, actor: User | None) -> Account:
+    """Close an open card of the account (from the lead page); its cooldowns start (L411-9)."""
+    open_cards = facts_of(account)["open_cards"]
+    if card not in open_cards:
+        raise UserError("card", f"no open card {card!r} on this account")
+    upsert_account(
+        account.workspace,
+        account.external_ref,
+        actor=actor,
+        open_cards=[c for c in open_cards if c != card],
+    )
+    return account
 
 
 @operation
@@ -135,23 +208,47 @@ def record_delivery(
     )
     if not result.created:
         return result, []
-    leads.start_timers(workspace, result.lead, "account.delivery", actor=sender)
+    audit.record(
+        workspace.id, DELIVERY_EVENT, account, actor=sender, after={"lead_id": result.lead.id}
+    )
+    leads.start_timers(workspace, result.lead, DELIVERY_EVENT, actor=sender)
     return result, _check_counters(account, actor, result.lead)
+
+
+def counter_facts(account: Account, event_names: set[str]) -> CounterFacts:
+    """The events recorded on the account that its counters name, e.g. its deliveries
+    (L411-2): leads that reach the account otherwise (an AE referral) are not among them."""
+    times: dict[str, list[datetime]] = {name: [] for name in event_names}
+    rows = db.session.execute(
+        select(AuditEvent.action, AuditEvent.created_at).where(
+            AuditEvent.workspace_id == account.workspace_id,
+            AuditEvent.subject_type == Account.__tablename__,
+            AuditEvent.subject_id == account.id,
+            AuditEvent.action.in_(sorted(event_names)),
+        )
+    )
+    for action, at in rows:
+        times[action].append(at)
+    signed_up = None
+    if account.signed_up_on:  # the sign-up day begins at midnight where the account is served
+        zone = ZoneInfo(account.workspace.time_zone)
+        signed_up = datetime.combine(account.signed_up_on, time.min, tzinfo=zone)
+    return CounterFacts(events=times, signed_up_at=signed_up)
 
 
 def _check_counters(account: Account, actor: User | None, lead: Lead) -> list[str]:
     policy = policies.active_policy(account.workspace)
-    signed_up = (
-        datetime.combine(account.signed_up_on, time.min, tzinfo=UTC)
-        if account.signed_up_on
-        else None
-    )
-    deliveries = db.session.scalars(
-        select(Lead.created_at).where(Lead.account_id == account.id)
-    ).all()
-    facts = CounterFacts(events={"account.delivery": list(deliveries)}, signed_up_at=signed_up)
+    counters = [c for c in policy.counters if c.scope == "account"]
+    if not counters:
+        return []
+    facts = counter_facts(account, {c.event for c in counters})
     current = facts_of(account)
-    tripped = [c for c in tripped_counters(policy, facts, now()) if c.flag not in current["set"]]
+    names = {c.name for c in counters}
+    tripped = [
+        c
+        for c in tripped_counters(policy, facts, now())
+        if c.name in names and c.flag not in current["set"]
+    ]
     new_flags = [c.flag for c in tripped]
     if new_flags:
         account.flags = {**current, "set": sorted({*current["set"], *new_flags})}
@@ -163,6 +260,7 @@ def _check_counters(account: Account, actor: User | None, lead: Lead) -> list[st
             after={"flags": new_flags},
             reason="counter threshold reached",
         )
-    for counter in tripped:  # e.g. L411-2: the AE team hears of the HOT account
-        events.publish(lead, f"counter.{counter.name}", actor=actor, context={"flag": counter.flag})
+    for counter in tripped:  # e.g. L411-2: the AE team hears of the HOT account, by its name
+        context = {"flag": counter.flag, "account_name": account.name}
+        events.publish(lead, f"counter.{counter.name}", actor=actor, context=context)
     return new_flags

@@ -4,7 +4,7 @@ caller (ALL-3): the key has no user, so the event's reason says which key it was
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from webapp.models import Account, ApiKey, Lead, Task, TaskState, User, WebhookSource, Workspace
@@ -75,6 +75,7 @@ def upsert_account(
     name: str | None,
     signed_up_on: date | None,
     facts: dict[str, Any],
+    cards_closed_at: datetime | None = None,
 ) -> tuple[Account, bool]:
     """accounts.upsert_account with the gate facts as the caller set them."""
     account, created = accounts.upsert_account(
@@ -87,6 +88,7 @@ def upsert_account(
         fields=facts["fields"],
         amounts=facts["amounts"],
         open_cards=facts["open_cards"],
+        cards_closed_at=cards_closed_at,
     )
     _note(workspace.id, "account_upserted", account, via, created=created)
     return account, created

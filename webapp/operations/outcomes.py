@@ -14,7 +14,7 @@ from webapp.extensions import db
 from webapp.models import Lead, Task, Team, User
 from webapp.queue import versions
 
-from . import activities, assignment, audit, events, leads, policies, tasks
+from . import activities, assignment, audit, events, leads, outcome_checks, policies, tasks
 from .accounts import facts_of
 from .unit import operation
 from .users import UserError
@@ -36,6 +36,7 @@ def record_outcome(
         decision = outcome_effects(policy, code, now(), OutcomeFacts(frozenset(true_facts)))
     except UnknownCode as error:
         raise UserError("outcome", str(error)) from None
+    outcome_checks.check(lead, policy, code)  # L411-4, L411-5: refused before anything is written
     activity = activities.log_activity(lead, channel, actor=actor, outcome_code=code, note=note)
     versions.bump_after_commit(lead.workspace_id, (lead.owner_id, actor.id if actor else None))
     if decision.status:
@@ -137,6 +138,8 @@ def _transfer(
             reason=f"outcome {decision.code}",
         )
         return None
+    if existing := outcome_checks.existing_referral(lead, team.code):
+        return existing  # L411-6: one referral per lead and team, whatever is recorded again
     referral = leads.create_lead(
         lead.workspace,
         contact_name=lead.contact_name,

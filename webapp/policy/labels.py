@@ -43,6 +43,13 @@ class PolicyLabels:
         gate = next((g for g in self.policy.gates if g.name == name), None)
         return label_for(gate.reason, self.locale, self.policy.default_locale) if gate else name
 
+    def gate_passes(self, name: str) -> str | None:
+        """What the policy says of a gate that lets the offer through ("Not cancelled")."""
+        gate = next((g for g in self.policy.gates if g.name == name), None)
+        if gate is None or not gate.passes:
+            return None
+        return label_for(gate.passes, self.locale, self.policy.default_locale)
+
     def script(self, name: str | None) -> str | None:
         labels = self.policy.scripts.get(name or "")
         return label_for(labels, self.locale, self.policy.default_locale) if labels else None

@@ -18,8 +18,9 @@ from sqlalchemy.orm import aliased
 
 from tenants import replay as engine
 from webapp.extensions import db
-from webapp.models import Account, Activity, Lead, PolicyReplay, Workspace
+from webapp.models import Account, Activity, AuditEvent, Lead, PolicyReplay, Workspace
 from webapp.operations import policies, replays
+from webapp.operations.accounts import DELIVERY_EVENT
 from webapp.operations.activities import events_of
 from webapp.tenancy import scoped
 
@@ -90,7 +91,11 @@ def _contacts(where: Any, as_of: datetime) -> dict[int, list[engine.Contact]]:
     return contacts
 
 
-def _accounts(start: datetime, end: datetime, zone: ZoneInfo) -> dict[str, engine.AccountHistory]:
+def _accounts(
+    start: datetime, end: datetime, zone: ZoneInfo
+) -> tuple[dict[str, engine.AccountHistory], set[int]]:
+    """The period's accounts with their deliveries (the `account.delivery` events recorded on
+    them, L411-1), and the ids of the leads those deliveries were."""
     wanted = _period_accounts(start, end)
     signups = db.session.execute(
         scoped(Account)
@@ -98,19 +103,28 @@ def _accounts(start: datetime, end: datetime, zone: ZoneInfo) -> dict[str, engin
         .where(Account.id.in_(wanted))
     ).all()
     deliveries: dict[int, list[datetime]] = defaultdict(list)
-    for account_id, at in db.session.execute(
-        scoped(Lead)
-        .with_only_columns(Lead.account_id, Lead.created_at)
-        .where(Lead.account_id.in_(wanted), Lead.created_at < end)
-        .order_by(Lead.created_at)
+    delivered: set[int] = set()
+    for account_id, at, after in db.session.execute(
+        scoped(AuditEvent)
+        .with_only_columns(AuditEvent.subject_id, AuditEvent.created_at, AuditEvent.after)
+        .where(
+            AuditEvent.subject_type == Account.__tablename__,
+            AuditEvent.action == DELIVERY_EVENT,
+            AuditEvent.subject_id.in_(wanted),
+            AuditEvent.created_at < end,
+        )
+        .order_by(AuditEvent.created_at)
     ):
         deliveries[account_id].append(at)
-    return {
+        if isinstance((after or {}).get("lead_id"), int):
+            delivered.add(after["lead_id"])
+    histories = {
         str(account_id): engine.AccountHistory(
             str(account_id), _local_midnight(day, zone), tuple(deliveries[account_id])
         )
         for account_id, day in signups
     }
+    return histories, delivered
 
 
 def _local_midnight(day: date | None, zone: ZoneInfo) -> datetime | None:
@@ -126,6 +140,7 @@ def gather(
         scoped(Lead).with_only_columns(*LEAD_COLUMNS).where(where).order_by(Lead.created_at)
     ).all()
     contacts = _contacts(where, as_of)
+    accounts, delivered = _accounts(start, end, ZoneInfo(g.workspace.time_zone))
     histories = [
         engine.LeadHistory(
             lead_id=str(row.id),
@@ -142,10 +157,11 @@ def gather(
             },
             contacts=tuple(sorted(contacts.get(row.id, ()), key=lambda c: c.at)),
             context=row.created_at < start,
+            delivered=row.id in delivered,
         )
         for row in leads
     ]
-    return histories, _accounts(start, end, ZoneInfo(g.workspace.time_zone))
+    return histories, accounts
 
 
 class _Progress:
