@@ -20,7 +20,7 @@ from webapp.operations.unit import transaction
 from webapp.operations.users import UserError
 from webapp.tenancy import get_or_404, scoped
 
-from .blueprint import ApiError, body, check_id, endpoint, query, require_scope, respond
+from .blueprint import ApiError, body, check_id, endpoint, query, respond
 from .presenters import lead_out, leads_out, new_lead_out
 from .schemas import ActivityIn, AssignIn, LeadIn, LeadOut, LeadPage, LeadQuery, StatusIn
 
@@ -80,6 +80,7 @@ def receive(workspace, request_: IntakeRequest, *, via: str, key: str | None) ->
     responses={201: LeadOut, 200: LeadOut},
     errors=(400, 401, 409, 422, 429),
     headers=((IDEMPOTENCY_HEADER, "A retry with the same key returns the first lead."),),
+    role="agent",
     tags=("leads",),
 )
 def create_lead() -> Response:
@@ -97,6 +98,7 @@ def create_lead() -> Response:
     summary="Read a lead",
     responses={200: LeadOut},
     errors=LEAD_ERRORS,
+    role="agent",
     tags=("leads",),
 )
 def lead(lead_id: int) -> Response:
@@ -125,6 +127,7 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
     query=LeadQuery,
     responses={200: LeadPage},
     errors=(401, 422, 429),
+    role="agent",
     tags=("leads",),
 )
 def leads() -> Response:
@@ -166,6 +169,7 @@ def leads() -> Response:
     body=ActivityIn,
     responses={200: LeadOut},
     errors=WRITE_ERRORS,
+    role="agent",
     tags=("leads",),
 )
 def add_activity(lead_id: int) -> Response:
@@ -191,12 +195,11 @@ def add_activity(lead_id: int) -> Response:
     body=AssignIn,
     responses={200: LeadOut},
     errors=(400, 401, 403, 404, 422, 429),
-    scope="manager",
+    role="manager",
     tags=("leads",),
 )
 def assign(lead_id: int) -> Response:
     """Give the lead to a member of the workspace. Needs a key with the manager role."""
-    require_scope("manager")
     row = get_or_404(Lead, check_id(lead_id))
     data = body(AssignIn)
     owner = db.session.get(User, data.owner_id)
@@ -216,6 +219,7 @@ def assign(lead_id: int) -> Response:
     body=StatusIn,
     responses={200: LeadOut},
     errors=WRITE_ERRORS,
+    role="agent",
     tags=("leads",),
 )
 def set_status(lead_id: int) -> Response:

@@ -29,6 +29,7 @@ from .schemas import (
     summary="The key's workspace",
     responses={200: WorkspaceOut},
     errors=(401, 429),
+    role="agent",
     tags=("workspace",),
 )
 def workspace() -> Response:
@@ -59,6 +60,7 @@ def _policy(version: PolicyVersion) -> PolicyOut:
     summary="The active policy",
     responses={200: PolicyOut},
     errors=(401, 404, 429),
+    role="agent",
     tags=("policy",),
 )
 def policy() -> Response:
@@ -77,6 +79,7 @@ def policy() -> Response:
     query=PolicyQuery,
     responses={201: PolicyOut},
     errors=(400, 401, 422, 429),
+    role="director",
     tags=("policy",),
 )
 def replace_policy() -> Response:
@@ -109,6 +112,7 @@ def replace_policy() -> Response:
     summary="The policy's JSON Schema",
     responses={200: None},
     errors=(401, 429),
+    role="agent",
     tags=("policy",),
 )
 def policy_schema() -> Response:
@@ -122,6 +126,7 @@ def policy_schema() -> Response:
     summary="Every version of the policy",
     responses={200: PolicyVersions},
     errors=(401, 429),
+    role="agent",
     tags=("policy",),
 )
 def policy_versions() -> Response:
