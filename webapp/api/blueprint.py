@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from webapp.bounds import Unparseable, loads
 from webapp.clock import now
 from webapp.errors import json_error
 from webapp.extensions import csrf, db
@@ -94,6 +95,15 @@ def endpoint_of(view: str | None) -> Endpoint | None:
 
 
 # Authentication and the rate limit ----------------------------------------------------------
+
+
+def limit_body() -> None:
+    """Bodies of /api and /hooks are at most LEADLINE_API_MAX_BODY_BYTES (a JSON 413 beyond),
+    well under the app's MAX_CONTENT_LENGTH, which CSV uploads need."""
+    request.max_content_length = current_app.config.get("LEADLINE_API_MAX_BODY_BYTES")
+
+
+bp.before_request(limit_body)
 
 
 @bp.before_request
@@ -189,12 +199,23 @@ def checked(model: type[B], data: Any) -> B:
     return model.model_validate(data)
 
 
+def json_object(raw: bytes, what: str = "a JSON object") -> dict[str, Any]:
+    """`raw` as a JSON object: 400 when it is not one, or nests deeper than bounds.MAX_DEPTH
+    (parsed without recursing past it: never a RecursionError)."""
+    try:
+        data = loads(raw)
+    except Unparseable as refused:
+        if "nested" in str(refused):
+            raise ApiError(400, f"the JSON body is {refused}") from None
+        data = None
+    if not isinstance(data, dict):
+        raise ApiError(400, f"send {what} (Content-Type: application/json)")
+    return data
+
+
 def body(model: type[B]) -> B:
     """The request's JSON body as `model` (400 when it is not a JSON object, 422 when invalid)."""
-    data = request.get_json(force=True, silent=True)
-    if not isinstance(data, dict):
-        raise ApiError(400, "send a JSON object (Content-Type: application/json)")
-    return checked(model, data)
+    return checked(model, json_object(request.get_data(cache=True)))
 
 
 def query(model: type[B]) -> B:

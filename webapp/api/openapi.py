@@ -16,13 +16,17 @@ from .schemas import ErrorOut
 
 REF = "#/components/schemas/{model}"
 ERRORS = {
-    400: "Malformed request: the body is not a JSON object.",
-    401: "No API key, an unknown or revoked one, or (webhooks) a missing or wrong signature.",
+    400: "Malformed request: the body is not a JSON object, or nests more than 20 levels.",
+    401: "No API key, an unknown or revoked one, or (webhooks) a missing, wrong or stale "
+    "signature or an unknown source (the same answer).",
     403: "The key's role may not do this: see the operation's `x-required-role`.",
     404: "Nothing with this id in the key's workspace (another workspace's row included).",
-    409: "A concurrent request changed the same row; retry.",
+    409: "A concurrent request changed the same row (retry), or (webhooks) a replay of a "
+    "request already delivered.",
+    413: "The body is larger than the API accepts (1 MiB).",
     422: "Invalid input: `fields` names each path at fault; nothing was stored.",
     429: "Too many requests for this key this minute; see Retry-After.",
+    503: "Replayed requests cannot be told apart just now (Redis is unavailable); retry.",
 }
 SUCCESS = {200: "OK", 201: "Created"}
 _ARGUMENT = re.compile(r"<(?:(\w+):)?(\w+)>")
@@ -110,6 +114,7 @@ def _operation(e: Endpoint, refs: dict, parameters: list[dict[str, Any]]) -> dic
             "content": _json(schema),
         }
     errors = set(e.errors) | ({403} if not e.public and e.role != KEY_ROLES[0] else set())
+    errors |= {413} if e.body is not None else set()
     for status in sorted(errors):
         response = {
             "description": ERRORS[status],

@@ -12,7 +12,7 @@ from webapp.models import PolicyVersion
 from webapp.operations import policies
 from webapp.tenancy import scoped
 
-from .blueprint import ApiError, bad_text, endpoint, query, respond
+from .blueprint import ApiError, bad_text, endpoint, json_object, query, respond
 from .schemas import (
     PolicyDocumentIn,
     PolicyOut,
@@ -85,9 +85,7 @@ def policy() -> Response:
 def replace_policy() -> Response:
     """Validate a whole document (see /policy/schema), store it as a new version and activate
     it unless `activate=false`. 422 lists every error by path; nothing is stored."""
-    document = request.get_json(force=True, silent=True)
-    if not isinstance(document, dict):
-        raise ApiError(400, "send the policy document as a JSON object")
+    document = json_object(request.get_data(cache=True), "the policy document as a JSON object")
     if (path := bad_text(document)) is not None:
         raise ApiError(422, "invalid input", [(path, "contains a character that cannot be stored")])
     q = query(PolicyQuery)
