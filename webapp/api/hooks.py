@@ -121,7 +121,8 @@ def receive_hook(workspace: str, source: str) -> Response:
     if earlier_key is not None and (key is None or key != earlier_key):
         return json_error(409, "this signed request was already delivered; nothing was stored")
     try:
-        response = receive(hook.workspace, lead, via=api_calls.hook_reason(hook), key=key)
+        via = api_calls.hook_reason(hook)
+        response = receive(hook.workspace, lead, via=via, key=key, body=data)
     except Exception:
         if earlier_key is None:
             _forget(hook, signature)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 from datetime import datetime
 
@@ -55,17 +56,27 @@ def idempotency_key() -> str | None:
     return key
 
 
-def receive(workspace, request_: IntakeRequest, *, via: str, key: str | None) -> Response:
-    """Store a lead through intake: 201 when new, 200 for a retry or a joined file (BDC-7)."""
+def fingerprint(data: LeadIn) -> str:
+    """The body's sha256, canonical (key order and spacing do not matter)."""
+    canonical = json.dumps(data.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def receive(
+    workspace, request_: IntakeRequest, *, via: str, key: str | None, body: LeadIn
+) -> Response:
+    """Store a lead through intake: 201 when new, 200 for a retry or a joined file (BDC-7);
+    422 when the Idempotency-Key was first used with another body."""
+    options = {"via": via, "idempotency_key": key, "fingerprint": fingerprint(body)}
     try:
         with transaction():
-            result = api_calls.receive_lead(workspace, request_, via=via, idempotency_key=key)
+            result = api_calls.receive_lead(workspace, request_, **options)
             fresh = new_lead_out(workspace, result.lead, result.invalidated)
     except IntakeInvalid as refused:
         if refused.errors != [("external_id", "this lead was already received")]:
             raise
         # A concurrent retry stored it first: this one returns that lead.
-        result = api_calls.receive_lead(workspace, request_, via=via, idempotency_key=key)
+        result = api_calls.receive_lead(workspace, request_, **options)
         fresh = None
     if result.created and fresh is not None:
         return respond(fresh, 201)
@@ -79,7 +90,12 @@ def receive(workspace, request_: IntakeRequest, *, via: str, key: str | None) ->
     body=LeadIn,
     responses={201: LeadOut, 200: LeadOut},
     errors=(400, 401, 409, 422, 429),
-    headers=((IDEMPOTENCY_HEADER, "A retry with the same key returns the first lead."),),
+    headers=(
+        (
+            IDEMPOTENCY_HEADER,
+            "A retry with the same key returns the first lead; the key with another body is a 422.",
+        ),
+    ),
     role="agent",
     tags=("leads",),
 )
@@ -89,7 +105,8 @@ def create_lead() -> Response:
     customer that joins their file (BDC-7) returns that lead with 200 and `joined: true`."""
     data = body(LeadIn)
     key = idempotency_key()
-    return receive(g.workspace, intake_request(data), via=api_calls.key_reason(g.api_key), key=key)
+    via = api_calls.key_reason(g.api_key)
+    return receive(g.workspace, intake_request(data), via=via, key=key, body=data)
 
 
 @endpoint(
