@@ -4,7 +4,11 @@ five minutes of our clock and delivered once, or nothing stored."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -194,3 +198,16 @@ def test_a_refused_delivery_may_be_sent_again(client, hook):
     send = {"signature": webhooks.sign(secret, raw, stamp), "stamp": stamp, "raw": raw}
     assert _post(client, "/hooks/dealer/web_form", None, **send).status_code == 422
     assert _post(client, "/hooks/dealer/web_form", None, **send).status_code == 422
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
+def test_the_readmes_openssl_one_liner_signs_as_leadline_checks():
+    """Issue 10 item 7: the README's worked example computes the signature we verify."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    line = next(x for x in readme.splitlines() if x.startswith("SIG=$(printf '%s.%s'"))
+    env = {"SECRET": "whsec_example", "BODY": '{"contact_name": "Ada"}', "TS": "1764633600"}
+    script = f"{line}\nprintf 'sha256=%s' \"$SIG\""
+    shell = {**env, "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+    out = subprocess.run(["sh", "-c", script], env=shell, capture_output=True, text=True, check=True)
+    expected = webhooks.sign(env["SECRET"], env["BODY"].encode(), env["TS"])
+    assert out.stdout == expected
