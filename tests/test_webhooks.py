@@ -208,6 +208,8 @@ def test_the_readmes_openssl_one_liner_signs_as_leadline_checks():
     env = {"SECRET": "whsec_example", "BODY": '{"contact_name": "Ada"}', "TS": "1764633600"}
     script = f"{line}\nprintf 'sha256=%s' \"$SIG\""
     shell = {**env, "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
-    out = subprocess.run(["sh", "-c", script], env=shell, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        ["sh", "-c", script], env=shell, capture_output=True, text=True, check=True
+    )
     expected = webhooks.sign(env["SECRET"], env["BODY"].encode(), env["TS"])
     assert out.stdout == expected
