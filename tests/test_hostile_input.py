@@ -185,3 +185,25 @@ def test_api_bodies_are_json_only(client, acme):
     headers = key_headers(acme, "agent")
     assert _json_post(client, "/api/v1/leads", b"\xff\xfe", headers).status_code == 400
     assert _json_post(client, "/api/v1/leads", json.dumps([1]), headers).status_code == 400
+
+
+def test_an_idempotency_key_that_joined_a_file_is_refused_with_another_body(
+    client, make_workspace, make_member
+):
+    """BDC-7, issue 10 item 8: a keyed request that joined a known customer's file, sent again
+    with the key and the same body, joins nothing twice; with another body it is a 422."""
+    bdc = make_workspace(slug="bdc", country="CA", policy_document=load_profile("dealer_bdc"))
+    agent = make_member(bdc, Role.AGENT)
+    headers = key_headers(bdc)
+    known = {"contact_name": "Kevin", "email": "k@courriel.test", "channel": "email"}
+    client.post("/api/v1/leads", json={**known, "taken_by": agent.id}, headers=headers)
+    keyed = {**headers, "Idempotency-Key": "web-9"}
+    body = {"contact_name": "Kevin Lavoie", "email": "K@courriel.test", "channel": "web"}
+    joined = client.post("/api/v1/leads", json=body, headers=keyed)
+    assert joined.status_code == 200 and joined.json["joined"] is True
+    again = client.post("/api/v1/leads", json=body, headers=keyed)
+    assert again.status_code == 200 and again.json["id"] == joined.json["id"]
+    other = client.post("/api/v1/leads", json={**body, "contact_name": "Other"}, headers=keyed)
+    assert other.status_code == 422
+    assert other.json["error"]["fields"][0]["path"] == "Idempotency-Key"
+    assert count(Lead) == 1
