@@ -70,6 +70,8 @@ def test_a_huge_attribute_value_or_body_is_refused(client, acme):
     assert count(Lead) == 0
     fine = {"contact_name": "Zoé", "attributes": {"notes": "x" * 1000}}
     assert client.post("/api/v1/leads", json=fine, headers=headers).status_code == 201
+    hook = client.post("/hooks/acme/web_form", json=huge)
+    assert hook.status_code == 413 and hook.json["error"]["code"] == "too_large"
 
 
 def test_json_without_json_numbers_is_refused(client, acme):
