@@ -209,3 +209,16 @@ def test_an_idempotency_key_that_joined_a_file_is_refused_with_another_body(
     assert other.status_code == 422
     assert other.json["error"]["fields"][0]["path"] == "Idempotency-Key"
     assert count(Lead) == 1
+
+
+def test_an_empty_policy_over_the_api_needs_confirm_empty(client, acme):
+    """ALL-2, issue 10 item 8: PUT /api/v1/policy with {} is a 422 unless confirmed."""
+    headers = key_headers(acme, "director")
+    refused = client.put("/api/v1/policy", json={}, headers=headers)
+    assert (
+        refused.status_code == 422
+        and "confirm_empty" in refused.json["error"]["fields"][0]["message"]
+    )
+    assert count(PolicyVersion) == 1
+    confirmed = client.put("/api/v1/policy?confirm_empty=true", json={}, headers=headers)
+    assert confirmed.status_code == 201 and count(PolicyVersion) == 2

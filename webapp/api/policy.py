@@ -84,11 +84,15 @@ def policy() -> Response:
 )
 def replace_policy() -> Response:
     """Validate a whole document (see /policy/schema), store it as a new version and activate
-    it unless `activate=false`. 422 lists every error by path; nothing is stored."""
+    it unless `activate=false`. 422 lists every error by path; nothing is stored. An empty
+    document `{}` is stored only with `confirm_empty=true`. Needs a director or admin key."""
     document = json_object(request.get_data(cache=True), "the policy document as a JSON object")
     if (path := bad_text(document)) is not None:
         raise ApiError(422, "invalid input", [(path, "contains a character that cannot be stored")])
     q = query(PolicyQuery)
+    if not document and not q.confirm_empty:
+        message = "an empty document resets every setting to its default; send confirm_empty=true"
+        raise ApiError(422, "nothing was saved", [("body", message)])
     try:
         version = policies.save_version(
             g.workspace,

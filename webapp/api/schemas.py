@@ -299,6 +299,10 @@ class PolicyDocumentIn(RootModel[dict[str, Any]]):
 class PolicyQuery(Body):
     activate: bool = True
     comment: str = Field("", max_length=500)
+    confirm_empty: bool = Field(
+        False,
+        description="Needed to store an empty document `{}`: every setting takes its default.",
+    )
 
 
 class FieldError(BaseModel):
