@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from redis import Redis
 
 from tenants.profiles import load_profile
 from tests.api_helpers import count
@@ -213,3 +214,17 @@ def test_the_readmes_openssl_one_liner_signs_as_leadline_checks():
     )
     expected = webhooks.sign(env["SECRET"], env["BODY"].encode(), env["TS"])
     assert out.stdout == expected
+
+
+def test_without_redis_a_webhook_is_refused_not_accepted_unchecked(app, client, hook):
+    """Issue 10 item 7: replays cannot be told apart without Redis, so the webhook answers
+    503 and stores nothing rather than risk a second lead."""
+    _workspace, _source, secret = hook
+    working = app.extensions["leadline_redis"]
+    app.extensions["leadline_redis"] = Redis.from_url("redis://127.0.0.1:1/0")  # nobody there
+    try:
+        response = _post(client, "/hooks/dealer/web_form", {"contact_name": "Zoé"}, secret)
+    finally:
+        app.extensions["leadline_redis"] = working
+    assert response.status_code == 503 and response.json["error"]["code"] == "unavailable"
+    assert count(Lead) == 0
