@@ -14,6 +14,7 @@ from tenants.profiles import load_profile
 from tests.api_helpers import key_headers
 from webapp.models import Role
 from webapp.operations import accounts, webhooks
+from webapp.operations.api_keys import KEY_ROLES
 
 
 def _document(client) -> dict:
@@ -56,6 +57,7 @@ def test_every_operation_documents_its_errors_with_the_error_shape(client):
                     assert schema == {"$ref": error_ref}, (method, path, status)
     assign = document["paths"]["/api/v1/leads/{lead_id}/assign"]["post"]
     assert "403" in assign["responses"] and "manager" in assign["description"]
+    assert assign["x-required-role"] == "manager"
 
 
 def test_the_docs_page_shows_every_endpoint_and_loads_nothing_from_elsewhere(client):
@@ -70,7 +72,7 @@ def test_the_docs_page_shows_every_endpoint_and_loads_nothing_from_elsewhere(cli
 
 @pytest.fixture
 def fuzzed_api(app, make_workspace, make_member, make_lead):
-    """A 411 Locals workspace with a lead, an account and a webhook, and a manager key."""
+    """A 411 Locals workspace with a lead, an account and a webhook, and a key per role."""
     app.config["LEADLINE_API_RATE_LIMIT"] = 0  # generated tests send hundreds of requests
     workspace = make_workspace(slug="fuzz", policy_document=load_profile("locals411_cpt_ae"))
     make_member(workspace, Role.AGENT)
@@ -82,7 +84,7 @@ def fuzzed_api(app, make_workspace, make_member, make_lead):
         "source": webhooks.create_source(workspace, "cpt_call", "Calls", actor=None)[0].source_code,
     }
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
-    yield schema, key_headers(workspace, role="manager"), known
+    yield schema, {role: key_headers(workspace, role=role) for role in KEY_ROLES}, known
     app.config["LEADLINE_API_RATE_LIMIT"] = 600
 
 
@@ -96,9 +98,13 @@ FUZZ = settings(
 )
 
 
+@pytest.mark.parametrize("role", KEY_ROLES)
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
-def test_no_generated_request_gets_a_5xx(fuzzed_api, mode):
-    schema, headers, known = fuzzed_api
+def test_no_generated_request_gets_a_5xx(fuzzed_api, mode, role):
+    """Issue 10 item 3: with one key per role (a key below a route's role gets 403s), no
+    generated request is answered with a 5xx."""
+    schema, keys, known = fuzzed_api
+    headers = keys[role]
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 14
     for operation in operations:

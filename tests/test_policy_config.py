@@ -137,7 +137,9 @@ def test_managers_read_but_do_not_edit(client, ccima, login_as):
 
 
 def _auth(workspace):
-    return {"Authorization": f"Bearer {create_api_key(workspace, 't', actor=None)[1]}"}
+    return {
+        "Authorization": f"Bearer {create_api_key(workspace, 't', actor=None, role='director')[1]}"
+    }
 
 
 def test_api_put_validates_stores_and_activates(client, ccima):

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from webapp import catalogues
 from webapp.extensions import db
 from webapp.models import Workspace
-from webapp.operations.api_keys import create_api_key
+from webapp.operations.api_keys import KEY_ROLES, create_api_key
 from webapp.operations.users import UserError, create_user
 
 
@@ -57,10 +57,11 @@ def api_key_group() -> None:
 @click.option("--name", required=True, help="What the key is for")
 @click.option(
     "--role",
-    type=click.Choice(["agent", "manager"]),
+    type=click.Choice(KEY_ROLES),
     default="agent",
     show_default=True,
-    help="manager keys may also assign leads",
+    help="what the key may do: agent (receive, read, work leads), manager (also assign), "
+    "director (also replace the policy), admin (everything)",
 )
 def api_key_create(slug: str, name: str, role: str) -> None:
     """Create a key; the key itself is printed alone on the last line, and only once."""

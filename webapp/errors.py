@@ -39,6 +39,7 @@ def _code_name(status: int) -> str:
         422: "invalid",
         429: "rate_limited",
         500: "server_error",
+        503: "unavailable",
     }
     return names.get(status, "error")
 

@@ -77,6 +77,7 @@ def cards_closed_at(data: AccountIn) -> datetime | None:
     body=AccountIn,
     responses={201: AccountOut, 200: AccountOut},
     errors=(400, 401, 409, 422, 429),
+    role="agent",
     tags=("accounts",),
 )
 def upsert_account() -> Response:
@@ -104,6 +105,7 @@ def upsert_account() -> Response:
     summary="Read an account",
     responses={200: AccountOut},
     errors=(401, 404, 429),
+    role="agent",
     tags=("accounts",),
 )
 def account(account_id: int) -> Response:
@@ -118,6 +120,7 @@ def account(account_id: int) -> Response:
     body=DeliveryIn,
     responses={201: DeliveryOut, 200: DeliveryOut},
     errors=(400, 401, 404, 409, 422, 429),
+    role="agent",
     tags=("accounts",),
 )
 def deliver(account_id: int) -> Response:

@@ -1,5 +1,6 @@
-"""The API blueprint: bearer-key authentication, the per-key rate limit, JSON bodies checked
-against their pydantic models, and every refusal as the one JSON error shape."""
+"""The API blueprint: bearer-key authentication, the role each route needs (one table, filled
+by the `endpoint` decorator), the per-key rate limit, JSON bodies checked against their
+pydantic models, and every refusal as the one JSON error shape."""
 
 from __future__ import annotations
 
@@ -16,10 +17,11 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from webapp.bounds import Unparseable, loads
 from webapp.clock import now
 from webapp.errors import json_error
 from webapp.extensions import csrf, db
-from webapp.operations.api_keys import find_active_key
+from webapp.operations.api_keys import KEY_ROLES, find_active_key, key_may
 from webapp.operations.intake import IntakeInvalid
 from webapp.operations.users import UserError
 from webapp.redis_client import redis
@@ -53,30 +55,55 @@ class Endpoint:
     query: type[BaseModel] | None = None
     errors: tuple[int, ...] = ()
     headers: tuple[tuple[str, str], ...] = ()
-    scope: str | None = None
+    # The least key role that may call it (webapp.operations.api_keys.KEY_ROLES); None only
+    # for public routes.
+    role: str | None = None
     description: str = ""
     tags: tuple[str, ...] = field(default=())
     public: bool = False  # no bearer key (the document itself, signed webhooks)
+    view: str = ""  # the Flask endpoint name, e.g. "api.replace_policy"
 
 
+# The one table of API routes: what the OpenAPI document shows and the role each needs.
 ENDPOINTS: list[Endpoint] = []
+_BY_VIEW: dict[str, Endpoint] = {}
 
 
 def endpoint(method: str, rule: str, *, blueprint: Blueprint | None = None, **spec: Any):
-    """Route `rule` on the API blueprint (or `blueprint`) and describe it for the OpenAPI
-    document."""
+    """Route `rule` on the API blueprint (or `blueprint`), with the key role it needs, and
+    describe it for the OpenAPI document. A keyed route without a known role is refused at
+    import time, so no route can be added without a declared scope."""
     blueprint = blueprint or bp
+    if not spec.get("public") and spec.get("role") not in KEY_ROLES:
+        raise ValueError(f"{method} {rule}: declare role= one of {', '.join(KEY_ROLES)}")
 
     def decorator(view: Callable) -> Callable:
         path = (blueprint.url_prefix or "") + rule
-        ENDPOINTS.append(Endpoint(method, path, description=(view.__doc__ or ""), **spec))
+        name = f"{blueprint.name}.{view.__name__}"
+        entry = Endpoint(method, path, description=(view.__doc__ or ""), view=name, **spec)
+        ENDPOINTS.append(entry)
+        _BY_VIEW[name] = entry
         blueprint.add_url_rule(rule, view.__name__, view, methods=[method])
         return view
 
     return decorator
 
 
+def endpoint_of(view: str | None) -> Endpoint | None:
+    """The table's entry for a Flask endpoint name, if it is an API route."""
+    return _BY_VIEW.get(view or "")
+
+
 # Authentication and the rate limit ----------------------------------------------------------
+
+
+def limit_body() -> None:
+    """Bodies of /api and /hooks are at most LEADLINE_API_MAX_BODY_BYTES (a JSON 413 beyond),
+    well under the app's MAX_CONTENT_LENGTH, which CSV uploads need."""
+    request.max_content_length = current_app.config.get("LEADLINE_API_MAX_BODY_BYTES")
+
+
+bp.before_request(limit_body)
 
 
 @bp.before_request
@@ -91,7 +118,22 @@ def authenticate() -> Response | None:
         key.last_used_at = now()
         db.session.commit()
     g.workspace, g.api_key = key.workspace, key
-    return _rate_limited(key.id)
+    return _rate_limited(key.id) or _out_of_scope(key.role)
+
+
+def _out_of_scope(key_role: str) -> Response | None:
+    """403 unless the key's role may call this route. A route missing from the table is
+    refused too (fail closed); an unknown path falls through to its 404."""
+    if request.url_rule is None:
+        return None
+    entry = endpoint_of(request.endpoint)
+    if entry is None or entry.role is None:
+        return json_error(403, "this route declares no key role; no key may call it")
+    if key_may(key_role, entry.role):
+        return None
+    return json_error(
+        403, f"this API key's role is {key_role!r}; this needs a {entry.role!r} key or above"
+    )
 
 
 def _rate_limited(key_id: int) -> Response | None:
@@ -126,12 +168,6 @@ def rate_headers(response: Response) -> Response:
     return response
 
 
-def require_scope(scope: str) -> None:
-    """403 unless the key carries `scope` (a manager key for assignments)."""
-    if g.api_key.role != scope:
-        raise ApiError(403, f"this API key's role is {g.api_key.role!r}; {scope!r} is needed")
-
-
 # Bodies and errors -----------------------------------------------------------------------------
 
 
@@ -163,12 +199,23 @@ def checked(model: type[B], data: Any) -> B:
     return model.model_validate(data)
 
 
+def json_object(raw: bytes, what: str = "a JSON object") -> dict[str, Any]:
+    """`raw` as a JSON object: 400 when it is not one, or nests deeper than bounds.MAX_DEPTH
+    (parsed without recursing past it: never a RecursionError)."""
+    try:
+        data = loads(raw)
+    except Unparseable as refused:
+        if "nested" in str(refused):
+            raise ApiError(400, f"the JSON body is {refused}") from None
+        data = None
+    if not isinstance(data, dict):
+        raise ApiError(400, f"send {what} (Content-Type: application/json)")
+    return data
+
+
 def body(model: type[B]) -> B:
     """The request's JSON body as `model` (400 when it is not a JSON object, 422 when invalid)."""
-    data = request.get_json(force=True, silent=True)
-    if not isinstance(data, dict):
-        raise ApiError(400, "send a JSON object (Content-Type: application/json)")
-    return checked(model, data)
+    return checked(model, json_object(request.get_data(cache=True)))
 
 
 def query(model: type[B]) -> B:

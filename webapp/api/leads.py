@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 from datetime import datetime
 
@@ -22,7 +23,7 @@ from webapp.operations.users import UserError
 from webapp.policy.labels import PolicyLabels
 from webapp.tenancy import get_or_404, scoped
 
-from .blueprint import ApiError, body, check_id, endpoint, query, require_scope, respond
+from .blueprint import ApiError, body, check_id, endpoint, query, respond
 from .presenters import lead_out, leads_out, new_lead_out
 from .schemas import ActivityIn, AssignIn, LeadIn, LeadOut, LeadPage, LeadQuery, StatusIn
 
@@ -57,17 +58,27 @@ def idempotency_key() -> str | None:
     return key
 
 
-def receive(workspace, request_: IntakeRequest, *, via: str, key: str | None) -> Response:
-    """Store a lead through intake: 201 when new, 200 for a retry or a joined file (BDC-7)."""
+def fingerprint(data: LeadIn) -> str:
+    """The body's sha256, canonical (key order and spacing do not matter)."""
+    canonical = json.dumps(data.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def receive(
+    workspace, request_: IntakeRequest, *, via: str, key: str | None, body: LeadIn
+) -> Response:
+    """Store a lead through intake: 201 when new, 200 for a retry or a joined file (BDC-7);
+    422 when the Idempotency-Key was first used with another body."""
+    options = {"via": via, "idempotency_key": key, "fingerprint": fingerprint(body)}
     try:
         with transaction():
-            result = api_calls.receive_lead(workspace, request_, via=via, idempotency_key=key)
+            result = api_calls.receive_lead(workspace, request_, **options)
             fresh = new_lead_out(workspace, result.lead, result.invalidated)
     except IntakeInvalid as refused:
         if refused.errors != [("external_id", "this lead was already received")]:
             raise
         # A concurrent retry stored it first: this one returns that lead.
-        result = api_calls.receive_lead(workspace, request_, via=via, idempotency_key=key)
+        result = api_calls.receive_lead(workspace, request_, **options)
         fresh = None
     if result.created and fresh is not None:
         return respond(fresh, 201)
@@ -81,7 +92,13 @@ def receive(workspace, request_: IntakeRequest, *, via: str, key: str | None) ->
     body=LeadIn,
     responses={201: LeadOut, 200: LeadOut},
     errors=(400, 401, 409, 422, 429),
-    headers=((IDEMPOTENCY_HEADER, "A retry with the same key returns the first lead."),),
+    headers=(
+        (
+            IDEMPOTENCY_HEADER,
+            "A retry with the same key returns the first lead; the key with another body is a 422.",
+        ),
+    ),
+    role="agent",
     tags=("leads",),
 )
 def create_lead() -> Response:
@@ -90,7 +107,8 @@ def create_lead() -> Response:
     customer that joins their file (BDC-7) returns that lead with 200 and `joined: true`."""
     data = body(LeadIn)
     key = idempotency_key()
-    return receive(g.workspace, intake_request(data), via=api_calls.key_reason(g.api_key), key=key)
+    via = api_calls.key_reason(g.api_key)
+    return receive(g.workspace, intake_request(data), via=via, key=key, body=data)
 
 
 @endpoint(
@@ -99,6 +117,7 @@ def create_lead() -> Response:
     summary="Read a lead",
     responses={200: LeadOut},
     errors=LEAD_ERRORS,
+    role="agent",
     tags=("leads",),
 )
 def lead(lead_id: int) -> Response:
@@ -127,6 +146,7 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
     query=LeadQuery,
     responses={200: LeadPage},
     errors=(401, 422, 429),
+    role="agent",
     tags=("leads",),
 )
 def leads() -> Response:
@@ -168,6 +188,7 @@ def leads() -> Response:
     body=ActivityIn,
     responses={200: LeadOut},
     errors=(*WRITE_ERRORS, 409),
+    role="agent",
     tags=("leads",),
 )
 def add_activity(lead_id: int) -> Response:
@@ -200,12 +221,11 @@ def add_activity(lead_id: int) -> Response:
     body=AssignIn,
     responses={200: LeadOut},
     errors=(400, 401, 403, 404, 422, 429),
-    scope="manager",
+    role="manager",
     tags=("leads",),
 )
 def assign(lead_id: int) -> Response:
     """Give the lead to a member of the workspace. Needs a key with the manager role."""
-    require_scope("manager")
     row = get_or_404(Lead, check_id(lead_id))
     data = body(AssignIn)
     owner = db.session.get(User, data.owner_id)
@@ -225,6 +245,7 @@ def assign(lead_id: int) -> Response:
     body=StatusIn,
     responses={200: LeadOut},
     errors=WRITE_ERRORS,
+    role="agent",
     tags=("leads",),
 )
 def set_status(lead_id: int) -> Response:

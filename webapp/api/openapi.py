@@ -9,19 +9,25 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from webapp.operations.api_keys import KEY_ROLES, roles_at_least
+
 from .blueprint import ENDPOINTS, Endpoint
 from .schemas import ErrorOut
 
 REF = "#/components/schemas/{model}"
 ERRORS = {
-    400: "Malformed request: the body is not a JSON object.",
-    401: "No API key, an unknown or revoked one, or (webhooks) a missing or wrong signature.",
-    403: "The key's role may not do this (assigning needs a manager key).",
+    400: "Malformed request: the body is not a JSON object, or nests more than 20 levels.",
+    401: "No API key, an unknown or revoked one, or (webhooks) a missing, wrong or stale "
+    "signature or an unknown source (the same answer).",
+    403: "The key's role may not do this: see the operation's `x-required-role`.",
     404: "Nothing with this id in the key's workspace (another workspace's row included).",
-    409: "A concurrent request changed the same row (retry), or the lead's state refuses the"
-    " change (an outcome its callback already has, a gate that blocks the offer).",
+    409: "A concurrent request changed the same row (retry), the lead's state refuses the"
+    " change (an outcome its callback already has, a gate that blocks the offer), or (webhooks)"
+    " a replay of a request already delivered.",
+    413: "The body is larger than the API accepts (1 MiB).",
     422: "Invalid input: `fields` names each path at fault; nothing was stored.",
     429: "Too many requests for this key this minute; see Retry-After.",
+    503: "Replayed requests cannot be told apart just now (Redis is unavailable); retry.",
 }
 SUCCESS = {200: "OK", 201: "Created"}
 _ARGUMENT = re.compile(r"<(?:(\w+):)?(\w+)>")
@@ -86,8 +92,15 @@ def _operation(e: Endpoint, refs: dict, parameters: list[dict[str, Any]]) -> dic
     }
     if e.public:
         operation["security"] = []
-    if e.scope:
-        operation["description"] += f" Needs an API key with the `{e.scope}` role."
+    else:
+        # The roles that may call it, as OpenAPI 3.1 allows for any scheme, and the least one.
+        allowed = roles_at_least(e.role)
+        operation["security"] = [{"bearer": allowed}]
+        operation["x-required-role"] = e.role
+        if e.role != KEY_ROLES[0]:
+            operation["description"] += (
+                f" Needs an API key with the `{e.role}` role or above ({', '.join(allowed)})."
+            )
     if e.body is not None:
         schema = refs[(e.body, "validation")]
         examples = e.body.model_config.get("json_schema_extra", {}) or {}
@@ -101,7 +114,9 @@ def _operation(e: Endpoint, refs: dict, parameters: list[dict[str, Any]]) -> dic
             "description": SUCCESS.get(status, "OK"),
             "content": _json(schema),
         }
-    for status in e.errors:
+    errors = set(e.errors) | ({403} if not e.public and e.role != KEY_ROLES[0] else set())
+    errors |= {413} if e.body is not None else set()
+    for status in sorted(errors):
         response = {
             "description": ERRORS[status],
             "content": _json(refs[(ErrorOut, "serialization")]),
@@ -128,7 +143,11 @@ def document() -> dict[str, Any]:
             "description": (
                 "Leads, accounts and the policy of one workspace, for other systems. "
                 "Authenticate with `Authorization: Bearer <API key>` (Settings → API keys, or "
-                "`leadline api-key create`). Every error is "
+                "`leadline api-key create --role`). A key has a role, "
+                + ", ".join(f"`{role}`" for role in KEY_ROLES)
+                + ", each allowed what the ones before it are; every operation names the least "
+                "it needs in `x-required-role` (and lists the roles allowed in its `security`); "
+                "a key below it gets a 403. Every error is "
                 '`{"error": {"code", "message", "fields": [{"path", "message"}]}}`.'
             ),
         },

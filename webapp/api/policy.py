@@ -12,7 +12,7 @@ from webapp.models import PolicyVersion
 from webapp.operations import policies
 from webapp.tenancy import scoped
 
-from .blueprint import ApiError, bad_text, endpoint, query, respond
+from .blueprint import ApiError, bad_text, endpoint, json_object, query, respond
 from .schemas import (
     PolicyDocumentIn,
     PolicyOut,
@@ -29,6 +29,7 @@ from .schemas import (
     summary="The key's workspace",
     responses={200: WorkspaceOut},
     errors=(401, 429),
+    role="agent",
     tags=("workspace",),
 )
 def workspace() -> Response:
@@ -59,6 +60,7 @@ def _policy(version: PolicyVersion) -> PolicyOut:
     summary="The active policy",
     responses={200: PolicyOut},
     errors=(401, 404, 429),
+    role="agent",
     tags=("policy",),
 )
 def policy() -> Response:
@@ -77,17 +79,20 @@ def policy() -> Response:
     query=PolicyQuery,
     responses={201: PolicyOut},
     errors=(400, 401, 422, 429),
+    role="director",
     tags=("policy",),
 )
 def replace_policy() -> Response:
     """Validate a whole document (see /policy/schema), store it as a new version and activate
-    it unless `activate=false`. 422 lists every error by path; nothing is stored."""
-    document = request.get_json(force=True, silent=True)
-    if not isinstance(document, dict):
-        raise ApiError(400, "send the policy document as a JSON object")
+    it unless `activate=false`. 422 lists every error by path; nothing is stored. An empty
+    document `{}` is stored only with `confirm_empty=true`. Needs a director or admin key."""
+    document = json_object(request.get_data(cache=True), "the policy document as a JSON object")
     if (path := bad_text(document)) is not None:
         raise ApiError(422, "invalid input", [(path, "contains a character that cannot be stored")])
     q = query(PolicyQuery)
+    if not document and not q.confirm_empty:
+        message = "an empty document resets every setting to its default; send confirm_empty=true"
+        raise ApiError(422, "nothing was saved", [("body", message)])
     try:
         version = policies.save_version(
             g.workspace,
@@ -109,6 +114,7 @@ def replace_policy() -> Response:
     summary="The policy's JSON Schema",
     responses={200: None},
     errors=(401, 429),
+    role="agent",
     tags=("policy",),
 )
 def policy_schema() -> Response:
@@ -122,6 +128,7 @@ def policy_schema() -> Response:
     summary="Every version of the policy",
     responses={200: PolicyVersions},
     errors=(401, 429),
+    role="agent",
     tags=("policy",),
 )
 def policy_versions() -> Response:

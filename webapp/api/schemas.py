@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -12,7 +13,24 @@ from webapp.operations.activities import CHANNELS as ACTIVITY_CHANNELS
 from webapp.operations.intake import CHANNELS as INTAKE_CHANNELS
 
 DB_INT = Field(ge=1, le=2**31 - 1)  # ids fit the database's integer columns
-Scalar = str | int | float | bool | None
+# A lead's attributes are qualification answers, not documents: each value and all of them
+# together are bounded (a 5 MB value was once stored).
+ATTRIBUTE_VALUE_MAX = 1000
+ATTRIBUTES_MAX_BYTES = 10_000
+AttributeValue = (
+    Annotated[str, Field(max_length=ATTRIBUTE_VALUE_MAX)]
+    | int
+    | Annotated[float, Field(allow_inf_nan=False)]
+    | bool
+    | None
+)
+
+
+def _attributes_bounded(value: dict[str, Any]) -> dict[str, Any]:
+    size = len(json.dumps(value, ensure_ascii=False).encode())
+    if size > ATTRIBUTES_MAX_BYTES:
+        raise ValueError(f"at most {ATTRIBUTES_MAX_BYTES} bytes as JSON in all ({size} sent)")
+    return value
 
 
 def _utc(value: datetime) -> datetime:
@@ -65,8 +83,16 @@ class LeadIn(Body):
         None, max_length=100, description="Your id: a retry with the same one returns the lead."
     )
     account_ref: str | None = Field(None, max_length=100)
-    attributes: dict[Annotated[str, Field(max_length=60)], Scalar] = Field(
-        default_factory=dict, max_length=50, description="Qualification and other fields."
+    attributes: Annotated[
+        dict[Annotated[str, Field(max_length=60)], AttributeValue],
+        AfterValidator(_attributes_bounded),
+    ] = Field(
+        default_factory=dict,
+        max_length=50,
+        description=(
+            f"Qualification and other fields: each text at most {ATTRIBUTE_VALUE_MAX} characters, "
+            f"all of them at most {ATTRIBUTES_MAX_BYTES} bytes as JSON."
+        ),
     )
     taken_by: int | None = Field(None, ge=1, le=2**31 - 1, description="Member who took it.")
 
@@ -334,6 +360,10 @@ class PolicyDocumentIn(RootModel[dict[str, Any]]):
 class PolicyQuery(Body):
     activate: bool = True
     comment: str = Field("", max_length=500)
+    confirm_empty: bool = Field(
+        False,
+        description="Needed to store an empty document `{}`: every setting takes its default.",
+    )
 
 
 class FieldError(BaseModel):

@@ -9,9 +9,10 @@ from werkzeug.wrappers import Response
 from webapp.extensions import db
 from webapp.models import Lead, Membership, Task, TaskState, Team, User
 from webapp.operations import api_calls, tasks
+from webapp.operations.api_keys import key_may
 from webapp.tenancy import get_or_404
 
-from .blueprint import ApiError, body, check_id, endpoint, require_scope, respond
+from .blueprint import ApiError, body, check_id, endpoint, respond
 from .schemas import DeliveryRef, Person, TaskCloseIn, TaskList, TaskOut, TeamOut
 
 REFUSALS = {
@@ -44,6 +45,7 @@ def task_out(task: Task) -> TaskOut:
     summary="List a lead's tasks",
     responses={200: TaskList},
     errors=(401, 404, 429),
+    role="agent",
     tags=("tasks",),
 )
 def lead_tasks(lead_id: int) -> Response:
@@ -57,7 +59,8 @@ def _closer(data: TaskCloseIn, task: Task) -> User | None:
     """The member named by `by`, if they may close the task (403 otherwise); without `by`,
     the key itself must be a manager's."""
     if data.by is None:
-        require_scope("manager")
+        if not key_may(g.api_key.role, "manager"):
+            raise ApiError(403, "without `by`, closing a task needs a 'manager' key or above")
         return None
     row = db.session.execute(
         select(User, Membership)
@@ -96,6 +99,7 @@ def _close(task_id: int, state: TaskState) -> Response:
     body=TaskCloseIn,
     responses={200: TaskOut},
     errors=(400, 401, 403, 404, 409, 422, 429),
+    role="agent",
     tags=("tasks",),
 )
 def task_done(task_id: int) -> Response:
@@ -111,6 +115,7 @@ def task_done(task_id: int) -> Response:
     body=TaskCloseIn,
     responses={200: TaskOut},
     errors=(400, 401, 403, 404, 409, 422, 429),
+    role="agent",
     tags=("tasks",),
 )
 def task_cancel(task_id: int) -> Response:

@@ -74,7 +74,7 @@ class ApiKey(TenantOwned, Timestamped, db.Model):
     # The first characters of the key, shown in lists so people can tell keys apart.
     prefix: Mapped[str] = mapped_column(String(16), index=True)
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    # What the key may do: "agent" (intake, reads, activities) or "manager" (also assign).
+    # What the key may do: "agent", "manager", "director" or "admin" (api_keys.KEY_ROLES).
     role: Mapped[str] = mapped_column(String(20), default="agent", server_default="agent")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -71,6 +71,9 @@ class Lead(TenantOwned, Timestamped, db.Model):
     invalid_reason: Mapped[str | None] = mapped_column(Text)
     external_id: Mapped[str | None] = mapped_column(String(100))
     intake_key: Mapped[str | None] = mapped_column(String(100))
+    # sha256 of the body first received under intake_key: the key reused with another body is
+    # refused, not answered with this lead.
+    intake_fingerprint: Mapped[str | None] = mapped_column(String(64))
     assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The earliest pending deadline of an open lead (None when it has none, or is closed),
     # kept by the deadline operations so the queue needs no per-lead subquery.
@@ -99,6 +102,7 @@ class IntakeReceipt(TenantOwned, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(120))  # "key:<Idempotency-Key>" or "ext:<id>"
+    fingerprint: Mapped[str | None] = mapped_column(String(64))  # of the body, as on Lead
     lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
 

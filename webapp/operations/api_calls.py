@@ -7,7 +7,20 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from webapp.models import Account, ApiKey, Lead, Task, TaskState, User, WebhookSource, Workspace
+from sqlalchemy import select
+
+from webapp.extensions import db
+from webapp.models import (
+    Account,
+    ApiKey,
+    IntakeReceipt,
+    Lead,
+    Task,
+    TaskState,
+    User,
+    WebhookSource,
+    Workspace,
+)
 
 from . import accounts, activities, assignment, audit, intake, outcomes, tasks
 from .unit import operation
@@ -27,13 +40,47 @@ def _note(workspace_id: int, action: str, subject: Any, via: str, **after: Any) 
 
 @operation
 def receive_lead(
-    workspace: Workspace, request: intake.IntakeRequest, *, via: str, idempotency_key: str | None
+    workspace: Workspace,
+    request: intake.IntakeRequest,
+    *,
+    via: str,
+    idempotency_key: str | None,
+    fingerprint: str | None = None,
 ) -> intake.IntakeResult:
-    """intake.receive_lead for a machine caller; a retry writes nothing."""
+    """intake.receive_lead for a machine caller; a retry writes nothing. The body's
+    `fingerprint` is kept with its Idempotency-Key: the key sent again with a different body
+    is refused (IntakeInvalid), never answered with the first lead."""
     result = intake.receive_lead(workspace, request, actor=None, idempotency_key=idempotency_key)
+    if idempotency_key and fingerprint:
+        _match_fingerprint(workspace, result, idempotency_key, fingerprint)
     if result.created or result.joined:
         _note(workspace.id, "lead_received", result.lead, via, joined=result.joined)
     return result
+
+
+def _match_fingerprint(
+    workspace: Workspace, result: intake.IntakeResult, key: str, fingerprint: str
+) -> None:
+    if result.lead.intake_key == key:
+        holder: Lead | IntakeReceipt | None = result.lead
+        known = result.lead.intake_fingerprint
+    else:  # the key's request joined a file (BDC-7)
+        holder = db.session.scalar(
+            select(IntakeReceipt).where(
+                IntakeReceipt.workspace_id == workspace.id, IntakeReceipt.key == f"key:{key}"
+            )
+        )
+        known = holder.fingerprint if holder else None
+    fresh = result.created or (result.joined and result.decision is not None)
+    if fresh and holder is not None:
+        if isinstance(holder, Lead):
+            holder.intake_fingerprint = fingerprint
+        else:
+            holder.fingerprint = fingerprint
+    elif known is not None and known != fingerprint:
+        raise intake.IntakeInvalid(
+            [("Idempotency-Key", "already used for a different request; use a new key")]
+        )
 
 
 @operation

@@ -16,8 +16,22 @@ from .unit import operation
 from .users import UserError
 
 KEY_PREFIX = "ll_"
-# What a key may do: an agent key receives and works leads; a manager key may also assign.
-KEY_ROLES = ("agent", "manager")
+# What a key may do, each role everything the ones before it may: an agent key receives,
+# reads and works leads; a manager key also assigns them; a director key also replaces the
+# policy; an admin key may do everything. Each API route names the least role it needs.
+KEY_ROLES = ("agent", "manager", "director", "admin")
+
+
+def key_may(key_role: str, needed: str) -> bool:
+    """Whether a key of `key_role` may call a route that needs `needed` (unknown: never)."""
+    if key_role not in KEY_ROLES or needed not in KEY_ROLES:
+        return False
+    return KEY_ROLES.index(key_role) >= KEY_ROLES.index(needed)
+
+
+def roles_at_least(needed: str) -> list[str]:
+    """The key roles that may call a route needing `needed`, least first."""
+    return [role for role in KEY_ROLES if key_may(role, needed)]
 
 
 def hash_key(secret: str) -> str:

@@ -1,4 +1,6 @@
-"""Webhook sources: created with a secret shown once, requests verified by HMAC-SHA256."""
+"""Webhook sources: created with a secret shown once, requests verified by HMAC-SHA256 over a
+timestamp and the body (as Stripe and Slack sign theirs), so a captured request cannot be
+replayed after the tolerance window."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -18,20 +21,37 @@ from .unit import operation
 from .users import UserError
 
 SIGNATURE_HEADER = "X-Leadline-Signature"
+TIMESTAMP_HEADER = "X-Leadline-Timestamp"
+# How far a request's timestamp may be from our clock, either way.
+TOLERANCE = timedelta(minutes=5)
 SECRET_PREFIX = "whsec_"
 _CODE = re.compile(r"^[a-z0-9_-]{1,60}$")
+_TIMESTAMP = re.compile(r"^[0-9]{1,12}$")
+# Verified against when the source is unknown, so that an unknown source costs the same as a
+# known one with a wrong signature and answers the same.
+UNKNOWN_SOURCE_SECRET = SECRET_PREFIX + secrets.token_urlsafe(32)
 
 
-def sign(secret: str, body: bytes) -> str:
-    """The header value a sender puts on `body`: sha256=<hex HMAC>."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+def sign(secret: str, body: bytes, timestamp: str) -> str:
+    """The X-Leadline-Signature a sender puts on `body` sent at `timestamp` (Unix seconds):
+    sha256=<hex HMAC-SHA256 of "<timestamp>.<body>" with the secret>."""
+    message = timestamp.encode() + b"." + body
+    return "sha256=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
-def signature_valid(source: WebhookSource, body: bytes, header: str | None) -> bool:
-    """Whether `header` signs `body` with the source's secret (compared in constant time)."""
-    return bool(header) and hmac.compare_digest(
-        sign(source.secret, body).encode(), header.strip().encode()
-    )
+def signature_valid(secret: str, body: bytes, timestamp: str | None, header: str | None) -> bool:
+    """Whether `header` signs `timestamp` and `body` with `secret` (constant-time compare)."""
+    if not header or not timestamp or not _TIMESTAMP.match(timestamp):
+        return False
+    return hmac.compare_digest(sign(secret, body, timestamp).encode(), header.strip().encode())
+
+
+def timestamp_fresh(timestamp: str, at: datetime | None = None) -> bool:
+    """Whether the signed timestamp is within TOLERANCE of `at` (the app clock's now)."""
+    if not _TIMESTAMP.match(timestamp):
+        return False
+    at = at or now()
+    return abs(at.timestamp() - int(timestamp)) <= TOLERANCE.total_seconds()
 
 
 def find_active_source(workspace_slug: str, source_code: str) -> WebhookSource | None:

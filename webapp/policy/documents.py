@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import difflib
+import math
 from typing import Any
 
 import yaml
+from yaml.composer import ComposerError
+from yaml.constructor import ConstructorError
 
 from tenants import PolicyInvalid, load_policy
+from webapp.bounds import MAX_DEPTH
 
 MAX_DOCUMENT_BYTES = 256 * 1024
+_TAG = "tag:yaml.org,2002:"
+# Explicit tags that say no more than JSON can: anything else (!!binary, !!python/..., !!set,
+# !!timestamp, a local !tag) is refused.
+JSON_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null", "seq", "map")}
 
 
 class DocumentErrors(ValueError):
@@ -18,6 +26,55 @@ class DocumentErrors(ValueError):
     def __init__(self, errors: list[tuple[str, str]]) -> None:
         super().__init__("; ".join(f"{p}: {m}" for p, m in errors))
         self.errors = errors
+
+
+class JsonLoader(yaml.SafeLoader):
+    """A safe loader restricted to JSON's types: mappings, lists, strings, numbers, booleans
+    and null. No explicit tag beyond JSON_TAGS, no aliases (a few lines of them expand to
+    gigabytes), no dates (2026-01-01 stays text, which the policy reads as a date), and no
+    nesting beyond bounds.MAX_DEPTH, refused while composing, before any recursion."""
+
+    yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag in JSON_TAGS]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise ComposerError(None, None, "aliases (*name) are not allowed", event.start_mark)
+        tag = getattr(event, "tag", None)
+        if tag not in (None, "!") and tag not in JSON_TAGS:
+            shown = tag.replace(_TAG, "!!")
+            raise ComposerError(None, None, f"the tag {shown} is not allowed", event.start_mark)
+        self._depth = getattr(self, "_depth", 0) + 1
+        try:
+            if self._depth > MAX_DEPTH and isinstance(
+                event, yaml.SequenceStartEvent | yaml.MappingStartEvent
+            ):
+                raise ComposerError(
+                    None, None, f"nested deeper than {MAX_DEPTH} levels", event.start_mark
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
+        for key_node, _value in node.value:
+            if key_node.tag != _TAG + "str":
+                raise ConstructorError(
+                    None, None, "keys must be text (quote them)", key_node.start_mark
+                )
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_float(self, node: Any) -> float:
+        value = super().construct_yaml_float(node)
+        if not math.isfinite(value):
+            raise ConstructorError(None, None, "not a finite number", node.start_mark)
+        return value
+
+
+JsonLoader.add_constructor(_TAG + "float", JsonLoader.construct_yaml_float)
 
 
 def to_yaml(data: Any) -> str:
@@ -29,12 +86,17 @@ def parse_yaml(text: str, *, path: str = "") -> Any:
     if len(text.encode()) > MAX_DOCUMENT_BYTES:
         raise DocumentErrors([(path, f"larger than {MAX_DOCUMENT_BYTES // 1024} KiB")])
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=JsonLoader)  # a SafeLoader, narrowed to JSON
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise DocumentErrors([(path, f"not valid YAML{where}: {problem}")]) from None
+
+
+def is_empty(document: Any) -> bool:
+    """Whether a document says nothing (saving it would put every setting to its default)."""
+    return document is None or document == {} or document == []
 
 
 def validate(document: Any) -> dict[str, Any]:

@@ -17,6 +17,9 @@ class PolicyTextForm(FlaskForm):
         validators=[DataRequired(_l("Say what this version changes.")), Length(max=500)],
     )
     activate = BooleanField(_l("Make this version active now"), default=True)
+    # Asked for when the text is empty: saving it replaces the whole policy (or the section)
+    # with the defaults, which is seldom meant.
+    confirm_empty = BooleanField(_l("Yes, save it empty: every setting it held takes its default"))
 
 
 class SectionForm(PolicyTextForm):

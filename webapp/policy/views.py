@@ -58,13 +58,27 @@ def _versions() -> list[PolicyVersion]:
     ).all()
 
 
-def _submit(form: PolicyTextForm, build: Callable[[str], Any]) -> Response | None:
+def _submit(
+    form: PolicyTextForm,
+    build: Callable[[str], Any],
+    empty: Callable[[str, Any], bool] | None = None,
+) -> Response | None:
     """On a valid POST, build the document from the text, validate and store it as a new
-    version; None (the errors put beside the field) when anything is refused."""
+    version; None (the errors put beside the field) when anything is refused. When `empty`
+    says the text is empty, nothing is saved until the editor confirms it."""
     if not form.validate_on_submit():
         return None
     try:
-        document = build(form.document.data or "")
+        text = form.document.data or ""
+        document = build(text)
+        if empty is not None and empty(text, document) and not form.confirm_empty.data:
+            form.confirm_empty.errors = [
+                _(
+                    "This is empty: saving it replaces what it held with the defaults. "
+                    "Tick the box below to save it anyway."
+                )
+            ]
+            return None
         documents.validate(document)
         version = policies.save_version(
             g.workspace,
@@ -175,7 +189,11 @@ def section_yaml(section: str) -> Response:
     form = PolicyTextForm()
     if request.method == "GET":
         form.document.data = documents.to_yaml(document.get(section))
-    elif saved := _submit(form, lambda text: documents.with_section(document, section, text)):
+    elif saved := _submit(
+        form,
+        lambda text: documents.with_section(document, section, text),
+        lambda text, _new: documents.is_empty(documents.parse_yaml(text, path=section)),
+    ):
         return saved
     return _editor(form, section, url_for("policy.validate", section=section))
 
@@ -189,7 +207,7 @@ def edit() -> Response:
         start = request.args.get("from", type=int)
         source = get_or_404(PolicyVersion, start).document if start else _active_document()
         form.document.data = documents.to_yaml(source)
-    elif saved := _submit(form, documents.parse_yaml):
+    elif saved := _submit(form, documents.parse_yaml, lambda _text, new: documents.is_empty(new)):
         return saved
     return _editor(form, None, url_for("policy.validate"))
 

@@ -142,7 +142,8 @@ def reassign(lead_id: int) -> Response:
         assignment.reassign(lead, to, actor=current_user._get_current_object())
     except UserError:
         db.session.rollback()
-        return _answer(lead, _("%(name)s is not a member of this workspace.", name=to.name), 422)
+        # Never the person's name: the id may be anyone's, in any workspace.
+        return _answer(lead, _("The chosen person is not a member of this workspace."), 422)
     return _answer(lead, None, 200)
 
 

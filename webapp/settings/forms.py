@@ -12,6 +12,8 @@ from .group_chats import GroupChatsField
 ROLE_LABELS = {
     "agent": _l("Agent: receive, read and work leads"),
     "manager": _l("Manager: also assign leads"),
+    "director": _l("Director: also replace and activate the policy"),
+    "admin": _l("Administrator: everything the API allows"),
 }
 
 
