@@ -287,6 +287,10 @@ def test_failures_are_grouped_by_channel_and_error_and_the_rest_is_paged(
     assert fragment.count("data-notification-id=") == 25 and "Page 2 of 10" in fragment
     full = client.get(older.group(1)).get_data(as_text=True)
     assert "<html" in full and "Page 2 of 10" in full and "late-deadlines" in full
+    # The pager pushes its URL: Back to it restores the whole page, not the list alone.
+    restore = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    restored = client.get(older.group(1), headers=restore).get_data(as_text=True)
+    assert "late-deadlines" in restored and "Page 2 of 10" in restored
     first_ids = set(re.findall(r'data-notification-id="(\d+)"', section))
     assert first_ids.isdisjoint(re.findall(r'data-notification-id="(\d+)"', fragment))
 
