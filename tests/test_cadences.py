@@ -3,18 +3,29 @@ nurture touches (CPB-9)."""
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from rq import Queue, SimpleWorker
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from tenants.durations import Duration
 from tenants.profiles import load_profile
 from webapp.extensions import db
-from webapp.models import AuditEvent, Deadline, DeadlineState, Lead, Role, Task, TaskState
-from webapp.operations import activities, deadlines, outcomes
+from webapp.models import (
+    AuditEvent,
+    Deadline,
+    DeadlineState,
+    Lead,
+    PolicyVersion,
+    Role,
+    Task,
+    TaskState,
+)
+from webapp.operations import activities, deadlines, outcomes, policies
 from webapp.operations.cadences import NURTURE_CLOCK, ROUND_TASK, ROUNDS_CLOCK, TOUCH_TASK
 from webapp.operations.lost_proposals import LOST_PROPOSAL
 from workers import runtime
@@ -385,3 +396,47 @@ def test_cpb_9_an_untouched_lead_keeps_one_touch_not_one_a_day(partner_leads, re
     _run_clock(redis_conn, workspace, NURTURE_CLOCK, london(date(2026, 11, 20), 9))
 
     assert [t.state for t in _tasks(renewal, TOUCH_TASK)] == [TaskState.OPEN]
+
+
+def test_bdc_6_a_stored_policy_version_with_lost_after_days_still_loads_and_loses(
+    bdc, make_lead, redis_conn
+):
+    """BDC-6, issue 9 item 20: policy_versions rows written before `lost_after` was a typed
+    duration hold `lost_after_days: 7`; such a database keeps working (lost on day 7)."""
+    document = load_profile("dealer_bdc")
+    document["cadences"][0]["lost_requires_confirmation"] = False
+    workspace, agent = bdc(document=document)
+    version = db.session.get(PolicyVersion, workspace.active_policy_version_id)
+    old = copy.deepcopy(version.document)
+    del old["cadences"][0]["lost_after"]
+    old["cadences"][0]["lost_after_days"] = 7
+    db.session.execute(
+        update(PolicyVersion).where(PolicyVersion.id == version.id).values(document=old)
+    )
+    db.session.commit()
+    policies._validated.clear()  # as a worker that starts on the old database
+    assert policies.active_policy(workspace).cadences[0].lost_after == Duration.parse("7d")
+
+    (lead,) = _started(redis_conn, make_lead, workspace, agent, ["Ancien"], toronto(MONDAY, 8))
+    _walk_to(redis_conn, workspace, MONDAY + timedelta(days=6), hour=23)
+    db.session.expire_all()
+    assert db.session.get(Lead, lead.id).status != "lost_bdc"
+    _walk_to(redis_conn, workspace, MONDAY + timedelta(days=7))
+    db.session.expire_all()
+    assert db.session.get(Lead, lead.id).status == "lost_bdc"
+
+
+def test_bdc_6_a_lost_after_of_hours_loses_the_lead_the_same_day(bdc, make_lead, redis_conn):
+    """BDC-6, issue 9 item 20: `lost_after` takes any duration ("4h" here, as a test would),
+    counted in elapsed time since the lead came in without reaching the customer."""
+    document = load_profile("dealer_bdc")
+    document["cadences"][0].update(lost_after="4h", lost_requires_confirmation=False)
+    workspace, agent = bdc(document=document)
+    (lead,) = _started(redis_conn, make_lead, workspace, agent, ["Pressé"], toronto(MONDAY, 8))
+
+    _walk_to(redis_conn, workspace, MONDAY, hour=9)  # round 1, an hour in: still open
+    db.session.expire_all()
+    assert db.session.get(Lead, lead.id).status != "lost_bdc"
+    _walk_to(redis_conn, workspace, MONDAY, hour=13)  # round 2, five hours in: lost
+    db.session.expire_all()
+    assert db.session.get(Lead, lead.id).status == "lost_bdc"

@@ -13,6 +13,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -26,7 +27,7 @@ from pathlib import Path
 import pytest
 import time_machine
 from redis import Redis
-from rq import Queue
+from rq import Queue, SimpleWorker
 from rq.job import Job, JobStatus
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 from sqlalchemy import func, select
@@ -45,6 +46,7 @@ from webapp.models import (
     Role,
 )
 from webapp.operations import deadlines, leads
+from webapp.redis_client import LiveWorkers
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 TIMER = "follow_up_sla"
@@ -54,7 +56,6 @@ HOOK_KIND = "clock_faults.hook"
 HOOK_URL_VARIABLE = "CLOCK_FAULTS_HOOK_URL"
 PATIENCE = 45.0  # seconds a poll may take before the test fails; polls end as soon as it is so
 PHONE_NUMBER_ID = "1055"
-BUSY = {JobStatus.QUEUED, JobStatus.STARTED}
 
 
 # --- a worker process ------------------------------------------------------------------------
@@ -175,6 +176,10 @@ class Capture:
         self.hook_arrived = threading.Event()
         self._released = threading.Event()
         self._lock = threading.Lock()
+        self.held_messages = 0
+        self.message_held = threading.Event()
+        self._hold_next_message = False
+        self._message_released = threading.Event()
         self._server = support.JsonPostServer(self._receive, self._answered)
         self.url = self._server.url
 
@@ -183,8 +188,15 @@ class Capture:
             self._hook(body["deadline_id"])
             return {"ok": True}
         with self._lock:
-            self.messages.append(body)
-            return {"messages": [{"id": f"wamid.{len(self.messages)}"}]}
+            held, self._hold_next_message = self._hold_next_message, False
+            if not held:
+                self.messages.append(body)
+                return {"messages": [{"id": f"wamid.{len(self.messages)}"}]}
+            self.held_messages += 1
+        # Held unanswered while the test kills its sender: never accepted, so not recorded.
+        self.message_held.set()
+        self._message_released.wait(timeout=PATIENCE)
+        return {"error": {"message": "the caller is gone"}}
 
     def _hook(self, deadline_id: int) -> None:
         with self._lock:
@@ -202,6 +214,16 @@ class Capture:
     def release(self) -> None:
         self._released.set()
 
+    def hold_next_message(self) -> None:
+        """Hold the next message posted (a sender mid-delivery) until `release_message()`."""
+        with self._lock:
+            self.message_held.clear()
+            self._message_released.clear()
+            self._hold_next_message = True
+
+    def release_message(self) -> None:
+        self._message_released.set()
+
     def leads_told(self) -> Counter[int]:
         """How many messages each lead's notification produced (its link names the lead)."""
         with self._lock:
@@ -210,6 +232,7 @@ class Capture:
 
     def close(self) -> None:
         self.release()
+        self.release_message()
         self._server.close()
 
 
@@ -316,13 +339,18 @@ def _pending(deadline_ids: list[int]) -> int:
 
 def _quiet(redis: Redis) -> bool:
     """No fire or delivery job waiting or running (the periodic sweeps do not count)."""
+    workers = LiveWorkers(redis)
     for name in ("timers", "notify"):
         ids = Queue(name, connection=redis).get_job_ids()
         ids += StartedJobRegistry(name, connection=redis).get_job_ids(cleanup=False)
         for job in Job.fetch_many(ids, connection=redis):
-            # A killed execution stays in the started registry; its job ran again since.
-            busy = job is not None and job.get_status(refresh=False) in BUSY
-            if busy and not str(job.args[0]).endswith(".sweep"):
+            if job is None or str(job.args[0]).endswith(".sweep"):
+                continue
+            status = job.get_status(refresh=False)
+            # A killed execution stays in the started registry, its worker dead.
+            if status == JobStatus.QUEUED or (
+                status == JobStatus.STARTED and workers.alive(job.worker_name)
+            ):
                 return False
     return True
 
@@ -385,6 +413,31 @@ def test_a_worker_killed_mid_fire_leaves_the_deadline_pending_and_a_new_worker_f
     assert capture.hook_calls == [hooked, hooked]  # once killed, once for real
     # Worker start-up plus one sweep interval, with room for a slow machine.
     assert recovered_in < 30, recovered_in
+
+
+def test_workers_killed_mid_delivery_leave_no_message_stranded_and_send_each_once(
+    department, capture, start_worker, redis_conn
+):
+    """ALL-4, issue 10 item 10: three workers are SIGKILLed each while a message is on its way
+    to WhatsApp (the local API holds it unanswered); the sweep of the next worker sees that
+    the job which claimed it died with its worker and sends it again at once, without
+    waiting out the claim; every message reaches the API exactly once."""
+    deadline_ids = _overdue_deadlines(department, 30)
+    for kill in range(3):
+        capture.hold_next_message()
+        worker = start_worker()
+        _poll(capture.message_held.is_set, f"kill {kill + 1}: a message is on its way", worker)
+        worker.kill()
+        capture.release_message()
+    assert capture.held_messages == 3
+    stranded = db.session.scalar(
+        select(func.count(Notification.id)).where(Notification.state == NotificationState.SENDING)
+    )
+    assert stranded >= 1  # the last one killed is claimed by a dead worker
+    last = start_worker()
+    started = time.monotonic()
+    assert_each_fired_once_and_told_once(deadline_ids, capture, redis_conn, last)
+    assert time.monotonic() - started < PATIENCE  # not the 5 minutes of a claim's timeout
 
 
 def test_flushed_redis_loses_no_deadline(department, capture, start_worker, redis_conn):
@@ -453,3 +506,88 @@ def test_sweeps_leave_jobs_still_waiting_in_the_queue_alone(
         notify.empty()  # the job is lost
         assert runtime.perform("notification.sweep") == 1
         assert notify.count == 1
+
+
+def _one_message(workspace, member) -> Notification:
+    from webapp.operations import unit
+    from webapp.operations.notifications import queue_message
+
+    with unit.transaction():
+        row = queue_message(workspace.id, member, "in_app", "contact_sla_missed", {}, key="k")
+    return row
+
+
+def test_the_sweep_does_not_trust_a_job_hash_that_says_queued_for_a_job_in_no_queue(
+    make_workspace, make_member, redis_conn
+):
+    """ALL-4, issue 10 item 10: a worker killed after taking a delivery job off the queue but
+    before starting it leaves the job's hash `queued` with the job in no queue; the message
+    stayed pending for ever because the sweep believed the hash."""
+    from workers import runtime
+
+    workspace = make_workspace()
+    start = now()
+    with time_machine.travel(start, tick=False):
+        row = _one_message(workspace, make_member(workspace))
+    notify = Queue("notify", connection=redis_conn)
+    (job_id,) = notify.get_job_ids()
+    redis_conn.lpop(notify.key)  # the killed worker's take
+    assert Job.fetch(job_id, connection=redis_conn).get_status() == JobStatus.QUEUED
+    with time_machine.travel(start + timedelta(minutes=5), tick=False):
+        assert runtime.perform("notification.sweep") == 1
+        assert notify.get_job_ids() == [job_id]
+        assert runtime.perform("notification.sweep") == 0  # now it is really waiting
+        redis_conn.delete(notify.key)
+        ScheduledJobRegistry("notify", connection=redis_conn).schedule(
+            Job.fetch(job_id, connection=redis_conn), start + timedelta(hours=1)
+        )
+        assert runtime.perform("notification.sweep") == 0  # scheduled for later: waiting
+    assert db.session.get(Notification, row.id).state == NotificationState.PENDING
+
+
+def _started_by(redis_conn, job_id: str, pid: int) -> None:
+    """Mark `job_id` started by a worker registered on this machine with process `pid`."""
+    name = f"worker-{pid}"
+    redis_conn.hset(f"rq:worker:{name}", mapping={"hostname": socket.gethostname(), "pid": pid})
+    redis_conn.hset(Job.key_for(job_id), mapping={"status": "started", "worker_name": name})
+
+
+def test_the_sweep_tells_a_job_started_by_a_live_worker_from_one_whose_worker_died(
+    make_workspace, make_member, redis_conn
+):
+    """ALL-4, issue 10 item 10: a delivery job started by a live worker is left to it; one
+    whose worker was killed (its registration outlives it) is enqueued again, and a message
+    that dead worker had claimed (`sending`) is freed at once rather than after the claim's
+    five minutes."""
+    from webapp.operations import delivery
+    from workers import runtime
+
+    workspace = make_workspace()
+    start = now()
+    with time_machine.travel(start, tick=False):
+        row = _one_message(workspace, make_member(workspace))
+    notify = Queue("notify", connection=redis_conn)
+    (job_id,) = notify.get_job_ids()
+    notify.empty()
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    with time_machine.travel(start + timedelta(minutes=5), tick=False):
+        _started_by(redis_conn, job_id, os.getpid())  # alive: this very process
+        assert runtime.perform("notification.sweep") == 0
+        _started_by(redis_conn, job_id, dead.pid)
+        assert runtime.perform("notification.sweep") == 1
+        notify.empty()
+
+        assert delivery._claim(row.id)  # the dead worker had claimed it before it died
+        db.session.expire_all()
+        claimed = db.session.get(Notification, row.id)
+        assert claimed.state == NotificationState.SENDING and claimed.attempts == 1
+        _started_by(redis_conn, job_id, os.getpid())
+        assert runtime.perform("notification.sweep") == 0  # a live worker is sending it
+        _started_by(redis_conn, job_id, dead.pid)
+        assert runtime.perform("notification.sweep") == 1  # its worker died: freed now
+        assert notify.count == 1
+        SimpleWorker([notify], connection=redis_conn).work(burst=True)
+    db.session.expire_all()
+    sent = db.session.get(Notification, row.id)
+    assert (sent.state, sent.attempts) == (NotificationState.SENT, 2)

@@ -11,13 +11,18 @@ from email.policy import default as default_policy
 import pytest
 import time_machine
 from aiosmtpd.controller import Controller
+from flask_babel import force_locale
+from markupsafe import escape
 from rq import Queue, SimpleWorker
 from sqlalchemy import select
 
+from tenants.profiles import load_profile
 from tests.test_timer_actions import NOON, _contact_center, _fire_due
 from webapp.config import SmtpSettings
+from webapp.delivery.labels import fallback_note
 from webapp.delivery.messages import render_message
 from webapp.extensions import db
+from webapp.inbox import reading
 from webapp.models import ChannelSettings, Notification, NotificationState, Role
 from webapp.operations import delivery, unit
 from webapp.operations.intake import IntakeRequest, receive_lead
@@ -143,8 +148,14 @@ def test_in_app_is_marked_sent_without_a_call(make_workspace, make_member, redis
     assert _row(notification_id).state == NotificationState.SENT
 
 
+def _without_fallback() -> dict:
+    document = load_profile("blank")
+    document.setdefault("notifications", {})["fallback_channel"] = None
+    return document
+
+
 def test_channel_without_settings_fails_with_a_clear_error(make_workspace, make_member, redis_conn):
-    workspace = make_workspace()
+    workspace = make_workspace(policy_document=_without_fallback())  # no fallback channel
     user = make_member(workspace, phone="+1 415 555 0100")
     notification_id = _queue(workspace, user, "whatsapp")
     _work(redis_conn)
@@ -301,6 +312,7 @@ def test_delivery_log_lists_a_dead_message_and_retry_sends_it(
     notification_id = _queue(workspace, user, "whatsapp")
     row = _row(notification_id)
     row.state, row.attempts, row.last_error = NotificationState.DEAD, 6, "HTTP 500 from x"
+    row.channel, row.fallback_from = "whatsapp", None  # written before the fallback existed
     db.session.commit()
     redis_conn.flushdb()
     page = client.get(f"/w/{workspace.slug}/settings/deliveries").get_data(as_text=True)
@@ -328,3 +340,91 @@ def test_a_member_without_a_language_is_written_to_in_the_workspaces(make_worksp
             workspace.id, member, "in_app", "contact_sla_missed", {"contact_name": "X"}, key="k"
         )
     assert row.locale == "fr"
+
+
+def test_missed_sla_on_whatsapp_not_set_up_rings_the_bells_in_app_and_the_log_says_so(
+    make_workspace, make_member, redis_conn, client, login
+):
+    """ALL-5, CCIMA-6, issue 9 item 14: a fresh installation has no WhatsApp: the missed-SLA
+    alert for the advisor, the manager and the director goes in-app (the policy's fallback
+    channel), rings each one's bell, and the delivery log says why, in the reader's language."""
+    workspace, manager, director, _advisors = _contact_center(make_workspace, make_member)
+    with time_machine.travel(NOON, tick=False):
+        lead = receive_lead(
+            workspace,
+            IntakeRequest("Prospecto", phone="55 1234 5678", source="digital_marketing"),
+            actor=None,
+        ).lead
+        first_owner = lead.owner_id
+    with time_machine.travel(NOON + timedelta(minutes=10, seconds=1), tick=False):
+        _fire_due(redis_conn)
+        _work(redis_conn)  # the real delivery job
+    rows = db.session.scalars(select(Notification)).all()
+    assert {(n.recipient_user_id, n.channel, n.fallback_from, n.state) for n in rows} == {
+        (user_id, "in_app", "whatsapp", NotificationState.SENT)
+        for user_id in (first_owner, manager.id, director.id)
+    }
+    assert {n.fallback_reason for n in rows} == {"not_set_up"}
+    for person in (manager, director):
+        assert reading.unread_count(workspace, person) == 1
+
+    admin = make_member(workspace, Role.ADMIN, preferred_locale="fr")
+    login(admin)
+    page = client.get(f"/w/{workspace.slug}/settings/deliveries").get_data(as_text=True)
+    with force_locale("fr"):
+        note = str(escape(fallback_note("whatsapp", "not_set_up")))
+    assert note != "instead of WhatsApp: not set up for this workspace"  # translated
+    assert page.count(note) == 3
+
+
+def test_a_recipient_without_a_phone_gets_whatsapp_on_the_fallback_channel_email(
+    make_workspace, make_member, redis_conn, httpserver, smtp_inbox
+):
+    """ALL-5, issue 9 item 14: WhatsApp is set up but the recipient has no phone: the message
+    goes on the policy's fallback channel (here e-mail), saying why; who has a phone gets
+    WhatsApp."""
+    document = load_profile("blank")
+    document.setdefault("notifications", {})["fallback_channel"] = "email"
+    workspace = make_workspace(policy_document=document)
+    _channel(workspace, "whatsapp", httpserver.url_for(""), phone_number_id="1055", token="wa-t")
+    httpserver.expect_oneshot_request("/1055/messages", method="POST").respond_with_json({})
+    phoneless = make_member(workspace, email="sans@example.test", phone=None)
+    with_phone = make_member(workspace, email="avec@example.test", phone="+1 415 555 0100")
+    first = _row(_queue(workspace, phoneless, "whatsapp", key="a"))
+    second = _row(_queue(workspace, with_phone, "whatsapp", key="b"))
+    _work(redis_conn)
+    first, second = _row(first.id), _row(second.id)
+    assert (first.channel, first.fallback_from, first.fallback_reason) == (
+        "email",
+        "whatsapp",
+        "no_address",
+    )
+    assert (second.channel, second.fallback_from) == ("whatsapp", None)
+    assert {first.state, second.state} == {NotificationState.SENT}
+    assert [mail["To"] for mail in smtp_inbox.messages] == ["sans@example.test"]
+    assert len(httpserver.log) == 1
+
+
+def test_a_fallback_onto_a_channel_already_chosen_rings_the_bell_once(
+    make_workspace, make_member, redis_conn
+):
+    """ALL-5, issue 9 item 14: "WhatsApp and in-app" without WhatsApp is one in-app message
+    per person, not two."""
+    from webapp.operations.notifications import queue_for
+
+    workspace = make_workspace()
+    people = [make_member(workspace, phone="+1 415 555 0100") for _ in range(2)]
+    with unit.transaction():
+        written = queue_for(
+            workspace.id,
+            people,
+            ["whatsapp", "in_app"],
+            "contact_sla_missed",
+            {"contact_name": "Ana"},
+            key=lambda person, channel: f"k-{person.id}-{channel}",
+        )
+    assert written == 2
+    rows = db.session.scalars(select(Notification)).all()
+    assert sorted((n.recipient_user_id, n.channel) for n in rows) == sorted(
+        (p.id, "in_app") for p in people
+    )

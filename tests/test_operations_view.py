@@ -231,3 +231,98 @@ def test_rq_dashboard_is_for_the_named_operators_only(
     assert {"name": "notify", "count": 1}.items() <= next(
         q for q in queues.json["queues"] if q["name"] == "notify"
     ).items()
+
+
+def _failed_messages(workspace, people, channel, error, count, start=0) -> None:
+    """`count` messages on `channel` that failed with `error` (made dead past the first)."""
+    with unit.transaction():
+        rows = [
+            queue_message(
+                workspace.id,
+                people[n % len(people)],
+                "in_app",
+                "contact_sla_missed",
+                {"contact_name": f"Ana {n}"},
+                key=f"{channel}-{n}",
+            )
+            for n in range(start, start + count)
+        ]
+    for n, row in enumerate(rows):
+        row.channel, row.last_error, row.attempts = channel, error, 6
+        row.state = NotificationState.DEAD if n else NotificationState.FAILED
+    db.session.commit()
+
+
+def test_failures_are_grouped_by_channel_and_error_and_the_rest_is_paged(
+    client, shop, login_as, make_member
+):
+    """ALL-5, issue 9 item 14: 230 messages failing the same way made a wall of identical rows
+    (5,700 pixels); Operations now counts them per channel and error, one line each, and pages
+    the messages themselves: a plain link for a full page, htmx swapping only the list."""
+    login_as(Role.ADMIN, shop)
+    people = [make_member(shop) for _ in range(3)]
+    not_set_up = "whatsapp is not set up for this workspace (Settings → Channels)"
+    _failed_messages(shop, people, "whatsapp", not_set_up, 200)
+    _failed_messages(shop, people, "email", "SMTP 127.0.0.1:25: refused", 30, start=200)
+
+    page = client.get("/w/shop/operations/").get_data(as_text=True)
+    section = _section(page, "undelivered-messages")
+    groups = re.search(r'data-testid="failure-groups".*?</table>', section, re.S).group(0)
+    rows = re.findall(r"<tr data-channel=\"(\w+)\">(.*?)</tr>", groups, re.S)
+    assert [channel for channel, _cells in rows] == ["whatsapp", "email"]  # the largest first
+    cells = [re.findall(r"<td>(.*?)</td>", body, re.S) for _channel, body in rows]
+    assert [c[1:5] for c in cells] == [
+        [not_set_up, "1", "199", "200"],
+        ["SMTP 127.0.0.1:25: refused", "1", "29", "30"],
+    ]
+    assert section.count("data-notification-id=") == 25  # one page, not 230 rows
+    assert "Page 1 of 10" in section
+    older = re.search(r'<a href="([^"]+)" rel="next" hx-get="([^"]+)"', section)
+    assert older and older.group(1) == older.group(2) == "/w/shop/operations/?page=2"
+
+    # htmx: the list alone, to swap in place; without htmx, the same link is a whole page.
+    fragment = client.get(older.group(1), headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert fragment.lstrip().startswith('<section class="card" id="undelivered-messages"')
+    assert "late-deadlines" not in fragment and "<html" not in fragment
+    assert fragment.count("data-notification-id=") == 25 and "Page 2 of 10" in fragment
+    full = client.get(older.group(1)).get_data(as_text=True)
+    assert "<html" in full and "Page 2 of 10" in full and "late-deadlines" in full
+    # The pager pushes its URL: Back to it restores the whole page, not the list alone.
+    restore = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    restored = client.get(older.group(1), headers=restore).get_data(as_text=True)
+    assert "late-deadlines" in restored and "Page 2 of 10" in restored
+    first_ids = set(re.findall(r'data-notification-id="(\d+)"', section))
+    assert first_ids.isdisjoint(re.findall(r'data-notification-id="(\d+)"', fragment))
+
+    # A group's "Show these" lists only its messages, paged with the filter kept.
+    show = re.search(r'<a href="([^"]+)">Show these</a>', groups).group(1).replace("&amp;", "&")
+    narrowed = _section(client.get(show).get_data(as_text=True), "undelivered-messages")
+    assert "channel=whatsapp" in show and "error=whatsapp" in show
+    listed = narrowed.split("failure-groups")[-1].split("</table>", 1)[1]
+    assert "Page 1 of 8" in listed and "SMTP" not in listed
+    assert re.search(r'rel="next" hx-get="[^"]*channel=whatsapp[^"]*error=whatsapp', listed)
+
+
+def test_a_message_sent_on_the_fallback_channel_says_so_in_operations(
+    client, shop, login_as, make_member
+):
+    """ALL-5, issue 9 item 14: a failed message that stood in for WhatsApp says so, in the
+    reader's language."""
+    login_as(Role.ADMIN, shop, preferred_locale="es")
+    with unit.transaction():
+        row = queue_message(
+            shop.id, make_member(shop), "whatsapp", "contact_sla_missed", {}, key="fb"
+        )
+    assert (row.channel, row.fallback_from) == ("in_app", "whatsapp")
+    row.state, row.last_error = NotificationState.FAILED, "boom"
+    db.session.commit()
+    page = client.get("/w/shop/operations/").get_data(as_text=True)
+    from flask_babel import force_locale
+    from markupsafe import escape
+
+    from webapp.delivery.labels import fallback_note
+
+    with force_locale("es"):
+        note = str(escape(fallback_note("whatsapp", "not_set_up")))
+    assert not note.startswith("instead of")  # in Spanish
+    assert note in _section(page, "undelivered-messages")

@@ -64,8 +64,8 @@ def test_ccima_6_no_contact_in_10_minutes_reassigns_and_tells_advisor_manager_di
     db.session.expire_all()
     lead = db.session.get(Lead, lead.id)
     assert lead.owner_id not in (None, first_owner)
-    told = {
-        (n.recipient_user_id, n.channel, n.template)
+    told = {  # on WhatsApp, which this workspace has not set up: in-app in its stead
+        (n.recipient_user_id, n.fallback_from or n.channel, n.template)
         for n in db.session.scalars(select(Notification))
     }
     assert told == {

@@ -11,8 +11,9 @@ from webapp.extensions import htmx
 
 
 def wants_fragment() -> bool:
-    """True for an htmx request that swaps part of a page (a boosted request wants it all)."""
-    return bool(htmx) and not htmx.boosted
+    """True for an htmx request that swaps part of a page (a boosted request wants it all, and
+    so does htmx restoring a pushed URL's page on Back: it replaces the whole body)."""
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
 def render(template: str, block: str | None = None, status: int = 200, **context: Any) -> Response:

@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from tenants import Policy
 from webapp import clock
-from webapp.delivery.labels import channel_label, message_state_label
+from webapp.delivery.labels import channel_label, fallback_note, message_state_label
 from webapp.i18n import LOCALE_NAMES
 from webapp.models import DeadlineState, Role
 from webapp.operations import policies
@@ -89,6 +89,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         role_label=role_label,
         channel_label=channel_label,
+        fallback_note=fallback_note,
         message_state_label=message_state_label,
         deadline_state_label=deadline_state_label,
         now=clock.now,

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from tenants.calendar import BusinessCalendar
+from tenants.durations import Duration
 from tenants.policy import Policy
 from tenants.policy.cadences import DailyRounds, Nurture
 
@@ -192,15 +193,23 @@ def lost_decision(
         (t for t in (facts.last_contact_at, facts.lost_dismissed_at) if t is not None),
         default=None,
     )
+    since = since or facts.created_at
     days = days_without_contact(
         CadenceFacts(created_at=facts.created_at, last_contact_at=since), now, cal
     )
     for c in policy.cadences:
         if not (isinstance(c, DailyRounds) and _applies(c, facts)):
             continue
-        if c.lost_after_days and c.lost_status and days >= c.lost_after_days:
+        if c.lost_after and c.lost_status and _long_enough(c.lost_after, since, days, now):
             return LostDecision(c.name, c.lost_status, days, c.lost_requires_confirmation)
     return None
+
+
+def _long_enough(lost_after: Duration, since: datetime, days: int, now: datetime) -> bool:
+    """Days and weeks count local dates (7d: the seventh date after); shorter units time."""
+    if lost_after.is_calendar_days:
+        return days >= lost_after.days
+    return now - since >= lost_after.timedelta
 
 
 def is_lost(

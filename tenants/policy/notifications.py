@@ -31,5 +31,10 @@ class NotificationSettings(Section):
     """Notification rules and group announcements."""
 
     default_channels: list[Channel] = Field(default_factory=lambda: ["in_app"], min_length=1)
+    fallback_channel: Channel | None = Field(
+        "in_app",
+        description="where a message goes when its channel is not set up for the workspace or "
+        "the recipient has no address for it (none: it fails in the delivery log)",
+    )
     rules: list[NotificationRule] = Field(default_factory=list)
     announcements: list[Announcement] = Field(default_factory=list)

@@ -3,9 +3,11 @@
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tenants import PolicyInvalid, load_policy
 from tenants.decisions import (
     CadenceFacts,
     CounterFacts,
@@ -17,7 +19,9 @@ from tenants.decisions import (
     rounds_due,
     tripped_counters,
 )
-from tenants.profiles import load_profile_policy
+from tenants.durations import Duration
+from tenants.policy.cadences import DailyRounds
+from tenants.profiles import load_profile, load_profile_policy
 
 T0 = datetime(2024, 5, 6, 15, 0, tzinfo=UTC)
 BDC = load_profile_policy("dealer_bdc")
@@ -154,3 +158,37 @@ def test_l411_2_fourth_delivery_since_signup_makes_account_hot():
     )
     (hot,) = tripped_counters(l411, facts)
     assert (hot.flag, hot.count, hot.threshold) == ("hot", 4, 4)
+
+
+def _bdc_with(**daily_rounds) -> dict:
+    document = load_profile("dealer_bdc")
+    rounds = {k: v for k, v in document["cadences"][0].items() if k != "lost_after"}
+    document["cadences"][0] = {**rounds, **daily_rounds}
+    return document
+
+
+def test_bdc_6_lost_after_is_a_typed_duration_and_a_short_one_counts_elapsed_time():
+    """BDC-6, issue 9 item 20: `lost_after` is a duration like the timers' ("7d" by default),
+    and a test may make it hours long: then elapsed time counts, not local dates."""
+    assert BDC.cadences[0].lost_after == Duration.parse("7d")
+    assert DailyRounds(name="r").lost_after == Duration.parse("7d")  # the default stays 7 days
+    short = load_policy(_bdc_with(lost_after="3h"))
+    created = datetime(2024, 5, 6, 13, 0, tzinfo=TORONTO)  # 13:00 local
+    facts = CadenceFacts(created_at=created)
+    assert is_lost(short, facts, created + timedelta(hours=2, minutes=59)) is None
+    assert is_lost(short, facts, created + timedelta(hours=3)) == "lost_bdc"  # 16:00, same day
+
+
+def test_bdc_6_old_documents_with_whole_lost_after_days_load_as_a_duration():
+    """BDC-6, issue 9 item 20: a document stored with `lost_after_days: 7` (the old integer
+    field) still loads, as lost_after 7d, and is saved back under the new name; giving both
+    names at once is refused."""
+    old = load_policy(_bdc_with(lost_after_days=7))
+    assert old.cadences[0].lost_after == Duration.parse("7d")
+    assert old.dump()["cadences"][0]["lost_after"] == "7d"
+    assert "lost_after_days" not in old.dump()["cadences"][0]
+    assert load_policy(_bdc_with(lost_after_days=None)).cadences[0].lost_after is None
+    with pytest.raises(PolicyInvalid, match="lost_after"):
+        load_policy(_bdc_with(lost_after_days=0))
+    with pytest.raises(PolicyInvalid, match="old name"):
+        load_policy(_bdc_with(lost_after_days=7, lost_after="7d"))

@@ -130,7 +130,7 @@ def test_l411_2_hot_threshold_4_to_3_flags_the_third_delivery_since_sign_up():
 
 def _lost_after(days: int):
     def change(document):
-        document["cadences"][0]["lost_after_days"] = days
+        document["cadences"][0]["lost_after"] = f"{days}d"
 
     return _with("dealer_bdc", change)
 

@@ -144,3 +144,24 @@ SENDERS: dict[str, Callable[[Outgoing], None]] = {
 }
 # Channels whose settings live in ChannelSettings (e-mail uses the app's SMTP settings).
 CONFIGURABLE = ("whatsapp", "telegram")
+
+
+# Why a channel cannot carry a message (Notification.fallback_reason).
+NOT_SET_UP = "not_set_up"
+NO_ADDRESS = "no_address"
+
+
+def unavailable(channel: str, settings: ChannelSettings | None, address: str | None) -> str | None:
+    """Why `channel` cannot reach `address` with the workspace's `settings`, or None when it
+    can: the same conditions its sender refuses on, checked before the message is written."""
+    if channel == "in_app":
+        return None
+    if channel == "email":
+        return None if address else NO_ADDRESS
+    if channel not in SENDERS or settings is None or not settings.enabled or not settings.token:
+        return NOT_SET_UP
+    if channel == "whatsapp":
+        if not settings.phone_number_id:
+            return NOT_SET_UP
+        return None if any(ch.isdigit() for ch in address or "") else NO_ADDRESS
+    return None if (settings.chat_id or address) else NO_ADDRESS  # telegram

@@ -42,6 +42,10 @@ class Notification(TenantOwned, Timestamped, db.Model):
     # name as the policy calls it, no recipient user, and the chat id the workspace's channel
     # settings give that name as the address. Rendered in the row's (the workspace's) locale.
     recipient_group: Mapped[str | None] = mapped_column(String(80))
+    # Sent on the policy's fallback channel instead of `fallback_from`, which the workspace
+    # has not set up or the recipient has no address for (`fallback_reason`, a code).
+    fallback_from: Mapped[str | None] = mapped_column(String(20))
+    fallback_reason: Mapped[str | None] = mapped_column(String(20))
     template: Mapped[str] = mapped_column(String(80))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     locale: Mapped[str] = mapped_column(String(10), default="en")

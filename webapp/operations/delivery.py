@@ -127,10 +127,12 @@ def _failed(row: Notification, error: str) -> str:
 
 
 def enqueue_due() -> int:
-    """Re-enqueue rows whose job was lost: due pending/failed ones and stale sending ones.
+    """Re-enqueue rows whose job was lost: due pending/failed ones, stale sending ones, and
+    sending ones whose claiming job is known to have stopped (its worker was killed).
 
-    A row whose job still waits in the queue (a backlog) is left to it: enqueuing it again at
-    every sweep multiplied the backlog. Returns how many it enqueued.
+    A row whose job is really under way (waiting in its queue or scheduled, or started by a
+    live worker) is left to it: enqueuing it again at every sweep multiplied the backlog.
+    Returns how many it enqueued.
     """
     cutoff = now() - SWEEP_GRACE
     rows = db.session.execute(
@@ -140,10 +142,41 @@ def enqueue_due() -> int:
         )
     ).all()
     under_way = redis_client.jobs_under_way("notify", (_job_id(*row) for row in rows))
-    lost = [row for row in rows if _job_id(*row) not in under_way]
+    lost = [(row.id, row.attempts) for row in rows if _job_id(*row) not in under_way]
+    lost += _abandoned_claims(cutoff)
     for notification_id, attempts in lost:
         _enqueue(notification_id, attempts)
     return len(lost)
+
+
+def _abandoned_claims(cutoff) -> list[tuple[int, int]]:
+    """Rows still `sending` under their claim whose claiming job stopped: a worker killed
+    mid-send. Their claim is ended now (a compare-and-set on the attempt, so a send that did
+    commit meanwhile is left alone) instead of making the message wait out SENDING_TIMEOUT."""
+    claimed = db.session.execute(
+        select(Notification.id, Notification.attempts).where(
+            Notification.state == S.SENDING, Notification.next_attempt_at > cutoff
+        )
+    ).all()
+    freed = []
+    for notification_id, attempts in claimed:
+        # The claim counted the attempt: the job that made it was enqueued one attempt earlier.
+        if not redis_client.job_abandoned(_job_id(notification_id, attempts - 1)):
+            continue
+        result = db.session.execute(
+            update(Notification)
+            .where(
+                Notification.id == notification_id,
+                Notification.state == S.SENDING,
+                Notification.attempts == attempts,
+            )
+            .values(next_attempt_at=now())
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 1:
+            freed.append((notification_id, attempts))
+    db.session.commit()
+    return freed
 
 
 @operation

@@ -9,20 +9,63 @@ message makes writing the same notification twice a no-op. A message goes to a p
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 
 from webapp.clock import now
+from webapp.delivery import senders
 from webapp.extensions import db
 from webapp.models import ChannelSettings, Notification, User, Workspace
 
-from . import delivery
+from . import delivery, policies
 
 
 def _exists(key: str) -> bool:
     found = db.session.scalar(select(Notification.id).where(Notification.idempotency_key == key))
     return found is not None
+
+
+@dataclass(frozen=True)
+class _Route:
+    """The channel a message to a person goes out on, its address there, and, when it is the
+    policy's fallback, the channel it stands in for and why that one could not carry it."""
+
+    channel: str
+    address: str | None
+    fallback_from: str | None = None
+    fallback_reason: str | None = None
+
+
+def _address(recipient: User, channel: str) -> str | None:
+    return recipient.phone if channel in {"whatsapp", "telegram"} else recipient.email
+
+
+def _channel_settings(workspace_id: int, channel: str) -> ChannelSettings | None:
+    return db.session.scalar(
+        select(ChannelSettings).where(
+            ChannelSettings.workspace_id == workspace_id, ChannelSettings.channel == channel
+        )
+    )
+
+
+def _route(workspace_id: int, recipient: User, channel: str) -> _Route:
+    """`channel`, unless the workspace has not set it up or the recipient has no address for
+    it: then the policy's fallback channel (in-app unless it says otherwise), when that one can
+    carry the message. Otherwise the message stays on `channel` and fails visibly."""
+    address = _address(recipient, channel)
+    reason = senders.unavailable(channel, _channel_settings(workspace_id, channel), address)
+    if reason is None:
+        return _Route(channel, address)
+    workspace = db.session.get(Workspace, workspace_id)
+    fallback = policies.active_policy(workspace).notifications.fallback_channel
+    if fallback is None or fallback == channel:
+        return _Route(channel, address)
+    fallback_address = _address(recipient, fallback)
+    if senders.unavailable(fallback, _channel_settings(workspace_id, fallback), fallback_address):
+        return _Route(channel, address)
+    return _Route(fallback, fallback_address, channel, reason)
 
 
 def queue_message(
@@ -34,16 +77,32 @@ def queue_message(
     *,
     key: str,
 ) -> Notification | None:
-    """Add a message to the outbox unless one with the same key exists; returns the new row."""
+    """Add a message to the outbox unless one with the same key exists; returns the new row.
+
+    A channel the workspace cannot use for this recipient gives way to the policy's fallback
+    channel, and the row says which channel it stands in for (the delivery log shows it)."""
+    return _queue_routed(
+        workspace_id, recipient, _route(workspace_id, recipient, channel), template, payload, key
+    )
+
+
+def _queue_routed(
+    workspace_id: int,
+    recipient: User,
+    route: _Route,
+    template: str,
+    payload: dict[str, Any],
+    key: str,
+) -> Notification | None:
     if _exists(key):
         return None
     message = Notification(
         workspace_id=workspace_id,
-        channel=channel,
+        channel=route.channel,
         recipient_user_id=recipient.id,
-        recipient_address=recipient.phone
-        if channel in {"whatsapp", "telegram"}
-        else recipient.email,
+        recipient_address=route.address,
+        fallback_from=route.fallback_from,
+        fallback_reason=route.fallback_reason,
         template=template,
         payload=payload,
         # A member who chose no language reads the department's (the interface does the same).
@@ -64,14 +123,24 @@ def queue_for(
     key: Callable[[User, str], str],
 ) -> int:
     """One message per person and channel (what a policy's "tell these roles on these
-    channels" means); `key(person, channel)` makes each idempotent. Returns how many are new."""
+    channels" means); `key(person, channel)` makes each idempotent. Returns how many are new.
+
+    A channel that falls back onto one the person already gets the message on adds nothing:
+    "WhatsApp and in-app" without WhatsApp rings the bell once."""
     channels = list(channels)
-    return sum(
-        queue_message(workspace_id, person, channel, template, payload, key=key(person, channel))
-        is not None
-        for person in people
-        for channel in channels
-    )
+    written = 0
+    for person in people:
+        routed: set[str] = set()
+        for channel in channels:
+            route = _route(workspace_id, person, channel)
+            if route.channel in routed:
+                continue
+            routed.add(route.channel)
+            row = _queue_routed(
+                workspace_id, person, route, template, payload, key(person, channel)
+            )
+            written += row is not None
+    return written
 
 
 def queue_group_message(

@@ -17,6 +17,9 @@ from webapp.models import Deadline, DeadlineState, Notification, NotificationSta
 from webapp.tenancy import current_workspace, scoped
 
 LIST_LIMIT = 100
+MESSAGES_PER_PAGE = 25
+GROUP_LIMIT = 50
+ERROR_LIMIT = 2000  # as much of an error as a notification keeps
 RETRYABLE = (NotificationState.FAILED, NotificationState.DEAD)
 
 # Which deadline lists the view shows.
@@ -36,6 +39,7 @@ class Filters:
     show: str = "all"
     state: str = ""
     channel: str = ""
+    error: str = ""  # one failure group's error text: the messages that failed with it
 
     @classmethod
     def from_args(cls, args: MultiDict) -> Filters:
@@ -47,7 +51,20 @@ class Filters:
             show=show if show in DEADLINE_VIEWS else "all",
             state=state if state in {s.value for s in RETRYABLE} else "",
             channel=channel if channel in CHANNEL_LABELS else "",
+            error=args.get("error", "")[:ERROR_LIMIT],
         )
+
+    def query_args(self, **changes: object) -> dict[str, object]:
+        """These filters as URL arguments (the empty ones left out), with `changes`."""
+        values = {
+            "kind": self.kind,
+            "show": "" if self.show == "all" else self.show,
+            "state": self.state,
+            "channel": self.channel,
+            "error": self.error,
+            **changes,
+        }
+        return {name: value for name, value in values.items() if value}
 
     def shows(self, view: str) -> bool:
         return self.show in ("all", view)
@@ -128,16 +145,64 @@ def outbox_counts() -> dict[str, dict[NotificationState, int]]:
     return dict(counts)
 
 
-def undelivered_messages(filters: Filters) -> list[Notification]:
-    """Failed (to be retried) and dead (given up) messages, most recently touched first."""
+def _undelivered(filters: Filters, statement):
     states = [NotificationState(filters.state)] if filters.state else list(RETRYABLE)
-    statement = (
-        scoped(Notification)
-        .options(joinedload(Notification.recipient))
-        .where(Notification.state.in_(states))
+    statement = statement.where(
+        Notification.workspace_id == current_workspace().id, Notification.state.in_(states)
     )
     if filters.channel:
         statement = statement.where(Notification.channel == filters.channel)
+    if filters.error:
+        statement = statement.where(Notification.last_error == filters.error)
+    return statement
+
+
+@dataclass(frozen=True)
+class FailureGroup:
+    """The failed and dead messages of one channel that failed with the same error."""
+
+    channel: str
+    error: str | None
+    failed: int
+    dead: int
+
+    @property
+    def total(self) -> int:
+        return self.failed + self.dead
+
+
+def failure_groups(filters: Filters) -> list[FailureGroup]:
+    """Failed and dead messages grouped by channel and error, the largest groups first: one
+    channel not set up is one line with its count, not a wall of identical rows."""
+    rows = db.session.execute(
+        _undelivered(
+            filters,
+            select(
+                Notification.channel,
+                Notification.last_error,
+                func.count(case((Notification.state == NotificationState.FAILED, 1))),
+                func.count(case((Notification.state == NotificationState.DEAD, 1))),
+            ),
+        )
+        .group_by(Notification.channel, Notification.last_error)
+        .order_by(func.count().desc(), Notification.channel)
+        .limit(GROUP_LIMIT)
+    )
+    return [FailureGroup(*row) for row in rows]
+
+
+def undelivered_count(filters: Filters) -> int:
+    return db.session.scalar(_undelivered(filters, select(func.count(Notification.id)))) or 0
+
+
+def undelivered_messages(filters: Filters, page: int = 1) -> list[Notification]:
+    """Failed (to be retried) and dead (given up) messages, most recently touched first, one
+    page of MESSAGES_PER_PAGE."""
+    statement = _undelivered(
+        filters, scoped(Notification).options(joinedload(Notification.recipient))
+    )
     return db.session.scalars(
-        statement.order_by(Notification.updated_at.desc(), Notification.id.desc()).limit(LIST_LIMIT)
+        statement.order_by(Notification.updated_at.desc(), Notification.id.desc())
+        .limit(MESSAGES_PER_PAGE)
+        .offset((page - 1) * MESSAGES_PER_PAGE)
     ).all()

@@ -11,7 +11,7 @@ from webapp.clock import now
 from webapp.delivery.labels import CHANNEL_LABELS, MESSAGE_STATE_LABELS
 from webapp.models import Notification, Role
 from webapp.operations import delivery
-from webapp.rendering import render
+from webapp.rendering import render, wants_fragment
 from webapp.tenancy import get_or_404, requires_role, workspace_blueprint
 
 from . import overview
@@ -29,10 +29,26 @@ def index() -> Response:
     """Pending, late and fired deadlines; outbox counts; failed and dead messages."""
     filters = overview.Filters.from_args(request.args)
     moment = now()
+    undelivered = overview.undelivered_count(filters)
+    pages = max(1, -(-undelivered // overview.MESSAGES_PER_PAGE))
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    messages = dict(
+        groups=overview.failure_groups(filters),
+        messages=overview.undelivered_messages(filters, page),
+        undelivered=undelivered,
+        page=page,
+        pages=pages,
+        channel_labels=CHANNEL_LABELS,
+        filters=filters,
+        may_retry=g.membership.role in RETRIERS,
+        retryable=overview.RETRYABLE,
+    )
+    if wants_fragment():  # a page of the failed messages (the pager's htmx request)
+        return render("operations_view/index.html", block="undelivered_messages", **messages)
     late_count, upcoming_count = overview.pending_counts(filters, moment)
     return render(
         "operations_view/index.html",
-        filters=filters,
+        **messages,
         moment=moment,
         late=overview.late_deadlines(filters, moment) if filters.shows("late") else [],
         upcoming=overview.upcoming_deadlines(filters, moment) if filters.shows("pending") else [],
@@ -41,12 +57,8 @@ def index() -> Response:
         upcoming_count=upcoming_count,
         kinds=overview.deadline_kinds(),
         counts=overview.outbox_counts(),
-        messages=overview.undelivered_messages(filters),
-        channel_labels=CHANNEL_LABELS,
         state_labels=MESSAGE_STATE_LABELS,
         deadline_views=overview.DEADLINE_VIEWS,
-        retryable=overview.RETRYABLE,
-        may_retry=g.membership.role in RETRIERS,
         limit=overview.LIST_LIMIT,
     )
 
