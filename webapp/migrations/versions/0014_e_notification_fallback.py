@@ -5,7 +5,7 @@ it) goes out on the policy's fallback channel; the row keeps which channel it st
 and why.
 
 Revision ID: 0014_e
-Revises: 0013
+Revises: 0014_h
 Create Date: 2026-12-01 23:00:00.000000
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0014_e'
-down_revision = '0013'
+down_revision = '0014_h'
 branch_labels = None
 depends_on = None
 
