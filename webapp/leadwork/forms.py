@@ -10,11 +10,6 @@ from wtforms.validators import Length, Optional
 from tenants import Policy
 from webapp.policy.labels import PolicyLabels
 
-INTAKE_CHANNELS = {
-    "phone_up": _l("Phone-up (the customer called)"),
-    "walk_in": _l("Walk-in"),
-    "manual": _l("Other (manual entry)"),
-}
 CONTACT_CHANNELS = {
     "call": _l("Call"),
     "sms": _l("Text message"),
@@ -25,8 +20,6 @@ CONTACT_CHANNELS = {
     "in_person": _l("In person"),
     "note": _l("Internal note"),
 }
-# Channels a taker keeps the customer on (BDC-3).
-TAKEN_CHANNELS = ("phone_up", "walk_in")
 NONE = [SelectChoice("", "—")]
 
 
@@ -35,9 +28,7 @@ def _choices(pairs) -> list[SelectChoice]:
 
 
 class IntakeForm(FlaskForm):
-    channel = SelectField(
-        _l("How did the lead come in?"), choices=_choices(INTAKE_CHANNELS.items())
-    )
+    channel = SelectField(_l("How did the lead come in?"), choices=NONE)
     contact_name = StringField(_l("Contact name"), validators=[Length(max=200)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
     email = StringField(_l("E-mail"), validators=[Optional(), Length(max=254)])
@@ -50,6 +41,7 @@ class IntakeForm(FlaskForm):
 
     def use_policy(self, labels: PolicyLabels) -> None:
         policy = labels.policy
+        self.channel.choices = _choices(labels.channels())
         self.source.choices = NONE + _choices(labels.sources())
         self.lead_type.choices = NONE + _choices(labels.lead_types())
         self.rating.choices = NONE + _choices((r, r) for r in policy.intake.rating_scale)
