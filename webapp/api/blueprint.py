@@ -163,12 +163,17 @@ def checked(model: type[B], data: Any) -> B:
     return model.model_validate(data)
 
 
-def body(model: type[B]) -> B:
-    """The request's JSON body as `model` (400 when it is not a JSON object, 422 when invalid)."""
+def raw_body() -> dict[str, Any]:
+    """The request's JSON body (400 when it is not a JSON object)."""
     data = request.get_json(force=True, silent=True)
     if not isinstance(data, dict):
         raise ApiError(400, "send a JSON object (Content-Type: application/json)")
-    return checked(model, data)
+    return data
+
+
+def body(model: type[B]) -> B:
+    """The request's JSON body as `model` (400 when it is not a JSON object, 422 when invalid)."""
+    return checked(model, raw_body())
 
 
 def query(model: type[B]) -> B:
@@ -194,14 +199,14 @@ def _path(loc: tuple[Any, ...]) -> str:
     return ".".join(str(part) for part in loc)
 
 
-def _validation_fields(error: ValidationError) -> list[tuple[str, str]]:
+def validation_fields(error: ValidationError) -> list[tuple[str, str]]:
     return [(_path(e["loc"]) or "body", e["msg"]) for e in error.errors(include_url=False)]
 
 
 def api_error_response(error: Exception) -> Response:
     """The JSON answer to any refusal the API knows (used by the webhook blueprint too)."""
     if isinstance(error, ValidationError):
-        error = ApiError(422, "invalid input", _validation_fields(error))
+        error = ApiError(422, "invalid input", validation_fields(error))
     elif isinstance(error, IntakeInvalid):
         error = ApiError(422, "the lead was refused; nothing was stored", error.errors)
     elif isinstance(error, UserError):

@@ -16,8 +16,8 @@ from webapp.operations import api_calls, webhooks
 from webapp.operations.intake import IntakeInvalid
 from webapp.operations.users import UserError
 
-from .blueprint import ApiError, api_error_response, checked, endpoint
-from .leads import idempotency_key, intake_request, receive
+from .blueprint import ApiError, api_error_response, endpoint
+from .leads import idempotency_key, intake_request, lead_in, receive
 from .schemas import LeadIn, LeadOut
 
 bp = Blueprint("hooks", __name__, url_prefix="/hooks")
@@ -58,5 +58,6 @@ def receive_hook(workspace: str, source: str) -> Response:
         data = None
     if not isinstance(data, dict):
         raise ApiError(400, "send a JSON object (Content-Type: application/json)")
-    lead = intake_request(checked(LeadIn, data), channel="webhook", source=hook.source_code)
+    defaults = {"channel": "webhook", "source": hook.source_code}
+    lead = intake_request(lead_in(hook.workspace, data, **defaults), **defaults)
     return receive(hook.workspace, lead, via=api_calls.hook_reason(hook), key=idempotency_key())

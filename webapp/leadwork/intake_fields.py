@@ -13,6 +13,7 @@ from tenants.policy.common import label_for
 from webapp.extensions import db
 from webapp.models import PartnerOrganisation, Workspace
 from webapp.operations.intake_checks import FIELD_ALIASES, FILLED_BY_INTAKE, LIMITS
+from webapp.policy.labels import PolicyLabels
 
 # The lead's own columns; the form has a fixed input for each.
 COLUMNS = frozenset(LIMITS) | {"lead_type", "rating", "channel"}
@@ -59,14 +60,6 @@ def attribute_names(policy: Policy) -> list[str]:
     return [n for n in dict.fromkeys(names) if column_name(n) is None]
 
 
-def field_label(policy: Policy, code: str, locale: str) -> str:
-    """The policy's label for attribute `code` in `locale`, else its name made readable."""
-    definition = policy.intake.field(code)
-    if definition is not None:
-        return label_for(definition.labels, locale, policy.default_locale)
-    return code.replace("_", " ").capitalize()
-
-
 def _choices(workspace: Workspace, policy: Policy, code: str, locale: str):
     definition = policy.intake.field(code)
     kind = definition.kind if definition else "text"
@@ -86,8 +79,9 @@ def _choices(workspace: Workspace, policy: Policy, code: str, locale: str):
     return kind, ()
 
 
-def policy_inputs(workspace: Workspace, policy: Policy, locale: str) -> list[PolicyInput]:
+def policy_inputs(workspace: Workspace, labels: PolicyLabels) -> list[PolicyInput]:
     """Every attribute input the New lead form shows for this policy."""
+    policy, locale = labels.policy, labels.locale
     required = set(policy.intake.required_fields)
     inputs = []
     for code in attribute_names(policy):
@@ -96,9 +90,7 @@ def policy_inputs(workspace: Workspace, policy: Policy, locale: str) -> list[Pol
             t.code for t in policy.intake.lead_types if code in t.qualification_fields
         )
         inputs.append(
-            PolicyInput(
-                code, field_label(policy, code, locale), kind, code in required, for_types, choices
-            )
+            PolicyInput(code, labels.field(code), kind, code in required, for_types, choices)
         )
     return inputs
 

@@ -92,7 +92,7 @@ def new_lead() -> Response:
     labels = PolicyLabels.for_request(policies.active_policy(g.workspace))
     form = IntakeForm()
     form.use_policy(labels)
-    inputs = policy_inputs(g.workspace, labels.policy, labels.locale)
+    inputs = policy_inputs(g.workspace, labels)
     other_errors: dict[str, list[str]] = {}
     status = 200
     if form.is_submitted():
