@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from tenants import Policy
+from webapp.amounts import parse_amount
 from webapp.policy.labels import PolicyLabels
 
 CONTACT_CHANNELS = {
@@ -62,9 +65,30 @@ class OutcomeForm(FlaskForm):
         ]
 
 
+class AmountField(StringField):
+    """An amount typed as the reader writes numbers ("12 500,00" in French); `data` is a
+    Decimal, or None when left empty."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        text = (valuelist[0] if valuelist else "").strip()
+        self.raw = text
+        self.data = None
+        if not text:
+            return
+        if len(text) > 30:
+            raise ValueError(_("At most %(num)d characters.", num=30))
+        try:
+            self.data = parse_amount(text, str(get_locale() or "en"))
+        except ValueError:
+            raise ValueError(_("Not an amount: %(value)s.", value=text)) from None
+
+    def _value(self) -> str:
+        return getattr(self, "raw", None) or ("" if self.data is None else str(self.data))
+
+
 class StatusForm(FlaskForm):
     status = SelectField(_l("Status"), choices=NONE, validate_choice=False)
-    revenue = StringField(_l("Revenue (won deals)"), validators=[Optional(), Length(max=20)])
+    revenue = AmountField(_l("Revenue (won deals)"))
     reason = StringField(_l("Why"), validators=[Optional(), Length(max=300)])
 
     def use_policy(self, labels: PolicyLabels) -> None:

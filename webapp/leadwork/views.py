@@ -180,7 +180,7 @@ def change_status(lead_id: int) -> Response:
                 form.status.data,
                 actor=_me(),
                 reason=form.reason.data or "",
-                revenue=form.revenue.data if won else None,
+                revenue=form.revenue.data if won else None,  # Decimal, read in the locale
             )
         except UserError as error:
             getattr(form, error.field, form.status).errors = [str(error)]
