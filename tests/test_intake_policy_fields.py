@@ -10,7 +10,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from tenants.profiles import load_profile
+from tenants.profiles import load_profile, load_profile_policy
 from tests.api_helpers import key_headers
 from webapp.extensions import db
 from webapp.models import Lead, Role
@@ -144,6 +144,9 @@ def test_cpb_lead_is_entered_with_its_partner_and_bant_a_and_allocated(
     lead = db.session.scalar(select(Lead))
     assert lead.attributes["partner"] == str(northwind.id)
     assert lead.owner_id == partner.id
+    shown = client.get(f"/w/cpb/leads/{lead.id}").get_data(as_text=True)
+    assert "<dt>Partner</dt><dd>Northwind Resellers</dd>" in shown  # its name, not its id
+    assert "<dt>Agreed action</dt><dd>Intro call</dd>" in shown
 
 
 @pytest.mark.parametrize(
@@ -331,3 +334,22 @@ def test_the_form_offers_the_policys_intake_channels(client, bdc, login_as):
     channel = _field(page, "channel")
     assert '<option value="email">Lead courriel</option>' in channel
     assert '<option value="phone_up">Phone-up (le client a appelé)</option>' in channel
+
+
+def test_cpb_csv_mapping_knows_the_policys_fields_by_their_labels(app, cpb, make_member):
+    """CPB-1, issue 9 item 8: a column headed by a field's label in any language feeds that
+    field, and the mapping's choices name the policy's fields by their labels."""
+    from webapp.leadimport import mapping
+
+    workspace, _northwind = cpb
+    admin = make_member(workspace, Role.ADMIN)
+    text = "Nombre,Empresa,Correo,Presupuesto,Socio,Plazo\nAna,Acme,ana@acme.test,10k,1,Q1\n"
+    lead_import = lead_imports.upload(workspace, "es.csv", text.encode(), actor=admin)
+    assert lead_import.mapping["Presupuesto"] == "attributes.budget"
+    assert lead_import.mapping["Socio"] == "attributes.partner"
+    assert lead_import.mapping["Plazo"] == "attributes.timescale"
+    policy = load_profile_policy("cpb_partner_leads")
+    with app.test_request_context():
+        options = dict(mapping.choices("Socio", policy))
+    assert options["attributes.partner"] == "Partner"
+    assert options["attributes.invite_accepted"] == "Calendar invite accepted"

@@ -18,6 +18,7 @@ from webapp.policy.labels import PolicyLabels
 # The lead's own columns; the form has a fixed input for each.
 COLUMNS = frozenset(LIMITS) | {"lead_type", "rating", "channel"}
 YES_NO = (("yes", _l("Yes")), ("no", _l("No")))
+YES_WORDS = ("yes", "true", "1", "on", "y")
 INPUT_TYPES = {"number": "number", "date": "date", "phone": "tel"}
 
 
@@ -106,3 +107,17 @@ def asked_columns(policy: Policy) -> set[str]:
     for lead_type in policy.intake.lead_types:
         names += lead_type.qualification_fields
     return {c for n in names if (c := column_name(n))}
+
+
+def lead_details(workspace: Workspace, labels: PolicyLabels, attributes: dict) -> list[tuple]:
+    """(label, value) of the policy's fields a lead carries, values as the reader reads them
+    (a choice's label, an organisation's name, yes or no)."""
+    shown = []
+    for item in policy_inputs(workspace, labels):
+        value = attributes.get(item.code)
+        if value in (None, ""):
+            continue
+        if item.kind == "yes_no":
+            value = "yes" if value is True or str(value).lower() in YES_WORDS else "no"
+        shown.append((item.label, dict(item.choices).get(str(value), value)))
+    return shown
