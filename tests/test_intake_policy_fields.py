@@ -124,7 +124,7 @@ def test_cpb_lead_is_entered_with_its_partner_and_bant_a_and_allocated(
         page, "attr_partner"
     )
     assert "Budget" in _field(page, "attr_budget")
-    assert 'type="date"' in _field(page, "attr_meeting_at")
+    assert 'type="datetime-local"' in _field(page, "attr_meeting_at")
     assert '<option value="yes">Yes</option>' in _field(page, "attr_invite_accepted")
 
     response = client.post(

@@ -30,7 +30,9 @@ class Choice(Section):
     labels: Labels
 
 
-FieldKind = Literal["text", "number", "date", "yes_no", "select", "phone", "organisation"]
+FieldKind = Literal[
+    "text", "number", "date", "datetime", "yes_no", "select", "phone", "organisation"
+]
 
 
 class LeadField(Section):

@@ -19,7 +19,7 @@ from webapp.policy.labels import PolicyLabels
 COLUMNS = frozenset(LIMITS) | {"lead_type", "rating", "channel"}
 YES_NO = (("yes", _l("Yes")), ("no", _l("No")))
 YES_WORDS = ("yes", "true", "1", "on", "y")
-INPUT_TYPES = {"number": "number", "date": "date", "phone": "tel"}
+INPUT_TYPES = {"number": "number", "date": "date", "datetime": "datetime-local", "phone": "tel"}
 
 
 @dataclass(frozen=True)

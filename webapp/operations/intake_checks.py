@@ -4,7 +4,7 @@ language of the request (ALL-6), so a form shows each beside its field and the A
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
@@ -139,6 +139,14 @@ def _date(workspace: Workspace, value: Any) -> str | None:
     return None
 
 
+def _datetime(workspace: Workspace, value: Any) -> str | None:
+    try:
+        datetime.fromisoformat(str(value).strip())
+    except ValueError:
+        return _("Not a date and time (YYYY-MM-DD HH:MM): %(value)s.", value=value)
+    return None
+
+
 def _yes_no(workspace: Workspace, value: Any) -> str | None:
     if isinstance(value, bool) or str(value).strip().lower() in YES + NO:
         return None
@@ -168,6 +176,7 @@ def _organisation(workspace: Workspace, value: Any) -> str | None:
 KIND_CHECKS: dict[str, Callable[[Workspace, Any], str | None]] = {
     "number": _number,
     "date": _date,
+    "datetime": _datetime,
     "yes_no": _yes_no,
     "phone": _phone,
     "organisation": _organisation,
