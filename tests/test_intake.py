@@ -247,3 +247,17 @@ def test_an_outside_hours_deadline_is_not_pending_once_fired(ccima, advisors):
     db.session.expire_all()
     assert db.session.get(Deadline, opening.id).state == DeadlineState.FIRED
     assert now() is not None
+
+
+def test_ccima_11_old_mexican_mobile_form_is_the_same_person_and_kept_as_written(ccima, advisors):
+    """CCIMA-11, issue 9 item 18: "+52 1 55 4444 3333" (the pre-2019 mobile form) is accepted,
+    matches the lead of "55 4444 3333" and goes to its first-contact advisor; the number is
+    shown as it was given."""
+    with time_machine.travel(NOON_IN_MEXICO, tick=False):
+        first = receive_lead(ccima, cc("Ana", phone="55 4444 3333"), actor=None).lead
+        activities.log_activity(first, "call", actor=advisors[1])
+        again = receive_lead(ccima, cc("Ana G.", phone="+52 1 55 4444 3333"), actor=None)
+    assert again.created and again.lead.duplicate_of_id == first.id
+    assert again.lead.owner_id == first.owner_id
+    assert again.lead.phone_e164 == first.phone_e164 == "+525544443333"
+    assert again.lead.phone_raw == "+52 1 55 4444 3333"

@@ -42,8 +42,8 @@ def test_refused_lead_shows_each_error_beside_its_field_and_stores_nothing(clien
 
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert 'id="contact_name-errors"' in page and "a lead needs a contact name" in page
-    assert 'id="phone-errors"' in page and "not a valid phone number" in page
+    assert 'id="contact_name-errors"' in page and "A lead needs a contact name." in page
+    assert 'id="phone-errors"' in page and "Not a valid phone number" in page
     assert db.session.scalar(select(func.count()).select_from(Lead)) == 0
 
 

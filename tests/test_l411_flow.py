@@ -170,7 +170,7 @@ def test_l411_12_ae_closes_the_referral_won_with_revenue(l411):
             AuditEvent.action == "lead.status", AuditEvent.subject_id == referral.id
         )
     )
-    assert event.after == {"status": "won", "revenue": "1250.50"}
+    assert event.after == {"status": "won", "revenue": "1250.50", "currency": "USD"}
 
 
 def test_an_unknown_outcome_names_the_allowed_codes(l411):

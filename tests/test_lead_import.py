@@ -296,10 +296,15 @@ def test_policy_validation_shows_in_the_dry_run(client, ccima, login_as):
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "1 row can be imported" in page and "3 rows have errors" in page
     assert (
-        '<tr data-line="3"><td>3</td><td>Teléfono</td><td>required by the workspace policy' in page
+        '<tr data-line="3"><td>3</td><td>Teléfono</td><td>Required by the workspace policy.' in page
     )
-    assert '<tr data-line="4"><td>4</td><td>Fuente</td><td>required by the workspace policy' in page
-    assert '<tr data-line="5"><td>5</td><td>Fuente</td><td>unknown source &#39;radio&#39;' in page
+    assert (
+        '<tr data-line="4"><td>4</td><td>Fuente</td><td>Required by the workspace policy.' in page
+    )
+    assert (
+        '<tr data-line="5"><td>5</td><td>Fuente</td><td>“radio” is not one of: digital_marketing,'
+        in page
+    )
 
 
 def test_changing_a_select_rechecks_the_rows_as_a_fragment(client, shop, login_as):

@@ -155,7 +155,7 @@ def test_l411_12_status_won_carries_the_upsell_revenue(client, l411, make_lead):
         data={"status": "won", "revenue": "lots"},
         headers={"HX-Request": "true"},
     )
-    assert bad.status_code == 422 and "not a number" in bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "Not an amount: lots." in bad.get_data(as_text=True)
 
     good = client.post(
         f"/w/l411/leads/{lead.id}/status",

@@ -99,6 +99,7 @@ def init_app(app: Flask) -> None:
         format_time=flask_babel.format_time,
         format_number=flask_babel.format_number,
         format_decimal=flask_babel.format_decimal,
+        format_currency=flask_babel.format_currency,
         format_timedelta=flask_babel.format_timedelta,
     )
 

@@ -23,10 +23,85 @@ class LeadType(Section):
     qualification_fields: list[Code] = Field(default_factory=list)
 
 
+class Choice(Section):
+    """One value of a select field."""
+
+    code: Code
+    labels: Labels
+
+
+FieldKind = Literal[
+    "text", "number", "date", "datetime", "yes_no", "select", "phone", "organisation"
+]
+
+
+class LeadField(Section):
+    """An attribute leads carry (a required field, a qualification field): its label in each
+    language and how it is entered. `organisation` holds a partner organisation of the
+    workspace (CPB: the partner a lead is allocated to); `select` one of `choices`."""
+
+    code: Code
+    labels: Labels
+    kind: FieldKind = "text"
+    choices: list[Choice] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _choices_for_a_select(self) -> "LeadField":
+        if (self.kind == "select") != bool(self.choices):
+            raise ValueError("a select field needs choices, and only a select field has them")
+        return self
+
+
+class IntakeChannel(Section):
+    """A way a lead comes in that an agent records on the New lead form (phone-up, walk-in,
+    e-mail ...). The agent who takes a `taker_keeps` channel keeps the customer (BDC-3)."""
+
+    code: Code
+    labels: Labels
+    taker_keeps: bool = False
+
+
+def _default_channels() -> list[IntakeChannel]:
+    rows = [
+        (
+            "phone_up",
+            True,
+            {
+                "en": "Phone-up (the customer called)",
+                "es": "Llamada entrante (llamó el cliente)",
+                "fr": "Phone-up (le client a appelé)",
+                "ru": "Входящий звонок (позвонил клиент)",
+            },
+        ),
+        (
+            "walk_in",
+            True,
+            {"en": "Walk-in", "es": "Visita en persona", "fr": "Visite en personne", "ru": "Визит"},
+        ),
+        (
+            "email",
+            False,
+            {"en": "E-mail", "es": "Correo electrónico", "fr": "Courriel", "ru": "Эл. почта"},
+        ),
+        (
+            "manual",
+            False,
+            {
+                "en": "Other (manual entry)",
+                "es": "Otro (registro manual)",
+                "fr": "Autre (saisie manuelle)",
+                "ru": "Другое (ручной ввод)",
+            },
+        ),
+    ]
+    return [IntakeChannel(code=c, taker_keeps=k, labels=labels) for c, k, labels in rows]
+
+
 class Status(Section):
     """A lead status; terminal statuses close the lead, exactly one status is the initial one.
 
-    `won` marks the terminal statuses that count as a success (conversion rates, reports).
+    `won` marks the terminal statuses that count as a success (conversion rates, reports);
+    `revenue_required` refuses a won status without the deal's revenue (L411-12).
     """
 
     code: Code
@@ -34,11 +109,14 @@ class Status(Section):
     terminal: bool = False
     initial: bool = False
     won: bool = False
+    revenue_required: bool = False
 
     @model_validator(mode="after")
     def _won_is_terminal(self) -> "Status":
         if self.won and not self.terminal:
             raise ValueError("a won status must also be terminal")
+        if self.revenue_required and not self.won:
+            raise ValueError("only a won status can require revenue")
         return self
 
 
@@ -65,6 +143,10 @@ class IntakeSettings(Section):
         default_factory=list, description="best first, e.g. AAA, AA, A"
     )
     lead_types: list[LeadType] = Field(default_factory=list)
+    fields: list[LeadField] = Field(
+        default_factory=list, description="labels and input kinds of the attributes leads carry"
+    )
+    channels: list[IntakeChannel] = Field(default_factory=_default_channels, min_length=1)
     statuses: list[Status] = Field(default_factory=_default_statuses, min_length=1)
     partner_visibility: Literal["own_organisation", "all"] = "own_organisation"
 
@@ -77,6 +159,8 @@ class IntakeSettings(Section):
             ("status", [s.code for s in self.statuses]),
             ("lead type", [t.code for t in self.lead_types]),
             ("source", [s.code for s in self.sources]),
+            ("field", [f.code for f in self.fields]),
+            ("channel", [c.code for c in self.channels]),
         ):
             dupes = sorted({c for c in codes if codes.count(c) > 1})
             if dupes:
@@ -97,6 +181,20 @@ class IntakeSettings(Section):
     def won_codes(self) -> set[str]:
         """Codes of the statuses that count as a success."""
         return {s.code for s in self.statuses if s.won}
+
+    @property
+    def revenue_codes(self) -> set[str]:
+        """Codes of the won statuses that need the deal's revenue."""
+        return {s.code for s in self.statuses if s.revenue_required}
+
+    @property
+    def taker_channels(self) -> set[str]:
+        """Codes of the channels whose taker keeps the customer (BDC-3)."""
+        return {c.code for c in self.channels if c.taker_keeps}
+
+    def field(self, code: str) -> LeadField | None:
+        """The definition of attribute `code`, if the policy gives one."""
+        return next((f for f in self.fields if f.code == code), None)
 
     @property
     def status_codes(self) -> set[str]:

@@ -192,3 +192,27 @@ def test_bdc_6_old_documents_with_whole_lost_after_days_load_as_a_duration():
         load_policy(_bdc_with(lost_after_days=0))
     with pytest.raises(PolicyInvalid, match="old name"):
         load_policy(_bdc_with(lost_after_days=7, lost_after="7d"))
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "+52 1 55 4444 3333",
+        "+5215544443333",
+        "044 55 4444 3333",
+        "045 55 4444 3333",
+        "01 55 4444 3333",
+    ],
+)
+def test_ccima_11_a_mexican_number_in_its_pre_2019_form_is_the_same_person(written):
+    """CCIMA-11, issue 9 item 18: the retired mobile "1" (and 044/045/01) read as today's
+    number, so the same person matches whichever way the number was written."""
+    assert (
+        normalise_phone(written, "MX") == normalise_phone("55 4444 3333", "MX") == "+525544443333"
+    )
+
+
+def test_a_short_number_after_a_legacy_prefix_stays_invalid():
+    """Issue 9 item 18: stripping a retired prefix never makes a valid number out of a bad one."""
+    assert normalise_phone("+52 1 12", "MX") is None
+    assert normalise_phone("+52 1", "MX") is None

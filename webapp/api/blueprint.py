@@ -213,9 +213,14 @@ def json_object(raw: bytes, what: str = "a JSON object") -> dict[str, Any]:
     return data
 
 
+def raw_body() -> dict[str, Any]:
+    """The request's JSON body (400 when it is not a JSON object or nests too deep)."""
+    return json_object(request.get_data(cache=True))
+
+
 def body(model: type[B]) -> B:
     """The request's JSON body as `model` (400 when it is not a JSON object, 422 when invalid)."""
-    return checked(model, json_object(request.get_data(cache=True)))
+    return checked(model, raw_body())
 
 
 def query(model: type[B]) -> B:
@@ -241,14 +246,14 @@ def _path(loc: tuple[Any, ...]) -> str:
     return ".".join(str(part) for part in loc)
 
 
-def _validation_fields(error: ValidationError) -> list[tuple[str, str]]:
+def validation_fields(error: ValidationError) -> list[tuple[str, str]]:
     return [(_path(e["loc"]) or "body", e["msg"]) for e in error.errors(include_url=False)]
 
 
 def api_error_response(error: Exception) -> Response:
     """The JSON answer to any refusal the API knows (used by the webhook blueprint too)."""
     if isinstance(error, ValidationError):
-        error = ApiError(422, "invalid input", _validation_fields(error))
+        error = ApiError(422, "invalid input", validation_fields(error))
     elif isinstance(error, IntakeInvalid):
         error = ApiError(422, "the lead was refused; nothing was stored", error.errors)
     elif isinstance(error, UserError):

@@ -23,8 +23,8 @@ from webapp.operations.intake import IntakeInvalid
 from webapp.operations.users import UserError
 from webapp.redis_client import redis
 
-from .blueprint import ApiError, api_error_response, checked, endpoint, json_object, limit_body
-from .leads import idempotency_key, intake_request, receive
+from .blueprint import ApiError, api_error_response, endpoint, json_object, limit_body
+from .leads import idempotency_key, intake_request, lead_in, receive
 from .schemas import LeadIn, LeadOut
 
 log = logging.getLogger(__name__)
@@ -110,8 +110,9 @@ def receive_hook(workspace: str, source: str) -> Response:
         return json_error(
             401, f"{webhooks.TIMESTAMP_HEADER} is more than 5 minutes from our clock; re-sign"
         )
-    data = checked(LeadIn, json_object(raw))
-    lead = intake_request(data, channel="webhook", source=hook.source_code)
+    defaults = {"channel": "webhook", "source": hook.source_code}
+    data = lead_in(hook.workspace, json_object(raw), **defaults)
+    lead = intake_request(data, **defaults)
     key = idempotency_key()
     try:
         earlier_key = _first_delivery(hook, signature, key)

@@ -9,6 +9,7 @@ import json
 from datetime import datetime
 
 from flask import g, request
+from pydantic import ValidationError
 from sqlalchemy import and_, or_
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
@@ -17,13 +18,23 @@ from webapp.extensions import db
 from webapp.leadwork.refusals import OutcomeRefused, refusal_message
 from webapp.models import Lead, User
 from webapp.operations import api_calls, policies
-from webapp.operations.intake import IntakeInvalid, IntakeRequest
+from webapp.operations.intake import IntakeInvalid, IntakeRequest, validate
 from webapp.operations.unit import transaction
 from webapp.operations.users import UserError
 from webapp.policy.labels import PolicyLabels
 from webapp.tenancy import get_or_404, scoped
 
-from .blueprint import ApiError, body, check_id, endpoint, query, respond
+from .blueprint import (
+    ApiError,
+    body,
+    check_id,
+    checked,
+    endpoint,
+    query,
+    raw_body,
+    respond,
+    validation_fields,
+)
 from .presenters import lead_out, leads_out, new_lead_out
 from .schemas import ActivityIn, AssignIn, LeadIn, LeadOut, LeadPage, LeadQuery, StatusIn
 
@@ -49,6 +60,29 @@ def intake_request(data: LeadIn, *, channel: str | None = None, source: str | No
         attributes=dict(data.attributes),
         taken_by_id=data.taken_by,
     )
+
+
+def lead_in(workspace, data: dict, **defaults) -> LeadIn:
+    """`data` as a LeadIn; when its shape is wrong, the 422 also names what the workspace's
+    policy refuses in the fields that are well formed: every field error at once."""
+    try:
+        return checked(LeadIn, data)
+    except ValidationError as error:
+        fields = validation_fields(error)
+    bad = {path.split(".")[0] for path, _ in fields}
+    rest = {k: v for k, v in data.items() if k not in bad and k in LeadIn.model_fields}
+    try:
+        partial = LeadIn.model_validate({**rest, "contact_name": rest.get("contact_name", "-")})
+    except ValidationError:
+        partial = None
+    if partial is not None:
+        policy = policies.active_policy(workspace)
+        fields += [
+            (path, message)
+            for path, message in validate(workspace, policy, intake_request(partial, **defaults))
+            if path.split(".")[0] not in bad
+        ]
+    raise ApiError(422, "invalid input", fields)
 
 
 def idempotency_key() -> str | None:
@@ -105,7 +139,7 @@ def create_lead() -> Response:
     """Validate, de-duplicate and assign a lead by the workspace policy. A retry with the same
     `external_id` or `Idempotency-Key` returns the first lead with 200; a request from a known
     customer that joins their file (BDC-7) returns that lead with 200 and `joined: true`."""
-    data = body(LeadIn)
+    data = lead_in(g.workspace, raw_body())
     key = idempotency_key()
     via = api_calls.key_reason(g.api_key)
     return receive(g.workspace, intake_request(data), via=via, key=key, body=data)

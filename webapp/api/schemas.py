@@ -10,7 +10,6 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel
 
 from webapp.operations.activities import CHANNELS as ACTIVITY_CHANNELS
-from webapp.operations.intake import CHANNELS as INTAKE_CHANNELS
 
 DB_INT = Field(ge=1, le=2**31 - 1)  # ids fit the database's integer columns
 # A lead's attributes are qualification answers, not documents: each value and all of them
@@ -70,8 +69,11 @@ class LeadIn(Body):
     )
 
     contact_name: str = Field(min_length=1, max_length=200)
-    channel: Literal[INTAKE_CHANNELS] = Field(  # type: ignore[valid-type]
-        "api", description="How the lead arrived; `phone_up` and `email` matter to duplicates."
+    channel: str = Field(
+        "api",
+        max_length=64,
+        description="How the lead arrived: one of the policy's intake channels (`phone_up`,"
+        " `email`, ... matter to duplicates), or `api`, `webhook`, `import`, `manual`.",
     )
     source: str | None = Field(None, max_length=60, description="One of the policy's sources.")
     phone: str | None = Field(None, max_length=40)

@@ -9,7 +9,9 @@ from collections.abc import Iterable
 from flask_babel import lazy_gettext as _l
 
 from tenants import Policy
+from tenants.policy.common import LOCALES
 from webapp.operations.intake import IntakeRequest
+from webapp.policy.labels import PolicyLabels
 
 from .parsing import Row
 
@@ -26,6 +28,7 @@ FIELDS = {
     "rating": _l("Rating"),
     "external_id": _l("External id"),
     "account_ref": _l("Account reference"),
+    "channel": _l("Channel"),
 }
 # Header names (folded: lower case, no accents, letters and digits only) each field answers to.
 SYNONYMS = {
@@ -40,7 +43,8 @@ SYNONYMS = {
     "email": "email mail emailaddress correo correoelectronico courriel adresseemail почта",
     "company": "company companyname business organisation organization empresa compania "
     "entreprise societe компания организация",
-    "source": "source origin channel fuente origen canal источник",
+    "source": "source origin fuente origen источник",
+    "channel": "channel intakechannel canal канал",
     "lead_type": "leadtype type tipo tipodelead typedelead тип",
     "rating": "rating score grade calificacion note рейтинг оценка",
     "external_id": "externalid id ref reference leadid identificador identifiant идентификатор",
@@ -63,18 +67,31 @@ def attribute(column: str) -> str:
 
 
 def policy_attributes(policy: Policy) -> list[str]:
-    """Attribute names the policy reads (required fields, qualification fields)."""
+    """Attribute names the policy reads or defines (required, qualification, defined fields)."""
     own = set(FIELDS) | {"name", "customer_name", "account", "sent_by_agent"}
     names = [n for n in policy.intake.required_fields if n not in own]
     for lead_type in policy.intake.lead_types:
         names += [n for n in lead_type.qualification_fields if n not in own]
+    names += [f.code for f in policy.intake.fields if f.code not in own]
     return list(dict.fromkeys(names))
+
+
+def _attribute_names_by_header(policy: Policy) -> dict[str, str]:
+    """Folded header names each policy attribute answers to: its code and its labels."""
+    known: dict[str, str] = {}
+    for name in policy_attributes(policy):
+        definition = policy.intake.field(name)
+        labels = [definition.labels.get(locale, "") for locale in LOCALES] if definition else []
+        for word in (name, *labels):
+            if word:
+                known.setdefault(fold(word), attribute(name))
+    return known
 
 
 def propose(header: Iterable[str], policy: Policy) -> dict[str, str]:
     """A mapping for `header`: known names to lead fields (each field once), the rest kept
     as attributes under the policy's name for them, else under the column's own name."""
-    known = {fold(n): attribute(n) for n in policy_attributes(policy)}
+    known = _attribute_names_by_header(policy)
     unused = {"lead_type": not policy.intake.lead_types, "rating": not policy.intake.rating_scale}
     mapping: dict[str, str] = {}
     for column in header:
@@ -88,9 +105,12 @@ def propose(header: Iterable[str], policy: Policy) -> dict[str, str]:
 
 def choices(column: str, policy: Policy) -> list[tuple[str, str]]:
     """The options of one column's select: a lead field, an attribute, or nothing."""
+    labels = PolicyLabels.for_request(policy)
     options = [(field, str(label)) for field, label in FIELDS.items()]
-    names = [column, *(n for n in policy_attributes(policy) if n != column)]
-    options += [(attribute(n), str(_l("Attribute “%(name)s”", name=n))) for n in names]
+    names = policy_attributes(policy)
+    options += [(attribute(n), labels.field(n)) for n in names]
+    if column not in names:
+        options.append((attribute(column), str(_l("Attribute “%(name)s”", name=column))))
     return [*options, (IGNORE, str(_l("Do not import")))]
 
 
@@ -121,7 +141,7 @@ def to_request(row: Row, header: tuple[str, ...], mapping: dict[str, str]) -> In
             fields[target] = value
     return IntakeRequest(
         contact_name=fields.pop("contact_name", ""),
-        channel="import",
+        channel=fields.pop("channel", "import"),
         attributes=attributes,
         **fields,
     )

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from tenants import Policy
+from webapp.amounts import parse_amount
 from webapp.policy.labels import PolicyLabels
 
-INTAKE_CHANNELS = {
-    "phone_up": _l("Phone-up (the customer called)"),
-    "walk_in": _l("Walk-in"),
-    "manual": _l("Other (manual entry)"),
-}
 CONTACT_CHANNELS = {
     "call": _l("Call"),
     "sms": _l("Text message"),
@@ -25,8 +23,6 @@ CONTACT_CHANNELS = {
     "in_person": _l("In person"),
     "note": _l("Internal note"),
 }
-# Channels a taker keeps the customer on (BDC-3).
-TAKEN_CHANNELS = ("phone_up", "walk_in")
 NONE = [SelectChoice("", "—")]
 
 
@@ -35,9 +31,7 @@ def _choices(pairs) -> list[SelectChoice]:
 
 
 class IntakeForm(FlaskForm):
-    channel = SelectField(
-        _l("How did the lead come in?"), choices=_choices(INTAKE_CHANNELS.items())
-    )
+    channel = SelectField(_l("How did the lead come in?"), choices=NONE)
     contact_name = StringField(_l("Contact name"), validators=[Length(max=200)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
     email = StringField(_l("E-mail"), validators=[Optional(), Length(max=254)])
@@ -50,6 +44,7 @@ class IntakeForm(FlaskForm):
 
     def use_policy(self, labels: PolicyLabels) -> None:
         policy = labels.policy
+        self.channel.choices = _choices(labels.channels())
         self.source.choices = NONE + _choices(labels.sources())
         self.lead_type.choices = NONE + _choices(labels.lead_types())
         self.rating.choices = NONE + _choices((r, r) for r in policy.intake.rating_scale)
@@ -70,9 +65,30 @@ class OutcomeForm(FlaskForm):
         ]
 
 
+class AmountField(StringField):
+    """An amount typed as the reader writes numbers ("12 500,00" in French); `data` is a
+    Decimal, or None when left empty."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        text = (valuelist[0] if valuelist else "").strip()
+        self.raw = text
+        self.data = None
+        if not text:
+            return
+        if len(text) > 30:
+            raise ValueError(_("At most %(num)d characters.", num=30))
+        try:
+            self.data = parse_amount(text, str(get_locale() or "en"))
+        except ValueError:
+            raise ValueError(_("Not an amount: %(value)s.", value=text)) from None
+
+    def _value(self) -> str:
+        return getattr(self, "raw", None) or ("" if self.data is None else str(self.data))
+
+
 class StatusForm(FlaskForm):
     status = SelectField(_l("Status"), choices=NONE, validate_choice=False)
-    revenue = StringField(_l("Revenue (won deals)"), validators=[Optional(), Length(max=20)])
+    revenue = AmountField(_l("Revenue (won deals)"))
     reason = StringField(_l("Why"), validators=[Optional(), Length(max=300)])
 
     def use_policy(self, labels: PolicyLabels) -> None:

@@ -23,6 +23,7 @@ from webapp.queue.listing import hot_flags
 from webapp.tenancy import scoped
 
 from .forms import OutcomeForm, StatusForm, outcome_facts
+from .intake_fields import lead_details
 
 ACTION_LABELS = {
     "lead.created": _l("Lead received"),
@@ -129,6 +130,7 @@ def context(
         "outcome_form": outcome_form,
         "status_form": status_form,
         "facts": outcome_facts(policy),
+        "details": lead_details(lead.workspace, labels, lead.attributes or {}),
         "won_labels": [labels.status(c) for c in sorted(policy.intake.won_codes)],
         "action_label": action_label,
         "fact_label": fact_label,

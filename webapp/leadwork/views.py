@@ -17,7 +17,8 @@ from webapp.rendering import render
 from webapp.tenancy import get_or_404, workspace_blueprint
 
 from . import page
-from .forms import TAKEN_CHANNELS, IntakeForm, OutcomeForm, StatusForm
+from .forms import IntakeForm, OutcomeForm, StatusForm
+from .intake_fields import PolicyInput, asked_columns, policy_inputs, required_columns
 from .refusals import OutcomeRefused, refusal_message
 
 bp = workspace_blueprint("leadwork", __name__)
@@ -34,21 +35,14 @@ def _me():
     return current_user._get_current_object()
 
 
-def _qualification_fields(labels: PolicyLabels) -> list[str]:
-    names: list[str] = []
-    for lead_type in labels.policy.intake.lead_types:
-        names += [q for q in lead_type.qualification_fields if q not in names]
-    return names
-
-
-def _intake_request(form: IntakeForm, qualification: list[str]) -> intake.IntakeRequest:
-    attributes = {
-        name: value for name in qualification if (value := request.form.get(f"attr_{name}", ""))
-    }
-    taken = form.taken.data and form.channel.data in TAKEN_CHANNELS
+def _intake_request(
+    form: IntakeForm, labels: PolicyLabels, inputs: list[PolicyInput]
+) -> intake.IntakeRequest:
+    attributes = {i.code: value for i in inputs if (value := request.form.get(i.name, "").strip())}
+    taken = form.taken.data and form.channel.data in labels.policy.intake.taker_channels
     return intake.IntakeRequest(
         contact_name=form.contact_name.data or "",
-        channel=form.channel.data,
+        channel=form.channel.data or "manual",
         phone=form.phone.data or None,
         email=form.email.data or None,
         company=form.company.data or None,
@@ -62,12 +56,13 @@ def _intake_request(form: IntakeForm, qualification: list[str]) -> intake.Intake
 
 
 def _errors_beside(form: IntakeForm, errors: list[tuple[str, str]]) -> dict[str, list[str]]:
-    """Put each intake error on its field; the rest (qualification, ...) by name."""
+    """Put each intake error on its field (each once); the rest (attributes, ...) by name."""
     others: dict[str, list[str]] = {}
     for name, message in errors:
-        field = getattr(form, "contact_name" if name == "taken_by" else name, None)
-        if field is not None and hasattr(field, "errors") and name in form._fields:
-            field.errors = [*field.errors, message]
+        field = form._fields.get("contact_name" if name == "taken_by" else name)
+        if field is not None and name != "csrf_token":
+            if message not in field.errors:
+                field.errors = [*field.errors, message]
         else:
             others.setdefault(name.removeprefix("attributes."), []).append(message)
     return others
@@ -98,29 +93,39 @@ def new_lead() -> Response:
     labels = PolicyLabels.for_request(policies.active_policy(g.workspace))
     form = IntakeForm()
     form.use_policy(labels)
-    qualification = _qualification_fields(labels)
+    inputs = policy_inputs(g.workspace, labels)
     other_errors: dict[str, list[str]] = {}
     status = 200
-    if form.validate_on_submit():
+    if form.is_submitted():
+        status = 422
+        checked = form.validate()
+        lead_request = _intake_request(form, labels, inputs)
         try:
-            result = intake.receive_lead(
-                g.workspace, _intake_request(form, qualification), actor=_me()
-            )
+            if not checked:  # every problem at once: the policy's too (issue 9 item 19)
+                raise intake.IntakeInvalid(
+                    intake.validate(g.workspace, labels.policy, lead_request)
+                )
+            result = intake.receive_lead(g.workspace, lead_request, actor=_me())
         except intake.IntakeInvalid as invalid:
             other_errors = _errors_beside(form, invalid.errors)
-            status = 422
         else:
             _report(result)
             return redirect(url_for("workspace.lead", lead_id=result.lead.id))
-    elif form.is_submitted():
-        status = 422
     return render(
         "leadwork/new.html",
         "intake_form",
         status=status,
         form=form,
         labels=labels,
-        qualification=qualification,
+        inputs=inputs,
+        type_labels=lambda codes: ", ".join(labels.lead_type(c) for c in codes),
+        taker_labels=", ".join(
+            label
+            for code, label in labels.channels()
+            if code in labels.policy.intake.taker_channels
+        ),
+        asked=asked_columns(labels.policy),
+        required=required_columns(labels.policy),
         other_errors=other_errors,
         values=request.form,
     )
@@ -190,7 +195,7 @@ def change_status(lead_id: int) -> Response:
                 form.status.data,
                 actor=_me(),
                 reason=form.reason.data or "",
-                revenue=form.revenue.data if won else None,
+                revenue=form.revenue.data if won else None,  # Decimal, read in the locale
             )
         except UserError as error:
             getattr(form, error.field, form.status).errors = [str(error)]

@@ -27,6 +27,8 @@ class Workspace(Timestamped, db.Model):
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
     # ISO 3166 country: the default region for phone numbers given without a country code.
     country: Mapped[str] = mapped_column(String(2), default="US")
+    # ISO 4217: the currency of the workspace's amounts (a won deal's revenue).
+    currency: Mapped[str] = mapped_column(String(3), default="USD", server_default="USD")
     # Where round-robin assignment resumes (the last member id served).
     assignment_cursor: Mapped[str | None] = mapped_column(String(40))
     active_policy_version_id: Mapped[int | None] = mapped_column(

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
@@ -32,22 +33,13 @@ from webapp.models import (
 from webapp.queue import versions
 
 from . import activities, assignment, audit, events, leads, policies, sources
+from . import intake_checks as checks
 from .unit import operation
-from .users import UserError
 
 NEW = "new"  # the incoming lead's id in duplicate decisions, before it has one
-CHANNELS = ("manual", "phone_up", "walk_in", "email", "web", "api", "webhook", "import")
-LIMITS = {
-    "contact_name": 200,
-    "company": 200,
-    "phone": 40,
-    "email": 254,
-    "external_id": 100,
-    "source": 60,
-    "account_ref": 100,
-}
-# Names a policy's required_fields may use for the lead's own columns.
-FIELD_ALIASES = {"name": "contact_name", "customer_name": "contact_name", "account": "account_ref"}
+# Re-exported: the intake's checks live in intake_checks.
+LIMITS, FIELD_ALIASES, TRANSPORTS = checks.LIMITS, checks.FIELD_ALIASES, checks.TRANSPORTS
+validate = checks.validate
 
 
 class IntakeInvalid(ValueError):
@@ -84,67 +76,6 @@ class IntakeResult:
     joined: bool = False
     invalidated: list[Lead] = field(default_factory=list)
     decision: DuplicateDecision | None = None
-
-
-def _value(request: IntakeRequest, name: str) -> Any:
-    name = FIELD_ALIASES.get(name, name)
-    if hasattr(request, name):
-        return getattr(request, name)
-    return request.attributes.get(name)
-
-
-def _codes_error(field_name: str, value: str, allowed: list[str]) -> tuple[str, str]:
-    return field_name, f"unknown {field_name} {value!r}; allowed: {', '.join(allowed)}"
-
-
-def validate(workspace: Workspace, policy: Policy, request: IntakeRequest) -> list[tuple[str, str]]:
-    """Every problem with `request` under the policy, by field; empty when it may be stored."""
-    errors: list[tuple[str, str]] = []
-    intake = policy.intake
-    if not (request.contact_name or "").strip():
-        errors.append(("contact_name", "a lead needs a contact name"))
-    for name, limit in LIMITS.items():
-        value = _value(request, name)
-        if isinstance(value, str) and len(value) > limit:
-            errors.append((name, f"at most {limit} characters"))
-    if request.channel not in CHANNELS:
-        errors.append(_codes_error("channel", request.channel, list(CHANNELS)))
-    sources = [s.code for s in intake.sources]
-    if request.source and sources and request.source not in sources:
-        errors.append(_codes_error("source", request.source, sources))
-    types = [t.code for t in intake.lead_types]
-    if request.lead_type and request.lead_type not in types:
-        errors.append(_codes_error("lead_type", request.lead_type, types or ["(none)"]))
-    for lead_type in intake.lead_types:  # CPB-1: a typed lead carries its qualification
-        if lead_type.code == request.lead_type:
-            errors += [
-                (f"attributes.{q}", f"required for a {lead_type.code} lead")
-                for q in lead_type.qualification_fields
-                if not _value(request, q)
-            ]
-    if request.rating and request.rating not in intake.rating_scale:
-        errors.append(_codes_error("rating", request.rating, intake.rating_scale or ["(none)"]))
-    for name in intake.required_fields:
-        if name not in {"sent_by_agent"} and not _value(request, name):
-            errors.append((FIELD_ALIASES.get(name, name), "required by the workspace policy"))
-    for name, normalise in (("phone", leads.normalise_phone), ("email", leads.normalise_email)):
-        raw = getattr(request, name)
-        if raw:
-            try:
-                normalise(raw, workspace.country) if name == "phone" else normalise(raw)
-            except UserError as error:
-                errors.append((name, str(error)))
-    if request.taken_by_id is not None and _member(workspace, request.taken_by_id) is None:
-        errors.append(("taken_by", "not a member of this workspace"))
-    return errors
-
-
-def _member(workspace: Workspace, user_id: int) -> Membership | None:
-    return db.session.scalar(
-        select(Membership).where(
-            Membership.workspace_id == workspace.id, Membership.user_id == user_id
-        )
-    )
 
 
 def _receipt_keys(request: IntakeRequest, key: str | None) -> list[str]:
@@ -193,7 +124,7 @@ def _account(workspace: Workspace, ref: str | None) -> Account | None:
         select(Account).where(Account.workspace_id == workspace.id, Account.external_ref == ref)
     )
     if account is None:
-        raise IntakeInvalid([("account_ref", f"no account {ref!r} in this workspace")])
+        raise IntakeInvalid([("account_ref", _("No account %(ref)s in this workspace.", ref=ref))])
     return account
 
 
@@ -246,7 +177,7 @@ def _first_contacts(lead_ids: list[int]) -> dict[int, datetime]:
 def _ref(lead: Lead, first_contact: datetime | None) -> LeadRef:
     return LeadRef(
         lead_id=str(lead.id),
-        channel=(lead.attributes or {}).get("channel", lead.source),
+        channel=checks.dedupe_channel((lead.attributes or {}).get("channel"), lead.source),
         created_at=lead.created_at,
         owner_id=str(lead.owner_id) if lead.owner_id else None,
         first_contact_at=first_contact,
@@ -286,7 +217,7 @@ def receive_lead(
     taken_by = db.session.get(User, request.taken_by_id) if request.taken_by_id else None
     incoming = LeadRef(
         NEW,
-        request.channel,
+        checks.dedupe_channel(request.channel, request.source),
         received,
         str(taken_by.id) if taken_by else None,
         None,

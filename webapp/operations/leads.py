@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
+
 from tenants.calendar import BusinessCalendar
 from tenants.decisions import deadlines_for_event, matchkeys
 from webapp.clock import now
@@ -21,14 +23,14 @@ def normalise_phone(raw: str, region: str) -> str:
     """E.164 form of `raw` (read as a number of `region` without a country code), or refuse."""
     e164 = matchkeys.normalise_phone(raw, region)
     if e164 is None:
-        raise UserError("phone", f"not a valid phone number: {raw!r}")
+        raise UserError("phone", _("Not a valid phone number: %(value)s.", value=raw))
     return e164
 
 
 def normalise_email(raw: str) -> str:
     email = matchkeys.normalise_email(raw)
     if email is None or "." not in email.partition("@")[2]:
-        raise UserError("email", f"not an e-mail address: {raw!r}")
+        raise UserError("email", _("Not an e-mail address: %(value)s.", value=raw))
     return email
 
 
@@ -91,7 +93,7 @@ def create_lead(
     """
     received_at = received_at or now()
     if not contact_name.strip():
-        raise UserError("contact_name", "a lead needs a contact name")
+        raise UserError("contact_name", _("A lead needs a contact name."))
     fields.setdefault("status", policies.active_policy(workspace).intake.initial_status)
     lead = Lead(
         workspace_id=workspace.id,

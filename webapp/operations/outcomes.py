@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tenants import UnknownCode
@@ -171,23 +172,42 @@ def _transfer(
 
 @operation
 def change_status(
-    lead: Lead, status: str, *, actor: User | None, reason: str = "", revenue: str | None = None
+    lead: Lead,
+    status: str,
+    *,
+    actor: User | None,
+    reason: str = "",
+    revenue: Decimal | str | None = None,
 ) -> None:
-    """Move a lead to a status of the policy; a won deal may carry its revenue (L411-12)."""
+    """Move a lead to a status of the policy; a won deal carries its revenue in the
+    workspace's currency, which the policy may require (L411-12)."""
     policy = policies.active_policy(lead.workspace)
     if status not in policy.intake.status_codes:
+        allowed = ", ".join(sorted(policy.intake.status_codes))
         raise UserError(
-            "status",
-            f"unknown status {status!r}; allowed: {', '.join(sorted(policy.intake.status_codes))}",
+            "status", _("“%(value)s” is not one of: %(allowed)s.", value=status, allowed=allowed)
         )
     details: dict = {}
-    if revenue not in (None, ""):
-        try:
-            amount = Decimal(str(revenue))
-        except InvalidOperation:
-            raise UserError("revenue", "not a number") from None
-        if amount < 0:
-            raise UserError("revenue", "cannot be negative")
-        lead.attributes = {**lead.attributes, "revenue": str(amount)}
-        details["revenue"] = str(amount)
+    amount = _amount(revenue)
+    if amount is None and status in policy.intake.revenue_codes:
+        raise UserError("revenue", _("Enter the deal's revenue: the policy asks for it."))
+    if amount is not None:
+        currency = lead.workspace.currency
+        lead.attributes = {**lead.attributes, "revenue": str(amount), "currency": currency}
+        details.update(revenue=str(amount), currency=currency)
     leads.set_status(lead, status, actor=actor, reason=reason, details=details)
+
+
+def _amount(revenue: Decimal | str | None) -> Decimal | None:
+    """A machine-written amount ("1250.50"); a person's is read in their locale by the form."""
+    if revenue is None or revenue == "":
+        return None
+    try:
+        amount = Decimal(str(revenue).strip())
+    except InvalidOperation:
+        raise UserError("revenue", _("Not an amount: %(value)s.", value=revenue)) from None
+    if not amount.is_finite():
+        raise UserError("revenue", _("Not an amount: %(value)s.", value=revenue))
+    if amount < 0:
+        raise UserError("revenue", _("An amount cannot be negative."))
+    return amount

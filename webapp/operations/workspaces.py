@@ -6,6 +6,7 @@ import re
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.numbers import get_territory_currencies, is_currency
 from sqlalchemy import select
 
 from webapp.extensions import db
@@ -40,11 +41,21 @@ def create_workspace(
     country: str,
     policy_document: dict[str, Any],
     actor: User | None,
+    currency: str | None = None,
 ) -> Workspace:
-    """A new workspace whose first policy version is `policy_document`, active at once."""
+    """A new workspace whose first policy version is `policy_document`, active at once; its
+    currency is the country's unless given."""
     _check(slug, locale, time_zone)
+    currency = (currency or (get_territory_currencies(country.upper()) or ["USD"])[0]).upper()
+    if not is_currency(currency):
+        raise UserError("currency", f"unknown currency {currency!r}")
     workspace = Workspace(
-        slug=slug, name=name, locale=locale, time_zone=time_zone, country=country.upper()
+        slug=slug,
+        name=name,
+        locale=locale,
+        time_zone=time_zone,
+        country=country.upper(),
+        currency=currency,
     )
     db.session.add(workspace)
     db.session.flush()

@@ -66,5 +66,18 @@ class PolicyLabels:
     def lead_types(self) -> list[tuple[str, str]]:
         return [(t.code, self.lead_type(t.code)) for t in self.policy.intake.lead_types]
 
+    def field(self, code: str) -> str:
+        """The policy's label for lead attribute `code`, else its name made readable."""
+        definition = self.policy.intake.field(code)
+        if definition is not None:
+            return label_for(definition.labels, self.locale, self.policy.default_locale)
+        return code.replace("_", " ").capitalize()
+
+    def channel(self, code: str | None) -> str:
+        return self._pick(self.policy.intake.channels, code)
+
+    def channels(self) -> list[tuple[str, str]]:
+        return [(c.code, self.channel(c.code)) for c in self.policy.intake.channels]
+
     def sources(self) -> list[tuple[str, str]]:
         return [(s.code, self.source(s.code)) for s in self.policy.intake.sources]
