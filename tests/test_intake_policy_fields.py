@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from tenants.profiles import load_profile, load_profile_policy
 from tests.api_helpers import key_headers
+from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import Lead, Role
 from webapp.operations import assignment, lead_imports, users, webhooks, workspaces
@@ -279,12 +280,14 @@ def _by_webhook(client, bdc, me, channel):
     body = dict(CUSTOMER)
     body.update({"taken_by": me.id} if channel == "phone_up" else {"email": "gabriel@x.test"})
     raw = json.dumps(body).encode()
+    stamp = str(int(now().timestamp()))
     response = client.post(
         f"/hooks/bdc/{channel}",
         data=raw,
         headers={
             "Content-Type": "application/json",
-            webhooks.SIGNATURE_HEADER: webhooks.sign(secret, raw),
+            webhooks.TIMESTAMP_HEADER: stamp,
+            webhooks.SIGNATURE_HEADER: webhooks.sign(secret, raw, stamp),
         },
     )
     assert response.status_code == 201, response.json
