@@ -1,7 +1,14 @@
 """Decisions: pure functions of (policy, facts, now) that the web app and workers call."""
 
 from tenants.decisions.answers import AnswerChange, may_change_answer
-from tenants.decisions.assignment import AssignmentDecision, Candidate, LeadFacts, choose_assignee
+from tenants.decisions.assignment import (
+    AssignmentDecision,
+    Candidate,
+    LeadFacts,
+    Receivers,
+    choose_assignee,
+    receivers_for,
+)
 from tenants.decisions.cadences import CadenceFacts, RoundDue, is_lost, rounds_due
 from tenants.decisions.counters import CounterFacts, tripped_counters
 from tenants.decisions.duplicates import DuplicateDecision, LeadRef, resolve_duplicate
@@ -11,7 +18,13 @@ from tenants.decisions.offers import Interaction, OfferRateSummary, offer_rate_s
 from tenants.decisions.outcomes import OutcomeDecision, OutcomeFacts, outcome_effects
 from tenants.decisions.reporting import next_cutoff
 from tenants.decisions.roster import RosterFacts, is_active_for_assignment, roster_send_due
-from tenants.decisions.timers import DeadlineSpec, deadlines_for_event, timers_cancelled_by
+from tenants.decisions.timers import (
+    DeadlineSpec,
+    deadlines_for_event,
+    deadlines_on_owner_change,
+    ownership_timers,
+    timers_cancelled_by,
+)
 
 __all__ = [
     "AnswerChange",
@@ -29,11 +42,13 @@ __all__ = [
     "OfferRateSummary",
     "OutcomeDecision",
     "OutcomeFacts",
+    "Receivers",
     "RosterFacts",
     "RoundDue",
     "check_gates",
     "choose_assignee",
     "deadlines_for_event",
+    "deadlines_on_owner_change",
     "is_active_for_assignment",
     "is_lost",
     "may_change_answer",
@@ -42,6 +57,8 @@ __all__ = [
     "normalise_phone",
     "offer_rate_summary",
     "outcome_effects",
+    "ownership_timers",
+    "receivers_for",
     "resolve_duplicate",
     "roster_send_due",
     "rounds_due",

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from tenants.calendar import BusinessCalendar
-from tenants.decisions import deadlines_for_event, matchkeys
+from tenants.decisions import DeadlineSpec, deadlines_for_event, matchkeys
 from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import Deadline, Lead, User, Workspace
@@ -49,8 +49,26 @@ def start_timers(
     specs = deadlines_for_event(
         policy, event, at or now(), BusinessCalendar(policy.calendar), lead_type=lead.lead_type
     )
+    return schedule_specs(workspace, lead, specs, event=event, actor=actor)
+
+
+def schedule_specs(
+    workspace: Workspace,
+    lead: Lead,
+    specs: list[DeadlineSpec],
+    *,
+    event: str,
+    actor: User | None = None,
+) -> list[Deadline]:
+    """Store `specs` as the lead's deadlines with their reminders, keeping one pending
+    deadline per timer: a timer already running for the lead is left as it is."""
+    if not specs:
+        return []
+    running = deadlines.pending_kinds(lead.id, {spec.kind for spec in specs})
     timers = []
     for spec in specs:
+        if spec.kind in running:
+            continue
         timer = deadlines.schedule(
             workspace.id,
             spec.kind,
@@ -63,6 +81,7 @@ def start_timers(
                 "actor_id": actor.id if actor else None,
             },
         )
+        running.add(spec.kind)
         reminders.schedule_for(lead, timer, spec.reminders_at)
         timers.append(timer)
     return timers
