@@ -18,10 +18,11 @@ from sqlalchemy.exc import IntegrityError
 
 from tenants.profiles import load_profile
 from tests.api_helpers import key_headers
+from tests.test_partner_clocks import T0, _allocate, cpb  # noqa: F401 (cpb: a fixture)
 from tests.test_timer_actions import NOON, _fire_due
 from webapp.extensions import db
 from webapp.models import AuditEvent, Deadline, DeadlineState, Lead, Notification, Role, User
-from webapp.operations import activities, assignment, workspaces
+from webapp.operations import activities, assignment, users, workspaces
 from webapp.operations.intake import IntakeRequest, receive_lead
 from webapp.operations.users import put_on_roster
 
@@ -297,3 +298,43 @@ def test_ccima_6_the_database_refuses_a_second_pending_deadline_of_one_timer(
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
+
+
+def test_cpb_2_a_lead_reallocated_by_hand_to_another_partner_keeps_only_the_new_partners_clocks(
+    cpb,  # noqa: F811
+    make_user,
+    redis_conn,
+):
+    """CPB-2..4, issue 9 item 1: partner allocation is a change of owner too. The manager
+    hands an allocated lead to another organisation's partner a few hours in: the first
+    partner's review, follow-up and feedback clocks (and their reminders) end, the second's
+    start in full, one pending deadline per timer; the first partner's 24 hours pass
+    without a breach."""
+    cpb_ = cpb
+    lead = _allocate(cpb_)
+    first_partner = lead.owner_id
+    contoso = workspaces.create_partner_organisation(cpb_.workspace, "Contoso", actor=None)
+    other = make_user(name="Pat Partner")
+    users.add_member(cpb_.workspace, other, Role.PARTNER, actor=None, partner_organisation=contoso)
+    later = T0 + timedelta(hours=3)
+    with time_machine.travel(later, tick=False):
+        assignment.reassign(lead, other, actor=cpb_.manager)
+    db.session.expire_all()
+    lead = db.session.get(Lead, lead.id)
+    assert (lead.owner_id, lead.partner_organisation_id) == (other.id, contoso.id)
+    assert first_partner != other.id
+    for kind, length in (
+        ("partner_review", timedelta(hours=24)),
+        ("partner_follow_up", timedelta(hours=48)),
+        ("feedback_window", timedelta(weeks=1)),
+    ):
+        assert [d.due_at for d in _pending(lead.id, kind)] == [later + length]
+    reminders = _pending(lead.id, "timer.reminder")
+    assert sorted(d.due_at for d in reminders) == [
+        later + timedelta(hours=20),
+        later + timedelta(hours=24),
+    ]
+    with time_machine.travel(T0 + timedelta(hours=25), tick=False):
+        _fire_due(redis_conn)
+    db.session.expire_all()
+    assert "review_sla_breach" not in db.session.get(Lead, lead.id).attributes.get("flags", [])
