@@ -205,19 +205,29 @@ def set_owner(lead: Lead, owner: User | None, *, actor: User | None, reason: str
     a timer's reassign action; a claim through _handed_over): the change is audited, the
     previous holder's clocks end, and the new holder's start as the policy says.
     """
-    lock_workspace(lead.workspace_id)
+    policy = policies.active_policy(lead.workspace)
+    # The previous holder's timers end first, then the lead row is written: the order a
+    # worker firing one of those timers takes them in, so the two wait, never deadlock.
+    ended = _end_holder_timers(lead, policy, reason=f"lead handed over: {reason}")
     before = lead.owner_id
     lead.owner_id = owner.id if owner else None
     lead.assigned_at = now() if owner else None
-    _handed_over(lead, before, owner, actor=actor, reason=reason)
+    _handed_over(lead, before, owner, policy, ended, actor=actor, reason=reason)
 
 
 def _handed_over(
-    lead: Lead, before: int | None, owner: User | None, *, actor: User | None, reason: str
+    lead: Lead,
+    before: int | None,
+    owner: User | None,
+    policy: Policy,
+    ended: set[str],
+    *,
+    actor: User | None,
+    reason: str,
 ) -> None:
-    """What follows a change of holder: the audit event, the queues told, the previous
-    holder's timers ended and the new holder's started (lead.assigned; lead.allocated too,
-    with the partner's organisation, for a partner: CPB-2..4)."""
+    """What follows a change of holder, whose previous timers `ended`: the audit event, the
+    queues told, and the new holder's timers started (lead.assigned; lead.allocated too, with
+    the partner's organisation, for a partner: CPB-2..4)."""
     audit.record(
         lead.workspace_id,
         "lead.assigned",
@@ -228,9 +238,6 @@ def _handed_over(
         reason=reason,
     )
     versions.bump_after_commit(lead.workspace_id, (before, lead.owner_id))
-    workspace = lead.workspace
-    policy = policies.active_policy(workspace)
-    ended = _end_holder_timers(lead, policy, reason=f"lead handed over: {reason}")
     if owner is None:
         return
     membership = db.session.scalar(
@@ -241,30 +248,26 @@ def _handed_over(
     partner = membership is not None and membership.role == Role.PARTNER
     if partner:
         lead.partner_organisation_id = membership.partner_organisation_id
-    events_started = {"lead.assigned", "lead.allocated"} if partner else {"lead.assigned"}
     specs = deadlines_on_owner_change(
         policy,
         ended,
-        events_started,
+        {"lead.assigned", "lead.allocated"} if partner else {"lead.assigned"},
         lead.assigned_at or now(),
         BusinessCalendar(policy.calendar),
         lead_type=lead.lead_type,
     )
-    for event_name in sorted(events_started):  # each timer keeps the event that started it
-        leads.schedule_specs(
-            workspace,
-            lead,
-            [s for s in specs if _starts_on(policy, s.kind) == event_name],
-            event=event_name,
-        )
-    restarted = [s for s in specs if _starts_on(policy, s.kind) not in events_started]
-    leads.schedule_specs(workspace, lead, restarted, event="lead.assigned")
+    starts_on = {t.name: t.starts_on for t in policy.timers}
+    leads.schedule_specs(
+        lead.workspace,
+        lead,
+        specs,
+        event_of=lambda spec: starts_on[spec.kind],
+        # A holder's timer still pending here was started by a concurrent change of holder
+        # that committed meanwhile: it is not this holder's, so it is replaced.
+        replacing=ownership_timers(policy),
+    )
     if partner:  # the partner is told (CPB-2)
         events.publish(lead, "lead.allocated", actor=actor)
-
-
-def _starts_on(policy: Policy, timer_name: str) -> str | None:
-    return next((t.starts_on for t in policy.timers if t.name == timer_name), None)
 
 
 def _end_holder_timers(lead: Lead, policy: Policy, *, reason: str) -> set[str]:
@@ -321,7 +324,7 @@ def assign(
                 context={"manager_id": int(facts.existing_manager_id)},
             )
     elif decision.wait_until is not None:
-        if not deadlines.pending_kinds(lead.id, {OPENING_DEADLINE}):
+        if not deadlines.pending_of(lead.id, {OPENING_DEADLINE}):
             deadlines.schedule(workspace.id, OPENING_DEADLINE, decision.wait_until, lead=lead)
         audit.record(
             workspace.id,
@@ -356,7 +359,6 @@ def reassign(lead: Lead, to: User, *, actor: User | None, reason: str = "") -> N
 @operation
 def claim(lead: Lead, agent: User) -> None:
     """Take an unassigned lead; of two agents claiming at once exactly one wins."""
-    lock_workspace(lead.workspace_id)
     moment = now()
     taken = db.session.execute(
         update(Lead)
@@ -367,7 +369,9 @@ def claim(lead: Lead, agent: User) -> None:
     if not taken:
         raise ClaimRefused("another agent has already taken this lead")
     db.session.refresh(lead)
-    _handed_over(lead, None, agent, actor=agent, reason="claimed")
+    policy = policies.active_policy(lead.workspace)
+    ended = _end_holder_timers(lead, policy, reason="lead handed over: claimed")
+    _handed_over(lead, None, agent, policy, ended, actor=agent, reason="claimed")
 
 
 @deadlines.on_fire(OPENING_DEADLINE)

@@ -83,19 +83,18 @@ def job_id_for(deadline_id: int) -> str:
     return f"deadline-{deadline_id}"
 
 
-def pending_kinds(lead_id: int | None, kinds: Collection[str]) -> set[str]:
-    """Which of `kinds` the lead has a pending deadline of."""
+def pending_of(lead_id: int | None, kinds: Collection[str]) -> dict[str, Deadline]:
+    """The lead's pending deadline of each of `kinds` it has one of."""
     if lead_id is None or not kinds:
-        return set()
-    return set(
-        db.session.scalars(
-            select(Deadline.kind).where(
-                Deadline.lead_id == lead_id,
-                Deadline.state == DeadlineState.PENDING,
-                Deadline.kind.in_(list(kinds)),
-            )
+        return {}
+    rows = db.session.scalars(
+        select(Deadline).where(
+            Deadline.lead_id == lead_id,
+            Deadline.state == DeadlineState.PENDING,
+            Deadline.kind.in_(sorted(kinds)),
         )
     )
+    return {deadline.kind: deadline for deadline in rows}
 
 
 @operation

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Any
 
@@ -57,31 +58,37 @@ def schedule_specs(
     lead: Lead,
     specs: list[DeadlineSpec],
     *,
-    event: str,
+    event: str = "",
+    event_of: Callable[[DeadlineSpec], str] | None = None,
     actor: User | None = None,
+    replacing: Collection[str] = (),
 ) -> list[Deadline]:
-    """Store `specs` as the lead's deadlines with their reminders, keeping one pending
-    deadline per timer: a timer already running for the lead is left as it is."""
+    """Store `specs` as the lead's deadlines with their reminders (each remembering the
+    event that started it: `event`, or `event_of(spec)`), keeping one pending deadline per
+    timer: a timer already running for the lead is left as it is, unless its name is in
+    `replacing`, when the running one is cancelled and this one starts."""
     if not specs:
         return []
-    running = deadlines.pending_kinds(lead.id, {spec.kind for spec in specs})
+    running = deadlines.pending_of(lead.id, {spec.kind for spec in specs})
     timers = []
     for spec in specs:
-        if spec.kind in running:
-            continue
+        if (earlier := running.get(spec.kind)) is not None:
+            if spec.kind not in replacing:
+                continue
+            deadlines.cancel(earlier, reason="replaced by the new holder's")
         timer = deadlines.schedule(
             workspace.id,
             spec.kind,
             spec.due_at,
             lead=lead,
             payload={
-                "event": event,
+                "event": event_of(spec) if event_of else event,
                 "handler": "policy_timer",
                 "policy_version_id": workspace.active_policy_version_id,
                 "actor_id": actor.id if actor else None,
             },
         )
-        running.add(spec.kind)
+        running[spec.kind] = timer
         reminders.schedule_for(lead, timer, spec.reminders_at)
         timers.append(timer)
     return timers
