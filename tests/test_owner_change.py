@@ -338,3 +338,45 @@ def test_cpb_2_a_lead_reallocated_by_hand_to_another_partner_keeps_only_the_new_
         _fire_due(redis_conn)
     db.session.expire_all()
     assert "review_sla_breach" not in db.session.get(Lead, lead.id).attributes.get("flags", [])
+
+
+def test_ccima_6_the_migration_keeps_the_newest_of_a_leads_duplicate_pending_deadlines(
+    app, make_workspace, make_lead
+):
+    """CCIMA-6, issue 9 item 1: a database that already holds two pending contact SLAs for
+    one lead (the defect's rows) is upgraded: the newest (the current owner's) stays
+    pending, the older is cancelled, reminders and other timers are left as they were."""
+    from alembic.script import ScriptDirectory
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    lead = make_lead(make_workspace())
+    ids = {"workspace": lead.workspace_id, "lead": lead.id}
+    db.session.commit()
+    db.session.remove()
+    config = app.extensions["migrate"].migrate.get_config()
+    before = ScriptDirectory.from_config(config).get_revision("0014_a").down_revision
+    downgrade(revision=before)
+    try:
+        with db.engine.begin() as connection:
+            for n, kind in enumerate(
+                ["contact_sla", "contact_sla", "timer.reminder", "timer.reminder", "other"]
+            ):
+                connection.execute(
+                    text(
+                        "INSERT INTO deadlines (id, workspace_id, lead_id, kind, due_at, state,"
+                        " payload, created_at, updated_at) VALUES (:id, :workspace, :lead,"
+                        " :kind, :due, 'pending', '{}', :due, :due)"
+                    ),
+                    {**ids, "id": 1000 + n, "kind": kind, "due": NOON + timedelta(minutes=n)},
+                )
+    finally:
+        upgrade()
+    states = dict(db.session.execute(select(Deadline.id, Deadline.state)).all())
+    assert states == {
+        1000: DeadlineState.CANCELLED,
+        1001: DeadlineState.PENDING,
+        1002: DeadlineState.PENDING,
+        1003: DeadlineState.PENDING,
+        1004: DeadlineState.PENDING,
+    }
