@@ -152,3 +152,51 @@ def test_bdc_new_leads_go_round_the_bdc_agents_not_the_sales_manager(make_worksp
         )
     owners = _owners(workspace)
     assert sorted(owners) == sorted([a.id for a in agents] * 2)
+
+
+def test_ccima_1_leads_go_to_the_contact_centres_advisors_not_internal_support_or_managers(
+    client, make_workspace, make_member
+):
+    """CCIMA-1, issue 9 item 6: digital-marketing leads posted to the API go round the
+    advisors of the contact centre's team; its manager and the internal support team (an
+    agent on the roster too, CCIMA-13's pool) receive none."""
+    from datetime import timedelta
+
+    import time_machine
+
+    from tests.test_timer_actions import NOON
+    from webapp.operations.users import put_on_roster
+
+    workspace = make_workspace(
+        slug="cc",
+        time_zone="America/Mexico_City",
+        country="MX",
+        policy_document=load_profile("ccima_contact_center"),
+    )
+    support = workspaces.create_team(
+        workspace, "Soporte interno", actor=None, code="internal_support"
+    )
+    advisors_team = workspaces.create_team(workspace, "Asesores", actor=None, code="contact_center")
+    helper = make_member(workspace, Role.AGENT, name="Diego Morales")
+    manager = make_member(workspace, Role.MANAGER, name="Jorge Ramírez")
+    advisors = [make_member(workspace, Role.AGENT, name=f"Asesor {n}") for n in range(2)]
+    placed = [(helper, support), (manager, advisors_team), *((a, advisors_team) for a in advisors)]
+    for user, team in placed:
+        membership = user.memberships[0]
+        membership.team_id = team.id
+        put_on_roster(membership, NOON.date(), confirmed_at=NOON - timedelta(days=1), actor=None)
+    db.session.commit()
+    headers = key_headers(workspace)
+    with time_machine.travel(NOON, tick=False):
+        for n in range(4):
+            response = client.post(
+                "/api/v1/leads",
+                json={
+                    "contact_name": f"Prospecto {n}",
+                    "phone": f"55 1234 56{n:02d}",
+                    "source": "digital_marketing",
+                },
+                headers=headers,
+            )
+            assert response.status_code == 201, response.json
+    assert sorted(_owners(workspace)) == sorted([a.id for a in advisors] * 2)
