@@ -207,8 +207,13 @@ def set_owner(lead: Lead, owner: User | None, *, actor: User | None, reason: str
     """
     policy = policies.active_policy(lead.workspace)
     # The previous holder's timers end first, then the lead row is written: the order a
-    # worker firing one of those timers takes them in, so the two wait, never deadlock.
-    ended = _end_holder_timers(lead, policy, reason=f"lead handed over: {reason}")
+    # worker firing one of those timers takes them in, so the two wait, never deadlock. A
+    # lead nobody held has no holder's timers to end (a new lead: one query saved).
+    ended = (
+        _end_holder_timers(lead, policy, reason=f"lead handed over: {reason}")
+        if lead.owner_id is not None
+        else set()
+    )
     before = lead.owner_id
     lead.owner_id = owner.id if owner else None
     lead.assigned_at = now() if owner else None
@@ -369,9 +374,16 @@ def claim(lead: Lead, agent: User) -> None:
     if not taken:
         raise ClaimRefused("another agent has already taken this lead")
     db.session.refresh(lead)
-    policy = policies.active_policy(lead.workspace)
-    ended = _end_holder_timers(lead, policy, reason="lead handed over: claimed")
-    _handed_over(lead, None, agent, policy, ended, actor=agent, reason="claimed")
+    # Nobody held it: no holder's timers to end; a stale one is replaced by the claimer's.
+    _handed_over(
+        lead,
+        None,
+        agent,
+        policies.active_policy(lead.workspace),
+        set(),
+        actor=agent,
+        reason="claimed",
+    )
 
 
 @deadlines.on_fire(OPENING_DEADLINE)
