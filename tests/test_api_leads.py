@@ -13,6 +13,7 @@ from tenants.profiles import load_profile
 from tests.api_helpers import count, key_headers
 from webapp.extensions import db
 from webapp.models import AuditEvent, Lead, Role, Task
+from webapp.operations import workspaces
 
 MEXICO = ZoneInfo("America/Mexico_City")
 NOON_IN_MEXICO = datetime(2026, 11, 18, 12, 0, tzinfo=MEXICO).astimezone(UTC)
@@ -27,8 +28,10 @@ def ccima(make_workspace, make_member):
         country="MX",
         policy_document=load_profile("ccima_contact_center"),
     )
+    team = workspaces.create_team(workspace, "Asesores", actor=None, code="contact_center")
     people = [make_member(workspace, Role.AGENT, name=f"Asesor {n}") for n in range(2)]
     for membership in (m for p in people for m in p.memberships):
+        membership.team_id = team.id  # the advisors' team receives the leads (CCIMA-1)
         membership.roster_month = NOON_IN_MEXICO.astimezone(MEXICO).date().replace(day=1)
         membership.roster_confirmed_at = NOON_IN_MEXICO - timedelta(days=1)
     db.session.commit()

@@ -13,7 +13,7 @@ from tenants.profiles import load_profile
 from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import Activity, Deadline, DeadlineState, Lead, Role
-from webapp.operations import activities, assignment
+from webapp.operations import activities, assignment, workspaces
 from webapp.operations.intake import IntakeInvalid, IntakeRequest, receive_lead
 from workers import runtime
 
@@ -35,8 +35,10 @@ def ccima(make_workspace):
 @pytest.fixture
 def advisors(ccima, make_member):
     """Three authorised advisors on this month's roster, confirmed (CCIMA-2, CCIMA-4)."""
+    team = workspaces.create_team(ccima, "Asesores", actor=None, code="contact_center")
     people = [make_member(ccima, Role.AGENT, name=f"Asesor {n}") for n in range(3)]
     for membership in (m for p in people for m in p.memberships):
+        membership.team_id = team.id  # the advisors' team receives the leads (CCIMA-1)
         membership.roster_month = NOON_IN_MEXICO.astimezone(MEXICO).date().replace(day=1)
         membership.roster_confirmed_at = NOON_IN_MEXICO - timedelta(days=1)
     db.session.commit()

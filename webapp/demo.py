@@ -257,6 +257,7 @@ WORKSPACES = (
             Person("Samuel Roy", Role.AGENT, team="BDC", locale="fr"),
             Person("Émilie Bouchard", Role.AGENT, team="BDC", locale="fr"),
         ),
+        team_codes={"BDC": "bdc", "Ventes": "sales"},
         leads=(
             DemoLead(
                 "Louis Bélanger",

@@ -1,7 +1,14 @@
 """Decisions: pure functions of (policy, facts, now) that the web app and workers call."""
 
 from tenants.decisions.answers import AnswerChange, may_change_answer
-from tenants.decisions.assignment import AssignmentDecision, Candidate, LeadFacts, choose_assignee
+from tenants.decisions.assignment import (
+    AssignmentDecision,
+    Candidate,
+    LeadFacts,
+    Receivers,
+    choose_assignee,
+    receivers_for,
+)
 from tenants.decisions.cadences import CadenceFacts, RoundDue, is_lost, rounds_due
 from tenants.decisions.counters import CounterFacts, tripped_counters
 from tenants.decisions.duplicates import DuplicateDecision, LeadRef, resolve_duplicate
@@ -17,7 +24,13 @@ from tenants.decisions.outcomes import (
 )
 from tenants.decisions.reporting import next_cutoff
 from tenants.decisions.roster import RosterFacts, is_active_for_assignment, roster_send_due
-from tenants.decisions.timers import DeadlineSpec, deadlines_for_event, timers_cancelled_by
+from tenants.decisions.timers import (
+    DeadlineSpec,
+    deadlines_for_event,
+    deadlines_on_owner_change,
+    ownership_timers,
+    timers_cancelled_by,
+)
 
 __all__ = [
     "AnswerChange",
@@ -36,11 +49,13 @@ __all__ = [
     "OutcomeDecision",
     "OutcomeFacts",
     "PendingCooldown",
+    "Receivers",
     "RosterFacts",
     "RoundDue",
     "check_gates",
     "choose_assignee",
     "deadlines_for_event",
+    "deadlines_on_owner_change",
     "is_active_for_assignment",
     "is_lost",
     "may_change_answer",
@@ -50,6 +65,8 @@ __all__ = [
     "offer_blocked_by",
     "offer_rate_summary",
     "outcome_effects",
+    "ownership_timers",
+    "receivers_for",
     "resolve_duplicate",
     "roster_send_due",
     "rounds_due",

@@ -152,6 +152,28 @@ ASSIGNMENT_STRATEGIES: dict[str, StrategyFn] = {
 }
 
 
+@dataclass(frozen=True)
+class Receivers:
+    """Whom strategies may pick for a lead: members with one of `roles`, in one of `teams`
+    (no teams: any team, or none)."""
+
+    roles: tuple[str, ...]
+    teams: tuple[str, ...] = ()
+
+
+def receivers_for(policy: Policy, source: str | None) -> Receivers:
+    """The roles and teams the policy names for leads of `source`, each list falling back to
+    the workspace's (`assignment.by_source`, then `receiving_roles` / `receiving_teams`)."""
+    settings_ = policy.assignment
+    own = settings_.by_source.get(source or "")
+    roles = own.receiving_roles if own and own.receiving_roles is not None else None
+    teams = own.receiving_teams if own and own.receiving_teams is not None else None
+    return Receivers(
+        tuple(roles if roles is not None else settings_.receiving_roles),
+        tuple(teams if teams is not None else settings_.receiving_teams),
+    )
+
+
 def eligible_candidates(
     policy: Policy, lead: LeadFacts, candidates: Sequence[Candidate], exclude_current: bool
 ) -> list[Candidate]:

@@ -49,6 +49,45 @@ def deadlines_for_event(
     return [_spec(t, now, calendar) for t in policy.timers if _applies(t, event_name, lead_type)]
 
 
+# The events that give a lead to someone: timers they start are the holder's own clocks.
+OWNER_EVENTS = frozenset({"lead.assigned", "lead.allocated"})
+
+
+def follows_owner(timer: Timer) -> bool:
+    """Whether `timer` is the holder's: it ends when the lead changes hands and restarts for
+    the new holder (CCIMA-6: the 10 minutes are the advisor's who has the lead)."""
+    if timer.follows_owner is not None:
+        return timer.follows_owner
+    return timer.starts_on in OWNER_EVENTS
+
+
+def ownership_timers(policy: Policy) -> set[str]:
+    """Names of the timers that belong to the lead's holder (see follows_owner)."""
+    return {t.name for t in policy.timers if follows_owner(t)}
+
+
+def deadlines_on_owner_change(
+    policy: Policy,
+    ended: set[str],
+    events: set[str],
+    now: datetime,
+    calendar: BusinessCalendar | None = None,
+    lead_type: str | None = None,
+) -> list[DeadlineSpec]:
+    """The deadlines a lead's new holder starts at `now`: the timers `events` (lead.assigned,
+    and lead.allocated for a partner) start, and the holder's timers of other events that
+    were running for the previous holder (`ended`), restarted in full. A timer the policy
+    does not tie to the holder is started only if it was not running (the caller keeps one
+    pending deadline per timer)."""
+    calendar = calendar or BusinessCalendar(policy.calendar)
+    return [
+        _spec(t, now, calendar)
+        for t in policy.timers
+        if (not t.lead_types or lead_type in t.lead_types)
+        and (t.starts_on in events or (t.name in ended and follows_owner(t)))
+    ]
+
+
 def timers_cancelled_by(policy: Policy, event_name: str) -> set[str]:
     """Names of the timers that `event_name` cancels."""
     return {t.name for t in policy.timers if event_name in t.cancelled_by}

@@ -119,6 +119,18 @@ Eligibility = Annotated[
 ]
 
 
+ReceivingRole = Literal["agent", "manager"]
+
+
+class Receivers(Section):
+    """Who may receive the leads of one source; an unset list is the workspace's."""
+
+    receiving_roles: list[ReceivingRole] | None = Field(default=None, min_length=1)
+    receiving_teams: list[Code] | None = Field(
+        default=None, description="team codes; empty: members of any team or none"
+    )
+
+
 class AssignmentSettings(Section):
     """How a lead finds its agent."""
 
@@ -126,9 +138,18 @@ class AssignmentSettings(Section):
     eligibility: list[Eligibility] = Field(default_factory=list)
     fallback: Strategy | None = None
     direct_to_agents: bool = True
-    receiving_roles: list[Literal["agent", "manager"]] = Field(
+    receiving_roles: list[ReceivingRole] = Field(
         default_factory=lambda: ["agent", "manager"],
         min_length=1,
         description="who strategies pick from (partners: by allocation rules); a manager who"
         " only supervises is left out by listing agent alone",
+    )
+    receiving_teams: list[Code] = Field(
+        default_factory=list,
+        description="team codes strategies pick from; empty: members of any team or none",
+    )
+    by_source: dict[Code, Receivers] = Field(
+        default_factory=dict,
+        description="intake source code -> the roles and teams its leads go to, each list"
+        " falling back to the workspace's",
     )

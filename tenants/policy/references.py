@@ -44,6 +44,11 @@ def _outcome_refs(policy: Policy) -> Iterator[tuple[str, str]]:
             yield f"gates.{g}.outcome", gate.outcome
 
 
+def _source_refs(policy: Policy) -> Iterator[tuple[str, str]]:
+    for code in policy.assignment.by_source:
+        yield f"assignment.by_source.{code}", code
+
+
 def reference_errors(policy: Policy) -> list[tuple[str, str]]:
     """Every dangling reference as (path, message)."""
     checks = (
@@ -51,6 +56,7 @@ def reference_errors(policy: Policy) -> list[tuple[str, str]]:
         ("lead type", _lead_type_refs, {t.code for t in policy.intake.lead_types}),
         ("script", _script_refs, set(policy.scripts)),
         ("outcome", _outcome_refs, {o.code for o in policy.outcomes.codes}),
+        ("source", _source_refs, {s.code for s in policy.intake.sources}),
     )
     errors = []
     for what, refs, known in checks:

@@ -70,6 +70,11 @@ class Timer(Section):
     lead_types: list[Code] = Field(default_factory=list, description="empty: every lead type")
     cancelled_by: list[EventName] = Field(default_factory=list)
     reminders: list[Duration] = Field(default_factory=list, description="how long before due")
+    follows_owner: bool | None = Field(
+        default=None,
+        description="ends when the lead changes hands and restarts for the new owner; unset:"
+        " the timers started by lead.assigned or lead.allocated do",
+    )
     actions: list[Action] = Field(min_length=1)
 
     @model_validator(mode="after")

@@ -102,9 +102,10 @@ def run(app: Flask, database: str, redis_url: str, total: int) -> dict[str, floa
             policy_document=_always_open(load_profile("ccima_contact_center")),
             actor=None,
         )
+        team = workspaces.create_team(workspace, "Asesores", actor=None, code="contact_center")
         for n in range(5):
             user = users.create_user(f"agent{n}@bench.test", f"Agent {n}", "bench-password")
-            membership = users.add_member(workspace, user, Role.AGENT, actor=None)
+            membership = users.add_member(workspace, user, Role.AGENT, actor=None, team=team)
             users.put_on_roster(membership, now().date(), confirmed_at=now(), actor=None)
         _key, secret = api_keys.create_api_key(workspace, "bench", actor=None)
         db.session.remove()

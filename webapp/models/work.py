@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.clock import now
@@ -78,6 +78,9 @@ class DeadlineState(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+ONE_PENDING_WHERE = "state = 'pending' AND kind <> 'timer.reminder' AND lead_id IS NOT NULL"
+
+
 class Deadline(TenantOwned, Timestamped, db.Model):
     """A timer: the row is the truth, the RQ job at due_at only the fast path."""
 
@@ -87,6 +90,16 @@ class Deadline(TenantOwned, Timestamped, db.Model):
         Index("ix_deadlines_due", "state", "due_at"),
         # The queue's earliest pending deadline per lead, read from the index alone.
         Index("ix_deadlines_lead_due", "lead_id", "state", "due_at"),
+        # A lead has at most one pending deadline per timer (reminders: one per reminder time
+        # of their timer, so they are left out).
+        Index(
+            "uq_deadlines_one_pending",
+            "lead_id",
+            "kind",
+            unique=True,
+            sqlite_where=text(ONE_PENDING_WHERE),
+            postgresql_where=text(ONE_PENDING_WHERE),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

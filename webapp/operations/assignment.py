@@ -7,21 +7,27 @@ intakes, and records the result.
 
 from __future__ import annotations
 
-from sqlalchemy import case, event, func, select, update
+from collections.abc import Collection
+
+from sqlalchemy import and_, case, event, func, or_, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 
 from tenants import Policy
+from tenants.calendar import BusinessCalendar
 from tenants.decisions import (
     AssignmentDecision,
     Candidate,
     LeadFacts,
     RosterFacts,
     choose_assignee,
+    deadlines_on_owner_change,
     is_active_for_assignment,
+    ownership_timers,
+    receivers_for,
 )
 from webapp.clock import now
 from webapp.extensions import db
-from webapp.models import Deadline, Lead, Membership, Role, User, Workspace
+from webapp.models import Deadline, DeadlineState, Lead, Membership, Role, Team, User, Workspace
 from webapp.queue import versions
 
 from . import audit, deadlines, events, leads, policies
@@ -71,24 +77,40 @@ def _forget_locks_on_rollback(session: Session, previous: SessionTransaction) ->
 
 
 def candidates(
-    workspace: Workspace, policy: Policy, team_id: int | None = None, strategy=None
+    workspace: Workspace,
+    policy: Policy,
+    team_id: int | None = None,
+    strategy=None,
+    *,
+    source: str | None = None,
+    also_user_ids: Collection[int] = (),
 ) -> list[Candidate]:
-    """Every member who may receive leads (of one team, if given), with their facts.
+    """Every member who may receive a lead of `source`, with their facts.
+
+    Strategies pick from the roles and teams the policy names for the source (falling back
+    to the workspace's lists); `team_id` (a referral to a team's queue) replaces the teams.
+    `also_user_ids` are members a strategy names rather than picks (BDC-4: the manager
+    already on the customer's file), whatever their role.
 
     Loads and conversion rates are counted only when the strategies in play (`strategy` or
     the policy's, and its fallback) or the eligibility filters read them, and only for these
     members: an intake does not count a workspace's leads for a round robin.
     """
-    roles = (
-        (Role.PARTNER,)
-        if policy.assignment.strategy.strategy == "partner_allocation"
-        else tuple(Role(r) for r in policy.assignment.receiving_roles)
-    )
-    query = select(Membership).where(
-        Membership.workspace_id == workspace.id, Membership.role.in_(roles)
-    )
-    if team_id is not None:
-        query = query.where(Membership.team_id == team_id)
+    receivers = receivers_for(policy, source)
+    if policy.assignment.strategy.strategy == "partner_allocation":
+        pool = Membership.role == Role.PARTNER
+    else:
+        pool = Membership.role.in_([Role(r) for r in receivers.roles])
+        if team_id is not None:
+            pool = and_(pool, Membership.team_id == team_id)
+        elif receivers.teams:
+            teams = select(Team.id).where(
+                Team.workspace_id == workspace.id, Team.code.in_(receivers.teams)
+            )
+            pool = and_(pool, Membership.team_id.in_(teams))
+    if also_user_ids:
+        pool = or_(pool, Membership.user_id.in_(list(also_user_ids)))
+    query = select(Membership).where(Membership.workspace_id == workspace.id, pool)
     members = db.session.scalars(query.order_by(Membership.user_id)).all()
     ids = [m.user_id for m in members]
     in_play = [s for s in (strategy or policy.assignment.strategy, policy.assignment.fallback) if s]
@@ -175,11 +197,42 @@ def lead_facts(
     )
 
 
+@operation
 def set_owner(lead: Lead, owner: User | None, *, actor: User | None, reason: str) -> None:
-    """Give `lead` to `owner`, audited, and start the clocks an assignment starts."""
+    """Give `lead` to `owner` (None: to nobody): the one way a lead changes hands.
+
+    Every path goes through here (intake, the strategy, a manager's reassignment, the API,
+    a timer's reassign action; a claim through _handed_over): the change is audited, the
+    previous holder's clocks end, and the new holder's start as the policy says.
+    """
+    policy = policies.active_policy(lead.workspace)
+    # The previous holder's timers end first, then the lead row is written: the order a
+    # worker firing one of those timers takes them in, so the two wait, never deadlock. A
+    # lead nobody held has no holder's timers to end (a new lead: one query saved).
+    ended = (
+        _end_holder_timers(lead, policy, reason=f"lead handed over: {reason}")
+        if lead.owner_id is not None
+        else set()
+    )
     before = lead.owner_id
     lead.owner_id = owner.id if owner else None
     lead.assigned_at = now() if owner else None
+    _handed_over(lead, before, owner, policy, ended, actor=actor, reason=reason)
+
+
+def _handed_over(
+    lead: Lead,
+    before: int | None,
+    owner: User | None,
+    policy: Policy,
+    ended: set[str],
+    *,
+    actor: User | None,
+    reason: str,
+) -> None:
+    """What follows a change of holder, whose previous timers `ended`: the audit event, the
+    queues told, and the new holder's timers started (lead.assigned; lead.allocated too, with
+    the partner's organisation, for a partner: CPB-2..4)."""
     audit.record(
         lead.workspace_id,
         "lead.assigned",
@@ -190,8 +243,53 @@ def set_owner(lead: Lead, owner: User | None, *, actor: User | None, reason: str
         reason=reason,
     )
     versions.bump_after_commit(lead.workspace_id, (before, lead.owner_id))
-    if owner is not None:
-        leads.start_timers(lead.workspace, lead, "lead.assigned")
+    if owner is None:
+        return
+    membership = db.session.scalar(
+        select(Membership).where(
+            Membership.workspace_id == lead.workspace_id, Membership.user_id == owner.id
+        )
+    )
+    partner = membership is not None and membership.role == Role.PARTNER
+    if partner:
+        lead.partner_organisation_id = membership.partner_organisation_id
+    specs = deadlines_on_owner_change(
+        policy,
+        ended,
+        {"lead.assigned", "lead.allocated"} if partner else {"lead.assigned"},
+        lead.assigned_at or now(),
+        BusinessCalendar(policy.calendar),
+        lead_type=lead.lead_type,
+    )
+    starts_on = {t.name: t.starts_on for t in policy.timers}
+    leads.schedule_specs(
+        lead.workspace,
+        lead,
+        specs,
+        event_of=lambda spec: starts_on[spec.kind],
+        # A holder's timer still pending here was started by a concurrent change of holder
+        # that committed meanwhile: it is not this holder's, so it is replaced.
+        replacing=ownership_timers(policy),
+    )
+    if partner:  # the partner is told (CPB-2)
+        events.publish(lead, "lead.allocated", actor=actor)
+
+
+def _end_holder_timers(lead: Lead, policy: Policy, *, reason: str) -> set[str]:
+    """Cancel the lead's pending timers that belong to its holder (CCIMA-6: the previous
+    advisor's 10 minutes, due or not: they are no longer theirs to miss); returns their
+    names."""
+    names = ownership_timers(policy)
+    if not names or lead.id is None:
+        return set()
+    pending = db.session.scalars(
+        select(Deadline).where(
+            Deadline.lead_id == lead.id,
+            Deadline.state == DeadlineState.PENDING,
+            Deadline.kind.in_(sorted(names)),
+        )
+    ).all()
+    return {d.kind for d in pending if deadlines.cancel(d, reason=reason)}
 
 
 @operation
@@ -209,10 +307,11 @@ def assign(
     lock_workspace(workspace.id)
     policy = policies.active_policy(workspace)
     facts = facts or lead_facts(lead, workspace)
+    named = [int(facts.existing_manager_id)] if facts.existing_manager_id else []
     decision = choose_assignee(
         policy,
         facts,
-        candidates(workspace, policy, team_id, strategy),
+        candidates(workspace, policy, team_id, strategy, source=lead.source, also_user_ids=named),
         now(),
         strategy=strategy,
         exclude_current=exclude_current,
@@ -220,8 +319,6 @@ def assign(
     if decision.agent_id is not None:
         owner = db.session.get(User, int(decision.agent_id))
         set_owner(lead, owner, actor=actor, reason=f"{decision.strategy}: {decision.reason}")
-        if decision.strategy == "partner_allocation":  # the partner's clocks (CPB-2..4)
-            _allocated(lead, actor)
         if decision.cursor is not None:
             workspace.assignment_cursor = decision.cursor
         if decision.notify_agent_ids:  # BDC-4: the busy manager's assistant is told
@@ -232,7 +329,8 @@ def assign(
                 context={"manager_id": int(facts.existing_manager_id)},
             )
     elif decision.wait_until is not None:
-        deadlines.schedule(workspace.id, OPENING_DEADLINE, decision.wait_until, lead=lead)
+        if not deadlines.pending_of(lead.id, {OPENING_DEADLINE}):
+            deadlines.schedule(workspace.id, OPENING_DEADLINE, decision.wait_until, lead=lead)
         audit.record(
             workspace.id,
             "lead.awaiting_opening",
@@ -247,10 +345,10 @@ def assign(
 
 
 @operation
-def reassign(lead: Lead, to: User, *, actor: User, reason: str = "") -> None:
-    """A manager gives the lead to another member of the workspace; given to a partner by
-    hand (a manual fallback), it is allocated as the strategy would have: their clocks
-    start."""
+def reassign(lead: Lead, to: User, *, actor: User | None, reason: str = "") -> None:
+    """A manager (or a manager's API key) gives the lead to another member of the workspace;
+    given to a partner by hand (a manual fallback), it is allocated as the strategy would
+    have: their clocks start."""
     membership = db.session.scalar(
         select(Membership).where(
             Membership.workspace_id == lead.workspace_id, Membership.user_id == to.id
@@ -261,15 +359,6 @@ def reassign(lead: Lead, to: User, *, actor: User, reason: str = "") -> None:
 
         raise UserError("owner", "not a member of this workspace")
     set_owner(lead, to, actor=actor, reason=reason or "reassigned by a manager")
-    if membership.role == Role.PARTNER:
-        lead.partner_organisation_id = membership.partner_organisation_id
-        _allocated(lead, actor)
-
-
-def _allocated(lead: Lead, actor: User | None) -> None:
-    """A partner got the lead: their clocks start (CPB-2..4) and they are told."""
-    leads.start_timers(lead.workspace, lead, "lead.allocated")
-    events.publish(lead, "lead.allocated", actor=actor)
 
 
 @operation
@@ -285,16 +374,16 @@ def claim(lead: Lead, agent: User) -> None:
     if not taken:
         raise ClaimRefused("another agent has already taken this lead")
     db.session.refresh(lead)
-    audit.record(
-        lead.workspace_id,
-        "lead.assigned",
+    # Nobody held it: no holder's timers to end; a stale one is replaced by the claimer's.
+    _handed_over(
         lead,
+        None,
+        agent,
+        policies.active_policy(lead.workspace),
+        set(),
         actor=agent,
-        after={"owner_id": agent.id},
         reason="claimed",
     )
-    versions.bump_after_commit(lead.workspace_id, (agent.id,))
-    leads.start_timers(lead.workspace, lead, "lead.assigned")
 
 
 @deadlines.on_fire(OPENING_DEADLINE)

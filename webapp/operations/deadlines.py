@@ -83,6 +83,20 @@ def job_id_for(deadline_id: int) -> str:
     return f"deadline-{deadline_id}"
 
 
+def pending_of(lead_id: int | None, kinds: Collection[str]) -> dict[str, Deadline]:
+    """The lead's pending deadline of each of `kinds` it has one of."""
+    if lead_id is None or not kinds:
+        return {}
+    rows = db.session.scalars(
+        select(Deadline).where(
+            Deadline.lead_id == lead_id,
+            Deadline.state == DeadlineState.PENDING,
+            Deadline.kind.in_(sorted(kinds)),
+        )
+    )
+    return {deadline.kind: deadline for deadline in rows}
+
+
 @operation
 def schedule(
     workspace_id: int,
@@ -92,7 +106,12 @@ def schedule(
     lead: Lead | None = None,
     payload: dict[str, Any] | None = None,
 ) -> Deadline:
-    """Create a pending deadline and, once committed, its job at `due_at`."""
+    """Create a pending deadline and, once committed, its job at `due_at`.
+
+    A lead has at most one pending deadline of a kind (reminders aside: one per reminder
+    time of their timer); the database refuses a second (uq_deadlines_one_pending), so a
+    caller that may start a running timer again ends it first or leaves it be.
+    """
     deadline = Deadline(
         workspace_id=workspace_id,
         kind=kind,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
 
 from tenants.calendar import BusinessCalendar
-from tenants.decisions import deadlines_for_event, matchkeys
+from tenants.decisions import DeadlineSpec, deadlines_for_event, matchkeys
 from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import Deadline, Lead, User, Workspace
@@ -51,21 +52,46 @@ def start_timers(
     specs = deadlines_for_event(
         policy, event, at or now(), BusinessCalendar(policy.calendar), lead_type=lead.lead_type
     )
+    return schedule_specs(workspace, lead, specs, event=event, actor=actor)
+
+
+def schedule_specs(
+    workspace: Workspace,
+    lead: Lead,
+    specs: list[DeadlineSpec],
+    *,
+    event: str = "",
+    event_of: Callable[[DeadlineSpec], str] | None = None,
+    actor: User | None = None,
+    replacing: Collection[str] = (),
+) -> list[Deadline]:
+    """Store `specs` as the lead's deadlines with their reminders (each remembering the
+    event that started it: `event`, or `event_of(spec)`), keeping one pending deadline per
+    timer: a timer already running for the lead is left as it is, unless its name is in
+    `replacing`, when the running one is cancelled and this one starts."""
+    if not specs:
+        return []
+    running = deadlines.pending_of(lead.id, {spec.kind for spec in specs})
     timers = []
     defined = {t.name: t for t in policy.timers}
     for spec in specs:
+        if (earlier := running.get(spec.kind)) is not None:
+            if spec.kind not in replacing:
+                continue
+            deadlines.cancel(earlier, reason="replaced by the new holder's")
         timer = deadlines.schedule(
             workspace.id,
             spec.kind,
             spec.due_at,
             lead=lead,
             payload={
-                "event": event,
+                "event": event_of(spec) if event_of else event,
                 "handler": "policy_timer",
                 "policy_version_id": workspace.active_policy_version_id,
                 "actor_id": actor.id if actor else None,
             },
         )
+        running[spec.kind] = timer
         reminders.schedule_for(lead, timer, spec.reminders_at)
         tasks.start_for_timer(lead, defined[spec.kind], timer, actor)  # due ahead (L411-3)
         timers.append(timer)
