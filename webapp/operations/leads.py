@@ -73,7 +73,7 @@ def schedule_specs(
         return []
     running = deadlines.pending_of(lead.id, {spec.kind for spec in specs})
     timers = []
-    defined = {t.name: t for t in policy.timers}
+    defined = {t.name: t for t in policies.active_policy(workspace).timers}
     for spec in specs:
         if (earlier := running.get(spec.kind)) is not None:
             if spec.kind not in replacing:
