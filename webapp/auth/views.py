@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from webapp.extensions import db
 from webapp.models import User
 from webapp.operations.users import set_preferred_locale
+from webapp.redirects import redirect_next, safe_next
 from webapp.rendering import render
 from webapp.security import clear_failures, login_blocked, record_failure
 from webapp.tenancy import redirect_to_home
@@ -18,13 +19,6 @@ from webapp.tenancy import redirect_to_home
 from .forms import LanguageForm, LoginForm
 
 bp = Blueprint("auth", __name__)
-
-
-def _safe_next(target: str | None) -> str | None:
-    """Only same-site paths are followed after sign-in (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return None
 
 
 @bp.route("/")
@@ -56,7 +50,7 @@ def login() -> Response:
                 clear_failures(email)
                 login_user(user)
                 session.permanent = True
-                target = _safe_next(request.args.get("next"))
+                target = safe_next(request.args.get("next"))
                 return redirect(target) if target else redirect_to_home()
             record_failure(email, address)
             form.password.errors.append(_("Wrong e-mail or password."))
@@ -93,5 +87,4 @@ def language() -> Response:
             set_preferred_locale(current_user, form.locale.data)
         else:
             session["locale"] = form.locale.data
-    target = _safe_next(request.form.get("next")) or url_for("auth.index")
-    return redirect(target)
+    return redirect_next(request.form.get("next"), url_for("auth.index"))
