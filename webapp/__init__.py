@@ -57,11 +57,9 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = None  # the sign-in page explains itself
     redis_client.init_app(app)
 
-    from webapp.models import User
+    from webapp import sessions
 
-    @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id))
+    sessions.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -87,6 +87,21 @@ class LoginThrottle:
 
 
 @dataclass(frozen=True)
+class SessionLifetime:
+    """How long a sign-in lasts: without a request (idle), and at most (absolute)."""
+
+    idle_seconds: int = 30 * 60
+    max_seconds: int = 12 * 3600
+
+    @classmethod
+    def from_env(cls) -> SessionLifetime:
+        return cls(
+            idle_seconds=_int("LEADLINE_SESSION_IDLE_SECONDS", cls.idle_seconds),
+            max_seconds=_int("LEADLINE_SESSION_MAX_SECONDS", cls.max_seconds),
+        )
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the app reads from its environment, resolved once at start-up."""
 
@@ -96,6 +111,7 @@ class Settings:
     base_url: str
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    session_lifetime: SessionLifetime = field(default_factory=SessionLifetime)
     secure_cookies: bool = False
     api_requests_per_minute: int = 600
     rq_dashboard: bool = False
@@ -104,14 +120,17 @@ class Settings:
     @classmethod
     def from_env(cls, instance_path: Path) -> Settings:
         default_db = f"sqlite:///{instance_path / 'leadline.sqlite3'}"
+        base_url = os.environ.get("LEADLINE_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
         return cls(
             database_url=os.environ.get("DATABASE_URL") or default_db,
             redis_url=os.environ.get("REDIS_URL") or None,
             secret_key=load_secret_key(instance_path),
-            base_url=os.environ.get("LEADLINE_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+            base_url=base_url,
             smtp=SmtpSettings.from_env(),
             login_throttle=LoginThrottle.from_env(),
-            secure_cookies=_bool("LEADLINE_SECURE_COOKIES", False),
+            session_lifetime=SessionLifetime.from_env(),
+            # A site served over HTTPS never sends its cookies in the clear, unless told to.
+            secure_cookies=_bool("LEADLINE_SECURE_COOKIES", base_url.startswith("https://")),
             api_requests_per_minute=_int("API_REQUESTS_PER_MINUTE", 600),
             rq_dashboard=_bool("LEADLINE_RQ_DASHBOARD", False),
             operators=frozenset(
@@ -131,6 +150,9 @@ class Settings:
             "LEADLINE_BASE_URL": self.base_url,
             "LEADLINE_SMTP": self.smtp,
             "LEADLINE_LOGIN_THROTTLE": self.login_throttle,
+            "LEADLINE_SESSION_LIFETIME": self.session_lifetime,
+            # The browser drops the cookie when the sign-in could no longer be valid anyway.
+            "PERMANENT_SESSION_LIFETIME": self.session_lifetime.max_seconds,
             "LEADLINE_API_RATE_LIMIT": self.api_requests_per_minute,
             "LEADLINE_RQ_DASHBOARD": self.rq_dashboard,
             "LEADLINE_OPERATORS": self.operators,
@@ -139,6 +161,7 @@ class Settings:
             "SESSION_COOKIE_SECURE": self.secure_cookies,
             "REMEMBER_COOKIE_HTTPONLY": True,
             "REMEMBER_COOKIE_SAMESITE": "Lax",
+            "REMEMBER_COOKIE_SECURE": self.secure_cookies,
             "WTF_CSRF_TIME_LIMIT": 8 * 3600,
             "BABEL_DEFAULT_LOCALE": "en",
             "BABEL_DEFAULT_TIMEZONE": "UTC",

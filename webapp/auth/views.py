@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
+from webapp import sessions
 from webapp.extensions import db
 from webapp.models import User
 from webapp.operations.users import set_preferred_locale
@@ -48,8 +49,7 @@ def login() -> Response:
             user = db.session.scalar(select(User).where(func.lower(User.email) == email))
             if user is not None and user.active and user.check_password(form.password.data):
                 clear_failures(email)
-                login_user(user)
-                session.permanent = True
+                sessions.begin(user)
                 target = safe_next(request.args.get("next"))
                 return redirect(target) if target else redirect_to_home()
             record_failure(email, address)
@@ -65,7 +65,8 @@ def login() -> Response:
 @bp.route("/logout", methods=["POST"])
 def logout() -> Response:
     """Sign out."""
-    logout_user()
+    if current_user.is_authenticated:
+        sessions.end(current_user._get_current_object())
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
 
