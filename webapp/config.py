@@ -71,16 +71,19 @@ class SmtpSettings:
 
 @dataclass(frozen=True)
 class LoginThrottle:
-    """Failed logins allowed per window, per account and per client address."""
+    """Failed sign-ins: free ones per account and address, then doubling waits; a ceiling
+    per address over all accounts. Nothing here can lock an account for everyone."""
 
-    per_account: int = 5
+    free_failures: int = 3
+    max_delay_seconds: int = 900
     per_address: int = 20
     window_seconds: int = 900
 
     @classmethod
     def from_env(cls) -> LoginThrottle:
         return cls(
-            per_account=_int("LOGIN_FAILURES_PER_ACCOUNT", cls.per_account),
+            free_failures=_int("LOGIN_FAILURES_BEFORE_DELAY", cls.free_failures),
+            max_delay_seconds=_int("LOGIN_MAX_DELAY_SECONDS", cls.max_delay_seconds),
             per_address=_int("LOGIN_FAILURES_PER_ADDRESS", cls.per_address),
             window_seconds=_int("LOGIN_FAILURE_WINDOW_SECONDS", cls.window_seconds),
         )
