@@ -45,7 +45,11 @@ def _migrated_app(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> I
     # tests/test_sessions.py puts the real idle timeout and lifetime back to test them.
     forever = SessionLifetime(idle_seconds=10**9, max_seconds=10**9)
     app = support.build_app(
-        support.database_url(tmp), redis_url, tmp / "instance", LEADLINE_SESSION_LIFETIME=forever
+        support.database_url(tmp),
+        redis_url,
+        tmp / "instance",
+        LEADLINE_SESSION_LIFETIME=forever,
+        PERMANENT_SESSION_LIFETIME=forever.max_seconds,
     )
     app.test_client_class = IsolatedClient
     support.migrate_fresh(app)
