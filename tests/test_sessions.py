@@ -6,9 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from sqlalchemy import select
 
 from webapp.config import SessionLifetime, Settings
-from webapp.models import Role
+from webapp.extensions import db
+from webapp.models import AuditEvent, Role
 from webapp.operations.users import change_password, deactivate_user
 
 T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
@@ -24,6 +26,12 @@ def real_lifetime(app, monkeypatch):
     """The production defaults (the suite's app keeps sessions alive across clock jumps)."""
     monkeypatch.setitem(app.config, "LEADLINE_SESSION_LIFETIME", SessionLifetime())
     return SessionLifetime()
+
+
+def _user_events(user):
+    return select(AuditEvent.action).where(
+        AuditEvent.subject_type == "users", AuditEvent.subject_id == user.id
+    )
 
 
 def _session_cookie(client) -> str:
@@ -54,6 +62,8 @@ def test_a_password_change_ends_every_session_of_the_user(app, client, member, l
     assert not _opens_dashboard(app, copied)
     login(member, "a brand new secret")
     assert client.get("/w/acme/").status_code == 200
+    events = db.session.scalars(_user_events(member))
+    assert "user.password_changed" in list(events)
 
 
 def test_deactivating_a_user_ends_their_sessions_and_sign_in(app, client, member, login):
@@ -61,6 +71,8 @@ def test_deactivating_a_user_ends_their_sessions_and_sign_in(app, client, member
     login(member)
     deactivate_user(member, actor=None)
     assert client.get("/w/acme/").status_code == 302
+    events = db.session.scalars(_user_events(member))
+    assert "user.deactivated" in list(events)
     response = client.post(
         "/login", data={"email": member.email, "password": "correct horse battery"}
     )
