@@ -197,3 +197,17 @@ def base_url(live_url: str) -> str:
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
     return {"locale": "en-US", "viewport": {"width": 1280, "height": 800}, **browser_context_args}
+
+
+@pytest.fixture
+def page(page: Any) -> Iterator[Any]:
+    """Every test's page, failing the test if the browser refused anything under the CSP."""
+    refused: list[str] = []
+
+    def watch(message: Any) -> None:
+        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+            refused.append(message.text)
+
+    page.on("console", watch)
+    yield page
+    assert refused == [], refused

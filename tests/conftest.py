@@ -14,6 +14,7 @@ from redis import Redis
 
 from tenants.profiles import load_profile
 from tests import support
+from webapp.config import SessionLifetime
 from webapp.extensions import db
 from webapp.models import Lead, Role, User, Workspace
 from webapp.operations import leads, users, workspaces
@@ -40,7 +41,16 @@ def redis_url() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def _migrated_app(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator[Flask]:
     tmp = tmp_path_factory.mktemp("leadline")
-    app = support.build_app(support.database_url(tmp), redis_url, tmp / "instance")
+    # Tests move the clock by days with a member signed in: sessions outlive that here, and
+    # tests/test_sessions.py puts the real idle timeout and lifetime back to test them.
+    forever = SessionLifetime(idle_seconds=10**9, max_seconds=10**9)
+    app = support.build_app(
+        support.database_url(tmp),
+        redis_url,
+        tmp / "instance",
+        LEADLINE_SESSION_LIFETIME=forever,
+        PERMANENT_SESSION_LIFETIME=forever.max_seconds,
+    )
     app.test_client_class = IsolatedClient
     support.migrate_fresh(app)
     yield app

@@ -10,7 +10,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from webapp import errors, redis_client
+from webapp import errors, headers, redis_client
 from webapp.config import Settings
 from webapp.extensions import babel, csrf, db, htmx, login_manager, migrate
 from webapp.i18n import LOCALES_DIR, select_locale, select_timezone
@@ -32,6 +32,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     errors.init_app(app)
     app.after_request(add_vary_header)
+    headers.init_app(app)
 
     from webapp import cli, template_helpers
 
@@ -56,11 +57,9 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = None  # the sign-in page explains itself
     redis_client.init_app(app)
 
-    from webapp.models import User
+    from webapp import sessions
 
-    @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id))
+    sessions.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

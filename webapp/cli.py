@@ -6,18 +6,19 @@ import os
 
 import click
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from webapp import catalogues
 from webapp.extensions import db
-from webapp.models import Workspace
+from webapp.models import User, Workspace
 from webapp.operations.api_keys import KEY_ROLES, create_api_key
-from webapp.operations.users import UserError, create_user
+from webapp.operations.users import UserError, change_password, create_user, deactivate_user
 
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_user_command)
+    app.cli.add_command(user_group)
     app.cli.add_command(api_key_group)
     app.cli.add_command(i18n_group)
 
@@ -45,6 +46,40 @@ def create_user_command(email: str, name: str, password: str) -> None:
     except UserError as error:
         raise click.BadParameter(str(error), param_hint=f"--{error.field}") from error
     click.echo(f"Created user {user.email}")
+
+
+@click.group("user")
+def user_group() -> None:
+    """Users: a new password, deactivation (each ends the user's sessions)."""
+
+
+def _user(email: str) -> User:
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    if user is None:
+        raise click.BadParameter(f"no user {email!r}", param_hint="--email")
+    return user
+
+
+@user_group.command("set-password")
+@click.option("--email", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def user_set_password(email: str, password: str) -> None:
+    """Give a user a new password; every session they hold ends."""
+    user = _user(email)
+    try:
+        change_password(user, password, actor=None)
+    except UserError as error:
+        raise click.BadParameter(str(error), param_hint=f"--{error.field}") from error
+    click.echo(f"New password set for {user.email}; their sessions are ended")
+
+
+@user_group.command("deactivate")
+@click.option("--email", required=True)
+def user_deactivate(email: str) -> None:
+    """Stop a user from signing in; every session they hold ends."""
+    user = _user(email)
+    deactivate_user(user, actor=None)
+    click.echo(f"Deactivated {user.email}; their sessions are ended")
 
 
 @click.group("api-key")

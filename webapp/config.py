@@ -71,18 +71,36 @@ class SmtpSettings:
 
 @dataclass(frozen=True)
 class LoginThrottle:
-    """Failed logins allowed per window, per account and per client address."""
+    """Failed sign-ins: free ones per account and address, then doubling waits; a ceiling
+    per address over all accounts. Nothing here can lock an account for everyone."""
 
-    per_account: int = 5
+    free_failures: int = 3
+    max_delay_seconds: int = 900
     per_address: int = 20
     window_seconds: int = 900
 
     @classmethod
     def from_env(cls) -> LoginThrottle:
         return cls(
-            per_account=_int("LOGIN_FAILURES_PER_ACCOUNT", cls.per_account),
+            free_failures=_int("LOGIN_FAILURES_BEFORE_DELAY", cls.free_failures),
+            max_delay_seconds=_int("LOGIN_MAX_DELAY_SECONDS", cls.max_delay_seconds),
             per_address=_int("LOGIN_FAILURES_PER_ADDRESS", cls.per_address),
             window_seconds=_int("LOGIN_FAILURE_WINDOW_SECONDS", cls.window_seconds),
+        )
+
+
+@dataclass(frozen=True)
+class SessionLifetime:
+    """How long a sign-in lasts: without a request (idle), and at most (absolute)."""
+
+    idle_seconds: int = 30 * 60
+    max_seconds: int = 12 * 3600
+
+    @classmethod
+    def from_env(cls) -> SessionLifetime:
+        return cls(
+            idle_seconds=_int("LEADLINE_SESSION_IDLE_SECONDS", cls.idle_seconds),
+            max_seconds=_int("LEADLINE_SESSION_MAX_SECONDS", cls.max_seconds),
         )
 
 
@@ -96,6 +114,7 @@ class Settings:
     base_url: str
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    session_lifetime: SessionLifetime = field(default_factory=SessionLifetime)
     secure_cookies: bool = False
     api_requests_per_minute: int = 600
     rq_dashboard: bool = False
@@ -104,14 +123,17 @@ class Settings:
     @classmethod
     def from_env(cls, instance_path: Path) -> Settings:
         default_db = f"sqlite:///{instance_path / 'leadline.sqlite3'}"
+        base_url = os.environ.get("LEADLINE_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
         return cls(
             database_url=os.environ.get("DATABASE_URL") or default_db,
             redis_url=os.environ.get("REDIS_URL") or None,
             secret_key=load_secret_key(instance_path),
-            base_url=os.environ.get("LEADLINE_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+            base_url=base_url,
             smtp=SmtpSettings.from_env(),
             login_throttle=LoginThrottle.from_env(),
-            secure_cookies=_bool("LEADLINE_SECURE_COOKIES", False),
+            session_lifetime=SessionLifetime.from_env(),
+            # A site served over HTTPS never sends its cookies in the clear, unless told to.
+            secure_cookies=_bool("LEADLINE_SECURE_COOKIES", base_url.startswith("https://")),
             api_requests_per_minute=_int("API_REQUESTS_PER_MINUTE", 600),
             rq_dashboard=_bool("LEADLINE_RQ_DASHBOARD", False),
             operators=frozenset(
@@ -131,6 +153,9 @@ class Settings:
             "LEADLINE_BASE_URL": self.base_url,
             "LEADLINE_SMTP": self.smtp,
             "LEADLINE_LOGIN_THROTTLE": self.login_throttle,
+            "LEADLINE_SESSION_LIFETIME": self.session_lifetime,
+            # The browser drops the cookie when the sign-in could no longer be valid anyway.
+            "PERMANENT_SESSION_LIFETIME": self.session_lifetime.max_seconds,
             "LEADLINE_API_RATE_LIMIT": self.api_requests_per_minute,
             "LEADLINE_RQ_DASHBOARD": self.rq_dashboard,
             "LEADLINE_OPERATORS": self.operators,
@@ -139,6 +164,7 @@ class Settings:
             "SESSION_COOKIE_SECURE": self.secure_cookies,
             "REMEMBER_COOKIE_HTTPONLY": True,
             "REMEMBER_COOKIE_SAMESITE": "Lax",
+            "REMEMBER_COOKIE_SECURE": self.secure_cookies,
             "WTF_CSRF_TIME_LIMIT": 8 * 3600,
             "BABEL_DEFAULT_LOCALE": "en",
             "BABEL_DEFAULT_TIMEZONE": "UTC",

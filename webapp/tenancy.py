@@ -18,6 +18,7 @@ from sqlalchemy import Select, select
 
 from webapp.extensions import db, login_manager
 from webapp.models import SLUG_PATTERN, Membership, Role, Workspace
+from webapp.redirects import safe_next
 
 M = TypeVar("M")
 _SLUG = re.compile(SLUG_PATTERN)
@@ -106,4 +107,4 @@ def redirect_to_home() -> Any:
     memberships = current_user.memberships
     if len(memberships) == 1:
         return redirect(url_for("workspace.dashboard", workspace=memberships[0].workspace.slug))
-    return redirect(url_for("auth.workspaces", next=request.args.get("next")))
+    return redirect(url_for("auth.workspaces", next=safe_next(request.args.get("next"))))

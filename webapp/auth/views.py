@@ -2,29 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, flash, redirect, request, session, url_for
+from flask_babel import format_timedelta
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
+from webapp import sessions
 from webapp.extensions import db
 from webapp.models import User
 from webapp.operations.users import set_preferred_locale
+from webapp.redirects import redirect_next, safe_next
 from webapp.rendering import render
-from webapp.security import clear_failures, login_blocked, record_failure
+from webapp.security import check_password, clear_failures, record_failure, retry_after
 from webapp.tenancy import redirect_to_home
 
 from .forms import LanguageForm, LoginForm
 
 bp = Blueprint("auth", __name__)
-
-
-def _safe_next(target: str | None) -> str | None:
-    """Only same-site paths are followed after sign-in (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return None
 
 
 @bp.route("/")
@@ -45,33 +43,43 @@ def login() -> Response:
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
         address = request.remote_addr or "unknown"
-        if login_blocked(email, address):
-            form.password.errors.append(
-                _("Too many failed attempts. Wait a few minutes and try again.")
+        wait = retry_after(email, address)
+        if wait:
+            message = _(
+                "Too many failed attempts. Try again in %(wait)s.",
+                wait=format_timedelta(timedelta(seconds=wait), threshold=1.1),
             )
-            status = 429
-        else:
-            user = db.session.scalar(select(User).where(func.lower(User.email) == email))
-            if user is not None and user.active and user.check_password(form.password.data):
-                clear_failures(email)
-                login_user(user)
-                session.permanent = True
-                target = _safe_next(request.args.get("next"))
-                return redirect(target) if target else redirect_to_home()
-            record_failure(email, address)
-            form.password.errors.append(_("Wrong e-mail or password."))
-            status = 401
+            form.password.errors.append(message)
+            return _login_page(form, 429, {"Retry-After": str(wait)})
+        user = db.session.scalar(select(User).where(func.lower(User.email) == email))
+        # The same work whether or not the address is known, or the user active.
+        password_ok = check_password(user.password_hash if user else None, form.password.data)
+        if user is not None and password_ok and user.active:
+            clear_failures(email, address)
+            sessions.begin(user)
+            target = safe_next(request.args.get("next"))
+            return redirect(target) if target else redirect_to_home()
+        record_failure(email, address)
+        form.password.errors.append(_("Wrong e-mail or password."))
+        status = 401
     elif request.method == "POST":
         status = 400
-    return render(
+    return _login_page(form, status)
+
+
+def _login_page(form: LoginForm, status: int, headers: dict[str, str] | None = None) -> Response:
+    response = render(
         "auth/login.html", "content", status=status, form=form, language_form=LanguageForm()
     )
+    response.headers.update(headers or {})
+    return response
 
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> Response:
     """Sign out."""
-    logout_user()
+    if current_user.is_authenticated:
+        sessions.end(current_user._get_current_object())
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
 
@@ -93,5 +101,4 @@ def language() -> Response:
             set_preferred_locale(current_user, form.locale.data)
         else:
             session["locale"] = form.locale.data
-    target = _safe_next(request.form.get("next")) or url_for("auth.index")
-    return redirect(target)
+    return redirect_next(request.form.get("next"), url_for("auth.index"))

@@ -34,6 +34,9 @@ class User(UserMixin, Timestamped, db.Model):
     preferred_locale: Mapped[str | None] = mapped_column(String(10))
     phone: Mapped[str | None] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Part of every session's identity: raising it ends all of this user's sessions at once
+    # (sign-out, password change, deactivation), wherever their cookies were copied to.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan", foreign_keys="Membership.user_id"
@@ -42,6 +45,9 @@ class User(UserMixin, Timestamped, db.Model):
     @property
     def is_active(self) -> bool:  # flask-login asks this
         return self.active
+
+    def get_id(self) -> str:  # flask-login stores this in the session
+        return f"{self.id}.{self.session_epoch}"
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)

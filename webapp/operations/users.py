@@ -103,3 +103,32 @@ def put_on_roster(
             "confirmed": confirmed_at.isoformat() if confirmed_at else None,
         },
     )
+
+
+@operation
+def end_sessions(user: User) -> None:
+    """End every session of `user`: each cookie names the epoch it was signed in under."""
+    user.session_epoch = User.session_epoch + 1  # in SQL: two sign-outs at once both count
+
+
+def _record_in_each_workspace(user: User, action: str, actor: User | None) -> None:
+    for membership in user.memberships:
+        audit.record(membership.workspace_id, action, user, actor=actor, after={"user": user.email})
+
+
+@operation
+def change_password(user: User, password: str, *, actor: User | None) -> None:
+    """Give `user` a new password and end all their sessions (ASVS 3.3.3); audited."""
+    if len(password) < 8:
+        raise UserError("password", "a password needs at least 8 characters")
+    user.set_password(password)
+    end_sessions(user)
+    _record_in_each_workspace(user, "user.password_changed", actor)
+
+
+@operation
+def deactivate_user(user: User, *, actor: User | None) -> None:
+    """Stop `user` from signing in and end the sessions they hold now; audited."""
+    user.active = False
+    end_sessions(user)
+    _record_in_each_workspace(user, "user.deactivated", actor)

@@ -1,4 +1,5 @@
-/* Leadline's own script: live countdowns and queue alerts. No framework, no CDN. */
+/* Leadline's own script: live countdowns, queue alerts, the few handlers pages need.
+   No framework, no CDN, nothing inline (the Content-Security-Policy forbids it). */
 (function () {
   "use strict";
 
@@ -125,6 +126,32 @@
       };
     }
   }
+
+  /* --- behaviour that would otherwise be inline (the CSP forbids inline handlers) ------ */
+
+  /* The language picker submits as soon as a language is chosen. */
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (el.matches && el.matches("[data-action=submit-on-change]") && el.form) {
+      el.form.requestSubmit();
+    }
+  });
+
+  /* The bell's panel loads when its <details> opens ("toggle" does not bubble: capture). */
+  document.addEventListener("toggle", function (event) {
+    var details = event.target;
+    if (!details.matches || !details.matches("details.bell") || !details.open) return;
+    var panel = details.querySelector(".bell-panel");
+    if (panel && window.htmx) htmx.trigger(panel, "bell-opened");
+  }, true);
+
+  /* Never swap in an answer that a redirect fetched from another origin. */
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var url = event.detail.xhr && event.detail.xhr.responseURL;
+    if (url && new URL(url, location.href).origin !== location.origin) {
+      event.detail.shouldSwap = false;
+    }
+  });
 
   document.addEventListener("DOMContentLoaded", function () { setUpControls(); tick(); });
   document.addEventListener("htmx:load", function () { setUpControls(); tick(); });
