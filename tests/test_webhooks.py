@@ -19,7 +19,7 @@ from tests.api_helpers import count
 from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import Deadline, Lead, Role
-from webapp.operations import webhooks
+from webapp.operations import webhooks, workspaces
 from webapp.operations.users import UserError
 
 
@@ -130,9 +130,11 @@ def test_a_signed_request_sent_three_times_makes_one_lead_and_one_clock(
         slug="cc", country="MX", policy_document=load_profile("ccima_contact_center")
     )
     advisor = make_member(workspace, Role.AGENT)
+    team = workspaces.create_team(workspace, "Asesores", actor=None, code="contact_center")
     for membership in advisor.memberships:  # on this month's roster, confirmed (CCIMA-4)
         membership.roster_month = now().date().replace(day=1)
         membership.roster_confirmed_at = now() - timedelta(days=1)
+        membership.team_id = team.id  # the advisors' team receives the leads (CCIMA-1)
     db.session.commit()
     _source, secret = webhooks.create_source(workspace, "digital_marketing", "Ads", actor=None)
     raw = json.dumps({"contact_name": "Zoé", "phone": "55 1234 5678"}).encode()
