@@ -87,6 +87,22 @@ class LoginThrottle:
 
 
 @dataclass(frozen=True)
+class ImportChunks:
+    """How a CSV import job splits its work: rows per job, and how long a running import may
+    go without a committed row before the sweep gives it a new job (its worker died)."""
+
+    rows: int = 500
+    stale_seconds: int = 120
+
+    @classmethod
+    def from_env(cls) -> ImportChunks:
+        return cls(
+            rows=max(1, _int("LEADLINE_IMPORT_CHUNK_ROWS", cls.rows)),
+            stale_seconds=max(1, _int("LEADLINE_IMPORT_STALE_SECONDS", cls.stale_seconds)),
+        )
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the app reads from its environment, resolved once at start-up."""
 
@@ -96,6 +112,7 @@ class Settings:
     base_url: str
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    import_chunks: ImportChunks = field(default_factory=ImportChunks)
     secure_cookies: bool = False
     api_requests_per_minute: int = 600
     rq_dashboard: bool = False
@@ -111,6 +128,7 @@ class Settings:
             base_url=os.environ.get("LEADLINE_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
             smtp=SmtpSettings.from_env(),
             login_throttle=LoginThrottle.from_env(),
+            import_chunks=ImportChunks.from_env(),
             secure_cookies=_bool("LEADLINE_SECURE_COOKIES", False),
             api_requests_per_minute=_int("API_REQUESTS_PER_MINUTE", 600),
             rq_dashboard=_bool("LEADLINE_RQ_DASHBOARD", False),
@@ -131,6 +149,7 @@ class Settings:
             "LEADLINE_BASE_URL": self.base_url,
             "LEADLINE_SMTP": self.smtp,
             "LEADLINE_LOGIN_THROTTLE": self.login_throttle,
+            "LEADLINE_IMPORT_CHUNKS": self.import_chunks,
             "LEADLINE_API_RATE_LIMIT": self.api_requests_per_minute,
             "LEADLINE_RQ_DASHBOARD": self.rq_dashboard,
             "LEADLINE_OPERATORS": self.operators,
