@@ -132,6 +132,25 @@ def test_a_lost_chunk_is_resumed_by_the_sweep_from_the_last_committed_row(
     assert _leads(workspace) == (30, 30)
 
 
+def test_a_chunk_killed_by_the_job_timeout_is_resumed_not_failed(
+    started, chunks, redis_conn, monkeypatch
+):
+    """issue 10 item 9: what stopped the 50,000-row file, RQ's timeout killing the job mid-file,
+    now leaves the import running at its cursor (not failed); the sweep resumes it."""
+    chunks(10_000)
+    monkeypatch.setattr(lead_imports, "JOB_TIMEOUT_SECONDS", 1)  # far less than 300 rows take
+    workspace, import_id = started(300)
+    _work(redis_conn)
+    state, stopped_at, _progress, imported = _committed(import_id)
+    assert state == ImportState.RUNNING and 0 < stopped_at < 300 and imported == stopped_at
+    monkeypatch.setattr(lead_imports, "JOB_TIMEOUT_SECONDS", 600)
+    with time_machine.travel(now() + timedelta(seconds=121), tick=False):
+        assert lead_imports.resume_stalled() == 1
+        _work(redis_conn)
+    assert _committed(import_id) == (ImportState.DONE, 300, 100, 300)
+    assert _leads(workspace) == (300, 300)
+
+
 def test_bad_rows_are_counted_once_across_chunks_with_their_lines(started, chunks, redis_conn):
     """issue 10 item 9: a refused row is committed as failed with its line, in any chunk."""
     chunks(4)

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import g
+from rq.timeouts import JobTimeoutException
+from sqlalchemy.exc import OperationalError
 
 from webapp.extensions import db
 from webapp.models import LeadImport, User, Workspace
@@ -29,6 +31,9 @@ from .parsing import Row, Table, parse
 # Rows committed together with the cursor: one commit per row made commits a fifth of the
 # job's time; a batch holds the workspace's intake lock for a fraction of a second.
 ROWS_PER_COMMIT = 20
+# A database that was busy or away, or RQ's timeout: the import is not failed for it, and the
+# sweep resumes it at its cursor once it has been quiet for the stale period.
+RESUMABLE = (OperationalError, JobTimeoutException)
 # The parsed file of the import a worker process is working through: each chunk's job would
 # otherwise parse the whole file again.
 _parsed: dict[tuple[int, str], Table] = {}
@@ -132,6 +137,9 @@ def execute(import_id: int) -> bool:
         left = run(job, lead_imports.chunk_rows(), lead_imports.CHUNK_SECONDS)
     except lead_imports.RowTaken:
         return False  # a second run (the sweep's, while this one was slow) goes on
+    except RESUMABLE:
+        db.session.rollback()
+        raise  # the rows so far are kept; the sweep goes on from the cursor later
     except Exception as exc:
         db.session.rollback()
         lead_imports.fail(import_id, f"{type(exc).__name__}: {exc}")
