@@ -13,6 +13,7 @@ import pytest
 from flask import Flask
 
 from tenants.profiles import load_profile
+from tests.conftest import PASSWORD
 from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import Activity, Lead, Notification, NotificationState, Role, WeeklyReport
@@ -386,9 +387,7 @@ def test_a_partner_works_the_leads_of_their_own_organisation(client, partners):
     """CPB-10 (issue 10 item 1): their own lead and a colleague's open and take an outcome."""
     for lead in (partners.lead_a, partners.colleague_lead):
         assert client.get(f"/w/cpb/leads/{lead.id}").status_code == 200
-    response = client.post(
-        f"/w/cpb/leads/{partners.lead_a.id}/status", data={"status": "open"}
-    )
+    response = client.post(f"/w/cpb/leads/{partners.lead_a.id}/status", data={"status": "open"})
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Lead, partners.lead_a.id).status == "open"
@@ -446,3 +445,37 @@ def test_a_partner_event_tells_only_the_members_organisation(partners):
     membership = partners.partner_a.memberships[0]
     told = {u.id for u in events.member_recipients(membership, ["partner"])}
     assert told == {partners.partner_a.id, partners.colleague_a.id}
+
+
+def test_the_bell_tells_only_the_organisation_a_lead_was_allocated_to(
+    app, make_workspace, make_user, make_member, make_lead, redis_conn
+):
+    """CPB-10 (issue 10 item 1): a lead given to a partner of organisation B rings B's bell
+    (the CPB policy tells the partner on lead.allocated), never A's; Operations is closed to
+    partners."""
+    from rq import Queue, SimpleWorker
+
+    from webapp.operations import assignment
+
+    workspace = make_workspace(slug="cpb", policy_document=load_profile("cpb_partner_leads"))
+    north = workspaces.create_partner_organisation(workspace, "Northwind", actor=None)
+    harbour = workspaces.create_partner_organisation(workspace, "Harbour", actor=None)
+    partner_a = _partner(make_user, workspace, north, "Daniel Brooks")
+    partner_b = _partner(make_user, workspace, harbour, "Aisha Khan")
+    manager = make_member(workspace, Role.MANAGER)
+    lead = make_lead(workspace, contact_name="Bella Harbour")
+    assignment.reassign(lead, partner_b, actor=manager)
+    queues = [Queue(name, connection=redis_conn) for name in ("timers", "notify", "default")]
+    SimpleWorker(queues, connection=redis_conn).work(burst=True)
+    told = {
+        row.recipient_user_id
+        for row in db.session.query(Notification).filter_by(channel="in_app", state="sent")
+    }
+    assert partner_b.id in told and partner_a.id not in told
+    for partner, sees in ((partner_b, True), (partner_a, False)):
+        reader = app.test_client()
+        reader.post("/login", data={"email": partner.email, "password": PASSWORD})
+        for url in ("/w/cpb/notifications/panel", "/w/cpb/notifications/", "/w/cpb/"):
+            page = reader.get(url).get_data(as_text=True)
+            assert ("Bella Harbour" in page) == (sees and "notifications" in url), url
+        assert reader.get("/w/cpb/operations/").status_code == 403
