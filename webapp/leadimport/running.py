@@ -124,6 +124,11 @@ def run(job: _Job, rows: int, seconds: float) -> int:
     return end
 
 
+def _resumable(exc: BaseException) -> bool:
+    """Whether `exc` is RESUMABLE, also when SQLAlchemy wraps it (a timeout mid-statement)."""
+    return isinstance(exc, RESUMABLE) or isinstance(getattr(exc, "orig", None), RESUMABLE)
+
+
 def execute(import_id: int) -> bool:
     """Import the next chunk of a queued or running import and queue the one after it; True
     when this run finished the import, False if it is unknown, done or failed, if another run
@@ -137,13 +142,11 @@ def execute(import_id: int) -> bool:
         left = run(job, lead_imports.chunk_rows(), lead_imports.CHUNK_SECONDS)
     except lead_imports.RowTaken:
         return False  # a second run (the sweep's, while this one was slow) goes on
-    except RESUMABLE:
-        db.session.rollback()
-        raise  # the rows so far are kept; the sweep goes on from the cursor later
     except Exception as exc:
         db.session.rollback()
-        lead_imports.fail(import_id, f"{type(exc).__name__}: {exc}")
-        raise
+        if not _resumable(exc):
+            lead_imports.fail(import_id, f"{type(exc).__name__}: {exc}")
+        raise  # resumable: the rows so far are kept, the sweep goes on from the cursor later
     if left < len(job.table.rows):
         lead_imports.enqueue_chunk(import_id, left)
         return False
