@@ -48,9 +48,7 @@ def _organisation(membership: Membership) -> ColumnElement[bool]:
         Membership.workspace_id == membership.workspace_id,
         Membership.partner_organisation_id == organisation_id,
     )
-    return or_(
-        Lead.partner_organisation_id == organisation_id, Lead.owner_id.in_(its_partners)
-    )
+    return or_(Lead.partner_organisation_id == organisation_id, Lead.owner_id.in_(its_partners))
 
 
 # Which leads a partner sees, by the policy's intake.partner_visibility (CPB-10). The lead a
