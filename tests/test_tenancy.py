@@ -5,15 +5,27 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
 
+from tenants.profiles import load_profile
+from tests.conftest import PASSWORD
 from webapp.clock import now
 from webapp.extensions import db
-from webapp.models import Notification, NotificationState, Role, Task, WeeklyReport
+from webapp.models import (
+    Activity,
+    Lead,
+    Notification,
+    NotificationState,
+    Role,
+    Task,
+    WeeklyReport,
+)
+from webapp.operations import events, users, workspaces
 from webapp.operations.api_keys import create_api_key
 from webapp.operations.lead_imports import upload
 from webapp.operations.replays import start_replay
@@ -270,3 +282,217 @@ def test_weekly_reports_of_another_workspace_are_never_shown(client, two_workspa
         "/w/mine/reports/weekly", query_string={"cutoff": cutoffs[theirs].isoformat()}
     )
     assert theirs_cutoff.status_code == 404
+
+
+# --- partner organisations (CPB-10, issue 10 item 1) ------------------------------------------
+# A partner of one organisation is a member of the workspace like any other, so the walk above
+# does not cover them: the leads of another organisation must be as absent as another
+# workspace's, on every route, in every list, search and fragment.
+
+
+@dataclass
+class Partners:
+    workspace: Any
+    partner_a: Any
+    colleague_a: Any
+    partner_b: Any
+    lead_a: Any
+    colleague_lead: Any
+    lead_b: Any
+    unassigned: Any
+
+
+def _partner(make_user, workspace, organisation, name):
+    user = make_user(name=name)
+    users.add_member(workspace, user, Role.PARTNER, actor=None, partner_organisation=organisation)
+    return user
+
+
+def _partner_workspace(make_workspace, make_user, make_lead, visibility="own_organisation"):
+    document = load_profile("blank")
+    document.setdefault("intake", {})["partner_visibility"] = visibility
+    workspace = make_workspace(slug="cpb", policy_document=document)
+    north = workspaces.create_partner_organisation(workspace, "Northwind", actor=None)
+    harbour = workspaces.create_partner_organisation(workspace, "Harbour", actor=None)
+    partner_a = _partner(make_user, workspace, north, "Daniel Brooks")
+    colleague_a = _partner(make_user, workspace, north, "Grace Lee")
+    partner_b = _partner(make_user, workspace, harbour, "Aisha Khan")
+
+    def held(owner, organisation, name):
+        return make_lead(
+            workspace,
+            contact_name=name,
+            owner=owner,
+            partner_organisation_id=organisation.id,
+            email=f"{name.split()[0].lower()}@example.test",
+        )
+
+    return Partners(
+        workspace,
+        partner_a,
+        colleague_a,
+        partner_b,
+        lead_a=held(partner_a, north, "Alice Northwind"),
+        colleague_lead=held(colleague_a, north, "Colin Northwind"),
+        lead_b=held(partner_b, harbour, "Bella Harbour"),
+        unassigned=make_lead(workspace, contact_name="Una Pool"),
+    )
+
+
+@pytest.fixture
+def partners(make_workspace, make_user, make_lead, login) -> Partners:
+    """Two partner organisations of one workspace; signed in as a partner of the first."""
+    found = _partner_workspace(make_workspace, make_user, make_lead)
+    login(found.partner_a)
+    return found
+
+
+def test_every_lead_route_is_404_for_a_partner_of_another_organisation(app, client, partners):
+    """CPB-10 (issue 10 item 1): every route that names a lead, every method, page and htmx
+    fragment, answers 404 to a partner of organisation A for organisation B's lead and for
+    the unassigned pool's; nothing about the lead changes."""
+    lead_rules = [r for r in _workspace_rules(app) if "lead_id" in r.arguments]
+    assert len(lead_rules) >= 8
+    before = {
+        lead.id: (lead.status, lead.owner_id) for lead in (partners.lead_b, partners.unassigned)
+    }
+    data = {"outcome": "contacted", "status": "won", "channel": "call"}
+    for rule in lead_rules:
+        for method in _methods(rule):
+            # A route closed to partners whatever the lead (reassign) answers its 403 alike.
+            nowhere = _build(rule, {"workspace": "cpb", "lead_id": 999999})
+            absent = client.open(nowhere, method=method, data=data).status_code
+            assert absent in (403, 404), (method, nowhere)
+            for lead in (partners.lead_b, partners.unassigned):
+                url = _build(rule, {"workspace": "cpb", "lead_id": lead.id})
+                for headers in ({}, {"HX-Request": "true"}):
+                    response = client.open(url, method=method, headers=headers, data=data)
+                    assert response.status_code == absent, (method, url, headers)
+                    assert "Harbour" not in response.get_data(as_text=True)
+    db.session.expire_all()
+    for lead in (partners.lead_b, partners.unassigned):
+        assert (db.session.get(Lead, lead.id).status, lead.owner_id) == before[lead.id]
+    assert db.session.query(Activity).count() == 0
+
+
+def test_no_page_a_partner_opens_names_another_organisations_lead(app, client, partners):
+    """CPB-10 (issue 10 item 1): the lead list and its search, the queue (mine and team, with
+    a search), the dashboard, the bell: organisation B's leads and the pool never appear."""
+    pages = [
+        _build(rule, {"workspace": "cpb"})
+        for rule in _workspace_rules(app)
+        if rule.arguments == {"workspace"} and "GET" in rule.methods
+    ]
+    searches = [
+        "/w/cpb/leads?q=harbour",
+        "/w/cpb/leads?q=bella",
+        "/w/cpb/queue/?scope=team",
+        "/w/cpb/queue/?scope=team&q=bella",
+        "/w/cpb/queue/?q=una",
+    ]
+    for url in pages + searches:
+        for headers in ({}, {"HX-Request": "true"}):
+            page = client.get(url, headers=headers).get_data(as_text=True)
+            assert "Bella Harbour" not in page and "Una Pool" not in page, url
+    assert "Alice Northwind" in client.get("/w/cpb/leads").get_data(as_text=True)
+    team = client.get("/w/cpb/queue/?scope=team").get_data(as_text=True)
+    assert "Colin Northwind" in team  # the organisation's leads are their team view
+    assert "Claim" not in team
+
+
+def test_a_partner_works_the_leads_of_their_own_organisation(client, partners):
+    """CPB-10 (issue 10 item 1): their own lead and a colleague's open and take an outcome."""
+    for lead in (partners.lead_a, partners.colleague_lead):
+        assert client.get(f"/w/cpb/leads/{lead.id}").status_code == 200
+    response = client.post(f"/w/cpb/leads/{partners.lead_a.id}/status", data={"status": "open"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Lead, partners.lead_a.id).status == "open"
+
+
+def test_a_partner_never_claims_a_lead(client, partners, make_lead):
+    """CPB-10 (issue 10 item 1): the pool is a 404; even a lead of their organisation that
+    nobody holds is refused (403), and stays unclaimed."""
+    waiting = make_lead(
+        partners.workspace,
+        contact_name="Owen Waiting",
+        partner_organisation_id=partners.lead_a.partner_organisation_id,
+    )
+    assert client.post(f"/w/cpb/queue/leads/{partners.unassigned.id}/claim").status_code == 404
+    assert client.post(f"/w/cpb/queue/leads/{waiting.id}/claim").status_code == 403
+    db.session.expire_all()
+    assert db.session.get(Lead, waiting.id).owner_id is None
+
+
+def test_own_visibility_shows_a_partner_only_the_leads_they_hold(
+    client, make_workspace, make_user, make_lead, login
+):
+    """CPB-10 (issue 10 item 1): `intake.partner_visibility: own` narrows a partner to the
+    leads they hold: a colleague's lead of the same organisation is a 404."""
+    found = _partner_workspace(make_workspace, make_user, make_lead, visibility="own")
+    login(found.partner_a)
+    assert found.workspace.active_policy_version.document["intake"]["partner_visibility"] == "own"
+    assert client.get(f"/w/cpb/leads/{found.lead_a.id}").status_code == 200
+    assert client.get(f"/w/cpb/leads/{found.colleague_lead.id}").status_code == 404
+    page = client.get("/w/cpb/leads").get_data(as_text=True)
+    assert "Alice Northwind" in page and "Colin Northwind" not in page
+
+
+def test_staff_still_see_every_organisations_leads(client, partners, make_member, login):
+    """CPB-10 (issue 10 item 1): the narrowing is a partner's only; a manager sees them all."""
+    client.post("/logout")
+    login(make_member(partners.workspace, Role.MANAGER))
+    page = client.get("/w/cpb/leads").get_data(as_text=True)
+    assert "Bella Harbour" in page and "Alice Northwind" in page and "Una Pool" in page
+    assert client.get(f"/w/cpb/leads/{partners.lead_b.id}").status_code == 200
+
+
+def test_a_partners_session_opens_no_lead_over_the_api(client, partners):
+    """CPB-10 (issue 10 item 1): the API answers keys only; a partner's browser session
+    reads no lead there (its keys belong to the workspace's administrators)."""
+    for url in ("/api/v1/leads", f"/api/v1/leads/{partners.lead_b.id}"):
+        response = client.get(url)
+        assert response.status_code == 401
+        assert "Bella Harbour" not in response.get_data(as_text=True)
+
+
+def test_a_partner_event_tells_only_the_members_organisation(partners):
+    """CPB-10 (issue 10 item 1): an event about a partner that the policy sends to "partner"
+    reaches that partner's organisation, never the other one's."""
+    membership = partners.partner_a.memberships[0]
+    told = {u.id for u in events.member_recipients(membership, ["partner"])}
+    assert told == {partners.partner_a.id, partners.colleague_a.id}
+
+
+def test_the_bell_tells_only_the_organisation_a_lead_was_allocated_to(
+    app, make_workspace, make_user, make_member, make_lead, redis_conn
+):
+    """CPB-10 (issue 10 item 1): a lead given to a partner of organisation B rings B's bell
+    (the CPB policy tells the partner on lead.allocated), never A's; Operations is closed to
+    partners."""
+    from rq import Queue, SimpleWorker
+
+    from webapp.operations import assignment
+
+    workspace = make_workspace(slug="cpb", policy_document=load_profile("cpb_partner_leads"))
+    north = workspaces.create_partner_organisation(workspace, "Northwind", actor=None)
+    harbour = workspaces.create_partner_organisation(workspace, "Harbour", actor=None)
+    partner_a = _partner(make_user, workspace, north, "Daniel Brooks")
+    partner_b = _partner(make_user, workspace, harbour, "Aisha Khan")
+    manager = make_member(workspace, Role.MANAGER)
+    lead = make_lead(workspace, contact_name="Bella Harbour")
+    assignment.reassign(lead, partner_b, actor=manager)
+    queues = [Queue(name, connection=redis_conn) for name in ("timers", "notify", "default")]
+    SimpleWorker(queues, connection=redis_conn).work(burst=True)
+    told = {
+        row.recipient_user_id
+        for row in db.session.query(Notification).filter_by(channel="in_app", state="sent")
+    }
+    assert partner_b.id in told and partner_a.id not in told
+    for partner, sees in ((partner_b, True), (partner_a, False)):
+        reader = app.test_client()
+        reader.post("/login", data={"email": partner.email, "password": PASSWORD})
+        for url in ("/w/cpb/notifications/panel", "/w/cpb/notifications/", "/w/cpb/"):
+            page = reader.get(url).get_data(as_text=True)
+            assert ("Bella Harbour" in page) == (sees and "notifications" in url), url
+        assert reader.get("/w/cpb/operations/").status_code == 403

@@ -105,6 +105,22 @@ class SessionLifetime:
 
 
 @dataclass(frozen=True)
+class ImportChunks:
+    """How a CSV import job splits its work: rows per job, and how long a running import may
+    go without a committed row before the sweep gives it a new job (its worker died)."""
+
+    rows: int = 500
+    stale_seconds: int = 120
+
+    @classmethod
+    def from_env(cls) -> ImportChunks:
+        return cls(
+            rows=max(1, _int("LEADLINE_IMPORT_CHUNK_ROWS", cls.rows)),
+            stale_seconds=max(1, _int("LEADLINE_IMPORT_STALE_SECONDS", cls.stale_seconds)),
+        )
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the app reads from its environment, resolved once at start-up."""
 
@@ -115,6 +131,7 @@ class Settings:
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
     session_lifetime: SessionLifetime = field(default_factory=SessionLifetime)
+    import_chunks: ImportChunks = field(default_factory=ImportChunks)
     secure_cookies: bool = False
     api_requests_per_minute: int = 600
     rq_dashboard: bool = False
@@ -132,6 +149,7 @@ class Settings:
             smtp=SmtpSettings.from_env(),
             login_throttle=LoginThrottle.from_env(),
             session_lifetime=SessionLifetime.from_env(),
+            import_chunks=ImportChunks.from_env(),
             # A site served over HTTPS never sends its cookies in the clear, unless told to.
             secure_cookies=_bool("LEADLINE_SECURE_COOKIES", base_url.startswith("https://")),
             api_requests_per_minute=_int("API_REQUESTS_PER_MINUTE", 600),
@@ -156,6 +174,7 @@ class Settings:
             "LEADLINE_SESSION_LIFETIME": self.session_lifetime,
             # The browser drops the cookie when the sign-in could no longer be valid anyway.
             "PERMANENT_SESSION_LIFETIME": self.session_lifetime.max_seconds,
+            "LEADLINE_IMPORT_CHUNKS": self.import_chunks,
             "LEADLINE_API_RATE_LIMIT": self.api_requests_per_minute,
             "LEADLINE_RQ_DASHBOARD": self.rq_dashboard,
             "LEADLINE_OPERATORS": self.operators,

@@ -125,6 +125,8 @@ WORKSPACES = (
             Person("Priya Shah", Role.AGENT, team="Qualification"),
             Person("Daniel Brooks", Role.PARTNER, partner="Northwind Resellers"),
             Person("Grace Lee", Role.PARTNER, partner="Northwind Resellers"),
+            # A second organisation: its partner sees only its own leads (CPB-10).
+            Person("Aisha Khan", Role.PARTNER, partner="Harbour IT Partners"),
         ),
         leads=(
             DemoLead(
@@ -153,6 +155,15 @@ WORKSPACES = (
                 "cpb_qualified",
                 lead_type="RQL",
                 owner="Daniel Brooks",
+            ),
+            DemoLead(
+                "Rachel Moore",
+                "+44 161 496 0742",
+                "rachel.moore@pennine-freight.test",
+                "Pennine Freight",
+                "cpb_qualified",
+                lead_type="AQL",
+                owner="Aisha Khan",
             ),
         ),
     ),
@@ -386,8 +397,10 @@ def _seed_workspace(spec: DemoWorkspace, admin: User, password: str) -> list[tup
             month = now().astimezone(ZoneInfo(spec.time_zone)).date()
             users.put_on_roster(membership, month, confirmed_at=now(), actor=admin)
         people[person.name] = user
-        logins.append((user.email, f"{person.role.value} in {spec.slug}"))
+        of = f" of {person.partner}" if person.partner else ""
+        logins.append((user.email, f"{person.role.value}{of} in {spec.slug}"))
     _plan_next_roster(workspace, admin)
+    organisation_of = {p.name: partners[p.partner].id for p in spec.people if p.partner}
     for demo in spec.leads:
         leads.create_lead(
             workspace,
@@ -399,6 +412,7 @@ def _seed_workspace(spec: DemoWorkspace, admin: User, password: str) -> list[tup
             rating=demo.rating,
             lead_type=demo.lead_type,
             owner=people.get(demo.owner) if demo.owner else None,
+            partner_organisation_id=organisation_of.get(demo.owner),
             actor=admin,
         )
     agents = [people[p.name] for p in spec.people if p.role == Role.AGENT]

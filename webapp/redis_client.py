@@ -48,15 +48,18 @@ def enqueue(
     *ids: Any,
     at: datetime | None = None,
     job_id: str | None = None,
+    timeout: int | None = None,
 ) -> str:
-    """Enqueue registered job `job_name` with ids only; returns the RQ job id."""
+    """Enqueue registered job `job_name` with ids only; returns the RQ job id. `timeout`
+    (seconds) replaces RQ's default of 180 for a job sized to take longer."""
     target = queue(queue_name)
+    options: dict[str, Any] = {"job_id": job_id}
+    if timeout is not None:
+        options["job_timeout"] = timeout
     if at is not None:
-        job = target.enqueue_at(
-            _whole_second_after(at), JOB_ENTRY_POINT, job_name, *ids, job_id=job_id
-        )
+        job = target.enqueue_at(_whole_second_after(at), JOB_ENTRY_POINT, job_name, *ids, **options)
     else:
-        job = target.enqueue(JOB_ENTRY_POINT, job_name, *ids, job_id=job_id)
+        job = target.enqueue(JOB_ENTRY_POINT, job_name, *ids, **options)
     return job.id
 
 

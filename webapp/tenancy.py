@@ -2,11 +2,13 @@
 
 Every tenant-owned query goes through `scoped()`; every object looked up by id from a URL goes
 through `get_or_404()`. Asking for another workspace's row is indistinguishable from asking
-for a row that does not exist.
+for a row that does not exist. A partner's view is narrower still (CPB-10): only the leads
+`intake.partner_visibility` gives them, and what hangs off those leads; the rest is a 404 too.
 """
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Callable
 from functools import wraps
@@ -14,10 +16,12 @@ from typing import Any, TypeVar
 
 from flask import Blueprint, abort, g, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
 
+from tenants import Policy
 from webapp.extensions import db, login_manager
-from webapp.models import SLUG_PATTERN, Membership, Role, Workspace
+from webapp.models import SLUG_PATTERN, AuditEvent, Lead, Membership, Role, Workspace
+from webapp.operations.policies import active_policy
 from webapp.redirects import safe_next
 
 M = TypeVar("M")
@@ -36,17 +40,87 @@ def current_membership() -> Membership | None:
     return g.get("membership")
 
 
+def _organisation(membership: Membership) -> ColumnElement[bool]:
+    """Leads allocated to the member's organisation, or held by one of its partners."""
+    organisation_id = membership.partner_organisation_id
+    if organisation_id is None:  # never "no organisation", which is the unassigned pool
+        return false()
+    its_partners = select(Membership.user_id).where(
+        Membership.workspace_id == membership.workspace_id,
+        Membership.partner_organisation_id == organisation_id,
+    )
+    return or_(Lead.partner_organisation_id == organisation_id, Lead.owner_id.in_(its_partners))
+
+
+# Which leads a partner sees, by the policy's intake.partner_visibility (CPB-10). The lead a
+# partner holds is always theirs; the unassigned pool never is.
+PARTNER_VISIBILITY: dict[str, Callable[[Membership], ColumnElement[bool]]] = {
+    "own": lambda m: Lead.owner_id == m.user_id,
+    "own_organisation": lambda m: or_(Lead.owner_id == m.user_id, _organisation(m)),
+    "all": lambda m: or_(Lead.owner_id == m.user_id, Lead.partner_organisation_id.is_not(None)),
+}
+
+
+def visible_leads(membership: Membership | None, policy: Policy) -> ColumnElement[bool]:
+    """The condition on Lead for the leads `membership` sees: all of the workspace's (staff,
+    agents, jobs and API keys, which have no membership), a partner only their own."""
+    if membership is None or membership.role != Role.PARTNER:
+        return true()
+    return PARTNER_VISIBILITY[policy.intake.partner_visibility](membership)
+
+
+def _narrowing(model: type) -> ColumnElement[bool] | None:
+    """What the current member may not see of `model` beyond other workspaces: for a partner,
+    the leads they are not given, and the rows reached through those leads."""
+    membership = current_membership()
+    if membership is None or membership.role != Role.PARTNER:
+        return None
+    visible = visible_leads(membership, active_policy(current_workspace()))
+    if model is Lead:
+        return visible
+    their_leads = select(Lead.id).where(Lead.workspace_id == current_workspace().id, visible)
+    if model is AuditEvent:
+        return and_(AuditEvent.subject_type == "leads", AuditEvent.subject_id.in_(their_leads))
+    lead_id = getattr(model, "lead_id", None)
+    if lead_id is None:
+        return None
+    return or_(lead_id.is_(None), lead_id.in_(their_leads))
+
+
 def scoped(model: type[M]) -> Select[tuple[M]]:
-    """SELECT over `model` limited to the current workspace."""
-    return select(model).where(model.workspace_id == current_workspace().id)
+    """SELECT over `model` limited to the current workspace (and to a partner's leads)."""
+    statement = select(model).where(model.workspace_id == current_workspace().id)
+    narrowing = _narrowing(model)
+    return statement if narrowing is None else statement.where(narrowing)
 
 
 def get_or_404(model: type[M], object_id: Any) -> M:
-    """The current workspace's `model` row with this id, else 404."""
+    """The current workspace's `model` row with this id (one the member may see), else 404."""
     row = db.session.scalar(scoped(model).where(model.id == object_id))
     if row is None:
         abort(404)
     return row
+
+
+class LeadAction(enum.StrEnum):
+    WORK = "work"  # log an outcome, change the status, acknowledge, settle a proposal
+    CLAIM = "claim"  # take an unassigned lead
+
+
+def may(membership: Membership | None, action: LeadAction) -> bool:
+    """Whether `membership`'s role may `action` a lead it sees: partners never claim."""
+    if action == LeadAction.CLAIM:
+        return membership is not None and membership.role != Role.PARTNER
+    return True
+
+
+def lead_to_act_on(lead_id: Any, action: LeadAction = LeadAction.WORK) -> Lead:
+    """The lead in the URL for the current member to `action`: 404 unless they see it (another
+    workspace's, another partner organisation's), 403 unless their role may do it."""
+    lead = get_or_404(Lead, lead_id)
+    if not may(current_membership(), action):
+        abort(403)
+    return lead
 
 
 def requires_role(*roles: Role) -> Callable:

@@ -45,7 +45,7 @@ def build_worker(app: Flask) -> SimpleWorker:
 
 
 def run_sweeper(redis_url: str) -> None:
-    """Enqueue the deadline and notification sweeps every SWEEP_INTERVAL_SECONDS (until stopped)."""
+    """Enqueue the deadline, notification and import sweeps every SWEEP_INTERVAL_SECONDS."""
     from rq.utils import import_attribute
 
     scheduler = CronScheduler(connection=Redis.from_url(redis_url), name=f"sweeper-{os.getpid()}")
@@ -59,6 +59,12 @@ def run_sweeper(redis_url: str) -> None:
         import_attribute(JOB_ENTRY_POINT),
         "notify",
         args=("notification.sweep",),
+        interval=SWEEP_INTERVAL_SECONDS,
+    )
+    scheduler.register(
+        import_attribute(JOB_ENTRY_POINT),
+        "default",
+        args=("lead_import.sweep",),
         interval=SWEEP_INTERVAL_SECONDS,
     )
     scheduler.start()

@@ -148,7 +148,12 @@ class IntakeSettings(Section):
     )
     channels: list[IntakeChannel] = Field(default_factory=_default_channels, min_length=1)
     statuses: list[Status] = Field(default_factory=_default_statuses, min_length=1)
-    partner_visibility: Literal["own_organisation", "all"] = "own_organisation"
+    partner_visibility: Literal["own_organisation", "own", "all"] = Field(
+        "own_organisation",
+        description="which leads a partner sees and works (CPB-10): those of their own"
+        " organisation, only those they hold, or every partner organisation's; never the"
+        " unassigned pool",
+    )
 
     @model_validator(mode="after")
     def _one_initial_status(self) -> "IntakeSettings":

@@ -3,6 +3,7 @@
     .venv/bin/python -m tests.bench                # everything, SQLite file + embedded Redis
     .venv/bin/python -m tests.bench queue --leads 1000000
     .venv/bin/python -m tests.bench deadlines --deadlines 10000 --workers 2
+    .venv/bin/python -m tests.bench imports --rows 100000
     BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1/bench .venv/bin/python \
         -m tests.bench
 
@@ -29,12 +30,16 @@ def _app(tmp: Path, redis_url: str):
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m tests.bench")
     parser.add_argument(
-        "which", nargs="?", default="all", choices=["all", "queue", "intake", "deadlines"]
+        "which",
+        nargs="?",
+        default="all",
+        choices=["all", "queue", "intake", "deadlines", "imports"],
     )
     parser.add_argument("--leads", type=int, default=1_000_000, help="queue: the large size")
     parser.add_argument("--requests", type=int, default=2_000, help="intake: requests per side")
     parser.add_argument("--deadlines", type=int, default=10_000, help="deadlines: how many")
     parser.add_argument("--workers", type=int, default=2, help="deadlines: worker processes")
+    parser.add_argument("--rows", type=int, default=100_000, help="imports: rows in the CSV")
     args = parser.parse_args()
     with (
         tempfile.TemporaryDirectory(prefix="leadline-bench-") as tmp,
@@ -66,6 +71,12 @@ def main() -> None:
             print(f"Deadlines fired by workers ({kind}):", flush=True)
             figures = deadlines.run(app, database, redis_url, args.deadlines, args.workers)
             deadlines.report(figures, kind)
+        if args.which in ("all", "imports"):
+            from tests.bench import imports
+
+            app, database = _app(Path(tmp) / "imports", redis_url)
+            print(f"CSV import end to end ({database.split(':')[0]}):", flush=True)
+            imports.report(imports.run(app, database, redis_url, args.rows), database.split(":")[0])
 
 
 if __name__ == "__main__":

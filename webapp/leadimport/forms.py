@@ -10,7 +10,7 @@ from flask_wtf.file import FileField, FileRequired
 from tenants import Policy
 
 from .mapping import choices
-from .parsing import MAX_BYTES, CsvRefused
+from .parsing import MAX_BYTES, CsvRefused, too_large
 
 
 class UploadForm(FlaskForm):
@@ -20,7 +20,7 @@ class UploadForm(FlaskForm):
         """The uploaded bytes; refuses a file over the cap without reading all of it."""
         data = self.file.data.stream.read(MAX_BYTES + 1)
         if len(data) > MAX_BYTES:
-            raise CsvRefused(_l("The file is larger than 5 MiB. Split it into smaller files."))
+            raise CsvRefused(too_large())
         return data
 
 

@@ -1,71 +1,46 @@
-"""The import job's work: every row through the intake operation, each in its own transaction.
+"""The import job's work: a chunk of rows through the intake operation, a few rows to a
+transaction together with the import's cursor (each row in a savepoint of its own).
 
-A row's idempotency key is the file's sha256 and the row's line, so a second run of the same
-file (or of the same job) finds the leads the first one stored instead of adding duplicates.
+A row's idempotency key is the file's sha256 and the row's line, so a second import of the
+same file finds the leads the first one stored instead of adding duplicates. Within one
+import the cursor does more: a row is handled by exactly one run, and a run that was killed
+is continued from the first row it did not commit (`lead_imports.resume_stalled`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import time
+from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 from flask import g
+from rq.timeouts import JobTimeoutException
+from sqlalchemy.exc import OperationalError
 
 from webapp.extensions import db
 from webapp.models import LeadImport, User, Workspace
 from webapp.operations import intake, lead_imports
+from webapp.operations.unit import transaction
 from webapp.operations.users import UserError
 
 from .checking import row_error, width_error
 from .mapping import to_request
 from .parsing import Row, Table, parse
 
-# Progress (and the counts so far) is committed every this many rows.
-PROGRESS_EVERY = 50
-# Row errors kept with the result; the failed count still counts every bad row.
-ERRORS_KEPT = 1000
-
-
-@dataclass
-class Tally:
-    imported: int = 0
-    skipped: int = 0
-    failed: int = 0
-    errors: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def done(self) -> int:
-        return self.imported + self.skipped + self.failed
-
-    def fail(self, errors: list[dict[str, Any]]) -> None:
-        self.failed += 1
-        self.errors += errors[: max(0, ERRORS_KEPT - len(self.errors))]
+# Rows committed together with the cursor: one commit per row made commits a fifth of the
+# job's time; a batch holds the workspace's intake lock for a fraction of a second.
+ROWS_PER_COMMIT = 20
+# A database that was busy or away, or RQ's timeout: the import is not failed for it, and the
+# sweep resumes it at its cursor once it has been quiet for the stale period.
+RESUMABLE = (OperationalError, JobTimeoutException)
+# The parsed file of the import a worker process is working through: each chunk's job would
+# otherwise parse the whole file again.
+_parsed: dict[tuple[int, str], Table] = {}
 
 
 def idempotency_key(sha256: str, line: int) -> str:
     return f"import:{sha256}:{line}"
-
-
-def _import_row(job: _Job, row: Row, tally: Tally) -> None:
-    if (wrong_width := width_error(row, job.table)) is not None:
-        tally.fail([wrong_width])
-        return
-    request = to_request(row, job.table.header, job.mapping)
-    workspace = db.session.get(Workspace, job.workspace_id)
-    actor = db.session.get(User, job.actor_id) if job.actor_id else None
-    try:
-        result = intake.receive_lead(
-            workspace, request, actor=actor, idempotency_key=idempotency_key(job.sha256, row.line)
-        )
-    except intake.IntakeInvalid as error:
-        tally.fail([row_error(row.line, f, m) for f, m in error.errors])
-    except UserError as error:
-        tally.fail([row_error(row.line, error.field, str(error))])
-    else:
-        if result.created:
-            tally.imported += 1
-        else:
-            tally.skipped += 1
 
 
 @dataclass(frozen=True)
@@ -78,46 +53,101 @@ class _Job:
     sha256: str
     mapping: dict[str, str]
     table: Table
+    start: int  # the first row not handled yet (the cursor)
 
     @classmethod
     def of(cls, lead_import: LeadImport) -> _Job:
+        key = (lead_import.id, lead_import.sha256)
+        if key not in _parsed:
+            _parsed.clear()
+            _parsed[key] = parse(lead_import.content, lead_import.delimiter)
         return cls(
             lead_import.id,
             lead_import.workspace_id,
             lead_import.requested_by_id,
             lead_import.sha256,
             dict(lead_import.mapping),
-            parse(lead_import.content, lead_import.delimiter),
+            _parsed[key],
+            lead_import.rows_done,
         )
 
 
-def run(job: _Job) -> Tally:
-    tally = Tally()
-    total = max(len(job.table.rows), 1)
-    for row in job.table.rows:
-        _import_row(job, row, tally)
-        if tally.done % PROGRESS_EVERY == 0 and tally.done < total:
-            lead_imports.record_progress(
-                job.import_id,
-                tally.done * 100 // total,
-                tally.imported,
-                tally.skipped,
-                tally.failed,
-            )
-    return tally
+def _receive(job: _Job, row: Row) -> str:
+    """Store one row through intake: "imported", or "skipped" when an earlier import has it."""
+    request = to_request(row, job.table.header, job.mapping)
+    workspace = db.session.get(Workspace, job.workspace_id)
+    actor = db.session.get(User, job.actor_id) if job.actor_id else None
+    result = intake.receive_lead(
+        workspace, request, actor=actor, idempotency_key=idempotency_key(job.sha256, row.line)
+    )
+    return "imported" if result.created else "skipped"
+
+
+def _import_row(job: _Job, index: int) -> tuple[str, list[dict[str, Any]]]:
+    """Row `index` through intake in a savepoint: its outcome, and its errors if refused."""
+    row = job.table.rows[index]
+    if (wrong := width_error(row, job.table)) is not None:
+        return "failed", [wrong]
+    try:
+        with db.session.begin_nested():  # a refused row leaves nothing behind
+            return _receive(job, row), []
+    except intake.IntakeInvalid as error:
+        return "failed", [row_error(row.line, f, m) for f, m in error.errors]
+    except UserError as error:
+        return "failed", [row_error(row.line, error.field, str(error))]
+
+
+def _import_rows(job: _Job, start: int, end: int) -> None:
+    """Rows `start` to `end` (exclusive) and the cursor past them, in one transaction."""
+    counts: Counter[str] = Counter()
+    errors: list[dict[str, Any]] = []
+    with transaction():
+        lead_imports.take_rows(job.import_id, start, end, len(job.table.rows))
+        for index in range(start, end):
+            outcome, refused = _import_row(job, index)
+            counts[outcome] += 1
+            errors += refused
+        lead_imports.count_rows(job.import_id, counts, errors)
+
+
+def run(job: _Job, rows: int, seconds: float) -> int:
+    """Import up to `rows` rows from the cursor, ROWS_PER_COMMIT to a transaction, stopping
+    early after `seconds`; returns the index of the first row left (the table's length once
+    every row is handled)."""
+    started = time.monotonic()
+    end = min(job.start + rows, len(job.table.rows))
+    for first in range(job.start, end, ROWS_PER_COMMIT):
+        last = min(first + ROWS_PER_COMMIT, end)
+        _import_rows(job, first, last)
+        if time.monotonic() - started > seconds:
+            return last
+    return end
+
+
+def _resumable(exc: BaseException) -> bool:
+    """Whether `exc` is RESUMABLE, also when SQLAlchemy wraps it (a timeout mid-statement)."""
+    return isinstance(exc, RESUMABLE) or isinstance(getattr(exc, "orig", None), RESUMABLE)
 
 
 def execute(import_id: int) -> bool:
-    """Run a queued import to its result; False if it is unknown, done or failed already."""
+    """Import the next chunk of a queued or running import and queue the one after it; True
+    when this run finished the import, False if it is unknown, done or failed, if another run
+    holds its rows, or if chunks remain."""
     lead_import = db.session.get(LeadImport, import_id)
     if lead_import is None or not lead_imports.claim(import_id):
         return False
     job = _Job.of(lead_import)
     g.workspace = db.session.get(Workspace, job.workspace_id)
     try:
-        tally = run(job)
+        left = run(job, lead_imports.chunk_rows(), lead_imports.CHUNK_SECONDS)
+    except lead_imports.RowTaken:
+        return False  # a second run (the sweep's, while this one was slow) goes on
     except Exception as exc:
         db.session.rollback()
-        lead_imports.fail(import_id, f"{type(exc).__name__}: {exc}")
-        raise
-    return lead_imports.finish(import_id, tally.imported, tally.skipped, tally.failed, tally.errors)
+        if not _resumable(exc):
+            lead_imports.fail(import_id, f"{type(exc).__name__}: {exc}")
+        raise  # resumable: the rows so far are kept, the sweep goes on from the cursor later
+    if left < len(job.table.rows):
+        lead_imports.enqueue_chunk(import_id, left)
+        return False
+    return lead_imports.finish(import_id)

@@ -21,7 +21,7 @@ from webapp.tenancy import get_or_404, requires_role, scoped, workspace_blueprin
 from . import checking
 from .forms import MappingForm, UploadForm, field_name, posted_mapping
 from .mapping import FIELDS, choices, column_of, problems
-from .parsing import CsvRefused, parse
+from .parsing import MAX_MIB, CsvRefused, parse
 
 bp = workspace_blueprint("imports", __name__, url_prefix="/leads/import")
 
@@ -46,7 +46,7 @@ def _recent() -> list[LeadImport]:
 @bp.route("/", methods=["GET", "POST"])
 @requires_role(*IMPORTERS)
 def new() -> Response:
-    """Upload a CSV file of leads (at most 5 MiB)."""
+    """Upload a CSV file of leads (at most MAX_MIB mebibytes)."""
     form = UploadForm()
     if form.validate_on_submit():
         try:
@@ -59,7 +59,12 @@ def new() -> Response:
             return redirect(url_for("imports.preview", import_id=lead_import.id))
     status = 422 if request.method == "POST" else 200
     return render(
-        "leadimport/upload.html", status=status, form=form, recent=_recent(), labels=STATE_LABELS
+        "leadimport/upload.html",
+        status=status,
+        form=form,
+        recent=_recent(),
+        labels=STATE_LABELS,
+        max_mib=MAX_MIB,
     )
 
 

@@ -10,11 +10,11 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp.extensions import htmx
-from webapp.models import Lead, Role
+from webapp.models import Role
 from webapp.operations import lost_proposals
 from webapp.operations.users import UserError
 from webapp.rendering import render
-from webapp.tenancy import get_or_404
+from webapp.tenancy import lead_to_act_on
 
 from . import page
 from .views import _lead_page, bp
@@ -24,7 +24,7 @@ SETTLERS = (Role.ADMIN, Role.DIRECTOR, Role.MANAGER)
 
 
 def _settle(lead_id: int, act: Callable[..., object], done: str) -> Response:
-    lead = get_or_404(Lead, lead_id)
+    lead = lead_to_act_on(lead_id)
     me = current_user._get_current_object()
     if lead.owner_id != me.id and g.membership.role not in SETTLERS:
         abort(403)

@@ -124,6 +124,10 @@ def context(
             scoped(Deadline).where(Deadline.lead_id == lead.id).order_by(Deadline.due_at)
         ).all(),
         "timeline": timeline(lead),
+        # The lead this one duplicates, when the member sees it too (CPB-10).
+        "duplicate_of": db.session.scalar(scoped(Lead).where(Lead.id == lead.duplicate_of_id))
+        if lead.duplicate_of_id
+        else None,
         "duplicates": db.session.scalars(
             scoped(Lead).where(Lead.duplicate_of_id == lead.id).order_by(Lead.created_at)
         ).all(),

@@ -14,7 +14,7 @@ from webapp.operations import accounts, acknowledgements, intake, outcomes, poli
 from webapp.operations.users import UserError
 from webapp.policy.labels import PolicyLabels
 from webapp.rendering import render
-from webapp.tenancy import get_or_404, workspace_blueprint
+from webapp.tenancy import lead_to_act_on, workspace_blueprint
 
 from . import page
 from .forms import IntakeForm, OutcomeForm, StatusForm
@@ -151,7 +151,7 @@ def _lead_page(
 @bp.route("/leads/<int:lead_id>/outcome", methods=["POST"])
 def record_outcome(lead_id: int) -> Response:
     """Record a call's outcome; the policy's effects follow (L411-5..11)."""
-    lead = get_or_404(Lead, lead_id)
+    lead = lead_to_act_on(lead_id)
     labels = PolicyLabels.for_request(policies.active_policy(g.workspace))
     form = OutcomeForm()
     form.use_policy(labels)
@@ -183,7 +183,7 @@ def record_outcome(lead_id: int) -> Response:
 @bp.route("/leads/<int:lead_id>/status", methods=["POST"])
 def change_status(lead_id: int) -> Response:
     """Move the lead to another status of the policy; a won deal may carry its revenue."""
-    lead = get_or_404(Lead, lead_id)
+    lead = lead_to_act_on(lead_id)
     labels = PolicyLabels.for_request(policies.active_policy(g.workspace))
     form = StatusForm()
     form.use_policy(labels)
@@ -210,7 +210,7 @@ def change_status(lead_id: int) -> Response:
 @bp.route("/leads/<int:lead_id>/acknowledge", methods=["POST"])
 def acknowledge(lead_id: int) -> Response:
     """The partner holding the lead says they have reviewed it (CPB-2): its review clock stops."""
-    lead = get_or_404(Lead, lead_id)
+    lead = lead_to_act_on(lead_id)
     try:
         acknowledgements.acknowledge(lead, actor=_me())
     except Refused as refused:

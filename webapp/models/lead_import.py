@@ -32,7 +32,7 @@ class LeadImport(TenantOwned, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     filename: Mapped[str] = mapped_column(String(255))
-    content: Mapped[str] = mapped_column(Text)  # decoded text, at most 5 MiB uploaded
+    content: Mapped[str] = mapped_column(Text)  # decoded text, at most parsing.MAX_MIB MiB uploaded
     sha256: Mapped[str] = mapped_column(String(64))
     encoding: Mapped[str] = mapped_column(String(20))
     delimiter: Mapped[str] = mapped_column(String(1))
@@ -48,6 +48,10 @@ class LeadImport(TenantOwned, db.Model):
     )
     progress: Mapped[int] = mapped_column(Integer, default=0)
     row_count: Mapped[int] = mapped_column(Integer, default=0)
+    # The job's cursor: rows handled so far, committed with each row (a restarted job goes on
+    # from here), and when the last one was; a running import silent too long has lost its job.
+    rows_done: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    progressed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     imported_count: Mapped[int] = mapped_column(Integer, default=0)
     skipped_count: Mapped[int] = mapped_column(Integer, default=0)  # already imported
     failed_count: Mapped[int] = mapped_column(Integer, default=0)

@@ -129,6 +129,17 @@ def _team(membership: Membership, *roles: Role) -> list[User]:
     return _in_workspace(membership, *roles, team_id=membership.team_id)
 
 
+def _organisation(membership: Membership) -> list[User]:
+    """CPB-10: the partners of the member's own organisation, never another's."""
+    if membership.partner_organisation_id is None:
+        return []
+    return recipients.members(
+        membership.workspace_id,
+        Role.PARTNER,
+        organisation_id=membership.partner_organisation_id,
+    )
+
+
 def _the_member(membership: Membership) -> list[User]:
     return [membership.user]
 
@@ -147,7 +158,7 @@ MEMBER_RESOLVERS: dict[str, Callable[[Membership], list[User]]] = {
     "manager": lambda m: _in_workspace(m, Role.MANAGER),
     "director": lambda m: _in_workspace(m, Role.DIRECTOR),
     "administrator": lambda m: _in_workspace(m, Role.ADMIN),
-    "partner": lambda m: _in_workspace(m, Role.PARTNER),
+    "partner": lambda m: _organisation(m),
     "exceptions_contact": lambda m: [],
 }
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from tenants import Policy
@@ -84,6 +84,12 @@ def _receipt_keys(request: IntakeRequest, key: str | None) -> list[str]:
     ]
 
 
+def _in_workspace(workspace: Workspace, *alternatives: Any) -> Any:
+    """`workspace_id = ? AND (a OR b ...)` spelled `(workspace_id = ? AND a) OR (...)`, so that
+    each alternative can use its (workspace_id, column) index on SQLite and PostgreSQL."""
+    return or_(*(and_(Lead.workspace_id == workspace.id, a) for a in alternatives))
+
+
 def _existing_for_retry(
     workspace: Workspace, request: IntakeRequest, key: str | None
 ) -> IntakeResult | None:
@@ -101,9 +107,12 @@ def _existing_for_retry(
         IntakeReceipt.key.in_(_receipt_keys(request, key)),
     )
     # One query for both answers (it runs for every keyed intake): the lead it made wins.
+    # The workspace goes into each alternative so that each is an index lookup: SQLite will
+    # not use (workspace_id, intake_key) for `workspace_id = ? AND (intake_key = ? OR ...)` and
+    # scans the workspace's leads instead, which made a big import slow down row by row.
     found = db.session.scalars(
         select(Lead)
-        .where(Lead.workspace_id == workspace.id, or_(*conditions, Lead.id.in_(joined_files)))
+        .where(_in_workspace(workspace, *conditions, Lead.id.in_(joined_files)))
         .limit(4)  # at most two leads made (external id, key) and two files joined
     ).all()
     made = [
@@ -153,7 +162,7 @@ def _matches(
     return list(
         db.session.scalars(
             select(Lead)
-            .where(Lead.workspace_id == workspace.id, or_(*conditions), Lead.status.not_in(closed))
+            .where(_in_workspace(workspace, *conditions), Lead.status.not_in(closed))
             .order_by(Lead.created_at)
             .limit(50)
         )

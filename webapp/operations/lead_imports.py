@@ -1,12 +1,20 @@
 """CSV imports of leads: uploaded and mapped by a person, then claimed, advanced and finished
-by the job (each row goes through the intake operation on its own)."""
+by the job (each row goes through the intake operation on its own).
+
+The job works in chunks: each job imports up to a chunk of rows (or a minute's worth) and
+queues the next, so no job comes near RQ's timeout whatever the file's size. Each row is
+committed together with the import's cursor, so a job killed anywhere is resumed by the
+sweep at the first row not committed, and no row is handled twice.
+"""
 
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import update
+from flask import current_app
+from sqlalchemy import and_, or_, select, true, update
 
 from webapp import redis_client
 from webapp.clock import now
@@ -20,11 +28,37 @@ from .unit import after_commit, operation
 from .users import UserError
 
 JOB_NAME = "lead_import.run"
+# A chunk ends after this many seconds even with rows left (a slow database, a busy
+# workspace lock); its job's timeout leaves room for the last row.
+CHUNK_SECONDS = 60
+JOB_TIMEOUT_SECONDS = 10 * CHUNK_SECONDS
+# Row errors kept with the result; the failed count still counts every bad row.
+ERRORS_KEPT = 1000
+COUNTS = {
+    "imported": LeadImport.imported_count,
+    "skipped": LeadImport.skipped_count,
+    "failed": LeadImport.failed_count,
+}
 
 
-def job_id_for(import_id: int) -> str:
-    # One job per import: confirming twice replaces the queued job instead of adding one.
-    return f"lead-import-{import_id}"
+def job_id_for(import_id: int, row: int = 0) -> str:
+    # One job per chunk: confirming twice, or a sweep, replaces a waiting job instead of adding one.
+    return f"lead-import-{import_id}-{row}"
+
+
+def chunk_rows() -> int:
+    return current_app.config["LEADLINE_IMPORT_CHUNKS"].rows
+
+
+def enqueue_chunk(import_id: int, row: int) -> None:
+    """Queue the job that imports the chunk starting at `row` (0: the file's first row)."""
+    redis_client.enqueue(
+        "default",
+        JOB_NAME,
+        import_id,
+        job_id=job_id_for(import_id, row),
+        timeout=JOB_TIMEOUT_SECONDS,
+    )
 
 
 @operation
@@ -73,16 +107,15 @@ def start(lead_import: LeadImport, mapping: dict[str, str], *, actor: User | Non
         lead_import.workspace_id, "lead_import.started", lead_import, actor=actor, after=mapping
     )
     import_id = lead_import.id
-    after_commit(
-        lambda: redis_client.enqueue("default", JOB_NAME, import_id, job_id=job_id_for(import_id))
-    )
+    after_commit(lambda: enqueue_chunk(import_id, 0))
 
 
-def _set(import_id: int, *states: ImportState, **values: Any) -> bool:
-    """Compare-and-set: update the import only while it is in one of `states`."""
+def _set(import_id: int, *states: ImportState, extra: Any = None, **values: Any) -> bool:
+    """Compare-and-set: update the import only while it is in one of `states` (and `extra`)."""
     changed = db.session.execute(
         update(LeadImport)
         .where(LeadImport.id == import_id, LeadImport.state.in_(states))
+        .where(extra if extra is not None else true())
         .values(**values)
         .execution_options(synchronize_session=False)
     ).rowcount
@@ -92,38 +125,95 @@ def _set(import_id: int, *states: ImportState, **values: Any) -> bool:
 @operation
 def claim(import_id: int) -> bool:
     """Mark the import running; False once done or failed. A running import may be claimed
-    again: its worker died and RQ retried the job (the rows' idempotency keys make it safe)."""
+    again: the next chunk's job, or one the sweep queued after its worker died."""
     return _set(import_id, ImportState.QUEUED, ImportState.RUNNING, state=ImportState.RUNNING)
 
 
-@operation
-def record_progress(import_id: int, percent: int, imported: int, skipped: int, failed: int) -> None:
-    _set(
-        import_id,
-        ImportState.RUNNING,
-        progress=max(0, min(99, percent)),
-        imported_count=imported,
-        skipped_count=skipped,
-        failed_count=failed,
-    )
+class RowTaken(Exception):
+    """Another run of the same import has already handled this row: this run stops."""
 
 
 @operation
-def finish(
-    import_id: int, imported: int, skipped: int, failed: int, errors: list[dict[str, Any]]
-) -> bool:
-    """Store the counts and the row errors; only the first run to finish writes them."""
-    return _set(
+def take_rows(import_id: int, start: int, end: int, total: int) -> None:
+    """Move the cursor from `start` past rows up to `end` (0-based, exclusive), in the same
+    transaction as those rows' leads, if it still points at `start`: of two runs of one
+    import, exactly one handles each row (the other gets RowTaken and stops)."""
+    if not _set(
         import_id,
         ImportState.RUNNING,
+        extra=LeadImport.rows_done == start,
+        rows_done=end,
+        progress=min(99, end * 100 // max(total, 1)),
+        progressed_at=now(),
+    ):
+        raise RowTaken(start)
+
+
+@operation
+def count_rows(import_id: int, counts: dict[str, int], errors: list[dict[str, Any]]) -> None:
+    """Add the rows just taken to the counts (imported, skipped as already imported, failed)
+    and keep their errors, up to ERRORS_KEPT."""
+    values: dict[str, Any] = {COUNTS[k].key: COUNTS[k] + n for k, n in counts.items() if n}
+    if errors:
+        kept = db.session.scalar(select(LeadImport.row_errors).where(LeadImport.id == import_id))
+        if len(kept or []) < ERRORS_KEPT:
+            values["row_errors"] = [*(kept or []), *errors][:ERRORS_KEPT]
+    if values:
+        db.session.execute(
+            update(LeadImport)
+            .where(LeadImport.id == import_id)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+
+
+@operation
+def finish(import_id: int) -> bool:
+    """Mark the import done once every row is handled; only the first run to finish does."""
+    done = _set(
+        import_id,
+        ImportState.RUNNING,
+        extra=LeadImport.rows_done >= LeadImport.row_count,
         state=ImportState.DONE,
         progress=100,
-        imported_count=imported,
-        skipped_count=skipped,
-        failed_count=failed,
-        row_errors=errors,
         finished_at=now(),
     )
+    if done:
+        lead_import = db.session.get(LeadImport, import_id)
+        audit.record(
+            lead_import.workspace_id,
+            "lead_import.finished",
+            lead_import,
+            actor=None,
+            after={
+                "imported": lead_import.imported_count,
+                "skipped": lead_import.skipped_count,
+                "failed": lead_import.failed_count,
+            },
+        )
+    return done
+
+
+def resume_stalled() -> int:
+    """Queue the next chunk of every import whose job is lost (the sweep): queued or running,
+    no row committed for the stale period, and no job waiting for it. Its worker died, timed
+    out or lost Redis; a run that was only slow is harmless, the cursor stops one of the two.
+    Returns how many it queued."""
+    stale = now() - timedelta(seconds=current_app.config["LEADLINE_IMPORT_CHUNKS"].stale_seconds)
+    rows = db.session.execute(
+        select(LeadImport.id, LeadImport.rows_done).where(
+            LeadImport.state.in_((ImportState.QUEUED, ImportState.RUNNING)),
+            or_(
+                LeadImport.progressed_at <= stale,
+                and_(LeadImport.progressed_at.is_(None), LeadImport.created_at <= stale),
+            ),
+        )
+    ).all()
+    waiting = redis_client.jobs_under_way("default", (job_id_for(*row) for row in rows))
+    lost = [row for row in rows if job_id_for(*row) not in waiting]
+    for import_id, row in lost:
+        enqueue_chunk(import_id, row)
+    return len(lost)
 
 
 @operation

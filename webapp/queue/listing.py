@@ -27,7 +27,8 @@ from webapp.models import (
     User,
     Workspace,
 )
-from webapp.operations import cadences
+from webapp.operations import cadences, policies
+from webapp.tenancy import LeadAction, may, visible_leads
 
 PAGE_SIZE = 100
 STAFF = (Role.ADMIN, Role.DIRECTOR, Role.MANAGER)
@@ -101,6 +102,14 @@ class Viewer:
     def team_id(self) -> int | None:
         return self.membership.team_id
 
+    @property
+    def is_partner(self) -> bool:
+        return self.membership.role == Role.PARTNER
+
+    @property
+    def may_claim(self) -> bool:
+        return may(self.membership, LeadAction.CLAIM)
+
 
 def hot_flags(policy: Policy) -> list[str]:
     """The flags the policy's counters raise on an account (L411-2: "hot")."""
@@ -131,6 +140,8 @@ def _team_members(workspace: Workspace, team_id: int):
 def _lead_scope(workspace: Workspace, viewer: Viewer, scope: str):
     if scope == "mine":
         return Lead.owner_id == viewer.user.id
+    if viewer.is_partner:  # their organisation's leads (CPB-10), never the unassigned pool
+        return true()
     unassigned = Lead.owner_id.is_(None)
     if viewer.team_id:
         unassigned = and_(unassigned, or_(Lead.team_id.is_(None), Lead.team_id == viewer.team_id))
@@ -186,6 +197,7 @@ def open_leads(
         .options(contains_eager(Lead.owner))
         .where(
             Lead.workspace_id == workspace.id,
+            visible_leads(viewer.membership, policy),
             _lead_scope(workspace, viewer, filters.scope)
             if lead_id is None
             else Lead.id == lead_id,
@@ -267,6 +279,9 @@ def open_tasks(
         mine = Task.assignee_id == viewer.user.id
         if viewer.team_id:
             mine = or_(mine, and_(Task.assignee_id.is_(None), Task.team_id == viewer.team_id))
+    if viewer.is_partner:  # never a task on a lead they do not see (CPB-10)
+        seen = visible_leads(viewer.membership, policy or policies.active_policy(workspace))
+        mine = and_(mine, or_(Task.lead_id.is_(None), seen))
     statement = (
         select(Task)
         .outerjoin(Lead, Lead.id == Task.lead_id)

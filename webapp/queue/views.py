@@ -17,7 +17,13 @@ from webapp.operations import assignment, policies, tasks
 from webapp.operations.users import UserError
 from webapp.policy.labels import PolicyLabels
 from webapp.rendering import render
-from webapp.tenancy import get_or_404, requires_role, workspace_blueprint
+from webapp.tenancy import (
+    LeadAction,
+    get_or_404,
+    lead_to_act_on,
+    requires_role,
+    workspace_blueprint,
+)
 
 from . import listing, tasks_ui, versions
 
@@ -120,8 +126,8 @@ def _answer(lead: Lead, message: str | None, status: int) -> Response:
 
 @bp.route("/leads/<int:lead_id>/claim", methods=["POST"])
 def claim(lead_id: int) -> Response:
-    """Take an unassigned lead; of two agents claiming at once, one wins."""
-    lead = get_or_404(Lead, lead_id)
+    """Take an unassigned lead; of two agents claiming at once, one wins (never a partner)."""
+    lead = lead_to_act_on(lead_id, LeadAction.CLAIM)
     try:
         assignment.claim(lead, current_user._get_current_object())
     except assignment.ClaimRefused:
