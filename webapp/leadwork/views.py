@@ -14,7 +14,7 @@ from webapp.operations import accounts, acknowledgements, intake, outcomes, poli
 from webapp.operations.users import UserError
 from webapp.policy.labels import PolicyLabels
 from webapp.rendering import render
-from webapp.tenancy import lead_to_act_on, workspace_blueprint
+from webapp.tenancy import get_or_404, lead_to_act_on, workspace_blueprint
 
 from . import page
 from .forms import IntakeForm, OutcomeForm, StatusForm
@@ -228,7 +228,7 @@ def acknowledge(lead_id: int) -> Response:
 @bp.route("/leads/<int:lead_id>/close-card", methods=["POST"])
 def close_card(lead_id: int) -> Response:
     """The account's open card (e.g. its upsell card) was closed: the cooldown starts (L411-9)."""
-    lead = get_or_404(Lead, lead_id)
+    lead = lead_to_act_on(lead_id)
     card = request.form.get("card", "")
     if lead.account is None or card not in accounts.facts_of(lead.account)["open_cards"]:
         message = _("This card is not open on the account.")
@@ -251,7 +251,7 @@ def _close_task(lead_id: int, task_id: int, close) -> Response:
     """Done or Cancel on the lead page: the page's work block again, or back to the page."""
     from webapp.queue.views import TASK_REFUSALS
 
-    lead = get_or_404(Lead, lead_id)
+    lead = lead_to_act_on(lead_id)
     task = get_or_404(Task, task_id)
     if task not in tasks.tasks_of(lead):
         abort(404)
