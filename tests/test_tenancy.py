@@ -347,6 +347,15 @@ def partners(make_workspace, make_user, make_lead, login) -> Partners:
     return found
 
 
+def _open_task(lead: Lead) -> Task:
+    from webapp.operations import tasks
+    from webapp.operations.unit import transaction
+
+    with transaction():
+        task = tasks.new_task(lead, "callback", actor=None)
+    return task
+
+
 def test_every_lead_route_is_404_for_a_partner_of_another_organisation(app, client, partners):
     """CPB-10 (issue 10 item 1): every route that names a lead, every method, page and htmx
     fragment, answers 404 to a partner of organisation A for organisation B's lead and for
@@ -357,14 +366,17 @@ def test_every_lead_route_is_404_for_a_partner_of_another_organisation(app, clie
         lead.id: (lead.status, lead.owner_id) for lead in (partners.lead_b, partners.unassigned)
     }
     data = {"outcome": "contacted", "status": "won", "channel": "call"}
+    # Routes that also name one of the lead's tasks get a task of that very lead.
+    task_of = {lead.id: _open_task(lead).id for lead in (partners.lead_b, partners.unassigned)}
     for rule in lead_rules:
         for method in _methods(rule):
             # A route closed to partners whatever the lead (reassign) answers its 403 alike.
-            nowhere = _build(rule, {"workspace": "cpb", "lead_id": 999999})
+            nowhere = _build(rule, {"workspace": "cpb", "lead_id": 999999, "task_id": 999999})
             absent = client.open(nowhere, method=method, data=data).status_code
             assert absent in (403, 404), (method, nowhere)
             for lead in (partners.lead_b, partners.unassigned):
-                url = _build(rule, {"workspace": "cpb", "lead_id": lead.id})
+                values = {"workspace": "cpb", "lead_id": lead.id, "task_id": task_of[lead.id]}
+                url = _build(rule, values)
                 for headers in ({}, {"HX-Request": "true"}):
                     response = client.open(url, method=method, headers=headers, data=data)
                     assert response.status_code == absent, (method, url, headers)

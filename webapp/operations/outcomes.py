@@ -12,7 +12,7 @@ from tenants import UnknownCode
 from tenants.decisions import OutcomeDecision, OutcomeFacts, outcome_effects
 from webapp.clock import now
 from webapp.extensions import db
-from webapp.models import Lead, Task, Team, User
+from webapp.models import Lead, Team, User
 from webapp.queue import versions
 
 from . import activities, assignment, audit, events, leads, outcome_checks, policies, tasks
@@ -50,12 +50,15 @@ def record_outcome(
             referral = _transfer(lead, effect, actor, activity.id, decision)
             subject = referral or lead
     for team_code in decision.tickets_for:
-        _task(lead, "ticket", team=_team(lead, team_code), details={"outcome": code})
+        tasks.new_task(
+            lead, "ticket", team=_team(lead, team_code), details={"outcome": code}, actor=actor
+        )
     if decision.callback_due_at is not None:
-        _task(
+        tasks.new_task(
             lead,
             "callback",
-            assignee=actor,
+            assignee_id=actor.id if actor else None,
+            actor=actor,
             due_at=decision.callback_due_at,
             details={"outcome": code, "closed_by": [tasks.OUTCOME_RECORDED]},  # the next outcome
         )
@@ -70,36 +73,6 @@ def _team(lead: Lead, code: str) -> Team:
     if team is None:
         raise UserError("outcome", f"the policy names team {code!r}, which this workspace lacks")
     return team
-
-
-def _task(
-    lead: Lead,
-    kind: str,
-    *,
-    assignee: User | None = None,
-    team: Team | None = None,
-    due_at=None,
-    details: dict | None = None,
-) -> Task:
-    task = Task(
-        workspace_id=lead.workspace_id,
-        lead_id=lead.id,
-        kind=kind,
-        title=kind,
-        due_at=due_at or now(),
-        assignee_id=assignee.id if assignee else None,
-        team_id=team.id if team else None,
-        details=details or {},
-    )
-    db.session.add(task)
-    audit.record(
-        lead.workspace_id,
-        "task.created",
-        lead,
-        actor=assignee,
-        after={"task": kind, "team": team.code if team else None},
-    )
-    return task
 
 
 def _cooldowns(lead: Lead, decision: OutcomeDecision) -> None:
