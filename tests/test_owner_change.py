@@ -19,37 +19,13 @@ from sqlalchemy.exc import IntegrityError
 from tenants.profiles import load_profile
 from tests.api_helpers import key_headers
 from tests.test_partner_clocks import T0, _allocate, cpb  # noqa: F401 (cpb: a fixture)
-from tests.test_timer_actions import NOON, _fire_due
+from tests.test_timer_actions import NOON, _contact_center, _fire_due
 from webapp.extensions import db
 from webapp.models import AuditEvent, Deadline, DeadlineState, Lead, Notification, Role, User
 from webapp.operations import activities, assignment, users, workspaces
 from webapp.operations.intake import IntakeRequest, receive_lead
-from webapp.operations.users import put_on_roster
 
 SLA = timedelta(minutes=10)
-
-
-def _contact_center(make_workspace, make_member, document=None):
-    """CCIMA's workspace: a manager, a director and three confirmed advisors in the team."""
-    workspace = make_workspace(
-        slug="cc",
-        time_zone="America/Mexico_City",
-        country="MX",
-        policy_document=document or load_profile("ccima_contact_center"),
-    )
-    team = workspaces.create_team(workspace, "Asesores", actor=None, code="contact_center")
-    manager = make_member(workspace, Role.MANAGER, name="Gerente")
-    director = make_member(workspace, Role.DIRECTOR, name="Directora")
-    advisors = [make_member(workspace, Role.AGENT, name=f"Asesor {n}") for n in range(3)]
-    for user in (manager, *advisors):
-        membership = user.memberships[0]
-        membership.team_id = team.id
-        if user in advisors:
-            put_on_roster(
-                membership, NOON.date(), confirmed_at=NOON - timedelta(days=1), actor=None
-            )
-    db.session.commit()
-    return workspace, manager, director, advisors
 
 
 def _received(workspace) -> Lead:

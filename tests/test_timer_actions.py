@@ -19,12 +19,13 @@ from webapp.operations.users import put_on_roster
 NOON = datetime(2026, 11, 18, 12, 0, tzinfo=ZoneInfo("America/Mexico_City")).astimezone(UTC)
 
 
-def _contact_center(make_workspace, make_member):
+def _contact_center(make_workspace, make_member, document=None):
+    """CCIMA's workspace: a manager, a director and three confirmed advisors in the team."""
     workspace = make_workspace(
         slug="cc",
         time_zone="America/Mexico_City",
         country="MX",
-        policy_document=load_profile("ccima_contact_center"),
+        policy_document=document or load_profile("ccima_contact_center"),
     )
     team = workspaces.create_team(workspace, "Asesores", actor=None, code="contact_center")
     manager = make_member(workspace, Role.MANAGER, name="Gerente")
