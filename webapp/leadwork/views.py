@@ -148,6 +148,23 @@ def _lead_page(
     return render("workspace/lead.html", "work", status=status, **context)
 
 
+def _done(lead: Lead, message: str) -> Response:
+    """A lead action that succeeded: back to the page with `message`, or (htmx) its block."""
+    if not htmx:
+        flash(message)
+        return redirect(url_for("workspace.lead", lead_id=lead.id))
+    return _lead_page(lead)
+
+
+def _refused(lead: Lead, status: int, message: str, **error: str) -> Response:
+    """A lead action refused: back to the page with `message`, or (htmx) the block with the
+    message beside the control that asked (`error`, e.g. task_error=...)."""
+    if not htmx:
+        flash(message, "error")
+        return redirect(url_for("workspace.lead", lead_id=lead.id))
+    return _lead_page(lead, status, **error)
+
+
 @bp.route("/leads/<int:lead_id>/outcome", methods=["POST"])
 def record_outcome(lead_id: int) -> Response:
     """Record a call's outcome; the policy's effects follow (L411-5..11)."""
@@ -173,10 +190,7 @@ def record_outcome(lead_id: int) -> Response:
         except UserError as error:
             getattr(form, error.field, form.outcome).errors = [str(error)]
         else:
-            if not htmx:
-                flash(_("Outcome recorded."))
-                return redirect(url_for("workspace.lead", lead_id=lead.id))
-            return _lead_page(lead)
+            return _done(lead, _("Outcome recorded."))
     return _lead_page(lead, 422, outcome_form=form)
 
 
@@ -200,10 +214,7 @@ def change_status(lead_id: int) -> Response:
         except UserError as error:
             getattr(form, error.field, form.status).errors = [str(error)]
         else:
-            if not htmx:
-                flash(_("Status changed."))
-                return redirect(url_for("workspace.lead", lead_id=lead.id))
-            return _lead_page(lead)
+            return _done(lead, _("Status changed."))
     return _lead_page(lead, 422, status_form=form)
 
 
@@ -215,14 +226,8 @@ def acknowledge(lead_id: int) -> Response:
         acknowledgements.acknowledge(lead, actor=_me())
     except Refused as refused:
         status, message = ACKNOWLEDGE_REFUSALS[refused.reason]
-        if not htmx:
-            flash(str(message), "error")
-            return redirect(url_for("workspace.lead", lead_id=lead.id))
-        return _lead_page(lead, status, acknowledge_error=str(message))
-    if not htmx:
-        flash(_("Lead acknowledged."))
-        return redirect(url_for("workspace.lead", lead_id=lead.id))
-    return _lead_page(lead)
+        return _refused(lead, status, str(message), acknowledge_error=str(message))
+    return _done(lead, _("Lead acknowledged."))
 
 
 @bp.route("/leads/<int:lead_id>/close-card", methods=["POST"])
@@ -232,15 +237,9 @@ def close_card(lead_id: int) -> Response:
     card = request.form.get("card", "")
     if lead.account is None or card not in accounts.facts_of(lead.account)["open_cards"]:
         message = _("This card is not open on the account.")
-        if not htmx:
-            flash(message, "error")
-            return redirect(url_for("workspace.lead", lead_id=lead.id))
-        return _lead_page(lead, 422, card_error=message)
+        return _refused(lead, 422, message, card_error=message)
     accounts.close_card(lead.account, card, actor=_me())
-    if not htmx:
-        flash(_("Card closed: the account may be offered again once its cooldown ends."))
-        return redirect(url_for("workspace.lead", lead_id=lead.id))
-    return _lead_page(lead)
+    return _done(lead, _("Card closed: the account may be offered again once its cooldown ends."))
 
 
 # The lost proposal's confirm and dismiss (BDC-6) join this blueprint.
@@ -260,14 +259,8 @@ def _close_task(lead_id: int, task_id: int, close) -> Response:
     except tasks.CloseRefused as refused:
         db.session.rollback()
         status, message = TASK_REFUSALS[refused.reason]
-        if not htmx:
-            flash(str(message), "error")
-            return redirect(url_for("workspace.lead", lead_id=lead.id))
-        return _lead_page(lead, status, task_error=str(message))
-    if not htmx:
-        flash(_("Task closed."))
-        return redirect(url_for("workspace.lead", lead_id=lead.id))
-    return _lead_page(lead)
+        return _refused(lead, status, str(message), task_error=str(message))
+    return _done(lead, _("Task closed."))
 
 
 @bp.route("/leads/<int:lead_id>/tasks/<int:task_id>/done", methods=["POST"])
