@@ -107,3 +107,24 @@ class JsonPostServer:
     def close(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+# 411's teams as the department names them: the CPT agents, the AE upsell team, retention.
+L411_TEAMS = (("cpt", "CPT"), ("ae", "Area Expansion"), ("ret", "Retention"))
+
+
+def l411_workspace(make_workspace: Callable[..., object]) -> tuple[object, dict[str, object]]:
+    """A workspace on 411's profile in its time zone, with its three teams by code."""
+    from tenants.profiles import load_profile
+    from webapp.operations import workspaces
+
+    workspace = make_workspace(
+        slug="l411",
+        time_zone="America/Los_Angeles",
+        policy_document=load_profile("locals411_cpt_ae"),
+    )
+    teams = {
+        code: workspaces.create_team(workspace, name, actor=None, code=code)
+        for code, name in L411_TEAMS
+    }
+    return workspace, teams

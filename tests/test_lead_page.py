@@ -7,24 +7,16 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from tenants.profiles import load_profile
+from tests import support
 from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import Activity, Lead, Role, Task
-from webapp.operations import accounts, workspaces
+from webapp.operations import accounts
 
 
 @pytest.fixture
 def l411(make_workspace, login_as):
-    workspace = make_workspace(
-        slug="l411",
-        time_zone="America/Los_Angeles",
-        policy_document=load_profile("locals411_cpt_ae"),
-    )
-    teams = {
-        code: workspaces.create_team(workspace, name, actor=None, code=code)
-        for code, name in (("cpt", "CPT"), ("ae", "Area Expansion"), ("ret", "Retention"))
-    }
+    workspace, teams = support.l411_workspace(make_workspace)
     agent = login_as(Role.AGENT, workspace, name="Simon Vale")
     agent.memberships[0].team_id = teams["cpt"].id
     db.session.commit()

@@ -12,11 +12,12 @@ import time_machine
 from sqlalchemy import select
 
 from tenants.profiles import load_profile
+from tests import support
 from tests.api_helpers import key_headers
 from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import AuditEvent, Deadline, DeadlineState, Lead, Role, Task, TaskState
-from webapp.operations import accounts, outcomes, policies, workspaces
+from webapp.operations import accounts, outcomes, policies
 from workers import runtime
 
 # A Tuesday at 10:00 in Los Angeles: inside the department's hours.
@@ -29,15 +30,7 @@ SCRIPT = "Our business development manager would like to discuss"
 @pytest.fixture
 def l411(make_workspace, make_member):
     """411's policy, a CPT agent and a colleague, their manager, an admin, RET and an account."""
-    workspace = make_workspace(
-        slug="l411",
-        time_zone="America/Los_Angeles",
-        policy_document=load_profile("locals411_cpt_ae"),
-    )
-    teams = {
-        code: workspaces.create_team(workspace, name, actor=None, code=code)
-        for code, name in (("cpt", "CPT"), ("ae", "Area Expansion"), ("ret", "Retention"))
-    }
+    workspace, teams = support.l411_workspace(make_workspace)
     people = {
         "cpt": make_member(workspace, Role.AGENT, name="Simon Vale"),
         "colleague": make_member(workspace, Role.AGENT, name="Other Agent"),
