@@ -33,6 +33,8 @@ class User(UserMixin, Timestamped, db.Model):
     password_hash: Mapped[str] = mapped_column(String(256))
     preferred_locale: Mapped[str | None] = mapped_column(String(10))
     phone: Mapped[str | None] = mapped_column(String(20))
+    # Where Telegram reaches this person directly (Telegram cannot write to a phone number).
+    telegram_chat_id: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Part of every session's identity: raising it ends all of this user's sessions at once
     # (sign-out, password change, deactivation), wherever their cookies were copied to.
@@ -81,6 +83,17 @@ class Membership(TenantOwned, Timestamped, db.Model):
     # The month this member is on the roster for, and when they confirmed it (CCIMA-3, 4).
     roster_month: Mapped[date | None] = mapped_column(Date)
     roster_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Away until this moment (BDC-4): skipped like an unavailable member until then.
+    away_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Most open leads this member holds at once, for strategies that read capacity.
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    # First- or second-line (TEL-8): second-line members make no offers and are outside
+    # the offer-rate figures.
+    line: Mapped[str] = mapped_column(String(10), default="first", server_default="first")
+    # The member's manager: told of escalations about this member's leads.
+    manager_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
     # Who is told on this member's behalf when they cannot take a call (BDC-4).
     assistant_user_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
