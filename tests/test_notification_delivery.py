@@ -18,9 +18,9 @@ from sqlalchemy import select
 
 from tenants.profiles import load_profile
 from tests.test_timer_actions import NOON, _contact_center, _fire_due
+from webapp.channels.labels import fallback_note
+from webapp.channels.messages import render_message
 from webapp.config import SmtpSettings
-from webapp.delivery.labels import fallback_note
-from webapp.delivery.messages import render_message
 from webapp.extensions import db
 from webapp.inbox import reading
 from webapp.models import ChannelSettings, Notification, NotificationState, Role

@@ -164,9 +164,7 @@ def test_api_key_of_one_workspace_cannot_read_another_workspaces_lead(
     assert response.json["error"]["code"] == "not_found"
 
 
-def test_operations_view_lists_only_the_workspace_deadlines_and_messages(
-    client, two_workspaces, make_lead
-):
+def test_console_lists_only_the_workspace_deadlines_and_messages(client, two_workspaces, make_lead):
     mine, theirs, _ = two_workspaces
     from webapp.operations import deadlines
 

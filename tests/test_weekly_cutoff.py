@@ -18,7 +18,7 @@ from tenants.profiles import load_profile
 from tests.test_deal_announcements import _contact_center
 from tests.test_notification_delivery import _channel, _work
 from tests.test_timer_actions import _fire_due
-from webapp.delivery.messages import lead_link, render_message
+from webapp.channels.messages import lead_link, render_message
 from webapp.extensions import db
 from webapp.models import Deadline, DeadlineState, Lead, Notification, Role, WeeklyReport
 from webapp.operations import deadlines, leads, outcomes, recurring, reporting

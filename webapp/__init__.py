@@ -10,7 +10,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from webapp import errors, headers, redis_client
+from webapp import error_pages, headers, redis_client
 from webapp.config import Settings
 from webapp.extensions import babel, csrf, db, htmx, login_manager, migrate
 from webapp.i18n import LOCALES_DIR, select_locale, select_timezone
@@ -30,7 +30,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     _init_extensions(app)
     _register_blueprints(app)
-    errors.init_app(app)
+    error_pages.init_app(app)
     app.after_request(add_vary_header)
     headers.init_app(app)
 
@@ -66,10 +66,10 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.api import bp as api_bp
     from webapp.api import docs_bp, hooks_bp
     from webapp.auth.views import bp as auth_bp
+    from webapp.console.views import bp as console_bp
     from webapp.inbox import views as inbox_views
     from webapp.leadimport.views import bp as imports_bp
     from webapp.leadwork.views import bp as leadwork_bp
-    from webapp.operations_view.views import bp as operations_view_bp
     from webapp.policy.replay_views import bp as replay_bp
     from webapp.policy.views import bp as policy_bp
     from webapp.queue.views import bp as queue_bp
@@ -94,12 +94,12 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(inbox_views.bp)
     inbox_views.init_app(app)
-    app.register_blueprint(operations_view_bp)
+    app.register_blueprint(console_bp)
     app.register_blueprint(roster_bp)
     app.register_blueprint(roster_link_bp)
     app.register_blueprint(whatsapp_inbound_bp)
     if app.config.get("LEADLINE_RQ_DASHBOARD"):
-        from webapp.operations_view import rq_dashboard
+        from webapp.console import rq_dashboard
 
         rq_dashboard.init_app(app)
 

@@ -7,12 +7,13 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp.extensions import htmx
+from webapp.live_versions import BELLS
 from webapp.models import Notification
 from webapp.operations import inbox
 from webapp.rendering import render
 from webapp.tenancy import get_or_404, workspace_blueprint
 
-from . import reading, versions
+from . import reading
 
 bp = workspace_blueprint("inbox", __name__, url_prefix="/notifications")
 
@@ -25,14 +26,14 @@ CHANGED_EVENT = "inbox-changed"
 def bell_state() -> dict:
     """What the top bar's bell shows: the poll's version and the unread count."""
     # The version is read before counting: a change in between shows up on the next poll.
-    version = versions.current(g.workspace.id, current_user.id)
+    version = str(BELLS.current(g.workspace.id, current_user.id))
     return {"version": version, "count": reading.unread_count(g.workspace, current_user)}
 
 
 @bp.get("/bell")
 def bell() -> Response:
     """The unread badge; a poll carrying the version it shows gets 204 while nothing changed."""
-    if request.args.get("v") == versions.current(g.workspace.id, current_user.id):
+    if request.args.get("v") == str(BELLS.current(g.workspace.id, current_user.id)):
         return Response(status=204)
     return render("inbox/_badge.html", **bell_state())
 

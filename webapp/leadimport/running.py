@@ -18,11 +18,11 @@ from flask import g
 from rq.timeouts import JobTimeoutException
 from sqlalchemy.exc import OperationalError
 
+from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.models import LeadImport, User, Workspace
 from webapp.operations import intake, lead_imports
 from webapp.operations.unit import transaction
-from webapp.operations.users import UserError
 
 from .checking import row_error, width_error
 from .mapping import to_request

@@ -11,10 +11,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.models import ImportState, LeadImport, Role
 from webapp.operations import lead_imports, policies
-from webapp.operations.users import UserError
 from webapp.rendering import render, wants_fragment
 from webapp.tenancy import get_or_404, requires_role, scoped, workspace_blueprint
 

@@ -9,10 +9,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from webapp.errors import UserError
 from webapp.extensions import htmx
 from webapp.models import Role
 from webapp.operations import lost_proposals
-from webapp.operations.users import UserError
 from webapp.rendering import render
 from webapp.tenancy import lead_to_act_on
 

@@ -8,10 +8,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from webapp.errors import UserError
 from webapp.extensions import db, htmx
 from webapp.models import Lead, Task
 from webapp.operations import accounts, acknowledgements, intake, outcomes, policies, tasks
-from webapp.operations.users import UserError
 from webapp.policy.labels import PolicyLabels
 from webapp.rendering import render
 from webapp.tenancy import get_or_404, lead_to_act_on, workspace_blueprint

@@ -39,8 +39,8 @@ from tenants.decisions.cadences import (
 from tenants.policy.cadences import DailyRounds, Nurture
 from webapp.clock import now
 from webapp.extensions import db
+from webapp.live_versions import QUEUES
 from webapp.models import Activity, Deadline, Lead, Task, TaskState, Workspace
-from webapp.queue import versions
 
 from . import audit, lost_proposals, policies, recurring
 from .activities import NOT_CONTACT
@@ -177,7 +177,7 @@ def _open_tasks(
 
 
 def _bump(workspace: Workspace, tasks: Iterable[Task]) -> None:
-    versions.bump_after_commit(workspace.id, {t.assignee_id for t in tasks})
+    QUEUES.bump_after_commit(workspace.id, {t.assignee_id for t in tasks})
 
 
 def _new_task(

@@ -18,6 +18,7 @@ from sqlalchemy import and_, or_, select, true, update
 
 from webapp import redis_client
 from webapp.clock import now
+from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.leadimport import mapping as columns
 from webapp.leadimport import parsing
@@ -25,7 +26,6 @@ from webapp.models import ImportState, LeadImport, User, Workspace
 
 from . import audit, policies
 from .unit import after_commit, operation
-from .users import UserError
 
 JOB_NAME = "lead_import.run"
 # A chunk ends after this many seconds even with rows left (a slow database, a busy

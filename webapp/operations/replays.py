@@ -9,12 +9,12 @@ from sqlalchemy import update
 
 from webapp import redis_client
 from webapp.clock import now
+from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.models import PolicyReplay, PolicyVersion, ReplayState, User, Workspace
 
 from . import audit
 from .unit import after_commit, operation
-from .users import UserError
 
 JOB_NAME = "policy.replay"
 

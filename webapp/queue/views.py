@@ -10,11 +10,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from webapp.errors import UserError
 from webapp.extensions import db, htmx
 from webapp.leadwork.forms import CONTACT_CHANNELS
+from webapp.live_versions import QUEUES, TEAM
 from webapp.models import Lead, Role, Task, User
 from webapp.operations import assignment, policies, tasks
-from webapp.operations.users import UserError
 from webapp.policy.labels import PolicyLabels
 from webapp.rendering import render
 from webapp.tenancy import (
@@ -25,7 +26,7 @@ from webapp.tenancy import (
     workspace_blueprint,
 )
 
-from . import listing, tasks_ui, versions
+from . import listing, tasks_ui
 
 bp = workspace_blueprint("queue", __name__, url_prefix="/queue")
 
@@ -51,8 +52,8 @@ def _viewer() -> listing.Viewer:
 
 
 def _version(filters: listing.Filters) -> str:
-    who = versions.TEAM if filters.scope == "team" else current_user.id
-    return f"{versions.current(g.workspace.id, who)}.{int(time.time()) // TIME_BUCKET_SECONDS}"
+    who = TEAM if filters.scope == "team" else current_user.id
+    return f"{QUEUES.current(g.workspace.id, who)}.{int(time.time()) // TIME_BUCKET_SECONDS}"
 
 
 def channel_label(code: str) -> str:

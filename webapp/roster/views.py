@@ -18,10 +18,10 @@ from tenants.decisions.roster import (
     upcoming_roster_months,
 )
 from webapp.clock import now
+from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.models import Membership, Role
 from webapp.operations import policies, roster
-from webapp.operations.users import UserError
 from webapp.rendering import render
 from webapp.tenancy import requires_role, scoped, workspace_blueprint
 

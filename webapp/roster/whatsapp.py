@@ -22,7 +22,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from tenants.decisions.matchkeys import normalise_phone
-from webapp.errors import json_error
+from webapp.error_pages import json_error
 from webapp.extensions import csrf, db
 from webapp.models import ChannelSettings, Workspace
 from webapp.operations import roster

@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from webapp.channels.labels import CHANNEL_LABELS, MESSAGE_STATE_LABELS
 from webapp.clock import now
-from webapp.delivery.labels import CHANNEL_LABELS, MESSAGE_STATE_LABELS
 from webapp.models import Notification, Role
 from webapp.operations import delivery
 from webapp.rendering import render, wants_fragment
@@ -16,7 +16,7 @@ from webapp.tenancy import get_or_404, requires_role, workspace_blueprint
 
 from . import overview
 
-bp = workspace_blueprint("operations_view", __name__, url_prefix="/operations")
+bp = workspace_blueprint("console", __name__, url_prefix="/operations")
 
 READERS = (Role.ADMIN, Role.DIRECTOR)
 # Retrying sends messages again: the same people who may retry under Settings → Deliveries.
@@ -44,10 +44,10 @@ def index() -> Response:
         retryable=overview.RETRYABLE,
     )
     if wants_fragment():  # a page of the failed messages (the pager's htmx request)
-        return render("operations_view/index.html", block="undelivered_messages", **messages)
+        return render("console/index.html", block="undelivered_messages", **messages)
     late_count, upcoming_count = overview.pending_counts(filters, moment)
     return render(
-        "operations_view/index.html",
+        "console/index.html",
         **messages,
         moment=moment,
         late=overview.late_deadlines(filters, moment) if filters.shows("late") else [],
@@ -73,4 +73,4 @@ def retry_message(notification_id: int) -> Response:
         flash(_("The message will be sent again."), "success")
     else:
         flash(_("This message is not waiting for a retry."))
-    return redirect(url_for("operations_view.index"))
+    return redirect(url_for("console.index"))
