@@ -199,7 +199,7 @@ def _on_this_months_roster(workspace, user):
 def test_a_roster_link_never_confirms_a_member_of_another_workspace(
     client, make_workspace, make_member
 ):
-    from webapp.roster.links import make_token
+    from webapp.roster_links import make_token
 
     mine, theirs = make_workspace(slug="mine"), make_workspace(slug="theirs")
     member, month = _on_this_months_roster(theirs, make_member(theirs))

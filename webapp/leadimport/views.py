@@ -13,15 +13,15 @@ from werkzeug.wrappers import Response
 
 from webapp.errors import UserError
 from webapp.extensions import db
+from webapp.lead_csv import checking
+from webapp.lead_csv.mapping import FIELDS, column_of, problems
+from webapp.lead_csv.parsing import MAX_MIB, CsvRefused, parse
 from webapp.models import ImportState, LeadImport, Role
 from webapp.operations import lead_imports, policies
 from webapp.rendering import render, wants_fragment
 from webapp.tenancy import get_or_404, requires_role, scoped, workspace_blueprint
 
-from . import checking
-from .forms import MappingForm, UploadForm, field_name, posted_mapping
-from .mapping import FIELDS, choices, column_of, problems
-from .parsing import MAX_MIB, CsvRefused, parse
+from .forms import MappingForm, UploadForm, choices, field_name, posted_mapping
 
 bp = workspace_blueprint("imports", __name__, url_prefix="/leads/import")
 

@@ -13,6 +13,7 @@ from webapp.extensions import db, htmx
 from webapp.models import Lead, Task
 from webapp.operations import accounts, acknowledgements, intake, outcomes, policies, tasks
 from webapp.policy.labels import PolicyLabels
+from webapp.queue import tasks_ui
 from webapp.rendering import render
 from webapp.tenancy import get_or_404, lead_to_act_on, workspace_blueprint
 
@@ -248,8 +249,6 @@ from . import lost_views  # noqa: E402, F401
 
 def _close_task(lead_id: int, task_id: int, close) -> Response:
     """Done or Cancel on the lead page: the page's work block again, or back to the page."""
-    from webapp.queue.views import TASK_REFUSALS
-
     lead = lead_to_act_on(lead_id)
     task = get_or_404(Task, task_id)
     if task not in tasks.tasks_of(lead):
@@ -258,7 +257,7 @@ def _close_task(lead_id: int, task_id: int, close) -> Response:
         close(task, actor=_me(), membership=g.membership)
     except tasks.CloseRefused as refused:
         db.session.rollback()
-        status, message = TASK_REFUSALS[refused.reason]
+        status, message = tasks_ui.TASK_REFUSALS[refused.reason]
         return _refused(lead, status, str(message), task_error=str(message))
     return _done(lead, _("Task closed."))
 

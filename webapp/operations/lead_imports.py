@@ -20,8 +20,8 @@ from webapp import redis_client
 from webapp.clock import now
 from webapp.errors import UserError
 from webapp.extensions import db
-from webapp.leadimport import mapping as columns
-from webapp.leadimport import parsing
+from webapp.lead_csv import mapping as columns
+from webapp.lead_csv import parsing
 from webapp.models import ImportState, LeadImport, User, Workspace
 
 from . import audit, policies

@@ -6,7 +6,6 @@ import time
 
 from flask import flash, g, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -34,17 +33,6 @@ bp = workspace_blueprint("queue", __name__, url_prefix="/queue")
 TIME_BUCKET_SECONDS = 300
 TASK_KINDS = tasks_ui.TASK_KINDS
 task_kind_label = tasks_ui.task_kind_label
-TASK_REFUSALS = {
-    tasks.CloseRefused.Reason.NOT_ALLOWED: (
-        403,
-        _l("Only its assignee, their manager or an administrator may close this task."),
-    ),
-    tasks.CloseRefused.Reason.NOT_OPEN: (409, _l("This task is already closed.")),
-    tasks.CloseRefused.Reason.MANAGED: (
-        409,
-        _l("This task closes by itself when the contact is logged."),
-    ),
-}
 
 
 def _viewer() -> listing.Viewer:
@@ -164,7 +152,7 @@ def _close_task(task_id: int, close) -> Response:
         close(task, actor=current_user._get_current_object(), membership=g.membership)
     except tasks.CloseRefused as refused:
         db.session.rollback()
-        status, message = TASK_REFUSALS[refused.reason]
+        status, message = tasks_ui.TASK_REFUSALS[refused.reason]
         error = str(message)
     if not htmx:
         flash(error or _("Task closed."), "error" if error else "info")

@@ -20,9 +20,8 @@ from webapp.models import Role, WeeklyReport
 from webapp.operations import policies
 from webapp.policy.labels import PolicyLabels
 from webapp.rendering import render
+from webapp.report_fields import field_label, field_value, reason_label
 from webapp.tenancy import requires_role, scoped, workspace_blueprint
-
-from .fields import field_label, field_value, reason_label
 
 bp = workspace_blueprint("reports", __name__, url_prefix="/reports")
 

@@ -17,12 +17,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from webapp import roster_links as links
 from webapp.extensions import db
 from webapp.models import Membership, Workspace
 from webapp.operations import policies, roster
 from webapp.rendering import render
 
-from . import links
 from .views import month_name
 
 bp = Blueprint("roster_link", __name__, url_prefix="/roster")

@@ -3,7 +3,7 @@ sweep that resumes an import whose job was lost."""
 
 from __future__ import annotations
 
-from webapp.leadimport import running
+from webapp.operations import lead_import_run as running
 from webapp.operations import lead_imports
 from workers.runtime import job
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from webapp.policy import replay
+from webapp.operations import replay_run as replay
 from workers.runtime import job
 
 
