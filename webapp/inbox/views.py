@@ -11,11 +11,10 @@ from webapp.live_versions import BELLS
 from webapp.models import Notification
 from webapp.operations import inbox
 from webapp.rendering import render
-from webapp.tenancy import get_or_404, workspace_blueprint
+from webapp.tenancy import get_or_404
 
-from . import reading
-
-bp = workspace_blueprint("inbox", __name__, url_prefix="/notifications")
+from . import queries
+from .blueprint import bp
 
 PANEL_SIZE = 8
 PAGE_SIZE = 20
@@ -27,7 +26,7 @@ def bell_state() -> dict:
     """What the top bar's bell shows: the poll's version and the unread count."""
     # The version is read before counting: a change in between shows up on the next poll.
     version = str(BELLS.current(g.workspace.id, current_user.id))
-    return {"version": version, "count": reading.unread_count(g.workspace, current_user)}
+    return {"version": version, "count": queries.unread_count(g.workspace, current_user)}
 
 
 @bp.get("/bell")
@@ -41,17 +40,17 @@ def bell() -> Response:
 @bp.get("/panel")
 def panel() -> Response:
     """The bell's dropdown: the latest in-app notifications."""
-    items = reading.latest(g.workspace, current_user, PANEL_SIZE)
+    items = queries.latest(g.workspace, current_user, PANEL_SIZE)
     return render("inbox/_panel.html", items=items)
 
 
 @bp.get("/")
 def index() -> Response:
     """All my in-app notifications, newest first, a page at a time."""
-    total = reading.total_count(g.workspace, current_user)
+    total = queries.total_count(g.workspace, current_user)
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
-    items = reading.latest(g.workspace, current_user, PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    items = queries.latest(g.workspace, current_user, PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     return render(
         "inbox/notifications.html",
         "inbox_list",
@@ -59,7 +58,7 @@ def index() -> Response:
         total=total,
         page=page,
         pages=pages,
-        unread=reading.unread_count(g.workspace, current_user),
+        unread=queries.unread_count(g.workspace, current_user),
     )
 
 

@@ -19,11 +19,10 @@ from webapp.lead_csv.parsing import MAX_MIB, CsvRefused, parse
 from webapp.models import ImportState, LeadImport, Role
 from webapp.operations import lead_imports, policies
 from webapp.rendering import render, wants_fragment
-from webapp.tenancy import get_or_404, requires_role, scoped, workspace_blueprint
+from webapp.tenancy import get_or_404, requires_role, scoped
 
+from .blueprint import bp
 from .forms import MappingForm, UploadForm, choices, field_name, posted_mapping
-
-bp = workspace_blueprint("imports", __name__, url_prefix="/leads/import")
 
 IMPORTERS = (Role.ADMIN, Role.DIRECTOR, Role.MANAGER)
 ERRORS_SHOWN = 200

@@ -17,7 +17,7 @@ from webapp.rendering import render
 from webapp.tenancy import lead_to_act_on
 
 from . import page
-from .views import _lead_page, bp
+from .blueprint import bp, lead_page
 
 # Besides the lead's owner, who may settle a proposal: the people who manage the queue.
 SETTLERS = (Role.ADMIN, Role.DIRECTOR, Role.MANAGER)
@@ -40,7 +40,7 @@ def _settle(lead_id: int, act: Callable[..., object], done: str) -> Response:
     if not htmx:
         flash(done)
         return redirect(url_for("workspace.lead", lead_id=lead.id))
-    return _lead_page(lead)
+    return lead_page(lead)
 
 
 @bp.route("/leads/<int:lead_id>/lost-proposal/confirm", methods=["POST"])

@@ -15,14 +15,13 @@ from webapp.operations import accounts, acknowledgements, intake, outcomes, poli
 from webapp.policy.labels import PolicyLabels
 from webapp.queue import tasks_ui
 from webapp.rendering import render
-from webapp.tenancy import get_or_404, lead_to_act_on, workspace_blueprint
+from webapp.tenancy import get_or_404, lead_to_act_on
 
 from . import page
+from .blueprint import bp, lead_page
 from .forms import IntakeForm, OutcomeForm, StatusForm
 from .intake_fields import PolicyInput, asked_columns, policy_inputs, required_columns
 from .refusals import OutcomeRefused, refusal_message
-
-bp = workspace_blueprint("leadwork", __name__)
 
 Refused = acknowledgements.AcknowledgeRefused
 ACKNOWLEDGE_REFUSALS = {
@@ -132,29 +131,12 @@ def new_lead() -> Response:
     )
 
 
-def _lead_page(
-    lead: Lead,
-    status: int = 200,
-    acknowledge_error: str = "",
-    task_error: str = "",
-    card_error: str = "",
-    **forms,
-) -> Response:
-    context = {
-        **page.context(lead, **forms),
-        "acknowledge_error": acknowledge_error,
-        "task_error": task_error,
-        "card_error": card_error,
-    }
-    return render("workspace/lead.html", "work", status=status, **context)
-
-
 def _done(lead: Lead, message: str) -> Response:
     """A lead action that succeeded: back to the page with `message`, or (htmx) its block."""
     if not htmx:
         flash(message)
         return redirect(url_for("workspace.lead", lead_id=lead.id))
-    return _lead_page(lead)
+    return lead_page(lead)
 
 
 def _refused(lead: Lead, status: int, message: str, **error: str) -> Response:
@@ -163,7 +145,7 @@ def _refused(lead: Lead, status: int, message: str, **error: str) -> Response:
     if not htmx:
         flash(message, "error")
         return redirect(url_for("workspace.lead", lead_id=lead.id))
-    return _lead_page(lead, status, **error)
+    return lead_page(lead, status, **error)
 
 
 @bp.route("/leads/<int:lead_id>/outcome", methods=["POST"])
@@ -192,7 +174,7 @@ def record_outcome(lead_id: int) -> Response:
             getattr(form, error.field, form.outcome).errors = [str(error)]
         else:
             return _done(lead, _("Outcome recorded."))
-    return _lead_page(lead, 422, outcome_form=form)
+    return lead_page(lead, 422, outcome_form=form)
 
 
 @bp.route("/leads/<int:lead_id>/status", methods=["POST"])
@@ -216,7 +198,7 @@ def change_status(lead_id: int) -> Response:
             getattr(form, error.field, form.status).errors = [str(error)]
         else:
             return _done(lead, _("Status changed."))
-    return _lead_page(lead, 422, status_form=form)
+    return lead_page(lead, 422, status_form=form)
 
 
 @bp.route("/leads/<int:lead_id>/acknowledge", methods=["POST"])
@@ -241,10 +223,6 @@ def close_card(lead_id: int) -> Response:
         return _refused(lead, 422, message, card_error=message)
     accounts.close_card(lead.account, card, actor=_me())
     return _done(lead, _("Card closed: the account may be offered again once its cooldown ends."))
-
-
-# The lost proposal's confirm and dismiss (BDC-6) join this blueprint.
-from . import lost_views  # noqa: E402, F401
 
 
 def _close_task(lead_id: int, task_id: int, close) -> Response:

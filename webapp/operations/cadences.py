@@ -44,12 +44,10 @@ from webapp.models import Activity, Deadline, Lead, Task, TaskState, Workspace
 
 from . import audit, lost_proposals, policies, recurring
 from .activities import NOT_CONTACT
+from .task_kinds import CADENCE_TASKS, ROUND_TASK, TOUCH_TASK
 
 ROUNDS_CLOCK = "cadence.rounds"
 NURTURE_CLOCK = "cadence.nurture"
-ROUND_TASK = "contact_round"
-TOUCH_TASK = "nurture_touch"
-CADENCE_TASKS = (ROUND_TASK, TOUCH_TASK, lost_proposals.LOST_PROPOSAL)
 
 
 # --- What counts as worked: one SQL rule for the clocks and the queue ----------------------

@@ -23,9 +23,9 @@ from webapp.live_versions import QUEUES
 from webapp.models import Lead, Task, TaskState, User, Workspace
 
 from . import audit, outcomes, policies
+from .task_kinds import LOST_PROPOSAL
 from .unit import operation
 
-LOST_PROPOSAL = "propose_lost"
 DISMISSED = "dismissed"
 
 

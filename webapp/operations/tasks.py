@@ -24,6 +24,7 @@ from webapp.live_versions import QUEUES
 from webapp.models import Deadline, Lead, Membership, Role, Task, TaskState, Team, User
 
 from . import audit, deadlines, policies
+from .task_kinds import CADENCE_TASKS
 from .unit import operation
 
 # The event an outcome raises: what a callback asks for.
@@ -104,8 +105,6 @@ def may_close(task: Task, user: User | None, membership: Membership | None) -> b
 
 def managed(kind: str) -> bool:
     """A cadence's task (a round, a touch, a lost proposal): its own clocks close it."""
-    from .cadences import CADENCE_TASKS  # cadences imports outcomes, which imports this
-
     return kind in CADENCE_TASKS
 
 

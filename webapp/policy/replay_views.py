@@ -24,9 +24,9 @@ from webapp.extensions import db
 from webapp.models import Lead, PolicyReplay, PolicyVersion, ReplayState, Role
 from webapp.operations import replays
 from webapp.rendering import render, wants_fragment
-from webapp.tenancy import get_or_404, requires_role, scoped, workspace_blueprint
+from webapp.tenancy import get_or_404, requires_role, scoped
 
-bp = workspace_blueprint("replay", __name__, url_prefix="/policy/replay")
+from .blueprint import replay_bp as bp
 
 REPLAYERS = (Role.ADMIN, Role.DIRECTOR)
 MAX_DAYS = 92

@@ -22,12 +22,10 @@ from webapp.tenancy import (
     get_or_404,
     lead_to_act_on,
     requires_role,
-    workspace_blueprint,
 )
 
-from . import listing, tasks_ui
-
-bp = workspace_blueprint("queue", __name__, url_prefix="/queue")
+from . import queries, tasks_ui
+from .blueprint import bp
 
 # Time-based parts of the list (today's rounds) refresh at least this often without a change.
 TIME_BUCKET_SECONDS = 300
@@ -35,11 +33,11 @@ TASK_KINDS = tasks_ui.TASK_KINDS
 task_kind_label = tasks_ui.task_kind_label
 
 
-def _viewer() -> listing.Viewer:
-    return listing.Viewer(current_user._get_current_object(), g.membership)
+def _viewer() -> queries.Viewer:
+    return queries.Viewer(current_user._get_current_object(), g.membership)
 
 
-def _version(filters: listing.Filters) -> str:
+def _version(filters: queries.Filters) -> str:
     who = TEAM if filters.scope == "team" else current_user.id
     return f"{QUEUES.current(g.workspace.id, who)}.{int(time.time()) // TIME_BUCKET_SECONDS}"
 
@@ -48,7 +46,7 @@ def channel_label(code: str) -> str:
     return str(CONTACT_CHANNELS.get(code, code))
 
 
-def _context(filters: listing.Filters, version: str) -> dict:
+def _context(filters: queries.Filters, version: str) -> dict:
     policy = policies.active_policy(g.workspace)
     viewer = _viewer()
     return {
@@ -57,9 +55,9 @@ def _context(filters: listing.Filters, version: str) -> dict:
         "labels": PolicyLabels.for_request(policy),
         "policy": policy,
         "viewer": viewer,
-        "items": listing.open_leads(g.workspace, policy, viewer, filters),
-        "tasks": listing.open_tasks(g.workspace, viewer, filters.scope, policy=policy),
-        "members": listing.team_members(g.workspace, viewer)
+        "items": queries.open_leads(g.workspace, policy, viewer, filters),
+        "tasks": queries.open_tasks(g.workspace, viewer, filters.scope, policy=policy),
+        "members": queries.team_members(g.workspace, viewer)
         if viewer.is_staff and filters.scope == "team"
         else [],
         "channel_label": channel_label,
@@ -70,7 +68,7 @@ def _context(filters: listing.Filters, version: str) -> dict:
 @bp.route("/")
 def index() -> Response:
     """My queue; a poll carrying the version it shows gets 204 while nothing changed."""
-    filters = listing.Filters.from_args(request.args)
+    filters = queries.Filters.from_args(request.args)
     version = _version(filters)
     if request.args.get("v") == version:
         return Response(status=204)
@@ -81,7 +79,7 @@ def index() -> Response:
 def next_lead() -> Response:
     """Open the most urgent lead of my queue."""
     policy = policies.active_policy(g.workspace)
-    first = listing.open_leads(g.workspace, policy, _viewer(), listing.Filters(), limit=1)
+    first = queries.open_leads(g.workspace, policy, _viewer(), queries.Filters(), limit=1)
     if not first:
         flash(_("Your queue is empty."))
         return redirect(url_for("queue.index"))
@@ -92,8 +90,8 @@ def _row(lead: Lead, status: int = 200, error: str | None = None) -> Response:
     """One lead's row as the team view shows it, after a claim or a reassignment."""
     policy = policies.active_policy(g.workspace)
     viewer = _viewer()
-    found = listing.open_leads(g.workspace, policy, viewer, listing.Filters(), lead_id=lead.id)
-    item = found[0] if found else listing.QueueLead(lead, None, None, [])
+    found = queries.open_leads(g.workspace, policy, viewer, queries.Filters(), lead_id=lead.id)
+    item = found[0] if found else queries.QueueLead(lead, None, None, [])
     return render(
         "queue/_lead_row.html",
         status=status,
@@ -101,8 +99,8 @@ def _row(lead: Lead, status: int = 200, error: str | None = None) -> Response:
         error=error,
         labels=PolicyLabels.for_request(policy),
         viewer=viewer,
-        filters=listing.Filters(scope="team"),
-        members=listing.team_members(g.workspace, viewer) if viewer.is_staff else [],
+        filters=queries.Filters(scope="team"),
+        members=queries.team_members(g.workspace, viewer) if viewer.is_staff else [],
     )
 
 
@@ -157,7 +155,7 @@ def _close_task(task_id: int, close) -> Response:
     if not htmx:
         flash(error or _("Task closed."), "error" if error else "info")
         return redirect(url_for("queue.index", scope=scope if scope == "team" else None))
-    filters = listing.Filters(scope=scope)
+    filters = queries.Filters(scope=scope)
     version = _version(filters)
     context = _context(filters, version)
     return render("queue/queue.html", "queue_list", status=status, task_error=error, **context)
