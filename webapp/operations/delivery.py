@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import and_, or_, select, update
 
-from webapp import redis_client
+from webapp import job_names, redis_client
 from webapp.channels import IN_APP
 from webapp.channels.messages import lead_link, render_message
 from webapp.channels.senders import SENDERS, Outgoing, SendError
@@ -26,7 +26,6 @@ BACKOFF_CAP_SECONDS = 3600
 SENDING_TIMEOUT = timedelta(minutes=5)
 # The sweep leaves fresh rows to the job enqueued with them.
 SWEEP_GRACE = timedelta(seconds=60)
-JOB = "notification.deliver"
 
 
 def backoff(attempts: int) -> timedelta:
@@ -49,7 +48,7 @@ def _job_id(notification_id: int, attempts: int) -> str:
 def _enqueue(notification_id: int, attempts: int, at=None) -> None:
     redis_client.enqueue(
         "notify",
-        JOB,
+        job_names.NOTIFICATION_DELIVER,
         notification_id,
         at=at if at and at > now() else None,
         job_id=_job_id(notification_id, attempts),

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from webapp.operations import replay_run as replay
-from workers.runtime import job
 
 
-@job("policy.replay")
 def run(replay_id: int) -> bool:
     """Compute and store the replay's result; a no-op once it is done (idempotent)."""
     return replay.execute(replay_id)
