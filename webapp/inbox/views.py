@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, abort, g, redirect, request, url_for
+from flask import Flask, abort, g, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from webapp.extensions import htmx
+from webapp.htmx_answers import redirect_or_fragment, trigger, unchanged
 from webapp.live_versions import BELLS
 from webapp.models import Notification
 from webapp.operations import inbox
@@ -33,7 +33,7 @@ def bell_state() -> dict:
 def bell() -> Response:
     """The unread badge; a poll carrying the version it shows gets 204 while nothing changed."""
     if request.args.get("v") == str(BELLS.current(g.workspace.id, current_user.id)):
-        return Response(status=204)
+        return unchanged()
     return render("inbox/_badge.html", **bell_state())
 
 
@@ -80,9 +80,8 @@ def mark_one_read(notification_id: int) -> Response:
 
 
 def _changed() -> Response:
-    if htmx:
-        return Response(status=204, headers={"HX-Trigger": CHANGED_EVENT})
-    return redirect(url_for("inbox.index", page=request.form.get("page", type=int)))
+    to = url_for("inbox.index", page=request.form.get("page", type=int))
+    return redirect_or_fragment(to, lambda: trigger(CHANGED_EVENT))
 
 
 def init_app(app: Flask) -> None:

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from webapp.errors import UserError
 from webapp.extensions import db, htmx
+from webapp.htmx_answers import redirect_or_fragment, unchanged
 from webapp.leadwork.forms import CONTACT_CHANNELS
 from webapp.live_versions import QUEUES, TEAM
 from webapp.models import Lead, Role, Task, User
@@ -71,7 +72,7 @@ def index() -> Response:
     filters = queries.Filters.from_args(request.args)
     version = _version(filters)
     if request.args.get("v") == version:
-        return Response(status=204)
+        return unchanged()
     return render("queue/queue.html", "queue_list", **_context(filters, version))
 
 
@@ -152,13 +153,15 @@ def _close_task(task_id: int, close) -> Response:
         db.session.rollback()
         status, message = tasks_ui.TASK_REFUSALS[refused.reason]
         error = str(message)
-    if not htmx:
-        flash(error or _("Task closed."), "error" if error else "info")
-        return redirect(url_for("queue.index", scope=scope if scope == "team" else None))
-    filters = queries.Filters(scope=scope)
-    version = _version(filters)
-    context = _context(filters, version)
-    return render("queue/queue.html", "queue_list", status=status, task_error=error, **context)
+
+    def queue_list() -> Response:
+        filters = queries.Filters(scope=scope)
+        context = _context(filters, _version(filters))
+        return render("queue/queue.html", "queue_list", status=status, task_error=error, **context)
+
+    to = url_for("queue.index", scope=scope if scope == "team" else None)
+    message = error or _("Task closed.")
+    return redirect_or_fragment(to, queue_list, message, "error" if error else "info")
 
 
 @bp.route("/tasks/<int:task_id>/done", methods=["POST"])
