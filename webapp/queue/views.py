@@ -10,7 +10,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp.errors import UserError
-from webapp.extensions import db, htmx
+from webapp.extensions import db
 from webapp.htmx_answers import redirect_or_fragment, unchanged
 from webapp.leadwork.forms import CONTACT_CHANNELS
 from webapp.live_versions import QUEUES, TEAM
@@ -106,10 +106,11 @@ def _row(lead: Lead, status: int = 200, error: str | None = None) -> Response:
 
 
 def _answer(lead: Lead, message: str | None, status: int) -> Response:
-    if htmx:
-        return _row(lead, status, message)
-    flash(message or _("Done."), "error" if message else "info")
-    return redirect(url_for("queue.index", scope="team"))
+    to = url_for("queue.index", scope="team")
+    category = "error" if message else "info"
+    return redirect_or_fragment(
+        to, lambda: _row(lead, status, message), message or _("Done."), category
+    )
 
 
 @bp.route("/leads/<int:lead_id>/claim", methods=["POST"])
