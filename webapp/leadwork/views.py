@@ -224,7 +224,7 @@ def _close_task(lead_id: int, task_id: int, close) -> Response:
 
 
 @bp.route("/leads/<int:lead_id>/tasks/<int:task_id>/done", methods=["POST"])
-def taskdone(lead_id: int, task_id: int) -> Response:
+def task_done(lead_id: int, task_id: int) -> Response:
     """Mark one of the lead's tasks done (its assignee, their manager or an administrator)."""
     return _close_task(lead_id, task_id, tasks.complete)
 
