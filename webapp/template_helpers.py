@@ -106,7 +106,10 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def inject() -> dict[str, Any]:
         memberships = (
-            sorted(current_user.memberships, key=lambda m: m.workspace.name.lower())
+            sorted(
+                (m for m in current_user.memberships if m.active),
+                key=lambda m: m.workspace.name.lower(),
+            )
             if current_user.is_authenticated
             else []
         )

@@ -118,6 +118,8 @@ def authenticate() -> Response | None:
         key.last_used_at = now()
         db.session.commit()
     g.workspace, g.api_key = key.workspace, key
+    if key.workspace.archived_at is not None and request.method not in {"GET", "HEAD"}:
+        return json_error(409, "this workspace is archived: it can only be read")
     return _rate_limited(key.id) or _out_of_scope(key.role)
 
 

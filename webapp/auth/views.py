@@ -88,7 +88,9 @@ def logout() -> Response:
 @login_required
 def workspaces() -> Response:
     """The workspaces this user belongs to, to pick one."""
-    memberships = sorted(current_user.memberships, key=lambda m: m.workspace.name.lower())
+    memberships = sorted(
+        (m for m in current_user.memberships if m.active), key=lambda m: m.workspace.name.lower()
+    )
     return render("auth/workspaces.html", "content", memberships=memberships)
 
 

@@ -91,13 +91,18 @@ class Membership(TenantOwned, Timestamped, db.Model):
     # the offer-rate figures.
     line: Mapped[str] = mapped_column(String(10), default="first", server_default="first")
     # The member's manager: told of escalations about this member's leads.
-    manager_user_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
+    manager_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # Who is told on this member's behalf when they cannot take a call (BDC-4).
     assistant_user_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )
+
+    # A deactivated member keeps their history but signs in to nothing here and gets no leads.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    # An invitation not yet accepted: its link carries this nonce, so resending (a new nonce)
+    # or revoking (none) kills every earlier link, and accepting spends it.
+    invitation_nonce: Mapped[str | None] = mapped_column(String(32))
+    invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship(back_populates="memberships", foreign_keys=[user_id])
     workspace = relationship("Workspace")
