@@ -70,6 +70,9 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.leadimport.views import bp as imports_bp
     from webapp.leadwork.views import bp as leadwork_bp
     from webapp.operations_view.views import bp as operations_view_bp
+    from webapp.people import account_bp
+    from webapp.people import bp as people_bp
+    from webapp.policy import from_profile  # noqa: F401  (routes on the policy blueprint)
     from webapp.policy.replay_views import bp as replay_bp
     from webapp.policy.views import bp as policy_bp
     from webapp.queue.views import bp as queue_bp
@@ -83,6 +86,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(workspace_bp)
     app.register_blueprint(policy_bp)
+    app.register_blueprint(people_bp)
+    app.register_blueprint(account_bp)
     app.register_blueprint(replay_bp)
     app.register_blueprint(imports_bp)
     app.register_blueprint(settings_bp)

@@ -15,6 +15,7 @@ from webapp import sessions
 from webapp.extensions import db
 from webapp.models import User
 from webapp.operations.users import set_preferred_locale
+from webapp.people.account import may_create_workspaces
 from webapp.redirects import redirect_next, safe_next
 from webapp.rendering import render
 from webapp.security import check_password, clear_failures, record_failure, retry_after
@@ -91,7 +92,12 @@ def workspaces() -> Response:
     memberships = sorted(
         (m for m in current_user.memberships if m.active), key=lambda m: m.workspace.name.lower()
     )
-    return render("auth/workspaces.html", "content", memberships=memberships)
+    return render(
+        "auth/workspaces.html",
+        "content",
+        memberships=memberships,
+        may_create_workspaces=may_create_workspaces,
+    )
 
 
 @bp.route("/language", methods=["POST"])
