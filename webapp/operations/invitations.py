@@ -12,7 +12,7 @@ import hashlib
 import secrets
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
@@ -39,8 +39,10 @@ def _serializer(salt: str) -> URLSafeTimedSerializer:
 
 
 def _absolute(endpoint: str, **values: Any) -> str:
+    """The link in a message: the installation's base URL and the route's path (built from
+    the URL map, so a command or a job without a request can write it too)."""
     base = current_app.config["LEADLINE_BASE_URL"].rstrip("/")
-    return base + url_for(endpoint, **values)
+    return base + current_app.url_map.bind("localhost").build(endpoint, values)
 
 
 def _user_by_email(email: str) -> User | None:
@@ -62,7 +64,7 @@ def _send_invitation(membership: Membership, actor: User | None) -> None:
         {
             "workspace": membership.workspace.name,
             "inviter": actor.name if actor else "Leadline",
-            "link": _absolute("auth.accept_invitation", token=token),
+            "link": _absolute("account.accept_invitation", token=token),
         },
         key=f"invitation:{membership.id}:{membership.invitation_nonce}",
     )
@@ -218,7 +220,7 @@ def request_reset(email: str) -> None:
         user,
         "email",
         "password_reset",
-        {"link": _absolute("auth.reset_password", token=token), "hours": RESET_HOURS},
+        {"link": _absolute("account.reset_password", token=token), "hours": RESET_HOURS},
         key=f"reset:{user.id}:{secrets.token_hex(8)}",
     )
 

@@ -98,8 +98,10 @@ def member_of(workspace: Workspace, user_id: Any) -> Membership | None:
 
 def _check_one(workspace: Workspace, field: str, value: Any) -> Any:
     """The column value for one field, or UserError."""
-    if field in {"team", "partner_organisation", "manager", "assistant"} and value is None:
-        return None
+    if field in {"team", "partner_organisation", "manager", "assistant"}:
+        if value is None or value == "":
+            return None
+        value = _as_id(value)  # anything but a small whole number names nothing
     if field == "name":
         if not str(value or "").strip():
             raise UserError(field, _("Enter a name."))
@@ -143,6 +145,14 @@ def _check_one(workspace: Workspace, field: str, value: Any) -> Any:
             raise UserError(field, _("Choose first or second line."))
         return value
     raise UserError(field, _("Unknown field."))
+
+
+def _as_id(value: Any) -> int:
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**31:
+        return 0
+    return value
 
 
 def _count(field: str, value: Any) -> int | None:

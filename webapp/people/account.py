@@ -128,7 +128,7 @@ def profile() -> Response:
     if request.method == "POST" and form.validate_on_submit():
         try:
             users.update_profile(
-                current_user,
+                current_user._get_current_object(),
                 phone=form.phone.data or None,
                 telegram_chat_id=form.telegram_chat_id.data or None,
                 locale=form.locale.data or None,
@@ -159,11 +159,12 @@ def change_password() -> Response:
             form.current.errors.append(_("Wrong password."))
         else:
             try:
-                users.change_password(current_user, form.password.data, actor=current_user)
+                me = current_user._get_current_object()
+                users.change_password(me, form.password.data, actor=me)
             except UserError as refused:
                 show_errors(form, refused)
             else:
-                sessions.begin(current_user._get_current_object())  # this session lives on
+                sessions.begin(me)  # this session lives on; the others ended
                 flash(_("Your password is changed."), "success")
                 return redirect(url_for("account.profile"))
     return render("people/profile.html", status=422, form=_profile_form(), password_form=form)

@@ -45,20 +45,20 @@ class InviteForm(FlaskForm):
         _l("E-mail"), validators=[DataRequired(_l("Enter an e-mail address.")), Length(max=254)]
     )
     name = StringField(_l("Name (optional)"), validators=[Optional(), Length(max=200)])
-    role = SelectField(_l("Role"), default=Role.AGENT.value)
-    team = SelectField(_l("Team"), default=NONE)
+    role = SelectField(_l("Role"), default=Role.AGENT.value, validate_choice=False)
+    team = SelectField(_l("Team"), default=NONE, validate_choice=False)
 
 
 class MemberForm(FlaskForm):
     """Everything the policy engine reads of a member (issue 12 item 2)."""
 
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=200)])
-    role = SelectField(_l("Role"))
-    team = SelectField(_l("Team"))
-    partner_organisation = SelectField(_l("Partner organisation"))
+    role = SelectField(_l("Role"), validate_choice=False)
+    team = SelectField(_l("Team"), validate_choice=False)
+    partner_organisation = SelectField(_l("Partner organisation"), validate_choice=False)
     phone = StringField(_l("Phone (WhatsApp)"), validators=[Optional(), Length(max=40)])
     telegram_chat_id = StringField(_l("Telegram chat id"), validators=[Optional(), Length(max=64)])
-    locale = SelectField(_l("Language"))
+    locale = SelectField(_l("Language"), validate_choice=False)
     authorised = BooleanField(_l("Authorised to receive leads"))
     available = BooleanField(_l("Available"))
     away_until = DateTimeLocalField(
@@ -76,8 +76,8 @@ class MemberForm(FlaskForm):
     line = SelectField(
         _l("Line"), choices=[SelectChoice(code, label) for code, label in LINE_LABELS.items()]
     )
-    manager = SelectField(_l("Manager"))
-    assistant = SelectField(_l("Assistant"))
+    manager = SelectField(_l("Manager"), validate_choice=False)
+    assistant = SelectField(_l("Assistant"), validate_choice=False)
 
 
 class NamedForm(FlaskForm):
@@ -129,7 +129,7 @@ class ProfileForm(FlaskForm):
 
     phone = StringField(_l("Phone (WhatsApp)"), validators=[Optional(), Length(max=40)])
     telegram_chat_id = StringField(_l("Telegram chat id"), validators=[Optional(), Length(max=64)])
-    locale = SelectField(_l("Language"))
+    locale = SelectField(_l("Language"), validate_choice=False)
 
 
 class PasswordForm(FlaskForm):

@@ -91,7 +91,7 @@ def invite() -> Response:
     """Invite someone by e-mail (or add a person who already has an account)."""
     form = _invite_form()
     if form.validate_on_submit():
-        fields = {"team": int(form.team.data)} if form.team.data else {}
+        fields = {"team": form.team.data} if form.team.data else {}
         if form.name.data:
             fields["name"] = form.name.data
         try:
