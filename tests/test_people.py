@@ -28,7 +28,11 @@ def _membership(workspace, email) -> Membership:
 
 
 def test_invitation_reaches_smtp_and_its_link_sets_a_password_and_signs_in(
-    client, make_workspace, login_as, redis_conn, smtp_inbox  # noqa: F811
+    client,
+    make_workspace,
+    login_as,
+    redis_conn,
+    smtp_inbox,  # noqa: F811
 ):
     workspace = make_workspace(slug="shop")
     login_as(Role.ADMIN, workspace)
@@ -204,7 +208,9 @@ def test_deactivated_advisor_cannot_sign_in_and_their_leads_and_tasks_go_round_r
     workspace, manager, _director, advisors = _contact_center(make_workspace, make_member)
     leaving = advisors[0]
     with time_machine.travel(NOON, tick=False):
-        lead = leads.create_lead(workspace, contact_name="Cliente", actor=None, phone="+52 55 1234 0000")
+        lead = leads.create_lead(
+            workspace, contact_name="Cliente", actor=None, phone="+52 55 1234 0000"
+        )
         lead.owner_id = leaving.id
         task = Task(workspace_id=workspace.id, lead_id=lead.id, kind="callback", title="t")
         task.assignee_id, task.due_at = leaving.id, NOON
@@ -216,15 +222,23 @@ def test_deactivated_advisor_cannot_sign_in_and_their_leads_and_tasks_go_round_r
     assert lead.owner_id in {advisors[1].id, advisors[2].id}
     assert db.session.get(Task, task.id).assignee_id == lead.owner_id
     handed = db.session.scalar(
-        select(AuditEvent).where(AuditEvent.action == "lead.assigned", AuditEvent.subject_id == lead.id)
+        select(AuditEvent).where(
+            AuditEvent.action == "lead.assigned", AuditEvent.subject_id == lead.id
+        )
     )
     assert handed.before == {"owner_id": leaving.id}
-    response = client.post("/login", data={"email": leaving.email, "password": "correct horse battery"})
+    response = client.post(
+        "/login", data={"email": leaving.email, "password": "correct horse battery"}
+    )
     assert response.status_code == 401
 
 
 def test_password_reset_answers_the_same_and_its_link_works_once(
-    client, make_workspace, make_member, redis_conn, smtp_inbox  # noqa: F811
+    client,
+    make_workspace,
+    make_member,
+    redis_conn,
+    smtp_inbox,  # noqa: F811
 ):
     workspace = make_workspace()
     user = make_member(workspace, Role.AGENT, email="olvido@example.test")
@@ -264,7 +278,11 @@ def test_a_member_edits_their_own_phone_language_telegram_and_password(
     assert right.status_code == 302 and client.get("/profile").status_code == 200
     db.session.expire_all()
     user = db.session.get(User, user.id)
-    assert (user.phone, user.telegram_chat_id, user.preferred_locale) == ("+525587654321", "4242", "fr")
+    assert (user.phone, user.telegram_chat_id, user.preferred_locale) == (
+        "+525587654321",
+        "4242",
+        "fr",
+    )
     assert user.check_password("x" * 9)
 
 
@@ -273,7 +291,10 @@ def test_teams_and_partner_organisations_are_created_renamed_archived(
 ):
     workspace = make_workspace(slug="shop")
     login_as(Role.ADMIN, workspace)
-    assert client.post("/w/shop/people/teams", data={"name": "Asesores", "code": "cc"}).status_code == 302
+    assert (
+        client.post("/w/shop/people/teams", data={"name": "Asesores", "code": "cc"}).status_code
+        == 302
+    )
     team = db.session.scalar(select(Team).where(Team.workspace_id == workspace.id))
     assert client.post("/w/shop/people/teams", data={"name": "Asesores"}).status_code == 422
     client.post(f"/w/shop/people/teams/{team.id}", data={"name": "Advisors", "code": "cc"})

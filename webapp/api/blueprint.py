@@ -258,8 +258,9 @@ def api_error_response(error: Exception) -> Response:
         error = ApiError(422, "invalid input", validation_fields(error))
     elif isinstance(error, IntakeInvalid):
         error = ApiError(422, "the lead was refused; nothing was stored", error.errors)
-    elif isinstance(error, UserError):
-        error = ApiError(422, str(error), [(error.field, str(error))])
+    elif isinstance(error, UserError):  # MemberInvalid names every bad field
+        fields = getattr(error, "errors", None) or [(error.field, str(error))]
+        error = ApiError(422, str(error), fields)
     elif isinstance(error, IntegrityError):
         db.session.rollback()
         error = ApiError(409, "a concurrent request changed the same row; retry")
