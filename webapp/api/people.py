@@ -229,7 +229,7 @@ def _patch_team(team: Team, data: dict) -> None:
             g.workspace,
             team,
             name=data.get("name") or team.name,
-            code=data["code"] if "code" in data else team.code,
+            code=data.get("code", team.code),
             actor=None,
         )
     if data.get("archived") is not None:
@@ -300,8 +300,8 @@ def _patch_organisation(row: PartnerOrganisation, data: dict) -> None:
             g.workspace,
             row,
             name=data.get("name") or row.name,
-            code=data["code"] if "code" in data else row.code,
-            crm_reference=data["crm_reference"] if "crm_reference" in data else row.crm_reference,
+            code=data.get("code", row.code),
+            crm_reference=data.get("crm_reference", row.crm_reference),
             actor=None,
         )
     if data.get("archived") is not None:
