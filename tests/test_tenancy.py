@@ -27,9 +27,9 @@ from webapp.models import (
 )
 from webapp.operations import events, users, workspaces
 from webapp.operations.api_keys import create_api_key
+from webapp.operations.invitations import invite
 from webapp.operations.lead_imports import upload
 from webapp.operations.replays import start_replay
-from webapp.operations.invitations import invite
 from webapp.operations.webhooks import create_source
 from webapp.operations.workspaces import create_partner_organisation, create_team
 

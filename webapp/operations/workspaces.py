@@ -6,6 +6,7 @@ import re
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel import Locale
 from babel.numbers import get_territory_currencies, is_currency
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -24,15 +25,15 @@ from .users import UserError
 
 def _check(slug: str, locale: str, time_zone: str) -> None:
     if not re.match(SLUG_PATTERN, slug):
-        raise UserError("slug", "use 1-40 lower-case letters, digits and dashes")
+        raise UserError("slug", _("Use 1-40 lower-case letters, digits and dashes."))
     if locale not in SUPPORTED_LOCALES:
-        raise UserError("locale", f"choose one of {', '.join(SUPPORTED_LOCALES)}")
+        raise UserError("locale", _("Choose one of the languages."))
     try:
         ZoneInfo(time_zone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise UserError("time_zone", f"unknown time zone {time_zone!r}") from exc
+        raise UserError("time_zone", _("Unknown time zone: %(zone)s.", zone=time_zone)) from exc
     if db.session.scalar(select(Workspace.id).where(Workspace.slug == slug)) is not None:
-        raise UserError("slug", f"the workspace {slug} already exists")
+        raise UserError("slug", _("The address %(slug)s is taken.", slug=slug))
 
 
 @operation
@@ -50,9 +51,11 @@ def create_workspace(
     """A new workspace whose first policy version is `policy_document`, active at once; its
     currency is the country's unless given."""
     _check(slug, locale, time_zone)
+    if country.upper() not in Locale("en").territories or not country.isalpha():
+        raise UserError("country", _("Unknown country: %(code)s.", code=country))
     currency = (currency or (get_territory_currencies(country.upper()) or ["USD"])[0]).upper()
     if not is_currency(currency):
-        raise UserError("currency", f"unknown currency {currency!r}")
+        raise UserError("currency", _("Unknown currency: %(code)s.", code=currency))
     workspace = Workspace(
         slug=slug,
         name=name,
