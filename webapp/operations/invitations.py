@@ -21,7 +21,7 @@ from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import Membership, User, Workspace
 
-from . import audit, leads, notifications
+from . import audit, leads, notifications, policies
 from .members import MemberInvalid, check_changes, member_of, update_member
 from .unit import operation
 from .users import UserError, change_password
@@ -90,6 +90,8 @@ def invite(
     user = None if errors else _user_by_email(email)
     if user is not None and member_of(workspace, user.id) is not None:
         errors.append(("email", _("%(email)s is already a member.", email=email)))
+    if "authorised" not in fields and _authorisation_required(workspace):
+        fields = {**fields, "authorised": False}  # CCIMA-2: no leads until an admin says so
     checked = check_changes(workspace, {"role": role, **fields})
     errors += checked.errors
     if errors:
@@ -120,6 +122,11 @@ def invite(
     else:
         _tell_added(membership, actor)
     return membership
+
+
+def _authorisation_required(workspace: Workspace) -> bool:
+    eligibility = policies.active_policy(workspace).assignment.eligibility
+    return any(rule.kind == "authorised" for rule in eligibility)
 
 
 def _tell_added(membership: Membership, actor: User | None) -> None:

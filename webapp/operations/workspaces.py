@@ -132,17 +132,26 @@ def create_staffed_workspace(
         currency=currency or None,
     )
     for code in profile_team_codes(document):
-        create_team(workspace, code.upper(), actor=admin, code=code)
+        create_team(workspace, code.replace("_", " ").title(), actor=admin, code=code)
     users.add_member(workspace, admin, Role.ADMIN, actor=admin)
     return workspace
 
 
-def profile_team_codes(document: dict[str, Any]) -> list[str]:
-    """The team codes a profile's receivers name (a workspace needs them to route leads)."""
-    assignment = document.get("assignment") or {}
-    codes = list(assignment.get("receiving_teams") or [])
-    for receivers in (assignment.get("by_source") or {}).values():
-        codes += (receivers or {}).get("receiving_teams") or []
+def profile_team_codes(document: Any) -> list[str]:
+    """Every team code a profile names (receiving teams, a source's team, a task's team):
+    the workspace needs those teams for its leads to be routed."""
+    codes: list[str] = []
+    if isinstance(document, dict):
+        for key, value in document.items():
+            if key == "team" and isinstance(value, str):
+                codes.append(value)
+            elif key in {"receiving_teams", "teams"} and isinstance(value, list):
+                codes += [v for v in value if isinstance(v, str)]
+            else:
+                codes += profile_team_codes(value)
+    elif isinstance(document, list):
+        for item in document:
+            codes += profile_team_codes(item)
     return list(dict.fromkeys(codes))
 
 
