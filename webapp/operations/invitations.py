@@ -97,8 +97,10 @@ def invite(
     if errors:
         raise MemberInvalid(errors)
     values = checked.values
-    new = user is None
-    if new:
+    # Someone who cannot sign in yet (invited elsewhere, or deactivated everywhere) chooses
+    # a password from the link too; an active account is simply added.
+    new = user is None or not user.active
+    if user is None:
         user = User(email=email, name=values.pop("name", None) or email.partition("@")[0])
         user.set_password(secrets.token_urlsafe(32))  # nobody knows it: the link sets one
         user.active = False

@@ -38,15 +38,14 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('partner_organisations', schema=None) as batch_op:
-        batch_op.drop_column('archived_at')
-        batch_op.drop_column('crm_reference')
-        batch_op.drop_column('code')
-    with op.batch_alter_table('teams', schema=None) as batch_op:
-        batch_op.drop_column('archived_at')
-    with op.batch_alter_table('workspaces', schema=None) as batch_op:
-        batch_op.drop_column('archived_at')
-    with op.batch_alter_table('memberships', schema=None) as batch_op:
-        batch_op.drop_column('invited_at')
-        batch_op.drop_column('invitation_nonce')
-        batch_op.drop_column('active')
+    # Plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+), never a copy of the table: on SQLite,
+    # dropping the old workspaces table would cascade-delete every lead that points at it.
+    for table, columns in (
+        ('partner_organisations', ('archived_at', 'crm_reference', 'code')),
+        ('teams', ('archived_at',)),
+        ('workspaces', ('archived_at',)),
+        ('memberships', ('invited_at', 'invitation_nonce', 'active')),
+    ):
+        with op.batch_alter_table(table, schema=None, recreate='never') as batch_op:
+            for column in columns:
+                batch_op.drop_column(column)
