@@ -27,6 +27,7 @@ from webapp.models import (
     User,
     Workspace,
 )
+from webapp.tenancy import scoped
 
 from . import assignment, audit, leads, policies
 from .unit import operation
@@ -72,16 +73,13 @@ class _Checked:
 
 def _team(workspace: Workspace, value: Any) -> Team | None:
     return db.session.scalar(
-        select(Team).where(
-            Team.workspace_id == workspace.id, Team.id == value, Team.archived_at.is_(None)
-        )
+        scoped(Team, workspace=workspace).where(Team.id == value, Team.archived_at.is_(None))
     )
 
 
 def _organisation(workspace: Workspace, value: Any) -> PartnerOrganisation | None:
     return db.session.scalar(
-        select(PartnerOrganisation).where(
-            PartnerOrganisation.workspace_id == workspace.id,
+        scoped(PartnerOrganisation, workspace=workspace).where(
             PartnerOrganisation.id == value,
             PartnerOrganisation.archived_at.is_(None),
         )
@@ -90,9 +88,7 @@ def _organisation(workspace: Workspace, value: Any) -> PartnerOrganisation | Non
 
 def member_of(workspace: Workspace, user_id: Any) -> Membership | None:
     return db.session.scalar(
-        select(Membership).where(
-            Membership.workspace_id == workspace.id, Membership.user_id == user_id
-        )
+        scoped(Membership, workspace=workspace).where(Membership.user_id == user_id)
     )
 
 
@@ -176,10 +172,10 @@ def check_changes(workspace: Workspace, changes: dict[str, Any]) -> _Checked:
 
 def active_admins(workspace: Workspace) -> int:
     return db.session.scalar(
-        select(func.count()).where(
-            Membership.workspace_id == workspace.id,
-            Membership.role == Role.ADMIN,
-            Membership.active.is_(True),
+        select(func.count()).select_from(
+            scoped(Membership, workspace=workspace)
+            .where(Membership.role == Role.ADMIN, Membership.active.is_(True))
+            .subquery()
         )
     )
 
@@ -279,9 +275,8 @@ def _redistribute(membership: Membership, *, actor: User | None) -> int:
     workspace = membership.workspace
     policy = policies.active_policy(workspace)
     open_leads = db.session.scalars(
-        select(Lead)
+        scoped(Lead, workspace=workspace)
         .where(
-            Lead.workspace_id == workspace.id,
             Lead.owner_id == membership.user_id,
             Lead.status.not_in(policy.intake.terminal_codes or {""}),
         )
@@ -293,8 +288,7 @@ def _redistribute(membership: Membership, *, actor: User | None) -> int:
         if decision.agent_id is None:
             assignment.set_owner(lead, None, actor=actor, reason=reason)
     tasks = db.session.scalars(
-        select(Task).where(
-            Task.workspace_id == workspace.id,
+        scoped(Task, workspace=workspace).where(
             Task.assignee_id == membership.user_id,
             Task.state == TaskState.OPEN,
         )

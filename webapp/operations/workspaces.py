@@ -16,6 +16,7 @@ from webapp.clock import now
 from webapp.extensions import db
 from webapp.i18n import SUPPORTED_LOCALES
 from webapp.models import SLUG_PATTERN, PartnerOrganisation, Role, Team, User, Workspace
+from webapp.tenancy import scoped
 
 from . import audit, policies, users
 from .members import MemberInvalid
@@ -196,10 +197,8 @@ def _unique(model: type, workspace: Workspace, row_id: int | None, **values: Any
         if value is None:
             continue
         clash = db.session.scalar(
-            select(model.id).where(
-                model.workspace_id == workspace.id,
-                getattr(model, field) == value,
-                model.id != (row_id or 0),
+            scoped(model, workspace=workspace).where(
+                getattr(model, field) == value, model.id != (row_id or 0)
             )
         )
         if clash is not None:
