@@ -7,6 +7,7 @@ nor deactivated.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -34,25 +35,6 @@ from .unit import operation
 from .users import UserError, end_sessions
 
 LINES = ("first", "second")
-# What update_member accepts, as the API and the page name them.
-FIELDS = (
-    "name",
-    "role",
-    "team",
-    "partner_organisation",
-    "phone",
-    "telegram_chat_id",
-    "locale",
-    "authorised",
-    "available",
-    "away_until",
-    "capacity",
-    "weight",
-    "line",
-    "manager",
-    "assistant",
-    "active",
-)
 
 
 class MemberInvalid(UserError):
@@ -92,55 +74,102 @@ def member_of(workspace: Workspace, user_id: Any) -> Membership | None:
     )
 
 
+def _refuse(field: str, message: str) -> Any:
+    raise UserError(field, message)
+
+
+def _name(ws: Workspace, value: Any) -> str:
+    if not str(value or "").strip():
+        _refuse("name", _("Enter a name."))
+    return str(value).strip()[:200]
+
+
+def _role(ws: Workspace, value: Any) -> Role:
+    if value not in {r.value for r in Role}:
+        _refuse("role", _("Choose one of the roles."))
+    return Role(value)
+
+
+def _team_id(ws: Workspace, value: Any) -> int:
+    if (team := _team(ws, value)) is None:
+        _refuse("team", _("No such team in this workspace."))
+    return team.id
+
+
+def _organisation_id(ws: Workspace, value: Any) -> int:
+    if (organisation := _organisation(ws, value)) is None:
+        _refuse("partner_organisation", _("No such partner organisation in this workspace."))
+    return organisation.id
+
+
+def _member_user_id(field: str) -> Callable[[Workspace, Any], int]:
+    def check(ws: Workspace, value: Any) -> int:
+        if member_of(ws, value) is None:
+            _refuse(field, _("Not a member of this workspace."))
+        return value
+
+    return check
+
+
+def _flag(field: str) -> Callable[[Workspace, Any], bool]:
+    def check(ws: Workspace, value: Any) -> bool:
+        if not isinstance(value, bool):
+            _refuse(field, _("Answer yes or no."))
+        return value
+
+    return check
+
+
+def _locale(ws: Workspace, value: Any) -> str | None:
+    if value and value not in SUPPORTED_LOCALES:
+        _refuse("locale", _("Choose one of the languages."))
+    return value or None
+
+
+def _away_until(ws: Workspace, value: Any) -> datetime | None:
+    if value is not None and not isinstance(value, datetime):
+        _refuse("away_until", _("Enter a date and time."))
+    return value
+
+
+def _line(ws: Workspace, value: Any) -> str:
+    if value not in LINES:
+        _refuse("line", _("Choose first or second line."))
+    return value
+
+
+# One checker per field: the value as its column stores it, or UserError naming the field.
+CHECKS: dict[str, Callable[[Workspace, Any], Any]] = {
+    "name": _name,
+    "role": _role,
+    "team": _team_id,
+    "partner_organisation": _organisation_id,
+    "manager": _member_user_id("manager"),
+    "assistant": _member_user_id("assistant"),
+    "phone": lambda ws, v: leads.normalise_phone(str(v), ws.country) if v else None,
+    "telegram_chat_id": lambda ws, v: (str(v).strip()[:64] or None) if v else None,
+    "locale": _locale,
+    "authorised": _flag("authorised"),
+    "available": _flag("available"),
+    "active": _flag("active"),
+    "away_until": _away_until,
+    "capacity": lambda ws, v: _count("capacity", v),
+    "weight": lambda ws, v: _count("weight", v),
+    "line": _line,
+}
+# Fields naming a row by id: empty is none, anything but a small whole number names nothing.
+_REFERENCES = {"team", "partner_organisation", "manager", "assistant"}
+
+
 def _check_one(workspace: Workspace, field: str, value: Any) -> Any:
     """The column value for one field, or UserError."""
-    if field in {"team", "partner_organisation", "manager", "assistant"}:
+    if field not in CHECKS:
+        _refuse(field, _("Unknown field."))
+    if field in _REFERENCES:
         if value is None or value == "":
             return None
-        value = _as_id(value)  # anything but a small whole number names nothing
-    if field == "name":
-        if not str(value or "").strip():
-            raise UserError(field, _("Enter a name."))
-        return str(value).strip()[:200]
-    if field == "role":
-        if value not in {r.value for r in Role}:
-            raise UserError(field, _("Choose one of the roles."))
-        return Role(value)
-    if field == "team":
-        if (team := _team(workspace, value)) is None:
-            raise UserError(field, _("No such team in this workspace."))
-        return team.id
-    if field == "partner_organisation":
-        if (organisation := _organisation(workspace, value)) is None:
-            raise UserError(field, _("No such partner organisation in this workspace."))
-        return organisation.id
-    if field in {"manager", "assistant"}:
-        if member_of(workspace, value) is None:
-            raise UserError(field, _("Not a member of this workspace."))
-        return int(value)
-    if field == "phone":
-        return leads.normalise_phone(str(value), workspace.country) if value else None
-    if field == "telegram_chat_id":
-        return str(value).strip()[:64] or None if value else None
-    if field == "locale":
-        if value and value not in SUPPORTED_LOCALES:
-            raise UserError(field, _("Choose one of the languages."))
-        return value or None
-    if field in {"authorised", "available", "active"}:
-        if not isinstance(value, bool):
-            raise UserError(field, _("Answer yes or no."))
-        return value
-    if field == "away_until":
-        if value is not None and not isinstance(value, datetime):
-            raise UserError(field, _("Enter a date and time."))
-        return value
-    if field in {"capacity", "weight"}:
-        return _count(field, value)
-    if field == "line":
-        if value not in LINES:
-            raise UserError(field, _("Choose first or second line."))
-        return value
-    raise UserError(field, _("Unknown field."))
+        value = _as_id(value)
+    return CHECKS[field](workspace, value)
 
 
 def _as_id(value: Any) -> int:
@@ -206,7 +235,7 @@ def _shown(value: Any) -> Any:
 def update_member(
     membership: Membership, changes: dict[str, Any], *, actor: User | None
 ) -> Membership:
-    """Change any of FIELDS of `membership` (and its user); every bad field refused at once."""
+    """Change any of the CHECKS fields of `membership` (and its user); all bad ones refused."""
     workspace = membership.workspace
     checked = check_changes(workspace, changes)
     errors = checked.errors + _last_admin_errors(membership, checked.values)
