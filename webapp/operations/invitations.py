@@ -79,7 +79,7 @@ def invite(
     role: str = "agent",
     **fields: Any,
 ) -> Membership:
-    """Make `email` a member with `role` and the member `fields` (members.FIELDS). Someone
+    """Make `email` a member with `role` and the member `fields` (members.CHECKS). Someone
     new gets an invitation to set their password; someone who already has an account is
     added at once and told by e-mail. Every bad field is refused at once."""
     errors: list[tuple[str, str]] = []
