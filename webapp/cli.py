@@ -10,10 +10,11 @@ from sqlalchemy import func, select
 
 from tenants.profiles import list_profiles
 from webapp import catalogues
+from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.models import User, Workspace
 from webapp.operations.api_keys import KEY_ROLES, create_api_key
-from webapp.operations.users import UserError, change_password, create_user, deactivate_user
+from webapp.operations.users import change_password, create_user, deactivate_user
 from webapp.operations.workspaces import create_staffed_workspace
 
 

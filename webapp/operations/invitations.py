@@ -18,13 +18,14 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from webapp.clock import now
+from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.models import Membership, User, Workspace
 
 from . import audit, leads, notifications, policies
 from .members import MemberInvalid, check_changes, member_of, update_member
 from .unit import operation
-from .users import UserError, change_password
+from .users import change_password
 
 INVITATION_DAYS = 7
 RESET_HOURS = 2

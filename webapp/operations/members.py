@@ -15,6 +15,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.i18n import SUPPORTED_LOCALES
 from webapp.models import (
@@ -32,7 +33,7 @@ from webapp.tenancy import scoped
 
 from . import assignment, audit, leads, policies
 from .unit import operation
-from .users import UserError, end_sessions
+from .users import end_sessions
 
 LINES = ("first", "second")
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from tenants.profiles import load_profile
 from webapp.clock import now
+from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.i18n import SUPPORTED_LOCALES
 from webapp.models import SLUG_PATTERN, PartnerOrganisation, Role, Team, User, Workspace
@@ -21,7 +22,6 @@ from webapp.tenancy import scoped
 from . import audit, policies, users
 from .members import MemberInvalid
 from .unit import operation
-from .users import UserError
 
 
 def _check(slug: str, locale: str, time_zone: str) -> None:

@@ -9,9 +9,9 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from webapp import sessions
+from webapp.errors import UserError
 from webapp.operations import invitations, users, workspaces
 from webapp.operations.invitations import LinkRefused
-from webapp.operations.users import UserError
 from webapp.rendering import render
 
 from .blueprint import account_bp as bp

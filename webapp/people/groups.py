@@ -8,10 +8,10 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
+from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.models import Membership, PartnerOrganisation, Team
 from webapp.operations import workspaces
-from webapp.operations.users import UserError
 from webapp.rendering import render
 from webapp.tenancy import get_or_404, requires_role, scoped
 

@@ -11,11 +11,11 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
+from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.models import Membership, PartnerOrganisation, Role, Team
 from webapp.operations import invitations, members
 from webapp.operations.members import MemberInvalid
-from webapp.operations.users import UserError
 from webapp.rendering import render
 from webapp.tenancy import get_or_404, requires_role, scoped
 

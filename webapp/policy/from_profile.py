@@ -16,7 +16,8 @@ from webapp.rendering import render
 from webapp.tenancy import requires_role
 
 from . import documents
-from .views import EDITORS, bp
+from .blueprint import bp
+from .views import EDITORS
 
 
 @bp.route("/from-profile", methods=["GET", "POST"])
