@@ -15,7 +15,7 @@ from webapp import sessions
 from webapp.extensions import db
 from webapp.models import User
 from webapp.operations.users import set_preferred_locale
-from webapp.people.account import may_create_workspaces
+from webapp.people.blueprint import may_create_workspaces
 from webapp.redirects import redirect_next, safe_next
 from webapp.rendering import render
 from webapp.security import check_password, clear_failures, record_failure, retry_after

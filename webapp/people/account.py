@@ -3,7 +3,7 @@ new workspace of their own."""
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -15,6 +15,7 @@ from webapp.operations.invitations import LinkRefused
 from webapp.rendering import render
 
 from .blueprint import account_bp as bp
+from .blueprint import may_create_workspaces
 from .forms import (
     ForgotForm,
     PasswordForm,
@@ -168,14 +169,6 @@ def change_password() -> Response:
                 flash(_("Your password is changed."), "success")
                 return redirect(url_for("account.profile"))
     return render("people/profile.html", status=422, form=_profile_form(), password_form=form)
-
-
-def may_create_workspaces() -> bool:
-    """Open to every signed-in user, unless LEADLINE_WORKSPACE_CREATION=operators keeps it to
-    the users LEADLINE_OPERATORS names."""
-    if current_app.config.get("LEADLINE_WORKSPACE_CREATION", "anyone") == "anyone":
-        return True
-    return current_user.email.lower() in (current_app.config.get("LEADLINE_OPERATORS") or ())
 
 
 @bp.route("/workspaces/new", methods=["GET", "POST"])
