@@ -65,6 +65,14 @@ def e2e_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="session")
+def e2e_smtp() -> Iterator[support.SmtpInbox]:
+    """A real SMTP server (aiosmtpd) the worker delivers e-mail to."""
+    inbox = support.SmtpInbox()
+    yield inbox
+    inbox.close()
+
+
+@pytest.fixture(scope="session")
 def e2e_app(
     tmp_path_factory: pytest.TempPathFactory, e2e_database_url: str, e2e_redis_url: str
 ) -> Iterator[Flask]:
@@ -110,15 +118,20 @@ def rq_worker(
     e2e_app: Flask,
     e2e_database_url: str,
     e2e_redis_url: str,
+    e2e_smtp: support.SmtpInbox,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[subprocess.Popen]:
-    """`python -m workers worker` on the same database and Redis as the live app."""
+    """`python -m workers worker` on the same database and Redis as the live app, sending
+    e-mail to the session's aiosmtpd server."""
     log_path = tmp_path_factory.mktemp("e2e-worker") / "worker.log"
     env = {
         **os.environ,
         "DATABASE_URL": e2e_database_url,
         "REDIS_URL": e2e_redis_url,
         "SECRET_KEY": SECRET_KEY,
+        "SMTP_HOST": e2e_smtp.host,
+        "SMTP_PORT": str(e2e_smtp.port),
+        "SMTP_STARTTLS": "0",
         "PYTHONUNBUFFERED": "1",
     }
     with log_path.open("wb") as log:

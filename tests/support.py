@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default as default_policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -107,6 +111,43 @@ class JsonPostServer:
     def close(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+class SmtpInbox:
+    """A real SMTP server (aiosmtpd) on a free loopback port, keeping every message it gets."""
+
+    def __init__(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.messages: list[EmailMessage] = []
+        self._arrived = threading.Condition()
+        self._controller = Controller(self, hostname="127.0.0.1", port=_free_port())
+        self._controller.start()
+        self.host, self.port = "127.0.0.1", self._controller.port
+
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd calls it by this name
+        with self._arrived:
+            self.messages.append(message_from_bytes(envelope.content, policy=default_policy))
+            self._arrived.notify_all()
+        return "250 OK"
+
+    def wait_for(self, to: str, timeout: float = 30.0) -> EmailMessage:
+        """The first message to `to`, waiting for it to arrive (a worker sends it)."""
+        with self._arrived:
+            found = self._arrived.wait_for(
+                lambda: next((m for m in self.messages if m["To"] == to), None), timeout
+            )
+        assert found is not None, f"no e-mail to {to} within {timeout} s"
+        return found
+
+    def close(self) -> None:
+        self._controller.stop()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 # 411's teams as the department names them: the CPT agents, the AE upsell team, retention.

@@ -112,7 +112,7 @@ def test_every_page_is_well_formed_html_for_every_role(app, demo):
 def test_public_pages_are_well_formed_html(app, client):
     """Issue 9 item 11: the sign-in page, the language page and the error pages parse cleanly."""
     failures = []
-    for url in ("/login", "/no-such-page"):
+    for url in ("/login", "/no-such-page", "/password/forgot", "/invitation/not-a-token"):
         response = client.get(url)
         failures += [f"{url}: {p}" for p in _problems(response.get_data(as_text=True), False)]
     assert not failures, "\n".join(failures)
@@ -130,3 +130,15 @@ def test_the_sign_in_form_carries_its_csrf_field(app):
     names = [field.get("name") for field in form.iter("input")]
     assert "csrf_token" in names and "email" in names
     assert not any(re.match(r"[<{]", name) for name in form.attrib)
+
+
+def test_a_persons_own_pages_are_well_formed_html(app, demo):
+    """Issue 12: the profile, the workspace picker and a new workspace parse cleanly."""
+    client = app.test_client()
+    client.post("/login", data={"email": "admin@leadline.test", "password": PASSWORD})
+    failures = []
+    for url in ("/profile", "/workspaces", "/workspaces/new"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        failures += [f"{url}: {p}" for p in _problems(response.get_data(as_text=True), False)]
+    assert not failures, "\n".join(failures)

@@ -18,6 +18,7 @@ FEATURES = (
     "inbox",
     "leadimport",
     "leadwork",
+    "people",
     "policy",
     "queue",
     "reports",

@@ -27,9 +27,11 @@ from webapp.models import (
 )
 from webapp.operations import events, users, workspaces
 from webapp.operations.api_keys import create_api_key
+from webapp.operations.invitations import invite
 from webapp.operations.lead_imports import upload
 from webapp.operations.replays import start_replay
 from webapp.operations.webhooks import create_source
+from webapp.operations.workspaces import create_partner_organisation, create_team
 
 # How to make, in a given workspace, the object a URL argument names. A new route with a new
 # argument fails the isolation test below until its maker is added here.
@@ -44,7 +46,13 @@ OBJECT_MAKERS: dict[str, Callable[..., Any]] = {
     "source_id": lambda f, ws: create_source(ws, "web", "Site", actor=None)[0].id,
     "notification_id": lambda f, ws: _failed_notification(ws),
     "task_id": lambda f, ws: _task(f["make_lead"](ws)),
+    "member_id": lambda f, ws: invite(ws, f"crawl{next(_names)}@example.test", actor=None).id,
+    "team_id": lambda f, ws: create_team(ws, f"Team {next(_names)}", actor=None).id,
+    "organisation_id": lambda f, ws: (
+        create_partner_organisation(ws, f"Org {next(_names)}", actor=None).id
+    ),
 }
+_names = itertools.count(1)
 
 
 def _task(lead) -> int:

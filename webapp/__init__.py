@@ -70,6 +70,10 @@ VIEW_MODULES = (
     "webapp.workspace.views",
     "webapp.policy.views",
     "webapp.policy.replay_views",
+    "webapp.policy.from_profile",
+    "webapp.people.views",
+    "webapp.people.groups",
+    "webapp.people.account",
     "webapp.leadimport.views",
     "webapp.settings.views",
     "webapp.settings.delivery",
@@ -96,6 +100,8 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.inbox.blueprint import bp as inbox_bp
     from webapp.leadimport.blueprint import bp as imports_bp
     from webapp.leadwork.blueprint import bp as leadwork_bp
+    from webapp.people.blueprint import account_bp
+    from webapp.people.blueprint import bp as people_bp
     from webapp.policy.blueprint import bp as policy_bp
     from webapp.policy.blueprint import replay_bp
     from webapp.queue.blueprint import bp as queue_bp
@@ -109,6 +115,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(workspace_bp)
     app.register_blueprint(policy_bp)
+    app.register_blueprint(people_bp)
+    app.register_blueprint(account_bp)
     app.register_blueprint(replay_bp)
     app.register_blueprint(imports_bp)
     app.register_blueprint(settings_bp)

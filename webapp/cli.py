@@ -8,12 +8,14 @@ import click
 from flask import Flask
 from sqlalchemy import func, select
 
+from tenants.profiles import list_profiles
 from webapp import catalogues
 from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.models import User, Workspace
 from webapp.operations.api_keys import KEY_ROLES, create_api_key
 from webapp.operations.users import change_password, create_user, deactivate_user
+from webapp.operations.workspaces import create_staffed_workspace
 
 
 def init_app(app: Flask) -> None:
@@ -21,6 +23,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(user_group)
     app.cli.add_command(api_key_group)
+    app.cli.add_command(workspace_group)
     app.cli.add_command(i18n_group)
 
 
@@ -110,6 +113,54 @@ def api_key_create(slug: str, name: str, role: str) -> None:
         "(store it now; it is not shown again):"
     )
     click.echo(secret)
+
+
+@click.group("workspace")
+def workspace_group() -> None:
+    """Workspaces: a new department from a built-in profile."""
+
+
+@workspace_group.command("create")
+@click.option("--slug", required=True, help="the address: /w/<slug>/")
+@click.option("--name", required=True)
+@click.option(
+    "--profile",
+    type=click.Choice(list_profiles()),
+    default="blank",
+    show_default=True,
+    help="the built-in policy profile to start from",
+)
+@click.option("--locale", default="en", show_default=True)
+@click.option("--timezone", "time_zone", default="UTC", show_default=True)
+@click.option("--country", default="US", show_default=True, help="ISO 3166: holidays, phones")
+@click.option("--currency", default=None, help="ISO 4217 (default: the country's)")
+@click.option("--admin", "admin_email", required=True, help="e-mail of an existing user")
+def workspace_create(
+    slug: str,
+    name: str,
+    profile: str,
+    locale: str,
+    time_zone: str,
+    country: str,
+    currency: str | None,
+    admin_email: str,
+) -> None:
+    """Create a workspace from a profile; the --admin user becomes its administrator."""
+    admin = _user(admin_email)
+    try:
+        workspace = create_staffed_workspace(
+            slug,
+            name,
+            profile=profile,
+            admin=admin,
+            locale=locale,
+            time_zone=time_zone,
+            country=country,
+            currency=currency,
+        )
+    except UserError as error:
+        raise click.BadParameter(str(error), param_hint=f"--{error.field}") from error
+    click.echo(f"Created workspace {workspace.slug} ({profile}); {admin.email} administers it")
 
 
 @click.group("i18n")

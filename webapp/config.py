@@ -120,6 +120,14 @@ class ImportChunks:
         )
 
 
+def _choice(name: str, choices: tuple[str, ...]) -> str:
+    """One of `choices` (the first when unset); anything else stops the start-up."""
+    value = os.environ.get(name, "").strip().lower() or choices[0]
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the app reads from its environment, resolved once at start-up."""
@@ -136,6 +144,8 @@ class Settings:
     api_requests_per_minute: int = 600
     rq_dashboard: bool = False
     operators: frozenset[str] = frozenset()
+    # Who may create a workspace: "anyone" signed in (a SaaS's sign-up), or only "operators".
+    workspace_creation: str = "anyone"
 
     @classmethod
     def from_env(cls, instance_path: Path) -> Settings:
@@ -159,6 +169,7 @@ class Settings:
                 for e in os.environ.get("LEADLINE_OPERATORS", "").split(",")
                 if e.strip()
             ),
+            workspace_creation=_choice("LEADLINE_WORKSPACE_CREATION", ("anyone", "operators")),
         )
 
     def flask_config(self) -> dict:
@@ -178,6 +189,7 @@ class Settings:
             "LEADLINE_API_RATE_LIMIT": self.api_requests_per_minute,
             "LEADLINE_RQ_DASHBOARD": self.rq_dashboard,
             "LEADLINE_OPERATORS": self.operators,
+            "LEADLINE_WORKSPACE_CREATION": self.workspace_creation,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": self.secure_cookies,

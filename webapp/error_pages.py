@@ -21,6 +21,8 @@ def _messages() -> dict[int, tuple[str, str]]:
         403: (_("Not allowed"), _("Your role in this workspace does not allow this.")),
         404: (_("Page not found"), _("There is nothing here, or it is not yours to see.")),
         405: (_("Not allowed"), _("This address does not accept that kind of request.")),
+        # The one conflict a page meets: an archived workspace refuses every change.
+        409: (_("Archived"), _("This workspace is archived: it can only be read.")),
         413: (_("Too large"), _("What you sent is larger than Leadline accepts.")),
         429: (_("Too many attempts"), _("Please wait a few minutes and try again.")),
         500: (_("Something went wrong"), _("We could not finish this. Nothing was saved.")),

@@ -58,7 +58,8 @@ NAVIGATION = (
     NavItem("queue.index", _l("My queue"), ALL_ROLES),
     NavItem("workspace.dashboard", _l("Home"), ALL_ROLES),
     NavItem("workspace.leads", _l("Leads"), ALL_ROLES),
-    NavItem("workspace.members", _l("People"), STAFF),
+    NavItem("people.index", _l("People"), frozenset({Role.ADMIN})),
+    NavItem("workspace.members", _l("People"), STAFF - {Role.ADMIN}),
     NavItem("roster.plan", _l("Roster"), STAFF, lambda p: p.roster.enabled),
     NavItem("policy.index", _l("Policy"), STAFF),
     NavItem(
@@ -106,7 +107,10 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def inject() -> dict[str, Any]:
         memberships = (
-            sorted(current_user.memberships, key=lambda m: m.workspace.name.lower())
+            sorted(
+                (m for m in current_user.memberships if m.active),
+                key=lambda m: m.workspace.name.lower(),
+            )
             if current_user.is_authenticated
             else []
         )

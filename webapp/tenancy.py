@@ -25,6 +25,9 @@ from webapp.operations.policies import active_policy
 from webapp.redirects import safe_next
 
 M = TypeVar("M")
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# What may still change in an archived workspace: bringing it back (and signing out of it).
+WHILE_ARCHIVED = {"people.archive_workspace"}
 _SLUG = re.compile(SLUG_PATTERN)
 
 
@@ -87,8 +90,11 @@ def _narrowing(model: type) -> ColumnElement[bool] | None:
     return or_(lead_id.is_(None), lead_id.in_(their_leads))
 
 
-def scoped(model: type[M]) -> Select[tuple[M]]:
-    """SELECT over `model` limited to the current workspace (and to a partner's leads)."""
+def scoped(model: type[M], workspace: Workspace | None = None) -> Select[tuple[M]]:
+    """SELECT over `model` limited to the current workspace (and to a partner's leads), or
+    to `workspace` when given (jobs and operations, which have no request)."""
+    if workspace is not None:
+        return select(model).where(model.workspace_id == workspace.id)
     statement = select(model).where(model.workspace_id == current_workspace().id)
     narrowing = _narrowing(model)
     return statement if narrowing is None else statement.where(narrowing)
@@ -166,6 +172,15 @@ def workspace_blueprint(name: str, import_name: str, url_prefix: str = "") -> Bl
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
         g.workspace, g.membership = load_workspace_for_member(g.workspace_slug)
+        if not g.membership.active:
+            abort(404)  # a deactivated member belongs here no more
+        archived = g.workspace.archived_at is not None
+        if (
+            archived
+            and request.method not in SAFE_METHODS
+            and request.endpoint not in WHILE_ARCHIVED
+        ):
+            abort(409)  # the error page says the workspace is archived
         return None
 
     @bp.url_defaults
@@ -178,7 +193,7 @@ def workspace_blueprint(name: str, import_name: str, url_prefix: str = "") -> Bl
 
 def redirect_to_home() -> Any:
     """Send a signed-in user to their first workspace, or to the picker."""
-    memberships = current_user.memberships
+    memberships = [m for m in current_user.memberships if m.active]
     if len(memberships) == 1:
         return redirect(url_for("workspace.dashboard", workspace=memberships[0].workspace.slug))
     return redirect(url_for("auth.workspaces", next=safe_next(request.args.get("next"))))

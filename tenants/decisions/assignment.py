@@ -18,6 +18,8 @@ class Candidate:
     roster_confirmed: bool = True
     available: bool = True
     open_leads: int = 0
+    # The member's own cap on open leads; None: the policy's capacity filter decides.
+    capacity: int | None = None
     weight: int = 1
     recent_assignments: int = 0
     metrics: Mapping[str, float] = field(default_factory=dict)
@@ -63,7 +65,9 @@ ELIGIBILITY_FILTERS: dict[str, Filter] = {
     "authorised": lambda f, c: c.authorised,
     "roster_confirmed": lambda f, c: c.roster_confirmed,
     "available": lambda f, c: c.available,
-    "capacity": lambda f, c: c.open_leads < f.max_open_leads,
+    "capacity": lambda f, c: (
+        c.open_leads < (f.max_open_leads if c.capacity is None else c.capacity)
+    ),
     # Hours are a property of the moment, not of the agent: handled before filtering.
     "inside_hours": lambda f, c: True,
 }

@@ -118,6 +118,8 @@ def authenticate() -> Response | None:
         key.last_used_at = now()
         db.session.commit()
     g.workspace, g.api_key = key.workspace, key
+    if key.workspace.archived_at is not None and request.method not in {"GET", "HEAD"}:
+        return json_error(409, "this workspace is archived: it can only be read")
     return _rate_limited(key.id) or _out_of_scope(key.role)
 
 
@@ -256,8 +258,9 @@ def api_error_response(error: Exception) -> Response:
         error = ApiError(422, "invalid input", validation_fields(error))
     elif isinstance(error, IntakeInvalid):
         error = ApiError(422, "the lead was refused; nothing was stored", error.errors)
-    elif isinstance(error, UserError):
-        error = ApiError(422, str(error), [(error.field, str(error))])
+    elif isinstance(error, UserError):  # MemberInvalid names every bad field
+        fields = getattr(error, "errors", None) or [(error.field, str(error))]
+        error = ApiError(422, str(error), fields)
     elif isinstance(error, IntegrityError):
         db.session.rollback()
         error = ApiError(409, "a concurrent request changed the same row; retry")

@@ -15,6 +15,7 @@ from webapp import sessions
 from webapp.extensions import db
 from webapp.models import User
 from webapp.operations.users import set_preferred_locale
+from webapp.people.blueprint import may_create_workspaces
 from webapp.redirects import redirect_next, safe_next
 from webapp.rendering import render
 from webapp.security import check_password, clear_failures, record_failure, retry_after
@@ -87,8 +88,15 @@ def logout() -> Response:
 @login_required
 def workspaces() -> Response:
     """The workspaces this user belongs to, to pick one."""
-    memberships = sorted(current_user.memberships, key=lambda m: m.workspace.name.lower())
-    return render("auth/workspaces.html", "content", memberships=memberships)
+    memberships = sorted(
+        (m for m in current_user.memberships if m.active), key=lambda m: m.workspace.name.lower()
+    )
+    return render(
+        "auth/workspaces.html",
+        "content",
+        memberships=memberships,
+        may_create_workspaces=may_create_workspaces,
+    )
 
 
 @bp.route("/language", methods=["POST"])

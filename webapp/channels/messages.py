@@ -73,6 +73,25 @@ MESSAGES = {
             " to %(workspace)s with your e-mail address %(email)s and your password."
         ),
     ),
+    # People (issue 12): an invitation, being added to a workspace, a password reset.
+    "invitation": (
+        _l("You are invited to %(workspace)s on Leadline"),
+        _l(
+            "%(inviter)s invites you to join %(workspace)s on Leadline. Open the link to choose"
+            " your password; it works for 7 days."
+        ),
+    ),
+    "added_to_workspace": (
+        _l("You now belong to %(workspace)s"),
+        _l("%(inviter)s added you to %(workspace)s on Leadline. Sign in as usual."),
+    ),
+    "password_reset": (
+        _l("Choose a new Leadline password"),
+        _l(
+            "Someone asked to reset your Leadline password. If it was you, open the link within"
+            " %(hours)s hours; if not, ignore this message and nothing changes."
+        ),
+    ),
 }
 MESSAGES.update(EVENT_MESSAGES)
 FALLBACK = (_l("Leadline notification"), _l("Something needs your attention in Leadline."))
@@ -80,6 +99,9 @@ FALLBACK = (_l("Leadline notification"), _l("Something needs your attention in L
 LINK_LABELS = {
     "monthly_roster": _l("Confirm that you are on call"),
     "access_details": _l("Sign in"),
+    "invitation": _l("Choose your password"),
+    "added_to_workspace": _l("Open the workspace"),
+    "password_reset": _l("Choose a new password"),
 }
 LINK_LABELS.update(EVENT_LINK_LABELS)
 

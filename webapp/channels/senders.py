@@ -119,8 +119,8 @@ def _telegram_chat(out: Outgoing, settings: ChannelSettings) -> str:
         if not chat_id:
             raise SendError(f"telegram group {out.group!r} has no chat id (Settings → Channels)")
         return chat_id
-    # Telegram cannot write to a phone number: the workspace's chat when one is set.
-    chat_id = settings.chat_id or out.address
+    # The person's own chat (their Telegram chat id), else the workspace's chat.
+    chat_id = out.address or settings.chat_id
     if not chat_id:
         raise SendError("telegram needs a chat id")
     return chat_id

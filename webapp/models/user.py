@@ -97,6 +97,13 @@ class Membership(TenantOwned, Timestamped, db.Model):
         ForeignKey("users.id", ondelete="SET NULL")
     )
 
+    # A deactivated member keeps their history but signs in to nothing here and gets no leads.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    # An invitation not yet accepted: its link carries this nonce, so resending (a new nonce)
+    # or revoking (none) kills every earlier link, and accepting spends it.
+    invitation_nonce: Mapped[str | None] = mapped_column(String(32))
+    invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
     user: Mapped[User] = relationship(back_populates="memberships", foreign_keys=[user_id])
     workspace = relationship("Workspace")
     team = relationship("Team")

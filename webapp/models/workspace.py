@@ -34,6 +34,8 @@ class Workspace(Timestamped, db.Model):
     active_policy_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("policy_versions.id", use_alter=True, ondelete="SET NULL")
     )
+    # Archived: pages read-only, no intake, no clocks fire (issue 12).
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     active_policy_version: Mapped[PolicyVersion | None] = relationship(
         foreign_keys=[active_policy_version_id], post_update=True
@@ -54,6 +56,8 @@ class Team(TenantOwned, db.Model):
     name: Mapped[str] = mapped_column(String(120))
     # The code the policy names the team by (a transfer to "ae", a ticket for "ret").
     code: Mapped[str | None] = mapped_column(String(40))
+    # An archived team takes no new members; its current members keep it until moved.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class PartnerOrganisation(TenantOwned, db.Model):
@@ -62,6 +66,10 @@ class PartnerOrganisation(TenantOwned, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    code: Mapped[str | None] = mapped_column(String(40))
+    # How the department's CRM knows this organisation.
+    crm_reference: Mapped[str | None] = mapped_column(String(120))
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class PolicyVersion(TenantOwned, db.Model):

@@ -111,7 +111,9 @@ def candidates(
             pool = and_(pool, Membership.team_id.in_(teams))
     if also_user_ids:
         pool = or_(pool, Membership.user_id.in_(list(also_user_ids)))
-    query = select(Membership).where(Membership.workspace_id == workspace.id, pool)
+    query = select(Membership).where(
+        Membership.workspace_id == workspace.id, Membership.active.is_(True), pool
+    )
     members = db.session.scalars(query.order_by(Membership.user_id)).all()
     ids = [m.user_id for m in members]
     in_play = [s for s in (strategy or policy.assignment.strategy, policy.assignment.fallback) if s]
@@ -129,8 +131,10 @@ def candidates(
             roster_confirmed=is_active_for_assignment(
                 policy, RosterFacts(m.roster_month, m.roster_confirmed_at), moment
             ),
-            available=m.available,
+            # Away until a moment (BDC-4): unavailable until then, available again after.
+            available=m.available and not (m.away_until and m.away_until > moment),
             open_leads=load.get(m.user_id, 0),
+            capacity=m.capacity,
             weight=m.weight,
             metrics={"conversion_rate": conversion.get(m.user_id, 0.0)},
             organisation=str(m.partner_organisation_id) if m.partner_organisation_id else None,

@@ -17,7 +17,7 @@ from tenants.decisions import timers_cancelled_by
 from webapp import job_names, redis_client
 from webapp.clock import now
 from webapp.extensions import db
-from webapp.models import Deadline, DeadlineState, Lead
+from webapp.models import Deadline, DeadlineState, Lead, Workspace
 
 from . import audit, policies
 from .unit import after_commit, operation
@@ -172,6 +172,10 @@ def fire(deadline_id: int) -> bool:
             Deadline.id == deadline_id,
             Deadline.state == DeadlineState.PENDING,
             Deadline.due_at <= moment,
+            # An archived workspace's clocks stand still: nothing fires there.
+            Deadline.workspace_id.not_in(
+                select(Workspace.id).where(Workspace.archived_at.is_not(None))
+            ),
         )
         .values(state=DeadlineState.FIRED, fired_at=moment)
         .execution_options(synchronize_session=False)
@@ -249,7 +253,13 @@ def enqueue_due() -> int:
     (the sweep); returns how many it enqueued."""
     due_ids = db.session.scalars(
         select(Deadline.id)
-        .where(Deadline.state == DeadlineState.PENDING, Deadline.due_at <= now())
+        .where(
+            Deadline.state == DeadlineState.PENDING,
+            Deadline.due_at <= now(),
+            Deadline.workspace_id.not_in(
+                select(Workspace.id).where(Workspace.archived_at.is_not(None))
+            ),
+        )
         .order_by(Deadline.due_at)
         .limit(SWEEP_BATCH)
     ).all()

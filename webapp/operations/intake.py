@@ -208,6 +208,8 @@ def receive_lead(
     idempotency_key: str | None = None,
 ) -> IntakeResult:
     """Validate, de-duplicate, assign and store a lead; a retry returns the first one."""
+    if workspace.archived_at is not None:  # an archived department takes no new leads
+        raise IntakeInvalid([("workspace", "the workspace is archived: it takes no new leads")])
     policy = policies.active_policy(workspace)
     # Checked before the workspace lock: it needs no lock, and the lock is held to the end.
     if errors := validate(workspace, policy, request):

@@ -39,7 +39,9 @@ class _Route:
 
 
 def _address(recipient: User, channel: str) -> str | None:
-    return recipient.phone if channel in {"whatsapp", "telegram"} else recipient.email
+    if channel == "telegram":  # Telegram cannot write to a phone number: the person's chat
+        return recipient.telegram_chat_id
+    return recipient.phone if channel == "whatsapp" else recipient.email
 
 
 def _channel_settings(workspace_id: int, channel: str) -> ChannelSettings | None:

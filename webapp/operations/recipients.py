@@ -20,7 +20,11 @@ def members(
     query = (
         select(User)
         .join(Membership, Membership.user_id == User.id)
-        .where(Membership.workspace_id == workspace_id, Membership.role.in_(roles))
+        .where(
+            Membership.workspace_id == workspace_id,
+            Membership.role.in_(roles),
+            Membership.active.is_(True),
+        )
     )
     if team_id is not None:
         query = query.where(Membership.team_id == team_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from webapp.errors import UserError
@@ -46,6 +47,29 @@ def set_preferred_locale(user: User, locale: str) -> None:
     if locale not in SUPPORTED_LOCALES:
         raise UserError("locale", f"choose one of {', '.join(SUPPORTED_LOCALES)}")
     user.preferred_locale = locale
+
+
+@operation
+def update_profile(
+    user: User,
+    *,
+    phone: str | None,
+    telegram_chat_id: str | None,
+    locale: str | None,
+    region: str,
+) -> None:
+    """What a person changes of themselves: phone (stored E.164), Telegram chat, language."""
+    from .leads import normalise_phone  # leads imports this module
+
+    if locale is not None and locale not in SUPPORTED_LOCALES:
+        raise UserError("locale", _("Choose one of the languages."))
+    before = {"phone": user.phone, "telegram_chat_id": user.telegram_chat_id}
+    user.phone = normalise_phone(phone, region) if phone else None
+    user.telegram_chat_id = (telegram_chat_id or "").strip()[:64] or None
+    user.preferred_locale = locale
+    after = {"phone": user.phone, "telegram_chat_id": user.telegram_chat_id}
+    if before != after:
+        _record_in_each_workspace(user, "user.profile_changed", user)
 
 
 @operation
@@ -113,7 +137,7 @@ def _record_in_each_workspace(user: User, action: str, actor: User | None) -> No
 def change_password(user: User, password: str, *, actor: User | None) -> None:
     """Give `user` a new password and end all their sessions (ASVS 3.3.3); audited."""
     if len(password) < 8:
-        raise UserError("password", "a password needs at least 8 characters")
+        raise UserError("password", _("A password needs at least 8 characters."))
     user.set_password(password)
     end_sessions(user)
     _record_in_each_workspace(user, "user.password_changed", actor)
