@@ -10,7 +10,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from webapp import errors, headers, redis_client
+from webapp import errors, headers, ops, redis_client
 from webapp.config import Settings
 from webapp.extensions import babel, csrf, db, htmx, login_manager, migrate
 from webapp.i18n import LOCALES_DIR, select_locale, select_timezone
@@ -33,6 +33,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     app.after_request(add_vary_header)
     headers.init_app(app)
+    ops.init_app(app)  # health, metrics, logs, operators' commands
 
     from webapp import cli, template_helpers
 

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from types import FrameType
 
 import click
@@ -44,6 +45,25 @@ def _wait_for_port(host: str, port: int, children: list[subprocess.Popen], timeo
                 return True
         except OSError:
             time.sleep(0.2)  # waiting for gunicorn to bind, not for a clock
+    return False
+
+
+def _wait_until_ready(
+    host: str, port: int, children: list[subprocess.Popen], timeout: float
+) -> bool:
+    """Poll /readyz (database, migrations, Redis, a worker's heartbeat) until it says 200."""
+    address = "127.0.0.1" if host in ("0.0.0.0", "") else host
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(child.poll() is not None for child in children):
+            return False
+        try:
+            with urllib.request.urlopen(f"http://{address}:{port}/readyz", timeout=5) as answer:
+                if answer.status == 200:
+                    return True
+        except OSError:  # not listening yet, or 503 (urllib raises HTTPError, an OSError)
+            pass
+        time.sleep(0.3)  # waiting for the processes to start, not for a clock
     return False
 
 
@@ -100,7 +120,9 @@ def run_everything(host: str, port: int, web_workers: int) -> int:
                 ]
             )
         )
-        if not _wait_for_port(host, port, children, timeout=60):
+        if not _wait_for_port(host, port, children, timeout=60) or not _wait_until_ready(
+            host, port, children, timeout=60
+        ):
             click.echo("Leadline did not start: see the messages above.", err=True)
             return 1
         click.echo(f"Leadline is running at http://{host}:{port}", color=False)
