@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 from types import FrameType
 
 import click
@@ -18,11 +19,13 @@ from sqlalchemy import func, select
 from webapp import catalogues, create_app
 from webapp.extensions import db
 from webapp.models import Workspace
+from webapp.ops import multiprocess_dir
 from workers.embedded_redis import EmbeddedRedis
 
 
-def prepare_database() -> None:
-    """Apply migrations; seed the five demo workspaces into an empty database."""
+def prepare_database() -> str:
+    """Apply migrations; seed the five demo workspaces into an empty database. Returns the
+    instance folder."""
     app = create_app()
     with app.app_context():
         upgrade()
@@ -33,6 +36,7 @@ def prepare_database() -> None:
             click.echo(f"Seeding the demo workspaces (password for every login: {password})")
             for email, description in seed_demo(password):
                 click.echo(f"  {email:<34} {description}")
+    return app.instance_path
 
 
 def _wait_for_port(host: str, port: int, children: list[subprocess.Popen], timeout: float) -> bool:
@@ -98,7 +102,9 @@ def run_everything(host: str, port: int, web_workers: int) -> int:
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
     try:
-        prepare_database()
+        instance_path = prepare_database()
+        # Every process below records its metrics there; /metrics adds them up.
+        multiprocess_dir.reset(Path(instance_path) / "metrics")
         children.append(subprocess.Popen([sys.executable, "-m", "workers", "worker"]))
         children.append(
             subprocess.Popen(
@@ -112,8 +118,8 @@ def run_everything(host: str, port: int, web_workers: int) -> int:
                     str(web_workers),
                     "--threads",
                     "4",
-                    "--access-logfile",
-                    "-",
+                    "--config",
+                    "python:webapp.ops.gunicorn_conf",
                     "--graceful-timeout",
                     "10",
                     "webapp.wsgi:app",

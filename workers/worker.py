@@ -10,6 +10,7 @@ from redis import Redis
 from rq import Queue, SimpleWorker
 from rq.cron import CronScheduler
 
+from webapp.ops import logs
 from webapp.redis_client import JOB_ENTRY_POINT, QUEUE_NAMES
 from workers import runtime
 
@@ -48,6 +49,7 @@ def run_sweeper(redis_url: str) -> None:
     """Enqueue the deadline, notification and import sweeps every SWEEP_INTERVAL_SECONDS."""
     from rq.utils import import_attribute
 
+    logs.configure()  # a spawned process: it starts with no logging set up
     scheduler = CronScheduler(connection=Redis.from_url(redis_url), name=f"sweeper-{os.getpid()}")
     scheduler.register(
         import_attribute(JOB_ENTRY_POINT),

@@ -30,6 +30,7 @@ from webapp.models import (
     User,
     Workspace,
 )
+from webapp.ops.metrics import observed_intake
 from webapp.queue import versions
 
 from . import activities, assignment, audit, events, leads, policies, sources
@@ -199,6 +200,7 @@ def _ref(lead: Lead, first_contact: datetime | None) -> LeadRef:
     )
 
 
+@observed_intake
 @operation
 def receive_lead(
     workspace: Workspace,

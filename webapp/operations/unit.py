@@ -9,6 +9,7 @@ from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 
 from webapp.extensions import db
+from webapp.ops.oplog import operation_logged
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -46,9 +47,14 @@ def transaction() -> Iterator[None]:
 def operation(func: Callable[P, R]) -> Callable[P, R]:
     """Run `func` as one transaction (nested operations join the outer one)."""
 
+    what = f"{func.__module__.rpartition('.')[2]}.{func.__name__}"
+
     @wraps(func)
     def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
-        with transaction():
+        if _depth.get():  # part of an outer operation: that one says what happened
+            with transaction():
+                return func(*args, **kwargs)
+        with operation_logged(what, args, kwargs), transaction():
             return func(*args, **kwargs)
 
     return wrapped

@@ -148,7 +148,7 @@ def workers() -> Check:
             worker
             for worker in registered
             if worker.last_heartbeat is not None
-            and _aware(worker.last_heartbeat) >= oldest_allowed
+            and aware(worker.last_heartbeat) >= oldest_allowed
             and live.alive(worker.name)
         ]
     except (RedisError, OSError) as error:
@@ -162,7 +162,7 @@ def workers() -> Check:
     return Check("workers", OK, f"{len(alive)} alive")
 
 
-def _aware(moment: datetime) -> datetime:
+def aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
