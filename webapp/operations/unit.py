@@ -15,6 +15,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 _depth: ContextVar[int] = ContextVar("operation_depth", default=0)
+_operations: ContextVar[int] = ContextVar("operations_under_way", default=0)
 _after_commit: ContextVar[list[Callable[[], None]] | None] = ContextVar(
     "after_commit", default=None
 )
@@ -51,11 +52,17 @@ def operation(func: Callable[P, R]) -> Callable[P, R]:
 
     @wraps(func)
     def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
-        if _depth.get():  # part of an outer operation: that one says what happened
+        if _operations.get():  # part of an outer operation: that one says what happened
             with transaction():
                 return func(*args, **kwargs)
-        with operation_logged(what, args, kwargs), transaction():
-            return func(*args, **kwargs)
+        token = _operations.set(1)
+        # Inside a caller's own transaction() the line waits for that commit.
+        said_after = after_commit if _depth.get() else None
+        try:
+            with operation_logged(what, args, kwargs, said_after), transaction():
+                return func(*args, **kwargs)
+        finally:
+            _operations.reset(token)
 
     return wrapped
 

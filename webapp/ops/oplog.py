@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -22,7 +22,12 @@ _SLUGS_KEPT = 10_000
 
 
 @contextmanager
-def operation_logged(what: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Iterator[None]:
+def operation_logged(
+    what: str,
+    args: Sequence[Any],
+    kwargs: Mapping[str, Any],
+    said_after: Callable[[Callable[[], None]], None] | None = None,
+) -> Iterator[None]:
     """Around an outermost operation, after its commit (or rollback): `what` and its outcome.
 
     Arguments are never logged (they hold names, phone numbers, passwords); only the
@@ -36,7 +41,10 @@ def operation_logged(what: str, args: Sequence[Any], kwargs: Mapping[str, Any]) 
     except Exception as error:
         _say(what, workspace_id, started, "error", type(error).__name__)
         raise
-    _say(what, workspace_id, started, "ok", None)
+    if said_after is None:
+        _say(what, workspace_id, started, "ok", None)
+    else:  # done, but only once the caller's transaction commits
+        said_after(lambda: _say(what, workspace_id, started, "ok", None))
 
 
 def _say(
