@@ -6,6 +6,7 @@ scrape costs a few indexed counts however many tenants the installation has.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 from flask import Flask
@@ -20,6 +21,8 @@ from webapp.models import Deadline, DeadlineState, Notification
 from webapp.ops import checks
 from webapp.ops.metrics import channel_label
 from webapp.redis_client import QUEUE_NAMES
+
+log = logging.getLogger("leadline.metrics")
 
 
 class InstallationCollector(Collector):
@@ -37,6 +40,7 @@ class InstallationCollector(Collector):
                 yield from self._database()
                 up.add_metric(["database"], 1)
             except Exception:  # the scrape still answers; the gauge says what is missing
+                log.exception("metrics: the database gauges failed")
                 db.session.rollback()
                 up.add_metric(["database"], 0)
             finally:
@@ -45,31 +49,30 @@ class InstallationCollector(Collector):
                 yield from self._redis()
                 up.add_metric(["redis"], 1)
             except Exception:
+                log.warning("metrics: the Redis gauges failed", exc_info=True)
                 up.add_metric(["redis"], 0)
         yield up
 
     def _database(self) -> Iterator[GaugeMetricFamily]:
         moment = now()
-        pending = db.session.execute(
-            select(Deadline.due_at <= moment, func.count(), func.min(Deadline.due_at))
-            .where(Deadline.state == DeadlineState.PENDING)
-            .group_by(Deadline.due_at <= moment)
-        ).all()
-        counts = {bool(due): (count, oldest) for due, count, oldest in pending}
+        due = Deadline.due_at <= moment
+        not_due, overdue_count, earliest = db.session.execute(
+            select(
+                func.count().filter(~due), func.count().filter(due), func.min(Deadline.due_at)
+            ).where(Deadline.state == DeadlineState.PENDING)
+        ).one()
         waiting = GaugeMetricFamily("leadline_deadlines_pending", "Pending deadlines not yet due")
-        waiting.add_metric([], counts.get(False, (0, None))[0])
+        waiting.add_metric([], not_due or 0)
         overdue = GaugeMetricFamily(
             "leadline_deadlines_due_unfired", "Pending deadlines already due: a clock is behind"
         )
-        overdue.add_metric([], counts.get(True, (0, None))[0])
+        overdue.add_metric([], overdue_count or 0)
         oldest = GaugeMetricFamily(
             "leadline_deadlines_oldest_due_unfired_seconds",
             "How long the oldest due, unfired deadline has been due (0: none)",
         )
-        oldest_due = counts.get(True, (0, None))[1]
-        oldest.add_metric(
-            [], (moment - checks.aware(oldest_due)).total_seconds() if oldest_due else 0
-        )
+        late = (moment - checks.aware(earliest)).total_seconds() if overdue_count else 0
+        oldest.add_metric([], late)
         yield from (waiting, overdue, oldest)
 
         outbox = GaugeMetricFamily(
