@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import threading
 
 from flask import Flask
 from redis import Redis
@@ -17,6 +19,9 @@ from workers import runtime
 # Timers first: a late deadline costs more than a late report.
 QUEUE_ORDER = ("timers", "notify", "default")
 SWEEP_INTERVAL_SECONDS = int(os.environ.get("LEADLINE_SWEEP_SECONDS", "30"))
+# After SIGTERM the job in hand may finish for this long; then the worker stops cold and the
+# sweeps give that job to another worker (its transaction never committed).
+SHUTDOWN_GRACE_SECONDS = max(2, int(os.environ.get("LEADLINE_WORKER_GRACE_SECONDS", "60")))
 
 assert set(QUEUE_ORDER) == set(QUEUE_NAMES)
 
@@ -42,7 +47,19 @@ def build_worker(app: Flask) -> SimpleWorker:
     runtime.use_app(app)
     connection = _connection(app)
     queues = [Queue(name, connection=connection) for name in QUEUE_ORDER]
-    return SimpleWorker(queues, connection=connection)
+    return GracefulWorker(queues, connection=connection)
+
+
+class GracefulWorker(SimpleWorker):
+    """RQ's warm shutdown (SIGTERM: finish the job in hand, take no other), bounded by
+    SHUTDOWN_GRACE_SECONDS: then it signals itself again, which RQ takes as a cold shutdown."""
+
+    def handle_warm_shutdown_request(self) -> None:
+        super().handle_warm_shutdown_request()
+        pid = os.getpid()
+        timer = threading.Timer(SHUTDOWN_GRACE_SECONDS, os.kill, args=(pid, signal.SIGTERM))
+        timer.daemon = True  # a worker that stopped in time is not kept alive by it
+        timer.start()
 
 
 def run_sweeper(redis_url: str) -> None:
