@@ -9,6 +9,7 @@ from flask import Flask
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue, SimpleWorker
+from sqlalchemy import text
 
 from tests import support
 from webapp.extensions import db
@@ -84,3 +85,28 @@ def test_readyz_fails_when_redis_is_stopped(app: Flask, tmp_path):
         server.stop()
         with own.app_context():
             db.engine.dispose()
+
+
+def test_readyz_fails_while_migrations_are_pending_and_tolerates_a_newer_database(
+    app, client, redis_url
+):
+    """Pending migrations (the code is newer): not ready. A database migrated for the next
+    release (an unknown revision): still ready, so old web processes serve during a rolling
+    upgrade."""
+    with db.engine.begin() as connection:
+        (head,) = connection.execute(text("SELECT version_num FROM alembic_version")).one()
+    try:
+        with registered_worker(redis_url):
+            with db.engine.begin() as connection:
+                connection.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+            pending = client.get("/readyz")
+            with db.engine.begin() as connection:
+                connection.execute(text("UPDATE alembic_version SET version_num = 'next_release'"))
+            newer = client.get("/readyz")
+    finally:
+        with db.engine.begin() as connection:
+            connection.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": head})
+    assert pending.status_code == 503
+    assert pending.get_json()["checks"]["migrations"]["detail"].startswith("migrations pending")
+    assert newer.status_code == 200
+    assert newer.get_json()["checks"]["migrations"]["state"] == "warn"

@@ -94,6 +94,11 @@ def _migration_heads(directory: str) -> frozenset[str]:
     return frozenset(ScriptDirectory(directory).get_heads())
 
 
+@cache
+def _known_revisions(directory: str) -> frozenset[str]:
+    return frozenset(script.revision for script in ScriptDirectory(directory).walk_revisions())
+
+
 def migrations() -> Check:
     from webapp import MIGRATIONS_DIR
 
@@ -110,8 +115,10 @@ def migrations() -> Check:
             return Check("migrations", OK, "at head")
         if not current:
             return Check("migrations", FAIL, "database not migrated: run `leadline db upgrade`")
-        if current - heads:
-            return Check("migrations", FAIL, "database is newer than this code")
+        if current - _known_revisions(MIGRATIONS_DIR):
+            # Mid-upgrade: migrated for the next release while this process still runs the
+            # old code. It stays in service until replaced (README: Upgrades).
+            return Check("migrations", WARN, "database is newer than this code")
         return Check("migrations", FAIL, "migrations pending: run `leadline db upgrade`")
 
     return _within_timeout(current_app._get_current_object(), "migrations", probe)
