@@ -132,3 +132,14 @@ def test_errors_are_one_json_line_with_their_traceback(app, capsys):
     (line,) = [x for x in log_lines(capsys.readouterr().out) if x["logger"] == app.logger.name]
     assert line["level"] == "error"
     assert "Traceback" in line["error"] and "RuntimeError: the database went away" in line["error"]
+
+
+def test_a_request_line_never_carries_a_token_from_its_path(client, make_workspace, capsys):
+    """The roster confirmation link's path holds a signed token: the line names the route."""
+    workspace = make_workspace(slug="tokens")
+    capsys.readouterr()
+    client.get(f"/roster/{workspace.slug}/confirm/signed.token-value")
+    lines = [x for x in log_lines(capsys.readouterr().out) if x["message"] == "request"]
+    assert lines, "the request logged no line"
+    assert "signed.token-value" not in json.dumps(lines)
+    assert lines[0]["workspace"] == "tokens"

@@ -54,12 +54,22 @@ def _end(response: Response) -> Response:
             extra={
                 "method": request.method,
                 "route": route,
-                "path": request.path,  # no query string: searches carry names
+                # Not the path: a roster confirmation's carries its signed token, and the
+                # query string a search's names. The workspace and numeric ids are kept.
+                **_safe_view_args(),
                 "status": response.status_code,
                 "duration_ms": round(seconds * 1000, 1),
             },
         )
     return response
+
+
+def _safe_view_args() -> dict[str, object]:
+    args = request.view_args or {}
+    kept: dict[str, object] = {k: v for k, v in args.items() if isinstance(v, int)}
+    if isinstance(args.get("workspace"), str):
+        kept["workspace"] = args["workspace"]
+    return kept
 
 
 def _forget(error: BaseException | None) -> None:
