@@ -12,6 +12,7 @@ import pytest
 import time_machine
 from prometheus_client.parser import text_string_to_metric_families
 
+from webapp import job_names
 from webapp.clock import now
 from webapp.operations import deadlines
 from webapp.operations.intake import IntakeRequest, receive_lead
@@ -77,8 +78,8 @@ def test_fire_lateness_histogram_moves_when_deadlines_fire(client, make_workspac
     assert value(before, "leadline_deadlines_pending") == 2
     with time_machine.travel(due + timedelta(minutes=10), tick=False):
         assert value(scrape(client), "leadline_deadlines_due_unfired") == 2
-        assert runtime.perform("deadline.fire", first.id)
-        assert runtime.perform("deadline.fire", second.id)
+        assert runtime.perform(job_names.DEADLINE_FIRE, first.id)
+        assert runtime.perform(job_names.DEADLINE_FIRE, second.id)
         after = scrape(client)
     count = "leadline_deadline_fire_lateness_seconds_count"
     total = "leadline_deadline_fire_lateness_seconds_sum"
@@ -87,7 +88,7 @@ def test_fire_lateness_histogram_moves_when_deadlines_fire(client, make_workspac
     assert value(after, "leadline_deadlines_due_unfired") == 0
     fired = "leadline_deadlines_fired_total"
     assert value(after, fired) == value(before, fired) + 2
-    job = {"job": "deadline.fire", "outcome": "ok"}
+    job = {"job": job_names.DEADLINE_FIRE, "outcome": "ok"}
     assert value(after, "leadline_job_duration_seconds_count", **job) >= 2
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
+from pathlib import Path
 
 from alembic.script import ScriptDirectory
 from flask import Flask, current_app
@@ -24,6 +25,8 @@ from webapp.clock import now
 from webapp.extensions import db
 from webapp.redis_client import LiveWorkers
 
+# The factory's migrations folder (webapp.MIGRATIONS_DIR), found without importing the factory.
+MIGRATIONS_DIR = str(Path(__file__).resolve().parents[1] / "migrations")
 TIMEOUT_SECONDS = 2.0
 # RQ renews a worker's registration at least every worker_ttl (420 s) less its 15 s margin,
 # even when idle; a heartbeat older than the ttl plus a minute is a worker gone.
@@ -100,8 +103,6 @@ def _known_revisions(directory: str) -> frozenset[str]:
 
 
 def migrations() -> Check:
-    from webapp import MIGRATIONS_DIR
-
     def probe() -> Check:
         # Read directly: alembic's MigrationContext logs two lines per call (every probe).
         with db.engine.connect() as connection:

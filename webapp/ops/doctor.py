@@ -89,7 +89,7 @@ def smtp() -> Check:
 def channels() -> list[Check]:
     """The WhatsApp and Telegram endpoints workspaces have set up answer a connection; a
     channel switched on without a token can send nothing. (Tokens are never printed.)"""
-    from webapp.delivery.senders import DEFAULT_BASE_URLS
+    from webapp.channels.senders import DEFAULT_BASE_URLS
 
     rows = db.session.execute(
         select(ChannelSettings.channel, ChannelSettings.base_url, ChannelSettings.token).where(

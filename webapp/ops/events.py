@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from webapp import job_names
 from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import Workspace
@@ -27,7 +28,7 @@ def deadline_fired(deadline_id: int, workspace_id: int, kind: str, due_at: datet
         "deadline fired",
         extra={
             "workspace": workspace_slug(workspace_id),
-            "what": "deadline.fire",
+            "what": job_names.DEADLINE_FIRE,
             "deadline_id": deadline_id,
             "kind": kind,
             "outcome": "fired",
@@ -55,7 +56,7 @@ def delivery_done(
         "notification delivery",
         extra={
             "workspace": workspace_slug(workspace_id),
-            "what": "notification.deliver",
+            "what": job_names.NOTIFICATION_DELIVER,
             "notification_id": notification_id,
             "channel": channel,
             "outcome": outcome,

@@ -1,37 +1,22 @@
-"""Per-request bookkeeping: the request id, one log line and the HTTP metrics; and /metrics."""
+"""Per-request bookkeeping: the request id, one log line and the HTTP metrics."""
 
 from __future__ import annotations
 
-import hmac
 import logging
 import time
 
-from flask import Blueprint, Flask, Response, abort, current_app, g, request
-from prometheus_client import (
-    CONTENT_TYPE_LATEST,
-    REGISTRY,
-    CollectorRegistry,
-    generate_latest,
-    multiprocess,
-)
+from flask import Flask, Response, g, request
 
-from webapp.extensions import csrf
 from webapp.ops import logs, metrics
-from webapp.ops.collector import InstallationCollector
 
 REQUEST_ID_HEADER = "X-Request-ID"
-LOOPBACK = frozenset({"127.0.0.1", "::1"})
 log = logging.getLogger("leadline.request")
-
-bp = Blueprint("metrics", __name__)
-csrf.exempt(bp)
 
 
 def init_app(app: Flask) -> None:
     app.before_request(_begin)
     app.after_request(_end)
     app.teardown_request(_forget)
-    app.register_blueprint(bp)
 
 
 def _begin() -> None:
@@ -76,28 +61,3 @@ def _forget(error: BaseException | None) -> None:
     token = g.pop("leadline_request_token", None)
     if token is not None:
         logs._request_id.reset(token)
-
-
-def _allowed() -> bool:
-    token = current_app.config.get("LEADLINE_METRICS_TOKEN")
-    if token:
-        offered = request.headers.get("Authorization", "")
-        return hmac.compare_digest(offered.encode(), f"Bearer {token}".encode())
-    return request.remote_addr in LOOPBACK
-
-
-@bp.get("/metrics")
-def scrape() -> Response:
-    if not _allowed():
-        abort(404)  # nothing to see here for the public, not even that it exists
-    scraped = CollectorRegistry(auto_describe=False)
-    scraped.register(InstallationCollector(current_app._get_current_object()))
-    if metrics.MULTIPROCESS_DIR:
-        processes = CollectorRegistry()
-        multiprocess.MultiProcessCollector(processes)
-        body = generate_latest(processes)
-    else:
-        body = generate_latest(REGISTRY)
-    response = Response(body + generate_latest(scraped), mimetype=CONTENT_TYPE_LATEST)
-    response.headers["Cache-Control"] = "no-store"
-    return response
