@@ -20,6 +20,7 @@ FEATURES = (
     "leadwork",
     "people",
     "policy",
+    "probes",
     "queue",
     "reports",
     "roster",

@@ -34,6 +34,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     error_pages.init_app(app)
     app.after_request(add_vary_header)
     headers.init_app(app)
+    from webapp.ops import setup as operability
+
+    operability.init_app(app)  # JSON logs, request ids, HTTP metrics, operators' commands
 
     from webapp import cli, template_helpers
 
@@ -86,6 +89,7 @@ VIEW_MODULES = (
     "webapp.roster.views",
     "webapp.roster.confirm",
     "webapp.roster.whatsapp",
+    "webapp.probes.views",
 )
 
 
@@ -104,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.people.blueprint import bp as people_bp
     from webapp.policy.blueprint import bp as policy_bp
     from webapp.policy.blueprint import replay_bp
+    from webapp.probes.blueprint import bp as probes_bp
     from webapp.queue.blueprint import bp as queue_bp
     from webapp.reports.blueprint import bp as reports_bp
     from webapp.roster.blueprint import bp as roster_bp
@@ -132,6 +137,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(roster_bp)
     app.register_blueprint(roster_link_bp)
     app.register_blueprint(whatsapp_inbound_bp)
+    app.register_blueprint(probes_bp)
     if app.config.get("LEADLINE_RQ_DASHBOARD"):
         from webapp.console import rq_dashboard
 

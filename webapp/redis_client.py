@@ -15,6 +15,7 @@ from rq.job import Job, JobStatus
 from rq.registry import DeferredJobRegistry, ScheduledJobRegistry
 
 from webapp.clock import now
+from webapp.ops import logs
 
 QUEUE_NAMES = ("default", "timers", "notify")
 JOB_ENTRY_POINT = "workers.runtime.perform"
@@ -54,6 +55,8 @@ def enqueue(
     (seconds) replaces RQ's default of 180 for a job sized to take longer."""
     target = queue(queue_name)
     options: dict[str, Any] = {"job_id": job_id}
+    if (request_id := logs.request_id()) is not None:
+        options["meta"] = {"request_id": request_id}  # the job's log lines carry it too
     if timeout is not None:
         options["job_timeout"] = timeout
     if at is not None:

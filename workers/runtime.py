@@ -8,6 +8,7 @@ from flask import Flask
 
 from webapp import create_app
 from webapp.extensions import db
+from webapp.ops import jobs as ops_jobs
 from workers.registry import JOBS
 
 _app: Flask | None = None
@@ -32,7 +33,7 @@ def perform(name: str, *ids: Any) -> Any:
         func = JOBS[name]
     except KeyError:
         raise LookupError(f"unknown job {name!r}; known: {', '.join(sorted(JOBS))}") from None
-    with _current_app().app_context():
+    with _current_app().app_context(), ops_jobs.running(name):
         try:
             return func(*ids)
         finally:

@@ -8,6 +8,8 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
+from pathlib import Path
 from types import FrameType
 
 import click
@@ -17,11 +19,13 @@ from sqlalchemy import func, select
 from webapp import catalogues, create_app
 from webapp.extensions import db
 from webapp.models import Workspace
+from webapp.ops import multiprocess_dir
 from workers.embedded_redis import EmbeddedRedis
 
 
-def prepare_database() -> None:
-    """Apply migrations; seed the five demo workspaces into an empty database."""
+def prepare_database() -> str:
+    """Apply migrations; seed the five demo workspaces into an empty database. Returns the
+    instance folder."""
     app = create_app()
     with app.app_context():
         upgrade()
@@ -32,6 +36,7 @@ def prepare_database() -> None:
             click.echo(f"Seeding the demo workspaces (password for every login: {password})")
             for email, description in seed_demo(password):
                 click.echo(f"  {email:<34} {description}")
+    return app.instance_path
 
 
 def _wait_for_port(host: str, port: int, children: list[subprocess.Popen], timeout: float) -> bool:
@@ -44,6 +49,25 @@ def _wait_for_port(host: str, port: int, children: list[subprocess.Popen], timeo
                 return True
         except OSError:
             time.sleep(0.2)  # waiting for gunicorn to bind, not for a clock
+    return False
+
+
+def _wait_until_ready(
+    host: str, port: int, children: list[subprocess.Popen], timeout: float
+) -> bool:
+    """Poll /readyz (database, migrations, Redis, a worker's heartbeat) until it says 200."""
+    address = "127.0.0.1" if host in ("0.0.0.0", "") else host
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(child.poll() is not None for child in children):
+            return False
+        try:
+            with urllib.request.urlopen(f"http://{address}:{port}/readyz", timeout=5) as answer:
+                if answer.status == 200:
+                    return True
+        except OSError:  # not listening yet, or 503 (urllib raises HTTPError, an OSError)
+            pass
+        time.sleep(0.3)  # waiting for the processes to start, not for a clock
     return False
 
 
@@ -78,7 +102,9 @@ def run_everything(host: str, port: int, web_workers: int) -> int:
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
     try:
-        prepare_database()
+        instance_path = prepare_database()
+        # Every process below records its metrics there; /metrics adds them up.
+        multiprocess_dir.reset(Path(instance_path) / "metrics")
         children.append(subprocess.Popen([sys.executable, "-m", "workers", "worker"]))
         children.append(
             subprocess.Popen(
@@ -92,15 +118,17 @@ def run_everything(host: str, port: int, web_workers: int) -> int:
                     str(web_workers),
                     "--threads",
                     "4",
-                    "--access-logfile",
-                    "-",
+                    "--config",
+                    "python:webapp.ops.gunicorn_conf",
                     "--graceful-timeout",
                     "10",
                     "webapp.wsgi:app",
                 ]
             )
         )
-        if not _wait_for_port(host, port, children, timeout=60):
+        if not _wait_for_port(host, port, children, timeout=60) or not _wait_until_ready(
+            host, port, children, timeout=60
+        ):
             click.echo("Leadline did not start: see the messages above.", err=True)
             return 1
         click.echo(f"Leadline is running at http://{host}:{port}", color=False)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import threading
 
 from flask import Flask
 from redis import Redis
@@ -11,12 +13,16 @@ from rq import Queue, SimpleWorker
 from rq.cron import CronScheduler
 
 from webapp import job_names
+from webapp.ops import logs
 from webapp.redis_client import JOB_ENTRY_POINT, QUEUE_NAMES
 from workers import runtime
 
 # Timers first: a late deadline costs more than a late report.
 QUEUE_ORDER = ("timers", "notify", "default")
 SWEEP_INTERVAL_SECONDS = int(os.environ.get("LEADLINE_SWEEP_SECONDS", "30"))
+# After SIGTERM the job in hand may finish for this long; then the worker stops cold and the
+# sweeps give that job to another worker (its transaction never committed).
+SHUTDOWN_GRACE_SECONDS = max(2, int(os.environ.get("LEADLINE_WORKER_GRACE_SECONDS", "60")))
 
 assert set(QUEUE_ORDER) == set(QUEUE_NAMES)
 
@@ -42,13 +48,26 @@ def build_worker(app: Flask) -> SimpleWorker:
     runtime.use_app(app)
     connection = _connection(app)
     queues = [Queue(name, connection=connection) for name in QUEUE_ORDER]
-    return SimpleWorker(queues, connection=connection)
+    return GracefulWorker(queues, connection=connection)
+
+
+class GracefulWorker(SimpleWorker):
+    """RQ's warm shutdown (SIGTERM: finish the job in hand, take no other), bounded by
+    SHUTDOWN_GRACE_SECONDS: then it signals itself again, which RQ takes as a cold shutdown."""
+
+    def handle_warm_shutdown_request(self) -> None:
+        super().handle_warm_shutdown_request()
+        pid = os.getpid()
+        timer = threading.Timer(SHUTDOWN_GRACE_SECONDS, os.kill, args=(pid, signal.SIGTERM))
+        timer.daemon = True  # a worker that stopped in time is not kept alive by it
+        timer.start()
 
 
 def run_sweeper(redis_url: str) -> None:
     """Enqueue the deadline, notification and import sweeps every SWEEP_INTERVAL_SECONDS."""
     from rq.utils import import_attribute
 
+    logs.configure()  # a spawned process: it starts with no logging set up
     scheduler = CronScheduler(connection=Redis.from_url(redis_url), name=f"sweeper-{os.getpid()}")
     scheduler.register(
         import_attribute(JOB_ENTRY_POINT),

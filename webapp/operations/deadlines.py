@@ -18,6 +18,7 @@ from webapp import job_names, redis_client
 from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import Deadline, DeadlineState, Lead, Workspace
+from webapp.ops import events as ops_events
 
 from . import audit, policies
 from .unit import after_commit, operation
@@ -196,6 +197,8 @@ def fire(deadline_id: int) -> bool:
         actor=None,
         after={"kind": deadline.kind, "due_at": deadline.due_at.isoformat()},
     )
+    fired = (deadline.id, deadline.workspace_id, deadline.kind, deadline.due_at)
+    after_commit(lambda: ops_events.deadline_fired(*fired))  # lateness: due to action committed
     return True
 
 

@@ -15,6 +15,7 @@ from webapp.extensions import db
 from webapp.live_versions import BELLS
 from webapp.models import ChannelSettings, Notification, User, Workspace
 from webapp.models import NotificationState as S
+from webapp.ops import events as ops_events
 
 from . import audit
 from .unit import after_commit, operation
@@ -108,6 +109,7 @@ def deliver(notification_id: int) -> str | None:
         return _failed(row, str(error))
     row.state, row.sent_at, row.next_attempt_at, row.last_error = S.SENT, now(), None, None
     db.session.commit()
+    _said(row, None)
     if row.channel == IN_APP:
         BELLS.bump(row.workspace_id, row.recipient_user_id)  # the bell shows it now
     return row.state.value
@@ -120,9 +122,23 @@ def _failed(row: Notification, error: str) -> str:
     else:
         row.state, row.next_attempt_at = S.FAILED, now() + backoff(row.attempts)
     db.session.commit()
+    _said(row, error)
     if row.state == S.FAILED:
         _enqueue(row.id, row.attempts, row.next_attempt_at)
     return row.state.value
+
+
+def _said(row: Notification, error: str | None) -> None:
+    """The delivery's log line and metrics, once its outcome is committed."""
+    ops_events.delivery_done(
+        row.id,
+        row.workspace_id,
+        row.channel,
+        row.state.value,
+        written_at=row.created_at,
+        attempts=row.attempts,
+        error=error,
+    )
 
 
 def enqueue_due() -> int:

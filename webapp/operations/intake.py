@@ -31,6 +31,7 @@ from webapp.models import (
     User,
     Workspace,
 )
+from webapp.ops.metrics import observed_intake
 
 from . import activities, assignment, audit, events, leads, policies, sources
 from . import intake_checks as checks
@@ -199,6 +200,7 @@ def _ref(lead: Lead, first_contact: datetime | None) -> LeadRef:
     )
 
 
+@observed_intake
 @operation
 def receive_lead(
     workspace: Workspace,

@@ -9,11 +9,13 @@ from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 
 from webapp.extensions import db
+from webapp.ops.oplog import operation_logged
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 _depth: ContextVar[int] = ContextVar("operation_depth", default=0)
+_operations: ContextVar[int] = ContextVar("operations_under_way", default=0)
 _after_commit: ContextVar[list[Callable[[], None]] | None] = ContextVar(
     "after_commit", default=None
 )
@@ -46,10 +48,21 @@ def transaction() -> Iterator[None]:
 def operation(func: Callable[P, R]) -> Callable[P, R]:
     """Run `func` as one transaction (nested operations join the outer one)."""
 
+    what = f"{func.__module__.rpartition('.')[2]}.{func.__name__}"
+
     @wraps(func)
     def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
-        with transaction():
-            return func(*args, **kwargs)
+        if _operations.get():  # part of an outer operation: that one says what happened
+            with transaction():
+                return func(*args, **kwargs)
+        token = _operations.set(1)
+        # Inside a caller's own transaction() the line waits for that commit.
+        said_after = after_commit if _depth.get() else None
+        try:
+            with operation_logged(what, args, kwargs, said_after), transaction():
+                return func(*args, **kwargs)
+        finally:
+            _operations.reset(token)
 
     return wrapped
 

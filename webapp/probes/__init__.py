@@ -1,0 +1,1 @@
+"""Probes for machines: liveness, readiness and Prometheus metrics (no sign-in, no session)."""
