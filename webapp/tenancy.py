@@ -87,9 +87,11 @@ def _narrowing(model: type) -> ColumnElement[bool] | None:
     return or_(lead_id.is_(None), lead_id.in_(their_leads))
 
 
-def scoped(model: type[M]) -> Select[tuple[M]]:
-    """SELECT over `model` limited to the current workspace (and to a partner's leads)."""
-    statement = select(model).where(model.workspace_id == current_workspace().id)
+def scoped(model: type[M], workspace: Workspace | None = None) -> Select[tuple[M]]:
+    """SELECT over `model` limited to `workspace` (default: the current one; jobs pass theirs)
+    and to a partner's leads."""
+    workspace = workspace or current_workspace()
+    statement = select(model).where(model.workspace_id == workspace.id)
     narrowing = _narrowing(model)
     return statement if narrowing is None else statement.where(narrowing)
 

@@ -8,12 +8,28 @@ from .lead_import import ImportState, LeadImport
 from .replay import PolicyReplay, ReplayState
 from .reporting import WeeklyReport
 from .roster import RosterEntry
+from .telecom import (
+    Accrual,
+    Campaign,
+    CampaignTarget,
+    Customer,
+    Interaction,
+    Offer,
+    OfferException,
+)
 from .user import Membership, Role, User
 from .webhook import WebhookSource
 from .work import Activity, Deadline, DeadlineState, Task, TaskState
 from .workspace import SLUG_PATTERN, PartnerOrganisation, PolicyVersion, Team, Workspace
 
 __all__ = [
+    "Accrual",
+    "Campaign",
+    "CampaignTarget",
+    "Customer",
+    "Interaction",
+    "Offer",
+    "OfferException",
     "SLUG_PATTERN",
     "Account",
     "Activity",
