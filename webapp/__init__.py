@@ -67,6 +67,9 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.api import docs_bp, hooks_bp
     from webapp.auth.views import bp as auth_bp
     from webapp.inbox import views as inbox_views
+    from webapp.interactions import campaign_views, report_views, views  # noqa: F401
+    from webapp.interactions.blueprint import bp as interactions_bp
+    from webapp.interactions.blueprint import campaigns_bp
     from webapp.leadimport.views import bp as imports_bp
     from webapp.leadwork.views import bp as leadwork_bp
     from webapp.operations_view.views import bp as operations_view_bp
@@ -92,6 +95,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(queue_bp)
     app.register_blueprint(leadwork_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(interactions_bp)
+    app.register_blueprint(campaigns_bp)
     app.register_blueprint(inbox_views.bp)
     inbox_views.init_app(app)
     app.register_blueprint(operations_view_bp)

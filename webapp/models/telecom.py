@@ -176,9 +176,7 @@ class Accrual(TenantOwned, db.Model):
     consent: Mapped[bool] = mapped_column(Boolean)
     subject: Mapped[str] = mapped_column(String(120))
     comment: Mapped[str] = mapped_column(Text, default="")
-    campaign_id: Mapped[int | None] = mapped_column(
-        ForeignKey("campaigns.id", ondelete="SET NULL")
-    )
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id", ondelete="SET NULL"))
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
 

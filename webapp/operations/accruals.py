@@ -43,7 +43,9 @@ def _checked(policy: Policy, values: dict[str, Any]) -> dict[str, Any]:
     if values.get("kind") not in KINDS:
         errors.append(("kind", _l("Choose a discount, a compensation or a fee credit.")))
     if values.get("category") not in categories(policy):
-        errors.append(("category", _l("Choose the category: discount, technological or promotion.")))
+        errors.append(
+            ("category", _l("Choose the category: discount, technological or promotion."))
+        )
     amount = _amount(values.get("amount"))
     if amount is None:
         errors.append(("amount", _l("Enter an amount greater than 0 (at most 1,000,000).")))
@@ -51,7 +53,9 @@ def _checked(policy: Policy, values: dict[str, Any]) -> dict[str, Any]:
         errors.append(("consent", _l("An accrual needs the customer's consent.")))
     subject = (values.get("subject") or "").strip()
     if not subject or len(subject) > SUBJECT_MAX:
-        errors.append(("subject", _l("Give a short subject (at most 120 characters), e.g. “FC for INBA”.")))
+        errors.append(
+            ("subject", _l("Give a short subject (at most 120 characters), e.g. “FC for INBA”."))
+        )
     comment = (values.get("comment") or "").strip()
     if len(comment) > COMMENT_MAX:
         errors.append(("comment", _l("The comment is at most 4,000 characters.")))
@@ -63,7 +67,11 @@ def _checked(policy: Policy, values: dict[str, Any]) -> dict[str, Any]:
 
 @operation
 def add_accrual(
-    interaction: Interaction, values: dict[str, Any], *, campaign: Campaign | None, actor: User | None
+    interaction: Interaction,
+    values: dict[str, Any],
+    *,
+    campaign: Campaign | None,
+    actor: User | None,
 ) -> Accrual:
     """Record an accrual on the interaction (audited); nothing is written if anything is bad."""
     workspace = db.session.get(Workspace, interaction.workspace_id)

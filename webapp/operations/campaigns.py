@@ -88,19 +88,33 @@ def _state(campaign: Campaign) -> dict[str, Any]:
 
 
 @operation
-def create_campaign(workspace: Workspace, values: dict[str, Any], *, actor: User | None) -> Campaign:
-    """A new campaign (paused unless `active`), audited; 422-style refusal names every field."""
+def create_campaign(
+    workspace: Workspace,
+    values: dict[str, Any],
+    *,
+    actor: User | None,
+    targets: list[str] | None = None,
+) -> Campaign:
+    """A new campaign (paused unless `active`), to `targets` (None: every number), audited;
+    the refusal names every bad field."""
     values = _clean(values)
     _check(values, workspace, None)
     campaign = Campaign(workspace_id=workspace.id, **{"targets_all": True, **values})
     db.session.add(campaign)
     audit.record(workspace.id, "campaign.created", campaign, actor=actor, after=_state(campaign))
+    if targets is not None:
+        replace_targets(campaign, targets, actor=actor)
     return campaign
 
 
 @operation
 def update_campaign(
-    campaign: Campaign, values: dict[str, Any], *, actor: User | None, action: str = "updated"
+    campaign: Campaign,
+    values: dict[str, Any],
+    *,
+    actor: User | None,
+    action: str = "updated",
+    targets: list[str] | None = None,
 ) -> Campaign:
     """Change a campaign's fields (activate / pause are changes of `active`), audited."""
     values = _clean(values)
@@ -113,6 +127,8 @@ def update_campaign(
         campaign.workspace_id, f"campaign.{action}", campaign, actor=actor, before=before,
         after=_state(campaign),
     )  # fmt: skip
+    if targets is not None:
+        replace_targets(campaign, targets, actor=actor)
     return campaign
 
 
@@ -150,7 +166,9 @@ def replace_targets(campaign: Campaign, ctns: list[str], *, actor: User | None) 
     if len(ctns) > MAX_TARGETS:
         raise OfferInvalid([("targets", _l("At most 200,000 numbers per campaign."))])
     db.session.execute(delete(CampaignTarget).where(CampaignTarget.campaign_id == campaign.id))
-    rows = [{"workspace_id": campaign.workspace_id, "campaign_id": campaign.id, "ctn": c} for c in ctns]
+    rows = [
+        {"workspace_id": campaign.workspace_id, "campaign_id": campaign.id, "ctn": c} for c in ctns
+    ]
     if rows:
         db.session.execute(insert(CampaignTarget), rows)
     before = campaign.targets_all
@@ -205,7 +223,9 @@ def for_number(
 ) -> tuple[list[Campaign], list[Campaign]]:
     """(shown in order, excluded) campaigns for a number today (TEL-1, TEL-9)."""
     found = {c.code: c for c in targeting(workspace, ctn)}
-    decided: OffersForNumber = offers_for(policy, [terms(c) for c in found.values()], day, tariff, services)
+    decided: OffersForNumber = offers_for(
+        policy, [terms(c) for c in found.values()], day, tariff, services
+    )
     return [found[t.code] for t in decided.shown], [found[t.code] for t in decided.excluded]
 
 

@@ -34,7 +34,9 @@ def _column(header: tuple[str, ...], names: set[str]) -> int | None:
 
 
 def _services(cell: str) -> list[str]:
-    return sorted({s.strip() for s in cell.replace(";", "|").replace(",", "|").split("|") if s.strip()})
+    return sorted(
+        {s.strip() for s in cell.replace(";", "|").replace(",", "|").split("|") if s.strip()}
+    )
 
 
 @operation
@@ -48,7 +50,10 @@ def import_customers(workspace: Workspace, data: bytes, *, actor: User | None) -
     ctn_at = _column(table.header, CTN_HEADERS)
     if ctn_at is None:
         raise OfferInvalid([("file", _l("The file needs a “ctn” column."))])
-    tariff_at, services_at = _column(table.header, TARIFF_HEADERS), _column(table.header, SERVICE_HEADERS)
+    tariff_at, services_at = (
+        _column(table.header, TARIFF_HEADERS),
+        _column(table.header, SERVICE_HEADERS),
+    )
     rows: dict[str, dict] = {}
     bad: list[int] = []
     for row in table.rows:
@@ -65,7 +70,9 @@ def import_customers(workspace: Workspace, data: bytes, *, actor: User | None) -
             scoped(Customer, workspace=workspace).with_only_columns(Customer.ctn, Customer.id).where(Customer.ctn.in_(list(rows)))
         ).all()
     ) if rows else {}  # fmt: skip
-    new = [{"workspace_id": workspace.id, "ctn": c, **v} for c, v in rows.items() if c not in existing]
+    new = [
+        {"workspace_id": workspace.id, "ctn": c, **v} for c, v in rows.items() if c not in existing
+    ]
     if new:
         db.session.execute(insert(Customer), new)
     for ctn, customer_id in existing.items():

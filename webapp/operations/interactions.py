@@ -55,7 +55,10 @@ def transfer_splits(policy: Policy) -> list[str]:
     """Where a call may be transferred: the IVR and the splits the policy names."""
     display = policy.answers.offers
     rate = policy.answers.offer_rate
-    named = [*(display.offer_before_transfer_to if display else []), *(rate.excluded_transfer_splits if rate else [])]
+    named = [
+        *(display.offer_before_transfer_to if display else []),
+        *(rate.excluded_transfer_splits if rate else []),
+    ]
     return list(dict.fromkeys(named))
 
 
@@ -87,7 +90,13 @@ def open_interaction(
         steps=[], via=via,
     )  # fmt: skip
     db.session.add(interaction)
-    audit.record(workspace.id, "interaction.opened", interaction, actor=actor, after={"ctn": number, "via": via})
+    audit.record(
+        workspace.id,
+        "interaction.opened",
+        interaction,
+        actor=actor,
+        after={"ctn": number, "via": via},
+    )
     policy = policies.active_policy(workspace)
     _shown, excluded = campaigns.for_number(
         workspace, policy, number, interaction.tariff, interaction.services, interaction.opened_on
@@ -105,8 +114,11 @@ def _exceptions_contacts(workspace: Workspace, policy: Policy, roles: list[str])
     for role in roles:
         if role == "exceptions_contact" and rule is not None and rule.contact_email:
             found = db.session.scalar(
-                select(User).join(Membership, Membership.user_id == User.id).where(
-                    Membership.workspace_id == workspace.id, User.email == rule.contact_email.lower()
+                select(User)
+                .join(Membership, Membership.user_id == User.id)
+                .where(
+                    Membership.workspace_id == workspace.id,
+                    User.email == rule.contact_email.lower(),
                 )
             )
             if found is not None:
@@ -134,7 +146,13 @@ def report_exception(
         interaction_id=interaction.id, reported_at=now(),
     )  # fmt: skip
     db.session.add(row)
-    audit.record(workspace.id, "offer.exception_reported", row, actor=None, after={"ctn": row.ctn, "campaign": campaign.code})
+    audit.record(
+        workspace.id,
+        "offer.exception_reported",
+        row,
+        actor=None,
+        after={"ctn": row.ctn, "campaign": campaign.code},
+    )
     payload = {"ctn": interaction.ctn, "campaign": campaign.name, "tariff": interaction.tariff or "-",
                "services": ", ".join(interaction.services or []) or "-"}  # fmt: skip
     for rule in policy.notifications.rules:
@@ -154,7 +172,9 @@ def _open(interaction: Interaction) -> None:
 
 
 @operation
-def transfer(interaction: Interaction, split: str, *, actor: User | None, confirmed: bool = False) -> Interaction:
+def transfer(
+    interaction: Interaction, split: str, *, actor: User | None, confirmed: bool = False
+) -> Interaction:
     """A transfer step (to the IVR or another split); TEL-2: before any offer, only once the
     agent confirms the reminder."""
     _open(interaction)
@@ -169,16 +189,28 @@ def transfer(interaction: Interaction, split: str, *, actor: User | None, confir
         and transfer_needs_offer_first(policy, split, offered)
         and _has_offers(workspace, policy, interaction)
     ):
-        raise InteractionRefused("offer_first", _l("Make an offer before transferring the call to the IVR."))
-    interaction.steps = [*interaction.steps, {"kind": "transfer", "split": split, "at": now().isoformat()}]
+        raise InteractionRefused(
+            "offer_first", _l("Make an offer before transferring the call to the IVR.")
+        )
+    interaction.steps = [
+        *interaction.steps,
+        {"kind": "transfer", "split": split, "at": now().isoformat()},
+    ]
     interaction.transferred_to = split
-    audit.record(workspace.id, "interaction.transferred", interaction, actor=actor, after={"split": split})
+    audit.record(
+        workspace.id, "interaction.transferred", interaction, actor=actor, after={"split": split}
+    )
     return interaction
 
 
 def _has_offers(workspace: Workspace, policy: Policy, interaction: Interaction) -> bool:
     shown, _ = campaigns.for_number(
-        workspace, policy, interaction.ctn, interaction.tariff, interaction.services, interaction.opened_on
+        workspace,
+        policy,
+        interaction.ctn,
+        interaction.tariff,
+        interaction.services,
+        interaction.opened_on,
     )
     return bool(shown)
 
@@ -186,7 +218,12 @@ def _has_offers(workspace: Workspace, policy: Policy, interaction: Interaction) 
 def counts_as(workspace: Workspace, policy: Policy, interaction: Interaction) -> str:
     """What the closed interaction counts as (TEL-6..TEL-9)."""
     shown, excluded = campaigns.for_number(
-        workspace, policy, interaction.ctn, interaction.tariff, interaction.services, interaction.opened_on
+        workspace,
+        policy,
+        interaction.ctn,
+        interaction.tariff,
+        interaction.services,
+        interaction.opened_on,
     )
     facts = Facts(
         offered=bool(interaction.offers),

@@ -112,7 +112,10 @@ def record_answer(
         if old == new:
             return offer
         if interaction.closed_at is not None and not _late_allowed(policy, late):
-            raise InteractionRefused("closed", _l("This interaction is closed: change the answer from the offer archive."))
+            raise InteractionRefused(
+                "closed",
+                _l("This interaction is closed: change the answer from the offer archive."),
+            )
         offer.answer, offer.changed_at = new, now()
         offer.changed_by_id = actor.id if actor else None
         audit.record(
@@ -132,7 +135,9 @@ def _late_allowed(policy: Policy, late: bool) -> bool:
 
 def _check_first(interaction: Interaction, policy: Policy, campaign: Campaign, late: bool) -> None:
     if interaction.closed_at is not None:
-        raise InteractionRefused("closed", _l("This interaction is closed: change the answer from the offer archive."))
+        raise InteractionRefused(
+            "closed", _l("This interaction is closed: change the answer from the offer archive.")
+        )
     if interaction.agent_line == "second":
         raise InteractionRefused("second_line", _l("Second-line agents make no offers."))
     if not _shown_on(interaction, policy, campaign):
