@@ -46,11 +46,17 @@ def _invalid(error: OfferInvalid) -> ApiError:
 
 def campaign_out(c: Campaign) -> CampaignOut:
     return CampaignOut(
-        code=c.code, name=c.name, priority=c.priority, description=c.description, script=c.script,
-        active=c.active, active_from=c.active_from, active_to=c.active_to,
+        code=c.code,
+        name=c.name,
+        priority=c.priority,
+        description=c.description,
+        script=c.script,
+        active=c.active,
+        active_from=c.active_from,
+        active_to=c.active_to,
         targets="all" if c.targets_all else campaigns.target_count(c),
         exceptions=Exceptions(tariffs=c.excluded_tariffs or [], services=c.excluded_services or []),
-    )  # fmt: skip
+    )
 
 
 def _values(data: CampaignIn | CampaignPatch) -> dict:
@@ -67,13 +73,24 @@ def _targets(targets: list[str] | None) -> list[str] | None:
         return None
     good, bad = campaigns.parse_targets(targets)
     if bad:
-        raise ApiError(422, "invalid input; nothing was stored",
-                       [(f"targets.{n - 1}", "not a 10-digit number") for n, _ in bad])  # fmt: skip
+        raise ApiError(
+            422,
+            "invalid input; nothing was stored",
+            [(f"targets.{n - 1}", "not a 10-digit number") for n, _ in bad],
+        )
     return good
 
 
-@endpoint("POST", "/campaigns", summary="Create an offer campaign", body=CampaignIn,
-          responses={201: CampaignOut}, errors=ERRORS, role="manager", tags=TAGS)  # fmt: skip
+@endpoint(
+    "POST",
+    "/campaigns",
+    summary="Create an offer campaign",
+    body=CampaignIn,
+    responses={201: CampaignOut},
+    errors=ERRORS,
+    role="manager",
+    tags=TAGS,
+)
 def create_campaign() -> Response:
     """A campaign with its priority (1 first), period, targets and exceptions (TEL-1, TEL-9)."""
     data = body(CampaignIn)
@@ -88,8 +105,15 @@ def create_campaign() -> Response:
     return respond(campaign_out(campaign), 201)
 
 
-@endpoint("GET", "/campaigns", summary="List offer campaigns", responses={200: CampaignList},
-          errors=(401, 429), role="agent", tags=TAGS)  # fmt: skip
+@endpoint(
+    "GET",
+    "/campaigns",
+    summary="List offer campaigns",
+    responses={200: CampaignList},
+    errors=(401, 429),
+    role="agent",
+    tags=TAGS,
+)
 def list_campaigns() -> Response:
     """Every campaign of the workspace, highest priority first."""
     rows = db.session.scalars(scoped(Campaign).order_by(Campaign.priority, Campaign.code))
@@ -103,8 +127,16 @@ def _campaign(code: str) -> Campaign:
     return found
 
 
-@endpoint("PATCH", "/campaigns/<code>", summary="Change an offer campaign", body=CampaignPatch,
-          responses={200: CampaignOut}, errors=ERRORS, role="manager", tags=TAGS)  # fmt: skip
+@endpoint(
+    "PATCH",
+    "/campaigns/<code>",
+    summary="Change an offer campaign",
+    body=CampaignPatch,
+    responses={200: CampaignOut},
+    errors=ERRORS,
+    role="manager",
+    tags=TAGS,
+)
 def patch_campaign(code: str) -> Response:
     """Change fields, activate or pause (`active`), replace the targets (audited)."""
     campaign = _campaign(code)
@@ -134,28 +166,48 @@ def _agent(agent_id: int | None) -> User | None:
 def interaction_out(interaction: Interaction) -> InteractionOut:
     view = presenting.screen(g.workspace, interaction)
     return InteractionOut(
-        id=interaction.id, ctn=interaction.ctn, agent_line=interaction.agent_line,
-        tariff=interaction.tariff, services=interaction.services or [],
-        offers=[OfferShown(campaign=c.code, name=c.name, priority=c.priority, script=c.script) for c in view.shown],
+        id=interaction.id,
+        ctn=interaction.ctn,
+        agent_line=interaction.agent_line,
+        tariff=interaction.tariff,
+        services=interaction.services or [],
+        offers=[
+            OfferShown(campaign=c.code, name=c.name, priority=c.priority, script=c.script)
+            for c in view.shown
+        ],
         answers={o.campaign.code: o.answer for o in interaction.offers},
         archive=[_entry(view.policy, o) for o in view.archive],
-        transferred_to=interaction.transferred_to, closed_at=interaction.closed_at,
-        outcome=interaction.outcome, missed_sale=interaction.missed_sale,
-    )  # fmt: skip
+        transferred_to=interaction.transferred_to,
+        closed_at=interaction.closed_at,
+        outcome=interaction.outcome,
+        missed_sale=interaction.missed_sale,
+    )
 
 
 def _entry(policy, offer) -> ArchiveEntry:
     return ArchiveEntry(
-        id=offer.id, interaction_id=offer.interaction_id, campaign=offer.campaign.code,
-        name=offer.campaign.name, answer=offer.answer, answered_at=offer.answered_at,
-        agent=offer.agent.name if offer.agent else None, changed_at=offer.changed_at,
+        id=offer.id,
+        interaction_id=offer.interaction_id,
+        campaign=offer.campaign.code,
+        name=offer.campaign.name,
+        answer=offer.answer,
+        answered_at=offer.answered_at,
+        agent=offer.agent.name if offer.agent else None,
+        changed_at=offer.changed_at,
         allowed=offers.allowed_moves(policy, offer.answer),
-    )  # fmt: skip
+    )
 
 
-@endpoint("POST", "/interactions", summary="Open an interaction (an inbound call)",
-          body=InteractionIn, responses={201: InteractionOut}, errors=ERRORS, role="agent",
-          tags=TAGS)  # fmt: skip
+@endpoint(
+    "POST",
+    "/interactions",
+    summary="Open an interaction (an inbound call)",
+    body=InteractionIn,
+    responses={201: InteractionOut},
+    errors=ERRORS,
+    role="agent",
+    tags=TAGS,
+)
 def open_interaction() -> Response:
     """From the telephony system: the call opens on the agent's screen (live); the answer
     lists the offers for the number in priority order, the excluded ones left out (TEL-1,
@@ -164,9 +216,14 @@ def open_interaction() -> Response:
     agent = _agent(data.agent)
     try:
         interaction = interactions.open_interaction(
-            g.workspace, data.ctn, agent=agent, actor=None, tariff=data.tariff,
-            services=data.services, via="telephony",
-        )  # fmt: skip
+            g.workspace,
+            data.ctn,
+            agent=agent,
+            actor=None,
+            tariff=data.tariff,
+            services=data.services,
+            via="telephony",
+        )
     except OfferInvalid as error:
         db.session.rollback()
         raise _invalid(error) from None
@@ -194,8 +251,13 @@ def _answer(interaction: Interaction, data: AnswerIn, late: bool) -> Response:
         db.session.rollback()
         raise ApiError(409, refused.message) from None
     policy = policies.active_policy(g.workspace)
-    out = AnswerOut(id=offer.id, interaction_id=interaction.id, campaign=campaign.code,
-                    answer=offer.answer, allowed=offers.allowed_moves(policy, offer.answer))  # fmt: skip
+    out = AnswerOut(
+        id=offer.id,
+        interaction_id=interaction.id,
+        campaign=campaign.code,
+        answer=offer.answer,
+        allowed=offers.allowed_moves(policy, offer.answer),
+    )
     return respond(out, 200 if existed else 201)
 
 
@@ -203,16 +265,31 @@ def _conflict(refused: AnswerRefused) -> Response:
     """409 naming the answer and the moves still allowed from the saved one (TEL-4)."""
     allowed = ", ".join(refused.allowed) or "none"
     message = f"{refused.message} (saved: {refused.old}; allowed moves: {allowed})"
-    response = jsonify({"error": {"code": "conflict", "message": message,
-                                  "fields": [{"path": "answer", "message": message}],
-                                  "saved": refused.old, "allowed": refused.allowed}})  # fmt: skip
+    response = jsonify(
+        {
+            "error": {
+                "code": "conflict",
+                "message": message,
+                "fields": [{"path": "answer", "message": message}],
+                "saved": refused.old,
+                "allowed": refused.allowed,
+            }
+        }
+    )
     response.status_code = 409
     return response
 
 
-@endpoint("POST", "/interactions/<int:interaction_id>/answers", summary="Record an offer's answer",
-          body=AnswerIn, responses={200: AnswerOut, 201: AnswerOut}, errors=ERRORS, role="agent",
-          tags=TAGS)  # fmt: skip
+@endpoint(
+    "POST",
+    "/interactions/<int:interaction_id>/answers",
+    summary="Record an offer's answer",
+    body=AnswerIn,
+    responses={200: AnswerOut, 201: AnswerOut},
+    errors=ERRORS,
+    role="agent",
+    tags=TAGS,
+)
 def record_answer(interaction_id: int) -> Response:
     """YES / NO / THINK for a campaign shown on the interaction (201 first, 200 a change);
     409 with the allowed moves for a change TEL-4 forbids (YES is final, NO and THINK only
@@ -221,9 +298,16 @@ def record_answer(interaction_id: int) -> Response:
     return _answer(interaction, body(AnswerIn), late=False)
 
 
-@endpoint("POST", "/interactions/<int:interaction_id>/transfer", summary="Transfer the call",
-          body=TransferIn, responses={200: InteractionOut}, errors=ERRORS, role="agent",
-          tags=TAGS)  # fmt: skip
+@endpoint(
+    "POST",
+    "/interactions/<int:interaction_id>/transfer",
+    summary="Transfer the call",
+    body=TransferIn,
+    responses={200: InteractionOut},
+    errors=ERRORS,
+    role="agent",
+    tags=TAGS,
+)
 def transfer(interaction_id: int) -> Response:
     """A transfer step to the IVR or another split; 409 before any offer unless `confirm`
     (TEL-2); a split the policy puts outside the figures keeps it out (TEL-7)."""
@@ -240,8 +324,15 @@ def transfer(interaction_id: int) -> Response:
     return respond(interaction_out(interaction))
 
 
-@endpoint("POST", "/interactions/<int:interaction_id>/close", summary="Save and close",
-          responses={200: InteractionOut}, errors=ERRORS, role="agent", tags=TAGS)  # fmt: skip
+@endpoint(
+    "POST",
+    "/interactions/<int:interaction_id>/close",
+    summary="Save and close",
+    responses={200: InteractionOut},
+    errors=ERRORS,
+    role="agent",
+    tags=TAGS,
+)
 def close(interaction_id: int) -> Response:
     """Close the interaction: `outcome` says how the offer rate counts it (a missed sale
     without an offer, TEL-6..TEL-9); 409 when it is closed already."""
@@ -261,8 +352,15 @@ def _ctn(raw: str) -> str:
     return ctn
 
 
-@endpoint("GET", "/customers/<ctn>/offers", summary="A number's offer archive",
-          responses={200: ArchiveOut}, errors=(401, 404, 429), role="agent", tags=TAGS)  # fmt: skip
+@endpoint(
+    "GET",
+    "/customers/<ctn>/offers",
+    summary="A number's offer archive",
+    responses={200: ArchiveOut},
+    errors=(401, 404, 429),
+    role="agent",
+    tags=TAGS,
+)
 def archive(ctn: str) -> Response:
     """Every offer made to the number, newest first, with the moves its answer may still make
     (TEL-5)."""
@@ -272,8 +370,16 @@ def archive(ctn: str) -> Response:
     return respond(ArchiveOut(ctn=number, offers=[_entry(policy, o) for o in rows]))
 
 
-@endpoint("POST", "/customers/<ctn>/offers", summary="A late answer from the archive",
-          body=AnswerIn, responses={200: AnswerOut}, errors=ERRORS, role="agent", tags=TAGS)  # fmt: skip
+@endpoint(
+    "POST",
+    "/customers/<ctn>/offers",
+    summary="A late answer from the archive",
+    body=AnswerIn,
+    responses={200: AnswerOut},
+    errors=ERRORS,
+    role="agent",
+    tags=TAGS,
+)
 def late_answer(ctn: str) -> Response:
     """Change the number's latest offer of the campaign (TEL-5: a late YES counts for that
     interaction's campaign); 409 for a move TEL-4 forbids."""
@@ -290,8 +396,16 @@ def late_answer(ctn: str) -> Response:
     return _answer(offer.interaction, data, late=True)
 
 
-@endpoint("POST", "/interactions/<int:interaction_id>/accruals", summary="Accrue a discount, compensation or fee credit",
-          body=AccrualIn, responses={201: AccrualOut}, errors=ERRORS, role="agent", tags=TAGS)  # fmt: skip
+@endpoint(
+    "POST",
+    "/interactions/<int:interaction_id>/accruals",
+    summary="Accrue a discount, compensation or fee credit",
+    body=AccrualIn,
+    responses={201: AccrualOut},
+    errors=ERRORS,
+    role="agent",
+    tags=TAGS,
+)
 def add_accrual(interaction_id: int) -> Response:
     """TEL-10: with the customer's consent (required), a category of the policy, a short
     subject and a detailed comment; audited."""
@@ -308,22 +422,47 @@ def add_accrual(interaction_id: int) -> Response:
         db.session.rollback()
         raise _invalid(error) from None
     return respond(
-        AccrualOut(id=accrual.id, interaction_id=interaction.id, ctn=accrual.ctn, kind=accrual.kind,
-                   category=accrual.category, amount=accrual.amount, subject=accrual.subject,
-                   comment=accrual.comment, campaign=campaign.code if campaign else None,
-                   created_at=accrual.created_at),
+        AccrualOut(
+            id=accrual.id,
+            interaction_id=interaction.id,
+            ctn=accrual.ctn,
+            kind=accrual.kind,
+            category=accrual.category,
+            amount=accrual.amount,
+            subject=accrual.subject,
+            comment=accrual.comment,
+            campaign=campaign.code if campaign else None,
+            created_at=accrual.created_at,
+        ),
         201,
-    )  # fmt: skip
+    )
 
 
 def _row(f: report.Figures) -> RateRow:
-    return RateRow(key=f.key, counted=f.counted, offered=f.offered, missed=f.missed,
-                   excluded=f.excluded, rate=f.rate, yes=f.yes, no=f.no, think=f.think,
-                   conversion=f.conversion)  # fmt: skip
+    return RateRow(
+        key=f.key,
+        counted=f.counted,
+        offered=f.offered,
+        missed=f.missed,
+        excluded=f.excluded,
+        rate=f.rate,
+        yes=f.yes,
+        no=f.no,
+        think=f.think,
+        conversion=f.conversion,
+    )
 
 
-@endpoint("GET", "/reports/offer-rate", summary="The offer-rate report", query=OfferRateQuery,
-          responses={200: OfferRateOut}, errors=(401, 403, 422, 429), role="manager", tags=TAGS)  # fmt: skip
+@endpoint(
+    "GET",
+    "/reports/offer-rate",
+    summary="The offer-rate report",
+    query=OfferRateQuery,
+    responses={200: OfferRateOut},
+    errors=(401, 403, 422, 429),
+    role="manager",
+    tags=TAGS,
+)
 def offer_rate() -> Response:
     """For a period (default the last 7 days), per agent, team or campaign: counted, offered,
     missed, excluded (transferred, second line, exceptions), the rate against the policy's
@@ -336,5 +475,10 @@ def offer_rate() -> Response:
     total, rows = report.offer_rate(g.workspace, period, args.group_by)
     policy = policies.active_policy(g.workspace)
     t = _row(total)
-    return respond(OfferRateOut(target=report.target(policy), rows=[_row(r) for r in rows],
-                                **t.model_dump(exclude={"key"})))  # fmt: skip
+    return respond(
+        OfferRateOut(
+            target=report.target(policy),
+            rows=[_row(r) for r in rows],
+            **t.model_dump(exclude={"key"}),
+        )
+    )

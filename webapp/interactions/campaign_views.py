@@ -43,8 +43,13 @@ def index() -> Response:
 def _form(
     campaign: Campaign | None, errors: dict | None = None, values=None, status: int = 200
 ) -> Response:
-    return render("interactions/campaign_form.html", status=status, campaign=campaign, errors=errors or {},
-                  values=values)  # fmt: skip
+    return render(
+        "interactions/campaign_form.html",
+        status=status,
+        campaign=campaign,
+        errors=errors or {},
+        values=values,
+    )
 
 
 @bp.get("/new")
@@ -154,6 +159,12 @@ def import_customers() -> Response:
         db.session.rollback()
         flash(error.errors[0][1], "error")
         return redirect(url_for("campaigns.index"))
-    flash(_("Customer base: %(created)s added, %(updated)s updated, %(bad)s lines skipped.",
-            created=result.created, updated=result.updated, bad=len(result.bad_lines)))  # fmt: skip
+    flash(
+        _(
+            "Customer base: %(created)s added, %(updated)s updated, %(bad)s lines skipped.",
+            created=result.created,
+            updated=result.updated,
+            bad=len(result.bad_lines),
+        )
+    )
     return redirect(url_for("campaigns.index"))

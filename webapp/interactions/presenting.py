@@ -25,9 +25,13 @@ class Screen:
 def screen(workspace: Workspace, interaction: Interaction) -> Screen:
     policy = policies.active_policy(workspace)
     shown, excluded = campaigns.for_number(
-        workspace, policy, interaction.ctn, interaction.tariff, interaction.services,
+        workspace,
+        policy,
+        interaction.ctn,
+        interaction.tariff,
+        interaction.services,
         interaction.opened_on,
-    )  # fmt: skip
+    )
     answers = {o.campaign_id: o for o in interaction.offers}
     accrual_rows = db.session.scalars(
         scoped(Accrual, workspace=workspace)
@@ -35,8 +39,14 @@ def screen(workspace: Workspace, interaction: Interaction) -> Screen:
         .order_by(Accrual.created_at.desc())
         .limit(50)
     ).all()
-    return Screen(policy, shown, excluded, answers, offers.archive(workspace, interaction.ctn),
-                  list(accrual_rows))  # fmt: skip
+    return Screen(
+        policy,
+        shown,
+        excluded,
+        answers,
+        offers.archive(workspace, interaction.ctn),
+        list(accrual_rows),
+    )
 
 
 def newest_incoming(workspace: Workspace, agent_id: int, after_id: int) -> int | None:
@@ -58,5 +68,6 @@ def newest_incoming(workspace: Workspace, agent_id: int, after_id: int) -> int |
 def answer_label(policy: Policy, code: str, locale: str) -> str:
     from tenants.policy.common import label_for
 
-    values = {v.code: v for v in offers.answer_set(policy, offers.ANSWER_SET).values}
+    found = offers.offer_set(policy)
+    values = {v.code: v for v in found.values} if found else {}
     return label_for(values[code].labels, locale) if code in values else code

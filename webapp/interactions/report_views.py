@@ -69,32 +69,71 @@ def offer_rate() -> Response:
         return _csv(total, rows, group_by)
     days = report.daily(g.workspace, period, _own())
     return render(
-        "interactions/report.html", status=422 if errors else 200, period=period, errors=errors,
-        group_by=group_by, total=total, rows=rows, days=days, chart=_chart(days),
-        target=report.target(policies.active_policy(g.workspace)), own=_own() is not None,
-    )  # fmt: skip
+        "interactions/report.html",
+        status=422 if errors else 200,
+        period=period,
+        errors=errors,
+        group_by=group_by,
+        total=total,
+        rows=rows,
+        days=days,
+        chart=_chart(days),
+        target=report.target(policies.active_policy(g.workspace)),
+        own=_own() is not None,
+    )
 
 
 def _chart(days: list[report.Figures]) -> list[dict]:
     """Bars of the daily rate drawn server-side: x, height and label per day."""
     width = 36
     return [
-        {"x": i * (width + 8), "w": width, "h": round(CHART_HEIGHT * (d.rate or 0) / 100),
-         "day": d.key, "rate": d.rate}
+        {
+            "x": i * (width + 8),
+            "w": width,
+            "h": round(CHART_HEIGHT * (d.rate or 0) / 100),
+            "day": d.key,
+            "rate": d.rate,
+        }
         for i, d in enumerate(days)
-    ]  # fmt: skip
+    ]
 
 
 def _csv(total: report.Figures, rows: list[report.Figures], group_by: str) -> Response:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([group_by, "counted", "offered", "missed", "transferred", "second_line",
-                     "exception", "rate", "yes", "no", "think", "conversion"])  # fmt: skip
+    writer.writerow(
+        [
+            group_by,
+            "counted",
+            "offered",
+            "missed",
+            "transferred",
+            "second_line",
+            "exception",
+            "rate",
+            "yes",
+            "no",
+            "think",
+            "conversion",
+        ]
+    )
     for f in [*rows, total]:
-        writer.writerow([safe_cell(f.key or _("Total")), f.counted, f.offered, f.missed,
-                         f.excluded["transferred"], f.excluded["second_line"], f.excluded["exception"],
-                         f.rate if f.rate is not None else "", f.yes, f.no, f.think,
-                         f.conversion if f.conversion is not None else ""])  # fmt: skip
+        writer.writerow(
+            [
+                safe_cell(f.key or _("Total")),
+                f.counted,
+                f.offered,
+                f.missed,
+                f.excluded["transferred"],
+                f.excluded["second_line"],
+                f.excluded["exception"],
+                f.rate if f.rate is not None else "",
+                f.yes,
+                f.no,
+                f.think,
+                f.conversion if f.conversion is not None else "",
+            ]
+        )
     response = Response(out.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = "attachment; filename=offer-rate.csv"
     return response
@@ -125,10 +164,19 @@ def accruals_export() -> Response:
         ]
     )
     for a in rows:
-        writer.writerow([a.created_at.isoformat(), a.ctn, safe_cell(str(forms.label(forms.ACCRUAL_KINDS, a.kind))),
-                         safe_cell(str(forms.label(forms.ACCRUAL_CATEGORIES, a.category))), a.amount,
-                         safe_cell(a.subject), safe_cell(a.comment), safe_cell(a.campaign.code if a.campaign else ""),
-                         safe_cell(a.agent.name if a.agent else "")])  # fmt: skip
+        writer.writerow(
+            [
+                a.created_at.isoformat(),
+                a.ctn,
+                safe_cell(str(forms.label(forms.ACCRUAL_KINDS, a.kind))),
+                safe_cell(str(forms.label(forms.ACCRUAL_CATEGORIES, a.category))),
+                a.amount,
+                safe_cell(a.subject),
+                safe_cell(a.comment),
+                safe_cell(a.campaign.code if a.campaign else ""),
+                safe_cell(a.agent.name if a.agent else ""),
+            ]
+        )
     response = Response(out.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = "attachment; filename=accruals.csv"
     return response

@@ -65,10 +65,15 @@ def index() -> Response:
 
 def _start_page(errors: dict | None = None, ctn: str = "", status: int = 200) -> Response:
     return render(
-        "interactions/start.html", status=status, errors=errors or {}, ctn=ctn,
-        recent=_recent(), version=versions.current(g.workspace.id, current_user.id),
-        after=_last_id(), outcome_label=lambda c: forms.label(forms.OUTCOMES, c),
-    )  # fmt: skip
+        "interactions/start.html",
+        status=status,
+        errors=errors or {},
+        ctn=ctn,
+        recent=_recent(),
+        version=versions.current(g.workspace.id, current_user.id),
+        after=_last_id(),
+        outcome_label=lambda c: forms.label(forms.OUTCOMES, c),
+    )
 
 
 @bp.post("/")
@@ -108,16 +113,27 @@ def _screen(interaction: Interaction, status: int = 200, **extra) -> Response:
     view = presenting.screen(g.workspace, interaction)
     locale = str(get_locale())
     return render(
-        "interactions/screen.html", status=status, interaction=interaction, view=view,
+        "interactions/screen.html",
+        status=status,
+        interaction=interaction,
+        view=view,
         answer_codes=offers.answer_codes(view.policy),
         answer_label=lambda code: presenting.answer_label(view.policy, code, locale),
         allowed=lambda offer: offers.allowed_moves(view.policy, offer.answer),
-        splits=[(s, forms.label(forms.SPLITS, s)) for s in interactions.transfer_splits(view.policy)],
-        kinds=forms.ACCRUAL_KINDS, categories=[(c, forms.label(forms.ACCRUAL_CATEGORIES, c)) for c in accruals.categories(view.policy)],
-        outcome_label=lambda c: forms.label(forms.OUTCOMES, c), label=forms.label,
-        split_labels=forms.SPLITS, category_labels=forms.ACCRUAL_CATEGORIES,
-        errors=extra.pop("errors", {}), **extra,
-    )  # fmt: skip
+        splits=[
+            (s, forms.label(forms.SPLITS, s)) for s in interactions.transfer_splits(view.policy)
+        ],
+        kinds=forms.ACCRUAL_KINDS,
+        categories=[
+            (c, forms.label(forms.ACCRUAL_CATEGORIES, c)) for c in accruals.categories(view.policy)
+        ],
+        outcome_label=lambda c: forms.label(forms.OUTCOMES, c),
+        label=forms.label,
+        split_labels=forms.SPLITS,
+        category_labels=forms.ACCRUAL_CATEGORIES,
+        errors=extra.pop("errors", {}),
+        **extra,
+    )
 
 
 @bp.get("/<int:interaction_id>")

@@ -61,8 +61,13 @@ def _checked(policy: Policy, values: dict[str, Any]) -> dict[str, Any]:
         errors.append(("comment", _l("The comment is at most 4,000 characters.")))
     if errors:
         raise OfferInvalid(errors)
-    return {"kind": values["kind"], "category": values["category"], "amount": amount,
-            "subject": subject, "comment": comment}  # fmt: skip
+    return {
+        "kind": values["kind"],
+        "category": values["category"],
+        "amount": amount,
+        "subject": subject,
+        "comment": comment,
+    }
 
 
 @operation
@@ -77,13 +82,24 @@ def add_accrual(
     workspace = db.session.get(Workspace, interaction.workspace_id)
     clean = _checked(policies.active_policy(workspace), values)
     accrual = Accrual(
-        workspace_id=workspace.id, interaction_id=interaction.id, ctn=interaction.ctn,
-        consent=True, campaign_id=campaign.id if campaign else None,
-        agent_id=actor.id if actor else interaction.agent_id, **clean,
-    )  # fmt: skip
+        workspace_id=workspace.id,
+        interaction_id=interaction.id,
+        ctn=interaction.ctn,
+        consent=True,
+        campaign_id=campaign.id if campaign else None,
+        agent_id=actor.id if actor else interaction.agent_id,
+        **clean,
+    )
     db.session.add(accrual)
     audit.record(
-        workspace.id, "accrual.added", accrual, actor=actor,
-        after={**clean, "amount": str(clean["amount"]), "campaign": campaign.code if campaign else None},
-    )  # fmt: skip
+        workspace.id,
+        "accrual.added",
+        accrual,
+        actor=actor,
+        after={
+            **clean,
+            "amount": str(clean["amount"]),
+            "campaign": campaign.code if campaign else None,
+        },
+    )
     return accrual

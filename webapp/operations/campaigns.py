@@ -28,9 +28,18 @@ NON_DIGITS = re.compile(r"[\s()+.\-]")
 MAX_PRIORITY = 999
 MAX_TARGETS = 200_000
 FIELDS = (
-    "code", "name", "description", "script", "priority", "active", "active_from",
-    "active_to", "targets_all", "excluded_tariffs", "excluded_services",
-)  # fmt: skip
+    "code",
+    "name",
+    "description",
+    "script",
+    "priority",
+    "active",
+    "active_from",
+    "active_to",
+    "targets_all",
+    "excluded_tariffs",
+    "excluded_services",
+)
 
 
 def local_day(workspace: Workspace, at: datetime | None = None) -> date:
@@ -124,9 +133,13 @@ def update_campaign(
     for name, value in values.items():
         setattr(campaign, name, value)
     audit.record(
-        campaign.workspace_id, f"campaign.{action}", campaign, actor=actor, before=before,
+        campaign.workspace_id,
+        f"campaign.{action}",
+        campaign,
+        actor=actor,
+        before=before,
         after=_state(campaign),
-    )  # fmt: skip
+    )
     if targets is not None:
         replace_targets(campaign, targets, actor=actor)
     return campaign
@@ -174,9 +187,13 @@ def replace_targets(campaign: Campaign, ctns: list[str], *, actor: User | None) 
     before = campaign.targets_all
     campaign.targets_all = not rows
     audit.record(
-        campaign.workspace_id, "campaign.targets_replaced", campaign, actor=actor,
-        before={"targets_all": before}, after={"targets_all": campaign.targets_all, "targets": len(rows)},
-    )  # fmt: skip
+        campaign.workspace_id,
+        "campaign.targets_replaced",
+        campaign,
+        actor=actor,
+        before={"targets_all": before},
+        after={"targets_all": campaign.targets_all, "targets": len(rows)},
+    )
     return len(rows)
 
 

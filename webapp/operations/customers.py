@@ -65,11 +65,17 @@ def import_customers(workspace: Workspace, data: bytes, *, actor: User | None) -
             "tariff": (row.values[tariff_at].strip() or None) if tariff_at is not None else None,
             "services": _services(row.values[services_at]) if services_at is not None else [],
         }
-    existing = dict(
-        db.session.execute(
-            scoped(Customer, workspace=workspace).with_only_columns(Customer.ctn, Customer.id).where(Customer.ctn.in_(list(rows)))
-        ).all()
-    ) if rows else {}  # fmt: skip
+    existing = (
+        dict(
+            db.session.execute(
+                scoped(Customer, workspace=workspace)
+                .with_only_columns(Customer.ctn, Customer.id)
+                .where(Customer.ctn.in_(list(rows)))
+            ).all()
+        )
+        if rows
+        else {}
+    )
     new = [
         {"workspace_id": workspace.id, "ctn": c, **v} for c, v in rows.items() if c not in existing
     ]
@@ -79,7 +85,10 @@ def import_customers(workspace: Workspace, data: bytes, *, actor: User | None) -
         db.session.execute(update(Customer).where(Customer.id == customer_id).values(**rows[ctn]))
     result = CustomerImport(len(new), len(existing), bad)
     audit.record(
-        workspace.id, "customers.imported", workspace, actor=actor,
+        workspace.id,
+        "customers.imported",
+        workspace,
+        actor=actor,
         after={"created": result.created, "updated": result.updated, "bad_lines": len(bad)},
-    )  # fmt: skip
+    )
     return result

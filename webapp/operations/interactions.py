@@ -84,11 +84,16 @@ def open_interaction(
     if services is None:
         services = list(known.services) if known is not None else []
     interaction = Interaction(
-        workspace_id=workspace.id, ctn=number, agent_id=agent.id if agent else None,
-        agent_line=agent_line(workspace, agent), tariff=(tariff or None),
-        services=sorted(set(services))[:MAX_SERVICES], opened_on=campaigns.local_day(workspace),
-        steps=[], via=via,
-    )  # fmt: skip
+        workspace_id=workspace.id,
+        ctn=number,
+        agent_id=agent.id if agent else None,
+        agent_line=agent_line(workspace, agent),
+        tariff=(tariff or None),
+        services=sorted(set(services))[:MAX_SERVICES],
+        opened_on=campaigns.local_day(workspace),
+        steps=[],
+        via=via,
+    )
     db.session.add(interaction)
     audit.record(
         workspace.id,
@@ -142,9 +147,12 @@ def report_exception(
         return None
     db.session.flush()
     row = OfferException(
-        workspace_id=workspace.id, ctn=interaction.ctn, campaign_id=campaign.id,
-        interaction_id=interaction.id, reported_at=now(),
-    )  # fmt: skip
+        workspace_id=workspace.id,
+        ctn=interaction.ctn,
+        campaign_id=campaign.id,
+        interaction_id=interaction.id,
+        reported_at=now(),
+    )
     db.session.add(row)
     audit.record(
         workspace.id,
@@ -153,16 +161,23 @@ def report_exception(
         actor=None,
         after={"ctn": row.ctn, "campaign": campaign.code},
     )
-    payload = {"ctn": interaction.ctn, "campaign": campaign.name, "tariff": interaction.tariff or "-",
-               "services": ", ".join(interaction.services or []) or "-"}  # fmt: skip
+    payload = {
+        "ctn": interaction.ctn,
+        "campaign": campaign.name,
+        "tariff": interaction.tariff or "-",
+        "services": ", ".join(interaction.services or []) or "-",
+    }
     for rule in policy.notifications.rules:
         if rule.event != EXCEPTION_EVENT:
             continue
         notifications.queue_for(
-            workspace.id, _exceptions_contacts(workspace, policy, list(rule.roles)), rule.channels,
-            rule.template, payload,
+            workspace.id,
+            _exceptions_contacts(workspace, policy, list(rule.roles)),
+            rule.channels,
+            rule.template,
+            payload,
             key=lambda person, channel: f"offer-exception:{row.id}:{person.id}:{channel}",
-        )  # fmt: skip
+        )
     return row
 
 
@@ -245,8 +260,11 @@ def close(interaction: Interaction, *, actor: User | None) -> Interaction:
     interaction.missed_sale = interaction.outcome == "missed"
     interaction.closed_at = now()
     audit.record(
-        workspace.id, "interaction.closed", interaction, actor=actor,
+        workspace.id,
+        "interaction.closed",
+        interaction,
+        actor=actor,
         after={"outcome": interaction.outcome, "missed_sale": interaction.missed_sale},
-    )  # fmt: skip
+    )
     versions.bump_after_commit(workspace.id, [interaction.agent_id])
     return interaction

@@ -8,7 +8,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from tenants import Policy
-from tenants.decisions.answers import answer_set, may_change_answer
+from tenants.decisions.answers import may_change_answer
+from tenants.policy.answers import AnswerSet
 from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import Campaign, Interaction, Offer, Task, User, Workspace
@@ -22,14 +23,21 @@ ANSWER_SET = "offer_answer"
 CALLBACK_TASK = "offer_callback"
 
 
+def offer_set(policy: Policy) -> AnswerSet | None:
+    """The policy's offer answers; a department that makes no offers has none."""
+    return next((s for s in policy.answers.sets if s.name == ANSWER_SET), None)
+
+
 def answer_codes(policy: Policy) -> list[str]:
     """The answers the policy defines for offers (YES, NO, THINK)."""
-    return [v.code for v in answer_set(policy, ANSWER_SET).values]
+    found = offer_set(policy)
+    return [v.code for v in found.values] if found else []
 
 
 def allowed_moves(policy: Policy, old: str) -> list[str]:
     """Where a saved answer may still go (none from a final one)."""
-    return list(answer_set(policy, ANSWER_SET).transitions.get(old, []))
+    found = offer_set(policy)
+    return list(found.transitions.get(old, [])) if found else []
 
 
 def _refusal(old: str, new: str) -> AnswerRefused:
@@ -43,9 +51,11 @@ def _check_change(policy: Policy, old: str | None, new: str) -> None:
     if verdict.reason == "answer_is_final":
         raise _refusal(old, new)
     raise AnswerRefused(
-        old, new, allowed_moves(policy, old),
+        old,
+        new,
+        allowed_moves(policy, old),
         _l("A saved answer can only change to YES; it cannot go back to NO or to THINK."),
-    )  # fmt: skip
+    )
 
 
 def _normalised(policy: Policy, answer: str | None) -> str:
@@ -69,9 +79,13 @@ def _existing(interaction: Interaction, campaign: Campaign) -> Offer | None:
 def _shown_on(interaction: Interaction, policy: Policy, campaign: Campaign) -> bool:
     workspace = db.session.get(Workspace, interaction.workspace_id)
     shown, _excluded = campaigns.for_number(
-        workspace, policy, interaction.ctn, interaction.tariff, interaction.services,
+        workspace,
+        policy,
+        interaction.ctn,
+        interaction.tariff,
+        interaction.services,
         campaigns.local_day(workspace),
-    )  # fmt: skip
+    )
     return campaign in shown
 
 
@@ -97,15 +111,22 @@ def record_answer(
     if offer is None:
         _check_first(interaction, policy, campaign, late)
         offer = Offer(
-            workspace_id=interaction.workspace_id, interaction_id=interaction.id,
-            campaign_id=campaign.id, ctn=interaction.ctn, answer=new,
-            agent_id=actor.id if actor else interaction.agent_id, answered_at=now(),
-        )  # fmt: skip
+            workspace_id=interaction.workspace_id,
+            interaction_id=interaction.id,
+            campaign_id=campaign.id,
+            ctn=interaction.ctn,
+            answer=new,
+            agent_id=actor.id if actor else interaction.agent_id,
+            answered_at=now(),
+        )
         db.session.add(offer)
         audit.record(
-            workspace.id, "offer.answered", offer, actor=actor,
+            workspace.id,
+            "offer.answered",
+            offer,
+            actor=actor,
             after={"campaign": campaign.code, "answer": new, "interaction_id": interaction.id},
-        )  # fmt: skip
+        )
     else:
         old = offer.answer
         _check_change(policy, old, new)
@@ -119,10 +140,14 @@ def record_answer(
         offer.answer, offer.changed_at = new, now()
         offer.changed_by_id = actor.id if actor else None
         audit.record(
-            workspace.id, "offer.answer_changed", offer, actor=actor,
-            before={"answer": old}, after={"answer": new, "late": late},
+            workspace.id,
+            "offer.answer_changed",
+            offer,
+            actor=actor,
+            before={"answer": old},
+            after={"answer": new, "late": late},
             reason="offer archive" if late else "",
-        )  # fmt: skip
+        )
     _follow_up(policy, interaction, campaign, offer, actor)
     versions.bump_after_commit(workspace.id, [interaction.agent_id])
     return offer
@@ -152,12 +177,20 @@ def _follow_up(
     if after is None:
         return
     task = Task(
-        workspace_id=interaction.workspace_id, lead_id=None, kind=CALLBACK_TASK,
-        title=f"{campaign.name}: {interaction.ctn}", due_at=now() + after.timedelta,
+        workspace_id=interaction.workspace_id,
+        lead_id=None,
+        kind=CALLBACK_TASK,
+        title=f"{campaign.name}: {interaction.ctn}",
+        due_at=now() + after.timedelta,
         assignee_id=offer.agent_id,
-        details={"ctn": interaction.ctn, "campaign": campaign.code, "offer_id": offer.id,
-                 "interaction_id": interaction.id, "script": campaign.script},
-    )  # fmt: skip
+        details={
+            "ctn": interaction.ctn,
+            "campaign": campaign.code,
+            "offer_id": offer.id,
+            "interaction_id": interaction.id,
+            "script": campaign.script,
+        },
+    )
     db.session.add(task)
     audit.record(interaction.workspace_id, "task.created", task, actor=actor, reason="offer answer")
 
