@@ -464,12 +464,13 @@ def _row(f: report.Figures) -> RateRow:
     tags=TAGS,
 )
 def offer_rate() -> Response:
-    """For a period (default the last 7 days), per agent, team or campaign: counted, offered,
+    """For a period (default the past week and today), per agent, team or campaign: counted, offered,
     missed, excluded (transferred, second line, exceptions), the rate against the policy's
     target, YES / NO / THINK and conversion (TEL-6..TEL-9)."""
     args = query(OfferRateQuery)
     today = campaigns.local_day(g.workspace)
-    period = report.Period(args.from_ or today - report.timedelta(days=6), args.to or today)
+    default = report.Period.last_days(today)
+    period = report.Period(args.from_ or default.start, args.to or default.end)
     if period.end < period.start:
         raise ApiError(422, "invalid input", [("to", "the period ends before it starts")])
     total, rows = report.offer_rate(g.workspace, period, args.group_by)

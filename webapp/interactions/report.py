@@ -48,7 +48,8 @@ class Period:
     end: date
 
     @classmethod
-    def last_days(cls, today: date, days: int = 7) -> Period:
+    def last_days(cls, today: date, days: int = 8) -> Period:
+        """The past week and today."""
         return cls(today - timedelta(days=days - 1), today)
 
 
