@@ -355,3 +355,28 @@ def test_campaign_pages_create_pause_and_targets(client, telecom, login):
         data={"file": (BytesIO(b"ctn,tariff,services\n9161234567,CORP,TV|SMS\n"), "c.csv")},
     )
     assert imported.status_code == 302
+
+
+def test_think_callback_shows_in_the_agents_queue_and_accruals_export(client, telecom, login):
+    ws, agent, _s, manager = telecom
+    headers = key_headers(ws, "manager")
+    _campaigns(client, headers)
+    call = _call(client, headers, agent)
+    client.post(
+        f"/api/v1/interactions/{call['id']}/answers",
+        json={"campaign": "INBA", "answer": "think"},
+        headers=headers,
+    )
+    client.post(
+        f"/api/v1/interactions/{call['id']}/accruals",
+        json={"category": "promotion", "amount": "10", "consent": True, "subject": "=cmd"},
+        headers=headers,
+    )
+    login(agent)
+    queue = client.get("/w/tele/queue/")
+    assert queue.status_code == 200 and "Internet bundle" in queue.get_data(as_text=True)
+    assert client.get("/w/tele/interactions/accruals.csv").status_code == 403
+    client.post("/logout")
+    login(manager)
+    exported = client.get("/w/tele/interactions/accruals.csv").get_data(as_text=True)
+    assert "'=cmd" in exported and CTN in exported

@@ -102,7 +102,7 @@ def run(app: Flask, customers: int) -> dict:
 
         def offers() -> None:
             known = interactions.customer(workspace, MEASURED)
-            shown, excluded = campaigns.for_number(
+            shown, _excluded = campaigns.for_number(
                 workspace,
                 policy,
                 MEASURED,
@@ -144,5 +144,6 @@ def report(figures: dict, customers: int) -> None:
         f" {figures['statements']} SQL statements"
     )
     print(
-        f"  whole interaction screen: p50 {s['p50']:.1f} ms, p95 {s['p95']:.1f} ms, max {s['max']:.1f} ms"
+        f"  whole interaction screen: p50 {s['p50']:.1f} ms, p95 {s['p95']:.1f} ms,"
+        f" max {s['max']:.1f} ms"
     )

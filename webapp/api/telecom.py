@@ -464,8 +464,8 @@ def _row(f: report.Figures) -> RateRow:
     tags=TAGS,
 )
 def offer_rate() -> Response:
-    """For a period (default the past week and today), per agent, team or campaign: counted, offered,
-    missed, excluded (transferred, second line, exceptions), the rate against the policy's
+    """For a period (default the past week and today), per agent, team or campaign: counted,
+    offered, missed, excluded (transferred, second line, exceptions), the rate against the policy's
     target, YES / NO / THINK and conversion (TEL-6..TEL-9)."""
     args = query(OfferRateQuery)
     today = campaigns.local_day(g.workspace)

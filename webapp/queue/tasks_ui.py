@@ -20,6 +20,7 @@ TASK_KINDS = {
     cadences.ROUND_TASK: _l("Contact round"),
     cadences.TOUCH_TASK: _l("Nurture touch"),
     lost_proposals.LOST_PROPOSAL: _l("Propose lost"),
+    "offer_callback": _l("Offer callback"),  # after a THINK (webapp.operations.offers)
 }
 TASK_STATES = {
     TaskState.OPEN: _l("open"),
