@@ -21,6 +21,7 @@ from webapp.models import (
     Task,
 )
 from webapp.operations import campaigns
+from webapp.tenancy import scoped
 
 CTN = "9161234567"
 
@@ -33,11 +34,10 @@ def telecom(make_workspace, make_member):
     contact = make_member(ws, Role.MANAGER, email="pavel.smirnov@telecom.leadline.test")
     agent = make_member(ws, Role.AGENT)
     second = make_member(ws, Role.AGENT)
-    db.session.execute(
-        Membership.__table__.update()
-        .where(Membership.user_id == second.id, Membership.workspace_id == ws.id)
-        .values(line="second")
+    member = db.session.scalar(
+        scoped(Membership, workspace=ws).where(Membership.user_id == second.id)
     )
+    member.line = "second"  # TEL-8: set here, edited on the people pages
     db.session.commit()
     return ws, agent, second, contact
 

@@ -12,6 +12,7 @@ from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import Interaction, Membership, Offer, User, Workspace
 from webapp.operations import campaigns, customers, interactions, offers
+from webapp.tenancy import scoped
 
 SECOND_LINE = ("Елена Соколова",)
 CAMPAIGNS = (
@@ -75,11 +76,10 @@ def seed(workspace: Workspace, people: dict[str, User], admin: User) -> None:
     if workspace.slug != "telecom":
         return
     for name in SECOND_LINE:
-        db.session.execute(
-            update(Membership)
-            .where(Membership.workspace_id == workspace.id, Membership.user_id == people[name].id)
-            .values(line="second")
+        member = db.session.scalar(
+            scoped(Membership, workspace=workspace).where(Membership.user_id == people[name].id)
         )
+        member.line = "second"  # TEL-8 (the people pages edit it; the demo sets it)
     made = [campaigns.create_campaign(workspace, dict(c), actor=admin) for c in CAMPAIGNS]
     campaigns.replace_targets(made[2], TV_NUMBERS, actor=admin)
     customers.import_customers(workspace, CUSTOMERS, actor=admin)

@@ -79,11 +79,10 @@ def _key_column(group_by: str):
 def _joined(query: Select, group_by: str, workspace: Workspace) -> Select:
     query = query.outerjoin(User, User.id == Interaction.agent_id)
     if group_by == "team":
-        query = query.outerjoin(
-            Membership,
-            (Membership.user_id == Interaction.agent_id)
-            & (Membership.workspace_id == workspace.id),
-        ).outerjoin(Team, Team.id == Membership.team_id)
+        members = scoped(Membership, workspace=workspace).subquery()
+        query = query.outerjoin(members, members.c.user_id == Interaction.agent_id).outerjoin(
+            Team, Team.id == members.c.team_id
+        )
     return query
 
 

@@ -220,8 +220,7 @@ def terms(campaign: Campaign) -> CampaignTerms:
 def targeting(workspace: Workspace, ctn: str) -> list[Campaign]:
     """The active campaigns that go to this number: to every number, or listing it."""
     listed = exists().where(
-        CampaignTarget.campaign_id == Campaign.id,
-        CampaignTarget.workspace_id == workspace.id,
+        CampaignTarget.campaign_id == Campaign.id,  # a campaign of the workspace, below
         CampaignTarget.ctn == ctn,
     )
     query = scoped(Campaign, workspace=workspace).where(

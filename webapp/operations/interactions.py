@@ -40,9 +40,9 @@ def agent_line(workspace: Workspace, user: User | None) -> str:
     if user is None:
         return "first"
     line = db.session.scalar(
-        select(Membership.line).where(
-            Membership.workspace_id == workspace.id, Membership.user_id == user.id
-        )
+        scoped(Membership, workspace=workspace)
+        .where(Membership.user_id == user.id)
+        .with_only_columns(Membership.line)
     )
     return line or "first"
 
@@ -118,13 +118,9 @@ def _exceptions_contacts(workspace: Workspace, policy: Policy, roles: list[str])
     rule = policy.answers.exceptions
     for role in roles:
         if role == "exceptions_contact" and rule is not None and rule.contact_email:
+            members = scoped(Membership, workspace=workspace).with_only_columns(Membership.user_id)
             found = db.session.scalar(
-                select(User)
-                .join(Membership, Membership.user_id == User.id)
-                .where(
-                    Membership.workspace_id == workspace.id,
-                    User.email == rule.contact_email.lower(),
-                )
+                select(User).where(User.id.in_(members), User.email == rule.contact_email.lower())
             )
             if found is not None:
                 people.setdefault(found.id, found)

@@ -5,7 +5,6 @@ allow (TEL-3, TEL-4, TEL-5); a THINK may leave a callback task behind."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from tenants import Policy
 from tenants.decisions.answers import may_change_answer
@@ -14,6 +13,7 @@ from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import Campaign, Interaction, Offer, Task, User, Workspace
 from webapp.queue import versions
+from webapp.tenancy import scoped
 
 from . import audit, campaigns, policies
 from .offer_errors import AnswerRefused, InteractionRefused, OfferInvalid
@@ -67,11 +67,10 @@ def _normalised(policy: Policy, answer: str | None) -> str:
 
 
 def _existing(interaction: Interaction, campaign: Campaign) -> Offer | None:
+    workspace = db.session.get(Workspace, interaction.workspace_id)
     return db.session.scalar(
-        select(Offer).where(
-            Offer.workspace_id == interaction.workspace_id,
-            Offer.interaction_id == interaction.id,
-            Offer.campaign_id == campaign.id,
+        scoped(Offer, workspace=workspace).where(
+            Offer.interaction_id == interaction.id, Offer.campaign_id == campaign.id
         )
     )
 
@@ -199,8 +198,6 @@ def archive(workspace: Workspace, ctn: str, limit: int = 100) -> list[Offer]:
     """TEL-5: every offer made to this number, newest first, with its campaign and agent."""
     from sqlalchemy.orm import joinedload
 
-    from webapp.tenancy import scoped
-
     query = (
         scoped(Offer, workspace=workspace)
         .where(Offer.ctn == ctn)
@@ -213,8 +210,6 @@ def archive(workspace: Workspace, ctn: str, limit: int = 100) -> list[Offer]:
 
 def latest_offer(workspace: Workspace, ctn: str, campaign: Campaign) -> Offer | None:
     """The number's most recent offer of this campaign: the one a late answer changes."""
-    from webapp.tenancy import scoped
-
     return db.session.scalar(
         scoped(Offer, workspace=workspace)
         .where(Offer.ctn == ctn, Offer.campaign_id == campaign.id)
