@@ -9,7 +9,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp.extensions import db
-from webapp.leadimport.parsing import MAX_BYTES, decode
+from webapp.lead_csv.parsing import MAX_BYTES, decode
 from webapp.models import Campaign, Customer, Role
 from webapp.operations import campaigns, customers
 from webapp.operations.offer_errors import OfferInvalid

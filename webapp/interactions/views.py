@@ -10,10 +10,10 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp.extensions import db
+from webapp.live_versions import QUEUES as versions
 from webapp.models import Campaign, Interaction, Offer, Role
 from webapp.operations import accruals, campaigns, interactions, offers
 from webapp.operations.offer_errors import AnswerRefused, InteractionRefused, OfferInvalid
-from webapp.queue import versions
 from webapp.rendering import render
 from webapp.tenancy import get_or_404, requires_role, scoped
 

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, update
 
 from webapp.extensions import db
-from webapp.leadimport.parsing import CsvRefused, read
+from webapp.lead_csv.parsing import CsvRefused, read
 from webapp.models import Customer, User, Workspace
 from webapp.tenancy import scoped
 

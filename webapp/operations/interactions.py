@@ -12,6 +12,7 @@ from tenants.decisions.campaigns import outcome, transfer_needs_offer_first
 from tenants.decisions.offers import Interaction as Facts
 from webapp.clock import now
 from webapp.extensions import db
+from webapp.live_versions import QUEUES as versions
 from webapp.models import (
     Campaign,
     Customer,
@@ -22,7 +23,6 @@ from webapp.models import (
     User,
     Workspace,
 )
-from webapp.queue import versions
 from webapp.tenancy import scoped
 
 from . import audit, campaigns, notifications, policies, recipients

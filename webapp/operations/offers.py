@@ -11,8 +11,8 @@ from tenants.decisions.answers import may_change_answer
 from tenants.policy.answers import AnswerSet
 from webapp.clock import now
 from webapp.extensions import db
+from webapp.live_versions import QUEUES as versions
 from webapp.models import Campaign, Interaction, Offer, Task, User, Workspace
-from webapp.queue import versions
 from webapp.tenancy import scoped
 
 from . import audit, campaigns, policies
