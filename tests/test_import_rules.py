@@ -16,6 +16,7 @@ FEATURES = (
     "auth",
     "console",
     "inbox",
+    "interactions",
     "leadimport",
     "leadwork",
     "people",

@@ -21,12 +21,15 @@ from webapp.models import (
     Lead,
     Notification,
     NotificationState,
+    Offer,
     Role,
     Task,
     WeeklyReport,
 )
 from webapp.operations import events, users, workspaces
 from webapp.operations.api_keys import create_api_key
+from webapp.operations.campaigns import create_campaign
+from webapp.operations.interactions import open_interaction
 from webapp.operations.invitations import invite
 from webapp.operations.lead_imports import upload
 from webapp.operations.replays import start_replay
@@ -51,8 +54,33 @@ OBJECT_MAKERS: dict[str, Callable[..., Any]] = {
     "organisation_id": lambda f, ws: (
         create_partner_organisation(ws, f"Org {next(_names)}", actor=None).id
     ),
+    "interaction_id": lambda f, ws: _interaction(ws).id,
+    "offer_id": lambda f, ws: _offer(ws),
+    "campaign_id": lambda f, ws: _campaign(ws).id,
 }
 _names = itertools.count(1)
+
+
+_campaign_codes = itertools.count(1)
+
+
+def _campaign(ws):
+    code = f"C{next(_campaign_codes)}"
+    return create_campaign(ws, {"code": code, "name": "Offer", "priority": 1}, actor=None)
+
+
+def _interaction(ws):
+    return open_interaction(ws, "9161234567", agent=None, actor=None)
+
+
+def _offer(ws) -> int:
+    # An offer row as the archive lists it (made without the policy's answer set).
+    interaction, campaign = _interaction(ws), _campaign(ws)
+    row = Offer(workspace_id=ws.id, interaction_id=interaction.id, campaign_id=campaign.id,
+                ctn=interaction.ctn, answer="NO")  # fmt: skip
+    db.session.add(row)
+    db.session.commit()
+    return row.id
 
 
 def _task(lead) -> int:

@@ -90,6 +90,9 @@ VIEW_MODULES = (
     "webapp.roster.confirm",
     "webapp.roster.whatsapp",
     "webapp.probes.views",
+    "webapp.interactions.views",
+    "webapp.interactions.campaign_views",
+    "webapp.interactions.report_views",
 )
 
 
@@ -102,6 +105,8 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.console.blueprint import bp as console_bp
     from webapp.inbox import views as inbox_views
     from webapp.inbox.blueprint import bp as inbox_bp
+    from webapp.interactions.blueprint import bp as interactions_bp
+    from webapp.interactions.blueprint import campaigns_bp
     from webapp.leadimport.blueprint import bp as imports_bp
     from webapp.leadwork.blueprint import bp as leadwork_bp
     from webapp.people.blueprint import account_bp
@@ -131,6 +136,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(queue_bp)
     app.register_blueprint(leadwork_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(interactions_bp)
+    app.register_blueprint(campaigns_bp)
     app.register_blueprint(inbox_bp)
     inbox_views.init_app(app)
     app.register_blueprint(console_bp)

@@ -54,12 +54,21 @@ def deadline_state_label(state: DeadlineState) -> str:
 
 STAFF = frozenset({Role.ADMIN, Role.DIRECTOR, Role.MANAGER})
 
+
+def _offers(policy: Policy) -> bool:
+    """The department voices offers on inbound calls (TEL-1): its policy has offer answers."""
+    return any(s.name == "offer_answer" for s in policy.answers.sets)
+
+
 NAVIGATION = (
     NavItem("queue.index", _l("My queue"), ALL_ROLES),
     NavItem("workspace.dashboard", _l("Home"), ALL_ROLES),
     NavItem("workspace.leads", _l("Leads"), ALL_ROLES),
     NavItem("people.index", _l("People"), frozenset({Role.ADMIN})),
     NavItem("workspace.members", _l("People"), STAFF - {Role.ADMIN}),
+    NavItem("interactions.index", _l("Calls"), ALL_ROLES - {Role.PARTNER}, _offers),
+    NavItem("campaigns.index", _l("Campaigns"), STAFF, _offers),
+    NavItem("interactions.offer_rate", _l("Offer rate"), ALL_ROLES - {Role.PARTNER}, _offers),
     NavItem("roster.plan", _l("Roster"), STAFF, lambda p: p.roster.enabled),
     NavItem("policy.index", _l("Policy"), STAFF),
     NavItem(

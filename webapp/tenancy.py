@@ -91,11 +91,10 @@ def _narrowing(model: type) -> ColumnElement[bool] | None:
 
 
 def scoped(model: type[M], workspace: Workspace | None = None) -> Select[tuple[M]]:
-    """SELECT over `model` limited to the current workspace (and to a partner's leads), or
-    to `workspace` when given (jobs and operations, which have no request)."""
-    if workspace is not None:
-        return select(model).where(model.workspace_id == workspace.id)
-    statement = select(model).where(model.workspace_id == current_workspace().id)
+    """SELECT over `model` limited to `workspace` (default: the current one; jobs pass theirs)
+    and to a partner's leads."""
+    workspace = workspace or current_workspace()
+    statement = select(model).where(model.workspace_id == workspace.id)
     narrowing = _narrowing(model)
     return statement if narrowing is None else statement.where(narrowing)
 

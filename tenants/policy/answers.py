@@ -2,6 +2,7 @@
 
 from pydantic import Field, model_validator
 
+from tenants.durations import Duration
 from tenants.policy.common import Code, Labels, Percent, Recipient, Section
 
 
@@ -50,6 +51,9 @@ class ExceptionRule(Section):
     hide_offer: bool = True
     count_as_missed: bool = False
     report_to: list[Recipient] = Field(default_factory=lambda: ["exceptions_contact"])
+    contact_email: str | None = Field(
+        None, description="the member who is the exceptions contact (e-mail address)"
+    )
 
 
 class OfferRate(Section):
@@ -68,3 +72,6 @@ class AnswersSettings(Section):
     offers: OfferDisplay | None = None
     offer_rate: OfferRate | None = None
     exceptions: ExceptionRule | None = None
+    # A callback task after an offer answer (THINK: call back in 2 days); an answer not
+    # listed creates nothing.
+    follow_ups: dict[Code, Duration] = Field(default_factory=dict)

@@ -4,6 +4,7 @@
     .venv/bin/python -m tests.bench queue --leads 1000000
     .venv/bin/python -m tests.bench deadlines --deadlines 10000 --workers 2
     .venv/bin/python -m tests.bench imports --rows 100000
+    .venv/bin/python -m tests.bench telecom --customers 1000000
     BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1/bench .venv/bin/python \
         -m tests.bench
 
@@ -33,13 +34,16 @@ def main() -> None:
         "which",
         nargs="?",
         default="all",
-        choices=["all", "queue", "intake", "deadlines", "imports"],
+        choices=["all", "queue", "intake", "deadlines", "imports", "telecom"],
     )
     parser.add_argument("--leads", type=int, default=1_000_000, help="queue: the large size")
     parser.add_argument("--requests", type=int, default=2_000, help="intake: requests per side")
     parser.add_argument("--deadlines", type=int, default=10_000, help="deadlines: how many")
     parser.add_argument("--workers", type=int, default=2, help="deadlines: worker processes")
     parser.add_argument("--rows", type=int, default=100_000, help="imports: rows in the CSV")
+    parser.add_argument(
+        "--customers", type=int, default=1_000_000, help="telecom: the customer base's size"
+    )
     args = parser.parse_args()
     with (
         tempfile.TemporaryDirectory(prefix="leadline-bench-") as tmp,
@@ -77,6 +81,12 @@ def main() -> None:
             app, database = _app(Path(tmp) / "imports", redis_url)
             print(f"CSV import end to end ({database.split(':')[0]}):", flush=True)
             imports.report(imports.run(app, database, redis_url, args.rows), database.split(":")[0])
+        if args.which in ("all", "telecom"):
+            from tests.bench import telecom_offers
+
+            app, database = _app(Path(tmp) / "telecom", redis_url)
+            print(f"Telecom offers for a CTN ({database.split(':')[0]}):", flush=True)
+            telecom_offers.report(telecom_offers.run(app, args.customers), args.customers)
 
 
 if __name__ == "__main__":

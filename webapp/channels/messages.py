@@ -92,6 +92,14 @@ MESSAGES = {
             " %(hours)s hours; if not, ignore this message and nothing changes."
         ),
     ),
+    # TEL-9: a number whose tariff or service is an exception for an active campaign.
+    "offer_exception_ctn": (
+        _l("Exception for %(campaign)s: %(ctn)s"),
+        _l(
+            "The number %(ctn)s (tariff %(tariff)s, services %(services)s) is an exception"
+            " for the campaign %(campaign)s: the offer was not shown."
+        ),
+    ),
 }
 MESSAGES.update(EVENT_MESSAGES)
 FALLBACK = (_l("Leadline notification"), _l("Something needs your attention in Leadline."))

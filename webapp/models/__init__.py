@@ -8,6 +8,15 @@ from .lead_import import ImportState, LeadImport
 from .replay import PolicyReplay, ReplayState
 from .reporting import WeeklyReport
 from .roster import RosterEntry
+from .telecom import (
+    Accrual,
+    Campaign,
+    CampaignTarget,
+    Customer,
+    Interaction,
+    Offer,
+    OfferException,
+)
 from .user import Membership, Role, User
 from .webhook import WebhookSource
 from .work import Activity, Deadline, DeadlineState, Task, TaskState
@@ -16,19 +25,26 @@ from .workspace import SLUG_PATTERN, PartnerOrganisation, PolicyVersion, Team, W
 __all__ = [
     "SLUG_PATTERN",
     "Account",
+    "Accrual",
     "Activity",
     "ApiKey",
     "AuditEvent",
+    "Campaign",
+    "CampaignTarget",
     "ChannelSettings",
+    "Customer",
     "Deadline",
     "DeadlineState",
     "ImportState",
     "IntakeReceipt",
+    "Interaction",
     "Lead",
     "LeadImport",
     "Membership",
     "Notification",
     "NotificationState",
+    "Offer",
+    "OfferException",
     "PartnerOrganisation",
     "PolicyReplay",
     "PolicyVersion",

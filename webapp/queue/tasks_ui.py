@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from webapp.clock import now
 from webapp.models import Task, TaskState
-from webapp.operations import cadences, lost_proposals, tasks
+from webapp.operations import cadences, lost_proposals, offers, tasks
 
 TASK_KINDS = {
     "callback": _l("Callback"),
@@ -20,6 +20,7 @@ TASK_KINDS = {
     cadences.ROUND_TASK: _l("Contact round"),
     cadences.TOUCH_TASK: _l("Nurture touch"),
     lost_proposals.LOST_PROPOSAL: _l("Propose lost"),
+    offers.CALLBACK_TASK: _l("Offer callback"),  # after a THINK
 }
 # Why a task could not be closed, as the queue and the lead page answer it.
 TASK_REFUSALS = {
