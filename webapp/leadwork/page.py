@@ -22,35 +22,12 @@ from webapp.queue import tasks_ui
 from webapp.queue.listing import hot_flags
 from webapp.tenancy import scoped
 
-from .forms import OutcomeForm, StatusForm, outcome_facts
+from webapp.audit_actions import ACTIVITY_LOGGED, readable, timer_label
+
+from . import history
+from .forms import CONTACT_CHANNELS, OutcomeForm, StatusForm, outcome_facts
 from .intake_fields import lead_details
 
-ACTION_LABELS = {
-    "lead.created": _l("Lead received"),
-    "lead.assigned": _l("Assigned"),
-    "lead.unassigned": _l("Left unassigned"),
-    "lead.awaiting_opening": _l("Waiting for the opening hours"),
-    "lead.status": _l("Status changed"),
-    "lead.invalidated": _l("Marked invalid"),
-    "lead.transferred": _l("Transferred to a team"),
-    "lead.referred": _l("Referral created"),
-    "lead.request_joined": _l("New request joined this file"),
-    "lead.flagged": _l("Flagged"),
-    "lead.registered": _l("Registered with the source's team"),
-    "deal.closed": _l("Deal closed: team told and announced"),
-    "duplicate.invalidated": _l("Previous owner told of the duplicate"),
-    "assignment.manager_tagged": _l("Manager's assistant tagged"),
-    "lead.acknowledged": _l("Acknowledged by the partner"),
-    "lead.lost_proposed": _l("Proposed as lost: not reached for days"),
-    "lead.lost_proposal_dismissed": _l("Kept open: lost proposal dismissed"),
-    "activity.logged": _l("Activity logged"),
-    "task.created": _l("Task created"),
-    "task.updated": _l("Listed on the open task"),
-    "task.done": _l("Task done"),
-    "task.cancelled": _l("Task cancelled"),
-    "deadline.fired": _l("Deadline expired"),
-    "deadline.cancelled": _l("Deadline met"),
-}
 # A reminder is sent, or not needed once its timer was met or ran out; it is never "met".
 REMINDER_STATE_LABELS = {
     DeadlineState.PENDING: _l("scheduled"),
@@ -60,12 +37,12 @@ REMINDER_STATE_LABELS = {
 FACT_LABELS = {"requested_callback": _l("The customer asked to be called back today")}
 
 
-def action_label(action: str) -> str:
-    return str(ACTION_LABELS.get(action, action))
-
-
 def reminder_state_label(state: DeadlineState) -> str:
     return str(REMINDER_STATE_LABELS[DeadlineState(state)])
+
+
+def channel_label(code: str | None) -> str:
+    return str(CONTACT_CHANNELS.get(code or "", readable(code or "")))
 
 
 def fact_label(fact: str) -> str:
@@ -81,7 +58,7 @@ class Entry:
     row: Any
 
 
-def timeline(lead: Lead) -> list[Entry]:
+def timeline(lead: Lead, labels: PolicyLabels) -> list[Entry]:
     activities = db.session.scalars(
         scoped(Activity).options(joinedload(Activity.user)).where(Activity.lead_id == lead.id)
     ).all()
@@ -91,10 +68,12 @@ def timeline(lead: Lead) -> list[Entry]:
         .options(joinedload(AuditEvent.actor))
         .where(AuditEvent.subject_type == "leads", AuditEvent.subject_id == lead.id)
     ).all()
+    events = [e for e in events if e.action != ACTIVITY_LOGGED]
+    reader = history.Reader(labels, events)
     entries = [
         *(Entry(a.occurred_at, "activity", a) for a in activities),
         *(Entry(t.created_at, "task", t) for t in tasks),
-        *(Entry(e.created_at, "event", e) for e in events if e.action != "activity.logged"),
+        *(Entry(e.created_at, "event", reader.line(e)) for e in events),
     ]
     return sorted(entries, key=lambda e: e.at, reverse=True)
 
@@ -123,7 +102,7 @@ def context(
         "deadlines": db.session.scalars(
             scoped(Deadline).where(Deadline.lead_id == lead.id).order_by(Deadline.due_at)
         ).all(),
-        "timeline": timeline(lead),
+        "timeline": timeline(lead, labels),
         # The lead this one duplicates, when the member sees it too (CPB-10).
         "duplicate_of": db.session.scalar(scoped(Lead).where(Lead.id == lead.duplicate_of_id))
         if lead.duplicate_of_id
@@ -136,8 +115,9 @@ def context(
         "facts": outcome_facts(policy),
         "details": lead_details(lead.workspace, labels, lead.attributes or {}),
         "won_labels": [labels.status(c) for c in sorted(policy.intake.won_codes)],
-        "action_label": action_label,
         "fact_label": fact_label,
+        "timer_label": timer_label,
+        "channel_label": channel_label,
         "lost_proposal": lost_proposals.open_proposal(lead),  # BDC-6
         "reminder_kind": deadlines.REMINDER,
         "reminder_state_label": reminder_state_label,

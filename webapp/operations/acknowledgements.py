@@ -80,7 +80,14 @@ def acknowledge(lead: Lead, *, actor: User) -> AuditEvent:
     )
     if (reason := _refusal(lead, actor)) is not None:
         raise AcknowledgeRefused(reason)
-    event = audit.record(lead.workspace_id, EVENT, lead, actor=actor)
+    event = audit.record(
+        lead.workspace_id,
+        EVENT,
+        lead,
+        actor=actor,
+        before={"acknowledged": False},
+        after={"acknowledged": True},
+    )
     deadlines.cancel_for_event(lead, [EVENT], moment, reason="acknowledged")
     leads.start_timers(lead.workspace, lead, EVENT, moment, actor)
     versions.bump_after_commit(lead.workspace_id, (lead.owner_id,))

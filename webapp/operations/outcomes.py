@@ -102,13 +102,15 @@ def _transfer(
     (L411-8: the business owner goes to retention)."""
     team = _team(lead, effect.team)
     if not effect.as_referral:
+        before = lead.team.name if lead.team else None
         lead.team_id = team.id
         audit.record(
             lead.workspace_id,
             "lead.transferred",
             lead,
             actor=actor,
-            after={"team": team.code},
+            before={"team": before},
+            after={"team": team.name, "team_code": team.code},
             reason=f"outcome {decision.code}",
         )
         return None

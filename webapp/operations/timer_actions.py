@@ -111,13 +111,15 @@ def _set_status(step, deadline: Deadline, lead: Lead, context: dict) -> None:
 
 @action("flag_breach")
 def _flag_breach(step, deadline: Deadline, lead: Lead, context: dict) -> None:
-    flags = sorted({*lead.attributes.get("flags", []), step.flag})
+    earlier = lead.attributes.get("flags", [])
+    flags = sorted({*earlier, step.flag})
     lead.attributes = {**lead.attributes, "flags": flags}
     audit.record(
         lead.workspace_id,
         "lead.flagged",
         lead,
         actor=None,
-        after={"flag": step.flag},
+        before={"flags": earlier},
+        after={"flag": step.flag, "flags": flags},
         reason=f"timer {deadline.kind}",
     )
