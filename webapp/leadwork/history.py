@@ -157,8 +157,10 @@ REASONS = (
     ),
     (re.compile(r"timer (\S+)"), lambda r, t: _("timer: %(name)s", name=actions.timer_label(t))),
     (
-        re.compile(r"API key '(.*)' \((\w+)\.\.\.\)"),
-        lambda r, name, prefix: _("through the API key %(name)s", name=name),
+        re.compile(r"API key '(.*?)' \((\w+)\.\.\.\)(?:: (.*))?"),
+        lambda r, name, prefix, why: (
+            _("through the API key %(name)s", name=name) + (f": {why}" if why else "")
+        ),
     ),
     (
         re.compile(r"webhook '(.*)' \((\w+)\)"),

@@ -6,27 +6,27 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from tenants.decisions import check_gates
+from webapp.audit_actions import ACTIVITY_LOGGED, readable, timer_label
 from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import Activity, AuditEvent, Deadline, DeadlineState, Lead, Task, TaskState
-from webapp.operations import acknowledgements, deadlines, lost_proposals, policies
+from webapp.operations import acknowledgements, deadlines, lead_edits, lost_proposals, policies
 from webapp.operations import tasks as tasks_ops
 from webapp.operations.accounts import gate_facts
 from webapp.policy.labels import PolicyLabels
 from webapp.queue import tasks_ui
 from webapp.queue.listing import hot_flags
-from webapp.tenancy import scoped
-
-from webapp.audit_actions import ACTIVITY_LOGGED, readable, timer_label
+from webapp.tenancy import current_membership, scoped
 
 from . import history
-from .forms import CONTACT_CHANNELS, OutcomeForm, StatusForm, outcome_facts
-from .intake_fields import lead_details
+from .forms import CONTACT_CHANNELS, LeadEditForm, OutcomeForm, StatusForm, outcome_facts
+from .intake_fields import edit_values, lead_details, policy_inputs
 
 # A reminder is sent, or not needed once its timer was met or ran out; it is never "met".
 REMINDER_STATE_LABELS = {
@@ -79,7 +79,11 @@ def timeline(lead: Lead, labels: PolicyLabels) -> list[Entry]:
 
 
 def context(
-    lead: Lead, outcome_form: OutcomeForm | None = None, status_form: StatusForm | None = None
+    lead: Lead,
+    outcome_form: OutcomeForm | None = None,
+    status_form: StatusForm | None = None,
+    edit_form: LeadEditForm | None = None,
+    edit_errors: dict[str, list[str]] | None = None,
 ) -> dict[str, Any]:
     """Everything lead.html renders."""
     policy = policies.active_policy(lead.workspace)
@@ -113,7 +117,8 @@ def context(
         "outcome_form": outcome_form,
         "status_form": status_form,
         "facts": outcome_facts(policy),
-        "details": lead_details(lead.workspace, labels, lead.attributes or {}),
+        "details": lead_details(lead.workspace, labels, lead.attributes or {}, lead.lead_type),
+        **_editing(lead, labels, edit_form, edit_errors),
         "won_labels": [labels.status(c) for c in sorted(policy.intake.won_codes)],
         "fact_label": fact_label,
         "timer_label": timer_label,
@@ -123,6 +128,33 @@ def context(
         "reminder_state_label": reminder_state_label,
         **tasks_ui.HELPERS,
         **_acknowledgement(lead, policy),
+    }
+
+
+def _editing(
+    lead: Lead,
+    labels: PolicyLabels,
+    form: LeadEditForm | None,
+    errors: dict[str, list[str]] | None,
+) -> dict[str, Any]:
+    """The Edit lead form: for the lead's owner and the managers; open when it was refused."""
+    me = current_user._get_current_object()
+    if not lead_edits.may_edit(lead, me, current_membership()):
+        return {"may_edit": False}
+    refused = form is not None
+    if form is None:
+        form = LeadEditForm(formdata=None, obj=None, **lead_edits.current(lead))
+    form.use_policy(labels)
+    values = request.form if refused else edit_values(lead)
+    return {
+        "may_edit": True,
+        "edit_form": form,
+        "edit_open": refused,
+        "edit_offered": form.offered(labels.policy),
+        "edit_errors": errors or {},
+        "edit_values": values,
+        "inputs": policy_inputs(lead.workspace, labels),
+        "type_labels": lambda codes: ", ".join(labels.lead_type(c) for c in codes),
     }
 
 

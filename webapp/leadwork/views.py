@@ -10,14 +10,22 @@ from werkzeug.wrappers import Response
 
 from webapp.extensions import db, htmx
 from webapp.models import Lead, Task
-from webapp.operations import accounts, acknowledgements, intake, outcomes, policies, tasks
+from webapp.operations import (
+    accounts,
+    acknowledgements,
+    intake,
+    lead_edits,
+    outcomes,
+    policies,
+    tasks,
+)
 from webapp.operations.users import UserError
 from webapp.policy.labels import PolicyLabels
 from webapp.rendering import render
 from webapp.tenancy import get_or_404, lead_to_act_on, workspace_blueprint
 
 from . import page
-from .forms import IntakeForm, OutcomeForm, StatusForm
+from .forms import IntakeForm, LeadEditForm, OutcomeForm, StatusForm
 from .intake_fields import PolicyInput, asked_columns, policy_inputs, required_columns
 from .refusals import OutcomeRefused, refusal_message
 
@@ -55,7 +63,7 @@ def _intake_request(
     )
 
 
-def _errors_beside(form: IntakeForm, errors: list[tuple[str, str]]) -> dict[str, list[str]]:
+def _errors_beside(form, errors: list[tuple[str, str]]) -> dict[str, list[str]]:
     """Put each intake error on its field (each once); the rest (attributes, ...) by name."""
     others: dict[str, list[str]] = {}
     for name, message in errors:
@@ -240,6 +248,42 @@ def close_card(lead_id: int) -> Response:
         return _refused(lead, 422, message, card_error=message)
     accounts.close_card(lead.account, card, actor=_me())
     return _done(lead, _("Card closed: the account may be offered again once its cooldown ends."))
+
+
+def _edit_request(form: LeadEditForm, labels: PolicyLabels) -> tuple[dict, dict]:
+    """The columns and answers the Edit lead form sent, as update_lead takes them."""
+    values = {name: form[name].data or "" for name in form.offered(labels.policy)}
+    inputs = policy_inputs(g.workspace, labels)
+    answers = {
+        i.code: request.form.get(i.name, "").strip() for i in inputs if i.name in request.form
+    }
+    return values, answers
+
+
+@bp.route("/leads/<int:lead_id>/edit", methods=["POST"])
+def edit_lead(lead_id: int) -> Response:
+    """Correct the lead's contact fields, rating (CCIMA-12), type and answers (CPB-1): the
+    owner or a manager; every problem beside its field, nothing saved until all are right."""
+    lead = lead_to_act_on(lead_id)
+    if not lead_edits.may_edit(lead, _me(), g.membership):
+        abort(403)
+    labels = PolicyLabels.for_request(policies.active_policy(g.workspace))
+    form = LeadEditForm()
+    form.use_policy(labels)
+    checked = form.validate_on_submit()
+    values, answers = _edit_request(form, labels)
+    errors: list[tuple[str, str]] = []
+    try:
+        if not checked:  # the form's own errors, and the policy's beside them
+            raise intake.IntakeInvalid(lead_edits.check(lead, values, answers))
+        lead_edits.update_lead(lead, actor=_me(), values=values, attributes=answers)
+    except intake.IntakeInvalid as invalid:
+        errors = invalid.errors
+    else:
+        return _done(lead, _("Lead saved."))
+    db.session.rollback()
+    others = _errors_beside(form, errors)
+    return _lead_page(lead, 422, edit_form=form, edit_errors=others)
 
 
 # The lost proposal's confirm and dismiss (BDC-6) join this blueprint.

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from webapp.audit_actions import LEAD_UPDATED
 from webapp.clock import now
@@ -34,7 +33,7 @@ def may_edit(lead: Lead, user: User, membership: Membership | None) -> bool:
     return lead.owner_id == user.id or membership.role in EDITORS
 
 
-def _current(lead: Lead) -> dict[str, Any]:
+def current(lead: Lead) -> dict[str, Any]:
     return {
         "contact_name": lead.contact_name,
         "phone": lead.phone_raw,
@@ -47,7 +46,7 @@ def _current(lead: Lead) -> dict[str, Any]:
 
 def _request(lead: Lead, values: dict[str, Any], attributes: dict[str, Any]) -> IntakeRequest:
     """The lead as it would be after the edit, as intake's checks read a request."""
-    merged = {**_current(lead), **values}
+    merged = {**current(lead), **values}
     return IntakeRequest(
         contact_name=merged["contact_name"] or "",
         channel="manual",  # how it came in is not edited, nor checked again
@@ -77,7 +76,7 @@ def duplicate_errors(lead: Lead, request: IntakeRequest) -> list[tuple[str, str]
     errors = []
     for name, normalise in (("phone", _phone_of(workspace)), ("email", leads.normalise_email)):
         raw = getattr(request, name)
-        if not raw or raw == _current(lead)[name]:
+        if not raw or raw == current(lead)[name]:
             continue
         key = normalise(raw)
         found = [
@@ -165,14 +164,14 @@ def update_lead(
 ) -> dict[str, list[Any]]:
     """Change the given columns and attributes (None or "" clears one); refused with every
     problem at once (IntakeInvalid), nothing written. Returns `{field: [before, after]}`."""
-    current, stored = _current(lead), lead.attributes or {}
+    now_, stored = current(lead), lead.attributes or {}
     values = {
-        k: v for k, v in (values or {}).items() if k not in current or _text(current[k]) != _text(v)
+        k: v for k, v in (values or {}).items() if k not in now_ or _text(now_[k]) != _text(v)
     }
     attributes = {k: v for k, v in (attributes or {}).items() if _text(stored.get(k)) != _text(v)}
     if errors := check(lead, values, attributes):
         raise IntakeInvalid(errors)
-    before = {k: _current(lead)[k] for k in values}
+    before = {k: now_[k] for k in values}
     before |= {f"attributes.{k}": (lead.attributes or {}).get(k) for k in attributes}
     _apply(lead, values)
     kept = {
@@ -180,7 +179,7 @@ def update_lead(
     }
     lead.attributes = kept
     lead.updated_at = now()
-    after = {k: _current(lead)[k] for k in values} | {
+    after = {k: current(lead)[k] for k in values} | {
         f"attributes.{k}": kept.get(k) for k in attributes
     }
     if before:
@@ -195,11 +194,3 @@ def update_lead(
         )
         versions.bump_after_commit(lead.workspace_id, (lead.owner_id,))
     return {k: [before[k], after[k]] for k in before}
-
-
-def member_of(lead: Lead, user: User) -> Membership | None:
-    return db.session.scalar(
-        select(Membership).where(
-            Membership.workspace_id == lead.workspace_id, Membership.user_id == user.id
-        )
-    )
