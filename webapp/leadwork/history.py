@@ -14,10 +14,11 @@ from sqlalchemy import select
 
 from webapp import audit_actions as actions
 from webapp.extensions import db
-from webapp.models import AuditEvent, TaskState, User
+from webapp.models import AuditEvent, PartnerOrganisation, TaskState, User
 from webapp.operations.audit import changes_of
 from webapp.policy.labels import PolicyLabels
 from webapp.queue.tasks_ui import task_kind_label, task_state_label
+from webapp.tenancy import scoped
 
 NOBODY = "—"
 
@@ -110,6 +111,12 @@ class Reader:
                     )
         return str(value)
 
+    def organisation(self, organisation_id: int) -> str:
+        found = db.session.scalar(
+            scoped(PartnerOrganisation).where(PartnerOrganisation.id == organisation_id)
+        )
+        return found.name if found else NOBODY
+
     def reason(self, reason: str) -> str:
         """A reason an operation wrote, read: its codes labelled; a person's words as typed."""
         for pattern, render in REASONS:
@@ -126,6 +133,8 @@ def _strategy(reader: Reader, strategy: str, pick: str) -> str | None:
     code, _sep, detail = pick.partition(":")
     label = actions.PICK_LABELS.get(code)
     shown = str(label) if label else actions.readable(code)
+    if detail.isdigit() and code == "partner_allocation":  # the organisation's id
+        detail = reader.organisation(int(detail))
     return f"{actions.STRATEGY_LABELS[strategy]}: {shown}" + (f" ({detail})" if detail else "")
 
 
