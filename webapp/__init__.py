@@ -65,6 +65,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from webapp.api import bp as api_bp
     from webapp.api import docs_bp, hooks_bp
+    from webapp.audit.views import bp as audit_bp
     from webapp.auth.views import bp as auth_bp
     from webapp.inbox import views as inbox_views
     from webapp.leadimport.views import bp as imports_bp
@@ -95,6 +96,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(inbox_views.bp)
     inbox_views.init_app(app)
     app.register_blueprint(operations_view_bp)
+    app.register_blueprint(audit_bp)
     app.register_blueprint(roster_bp)
     app.register_blueprint(roster_link_bp)
     app.register_blueprint(whatsapp_inbound_bp)

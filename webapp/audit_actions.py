@@ -39,6 +39,39 @@ API_ACTIVITY_LOGGED = "api.activity_logged"
 API_DELIVERY_RECORDED = "api.delivery_recorded"
 API_TASK_CLOSED = "api.task_closed"
 API_ACCOUNT_UPSERTED = "api.account_upserted"
+# Workspace actions (the Audit page shows them with the leads').
+WORKSPACE_ACTION_LABELS = {
+    "workspace.created": _l("Workspace created"),
+    "membership.created": _l("Member added"),
+    "membership.roster": _l("Roster entry changed"),
+    "team.created": _l("Team created"),
+    "partner_organisation.created": _l("Partner organisation created"),
+    "user.password_changed": _l("Password changed"),
+    "user.deactivated": _l("User deactivated"),
+    "policy.saved": _l("Policy version saved"),
+    "policy.activated": _l("Policy version activated"),
+    "policy.replay_requested": _l("Policy replay requested"),
+    "api_key.created": _l("API key created"),
+    "api_key.revoked": _l("API key revoked"),
+    "webhook_source.created": _l("Webhook source created"),
+    "webhook_source.revoked": _l("Webhook source revoked"),
+    "channel.saved": _l("Message channel saved"),
+    "account.created": _l("Account created"),
+    "account.updated": _l("Account updated"),
+    "account.flagged": _l("Account flagged"),
+    "lead_import.uploaded": _l("Import file uploaded"),
+    "lead_import.started": _l("Import started"),
+    "lead_import.finished": _l("Import finished"),
+    "roster.planned": _l("Roster planned"),
+    "roster.sent": _l("Roster sent"),
+    "roster.confirmed": _l("Roster confirmed"),
+    "reporting.cutoff": _l("Weekly cut-off"),
+    "cadence.round": _l("Contact round"),
+    "cadence.nurture": _l("Nurture touch"),
+    "notification.read": _l("Notification read"),
+    "notification.retried": _l("Message retried"),
+}
+
 # Families whose second part is a policy code: counter.<name>, outcome.<code>.
 COUNTER_PREFIX = "counter."
 OUTCOME_PREFIX = "outcome."
@@ -76,6 +109,7 @@ ACTION_LABELS = {
     API_TASK_CLOSED: _l("Task closed through the API"),
     API_ACCOUNT_UPSERTED: _l("Account updated through the API"),
 }
+ACTION_LABELS |= WORKSPACE_ACTION_LABELS
 PREFIX_LABELS = {
     COUNTER_PREFIX: _l("Threshold reached: %(name)s"),
     OUTCOME_PREFIX: _l("Outcome recorded: %(name)s"),
@@ -95,6 +129,7 @@ FIELD_LABELS = {
     "state": _l("State"),
     "acknowledged": _l("Acknowledged"),
     "revenue": _l("Revenue"),
+    "flags": _l("Flags"),
 }
 
 # Codes operations write into an audit row's reason ---------------------------------------------

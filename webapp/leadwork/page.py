@@ -122,7 +122,7 @@ def context(
         "won_labels": [labels.status(c) for c in sorted(policy.intake.won_codes)],
         "fact_label": fact_label,
         "timer_label": timer_label,
-        "channel_label": channel_label,
+        "contact_channel_label": channel_label,
         "lost_proposal": lost_proposals.open_proposal(lead),  # BDC-6
         "reminder_kind": deadlines.REMINDER,
         "reminder_state_label": reminder_state_label,
