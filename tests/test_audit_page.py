@@ -46,7 +46,7 @@ def test_all_3_every_change_with_before_and_after(client, shop, login_as, role):
 
 
 def test_filters_by_person_kind_lead_and_period(client, shop, login_as, make_lead):
-    workspace, lead, manager, agent = shop
+    workspace, lead, manager, _agent = shop
     make_lead(workspace, contact_name="Other Lead")
     login_as(Role.ADMIN, workspace)
 
