@@ -181,6 +181,7 @@ FIXED_REASONS = {
     "counter threshold reached": _l("threshold reached"),
     "timer ran out": _l("the timer ran out"),
     "policy changed": _l("the policy changed"),
+    "replaced by the new holder's": _l("replaced by the new holder's"),
 }
 
 

@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from webapp.audit_actions import ACTION_LABELS
 from webapp.extensions import db
-from webapp.models import AuditEvent, Lead, Membership, User, Workspace
+from webapp.models import AuditEvent, Deadline, Lead, Membership, User, Workspace
 from webapp.tenancy import scoped
 
 PAGE_SIZE = 50
@@ -116,9 +116,24 @@ def people() -> list[tuple[int, str]]:
     return [(i, name) for i, name in rows.all()]
 
 
-def lead_names(events: list[AuditEvent]) -> dict[int, str]:
-    ids = {e.subject_id for e in events if e.subject_type == "leads" and e.subject_id}
-    if not ids:
-        return {}
-    rows = db.session.scalars(scoped(Lead).where(Lead.id.in_(ids))).all()
-    return {lead.id: lead.contact_name for lead in rows}
+def leads_of(events: list[AuditEvent]) -> dict[int, Lead]:
+    """The lead each event concerns, by event id: its subject, or a deadline's lead."""
+    deadline_ids = {e.subject_id for e in events if e.subject_type == "deadlines"}
+    lead_of_deadline = dict(
+        db.session.execute(
+            scoped(Deadline)
+            .where(Deadline.id.in_(deadline_ids))
+            .with_only_columns(Deadline.id, Deadline.lead_id)
+        ).all()
+        if deadline_ids
+        else []
+    )
+    wanted = {
+        e.id: e.subject_id if e.subject_type == "leads" else lead_of_deadline.get(e.subject_id)
+        for e in events
+        if e.subject_type in ("leads", "deadlines")
+    }
+    ids = {i for i in wanted.values() if i}
+    rows = db.session.scalars(scoped(Lead).where(Lead.id.in_(ids))).all() if ids else []
+    by_id = {lead.id: lead for lead in rows}
+    return {event_id: by_id[i] for event_id, i in wanted.items() if i in by_id}

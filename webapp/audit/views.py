@@ -48,7 +48,7 @@ def index() -> Response:
         more=more,
         people=queries.people(),
         kinds=_kinds(),
-        lead_names=queries.lead_names(events),
+        leads=queries.leads_of(events),
         query={k: v for k, v in request.args.items() if k in FILTER_NAMES and v},
     )
 
@@ -74,13 +74,13 @@ def export() -> Response:
             queries.statement(g.workspace, filters).limit(queries.EXPORT_MAX)
         )
     )
-    reader, names = _reader(events), queries.lead_names(events)
+    reader, leads = _reader(events), queries.leads_of(events)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([_("When"), _("Who"), _("What"), _("Lead"), _("Changes"), _("Why")])
     for event in events:
         line = reader.line(event)
-        lead = names.get(event.subject_id, "") if event.subject_type == "leads" else ""
+        lead = leads[event.id].contact_name if event.id in leads else ""
         at = event.created_at.astimezone(queries.ZoneInfo(g.workspace.time_zone))
         row = [at.isoformat(timespec="seconds"), line.actor, line.title, lead]
         writer.writerow([cell(v) for v in [*row, _changes_text(line), line.reason]])

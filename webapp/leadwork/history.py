@@ -64,8 +64,12 @@ class Reader:
 
     def title(self, event: AuditEvent) -> str:
         title = actions.action_label(event.action, self._policy_code)
-        task = (event.after or {}).get("task")
-        return f"{title}: {task_kind_label(task)}" if task else title
+        after = event.after or {}
+        if task := after.get("task"):
+            return f"{title}: {task_kind_label(task)}"
+        if event.subject_type == "deadlines" and after.get("kind"):
+            return f"{title}: {actions.timer_label(after['kind'])}"
+        return title
 
     def _policy_code(self, code: str) -> str:
         label = self.labels.outcome(code)
@@ -110,6 +114,11 @@ class Reader:
                         choice.labels, self.labels.locale, self.labels.policy.default_locale
                     )
         return str(value)
+
+    def channel(self, code: str) -> str:
+        from webapp.leadwork.forms import CONTACT_CHANNELS
+
+        return str(CONTACT_CHANNELS.get(code, actions.readable(code)))
 
     def organisation(self, organisation_id: int) -> str:
         found = db.session.scalar(
@@ -174,6 +183,22 @@ REASONS = (
     (
         re.compile(r"webhook '(.*)' \((\w+)\)"),
         lambda r, name, code: _("through the webhook %(name)s", name=name),
+    ),
+    (
+        re.compile(r"lead handed over: (.*)"),
+        lambda r, why: _("handed over: %(why)s", why=r.reason(why)),
+    ),
+    (
+        re.compile(r"(\w+) logged"),
+        lambda r, channel: _("%(channel)s logged", channel=r.channel(channel)),
+    ),
+    (
+        re.compile(r"task (\w+) (done|cancelled)"),
+        lambda r, kind, state: _(
+            "task %(task)s %(state)s",
+            task=task_kind_label(kind),
+            state=task_state_label(TaskState(state)),
+        ),
     ),
     (
         re.compile(r"(\d+) days without reaching the customer \((\w+)\)"),
