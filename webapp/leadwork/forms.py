@@ -77,6 +77,7 @@ class OutcomeForm(FlaskForm):
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
 
     def use_policy(self, labels: PolicyLabels) -> None:
+        self.channel.choices = _choices(CONTACT_CHANNELS.items())  # in the reader's language
         groups = {"yes": _l("Yes"), "no": _l("No")}
         self.outcome.choices = NONE + [
             SelectChoice(
