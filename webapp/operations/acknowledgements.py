@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from tenants import Policy
+from webapp.audit_actions import LEAD_ACKNOWLEDGED
 from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import AuditEvent, Lead, User
@@ -18,7 +19,7 @@ from webapp.queue import versions
 from . import audit, deadlines, leads, policies
 from .unit import operation
 
-EVENT = "lead.acknowledged"
+EVENT = LEAD_ACKNOWLEDGED
 
 
 class AcknowledgeRefused(ValueError):

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from tenants import Policy
 from tenants.decisions import DuplicateDecision, LeadRef, resolve_duplicate
 from tenants.decisions.duplicates import LoserFate
+from webapp.audit_actions import DUPLICATE_INVALIDATED, LEAD_INVALIDATED, LEAD_REQUEST_JOINED
 from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import (
@@ -305,10 +306,10 @@ def _invalidate(lead: Lead, fate: LoserFate, actor: User | None) -> None:
         fate.status or "invalid",
         actor=actor,
         reason=fate.note or "",
-        action="lead.invalidated",
+        action=LEAD_INVALIDATED,
     )
     events.publish(
-        lead, "duplicate.invalidated", actor=actor, context={"previous_owner_id": lead.owner_id}
+        lead, DUPLICATE_INVALIDATED, actor=actor, context={"previous_owner_id": lead.owner_id}
     )
 
 
@@ -375,7 +376,7 @@ def _join(
     versions.bump_after_commit(existing.workspace_id, (existing.owner_id,))
     audit.record(
         existing.workspace_id,
-        "lead.request_joined",
+        LEAD_REQUEST_JOINED,
         existing,
         actor=actor,
         after={"channel": request.channel},

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from tenants import UnknownCode
 from tenants.decisions import OutcomeDecision, OutcomeFacts, outcome_effects
+from webapp.audit_actions import LEAD_REFERRED, LEAD_TRANSFERRED
 from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import Lead, Team, User
@@ -106,7 +107,7 @@ def _transfer(
         lead.team_id = team.id
         audit.record(
             lead.workspace_id,
-            "lead.transferred",
+            LEAD_TRANSFERRED,
             lead,
             actor=actor,
             before={"team": before},
@@ -136,7 +137,7 @@ def _transfer(
     )
     audit.record(
         lead.workspace_id,
-        "lead.referred",
+        LEAD_REFERRED,
         lead,
         actor=actor,
         after={"referral_id": referral.id, "team": team.code},

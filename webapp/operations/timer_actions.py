@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from webapp.audit_actions import LEAD_FLAGGED, TASK_CREATED
 from webapp.extensions import db
 from webapp.models import Deadline, Lead, PolicyVersion, Task, Team
 from webapp.queue import versions
@@ -96,7 +97,7 @@ def _create_task(step, deadline: Deadline, lead: Lead, context: dict) -> None:
     versions.bump_after_commit(lead.workspace_id, (task.assignee_id,))
     audit.record(
         lead.workspace_id,
-        "task.created",
+        TASK_CREATED,
         lead,
         actor=None,
         after={"task": step.task, "assignee_id": task.assignee_id},
@@ -116,7 +117,7 @@ def _flag_breach(step, deadline: Deadline, lead: Lead, context: dict) -> None:
     lead.attributes = {**lead.attributes, "flags": flags}
     audit.record(
         lead.workspace_id,
-        "lead.flagged",
+        LEAD_FLAGGED,
         lead,
         actor=None,
         before={"flags": earlier},
