@@ -4,7 +4,9 @@ a label in the reader's language, an input of the field's kind, and whether it i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
+from flask_babel import format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -124,8 +126,20 @@ def lead_details(
             continue
         if item.kind == "yes_no":
             value = _yes_no(value)
-        shown.append((item.label, dict(item.choices).get(str(value), value)))
+        shown.append((item.label, _readable(item.kind, dict(item.choices).get(str(value), value))))
     return shown
+
+
+def _readable(kind: str, value):
+    """A date or a date and time as the reader writes them; anything else as it is."""
+    try:
+        if kind == "datetime":
+            return format_datetime(datetime.fromisoformat(str(value)), "medium")
+        if kind == "date":
+            return format_date(date.fromisoformat(str(value)), "medium")
+    except ValueError:
+        pass
+    return value
 
 
 def _yes_no(value) -> str:
