@@ -138,7 +138,7 @@ def _account(workspace: Workspace, ref: str | None) -> Account | None:
     return account
 
 
-def _matches(
+def open_matches(
     workspace: Workspace,
     policy: Policy,
     phone: str | None,
@@ -222,7 +222,7 @@ def receive_lead(
         return earlier
     account = _account(workspace, request.account_ref)
     received = request.received_at or now()
-    found = _matches(workspace, policy, phone, email, request.external_id, account)
+    found = open_matches(workspace, policy, phone, email, request.external_id, account)
     contacts = _first_contacts([lead.id for lead in found])
     taken_by = db.session.get(User, request.taken_by_id) if request.taken_by_id else None
     incoming = LeadRef(

@@ -17,7 +17,7 @@ from webapp.tenancy import scoped
 
 from . import audit, leads, policies
 from . import intake_checks as checks
-from .intake import IntakeInvalid, IntakeRequest, _matches
+from .intake import IntakeInvalid, IntakeRequest, open_matches
 from .unit import operation
 
 # The lead's own columns an edit may change; anything else is one of its attributes.
@@ -81,7 +81,7 @@ def duplicate_errors(lead: Lead, request: IntakeRequest) -> list[tuple[str, str]
         key = normalise(raw)
         found = [
             x
-            for x in _matches(
+            for x in open_matches(
                 workspace,
                 policy,
                 key if name == "phone" else None,
