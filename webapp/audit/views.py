@@ -11,16 +11,15 @@ from werkzeug.wrappers import Response
 
 from webapp.audit_actions import ACTION_LABELS
 from webapp.leadwork.history import Line, Reader
-from webapp.models import AuditEvent, Role
+from webapp.models import AuditEvent
 from webapp.operations import policies
 from webapp.policy.labels import PolicyLabels
 from webapp.rendering import render
-from webapp.tenancy import requires_role, workspace_blueprint
+from webapp.tenancy import requires_role
 
 from . import queries
+from .blueprint import AUDITORS, bp
 
-bp = workspace_blueprint("audit", __name__, url_prefix="/audit")
-AUDITORS = (Role.ADMIN, Role.DIRECTOR)
 FILTER_NAMES = ("person", "lead", "kind", "since", "until")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

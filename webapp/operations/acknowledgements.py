@@ -13,8 +13,8 @@ from tenants import Policy
 from webapp.audit_actions import LEAD_ACKNOWLEDGED
 from webapp.clock import now
 from webapp.extensions import db
+from webapp.live_versions import QUEUES
 from webapp.models import AuditEvent, Lead, User
-from webapp.queue import versions
 
 from . import audit, deadlines, leads, policies
 from .unit import operation
@@ -91,5 +91,5 @@ def acknowledge(lead: Lead, *, actor: User) -> AuditEvent:
     )
     deadlines.cancel_for_event(lead, [EVENT], moment, reason="acknowledged")
     leads.start_timers(lead.workspace, lead, EVENT, moment, actor)
-    versions.bump_after_commit(lead.workspace_id, (lead.owner_id,))
+    QUEUES.bump_after_commit(lead.workspace_id, (lead.owner_id,))
     return event

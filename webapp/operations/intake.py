@@ -21,6 +21,7 @@ from tenants.decisions.duplicates import LoserFate
 from webapp.audit_actions import DUPLICATE_INVALIDATED, LEAD_INVALIDATED, LEAD_REQUEST_JOINED
 from webapp.clock import now
 from webapp.extensions import db
+from webapp.live_versions import QUEUES
 from webapp.models import (
     Account,
     Activity,
@@ -31,7 +32,6 @@ from webapp.models import (
     User,
     Workspace,
 )
-from webapp.queue import versions
 
 from . import activities, assignment, audit, events, leads, policies, sources
 from . import intake_checks as checks
@@ -373,7 +373,7 @@ def _join(
         )
     note = f"{request.channel}: {request.contact_name}".strip()
     activities.log_activity(existing, "note", actor=actor, note=note)
-    versions.bump_after_commit(existing.workspace_id, (existing.owner_id,))
+    QUEUES.bump_after_commit(existing.workspace_id, (existing.owner_id,))
     audit.record(
         existing.workspace_id,
         LEAD_REQUEST_JOINED,

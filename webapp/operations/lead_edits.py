@@ -11,8 +11,8 @@ from flask_babel import gettext as _
 from webapp.audit_actions import LEAD_UPDATED
 from webapp.clock import now
 from webapp.extensions import db
+from webapp.live_versions import QUEUES
 from webapp.models import Lead, Membership, Role, User
-from webapp.queue import versions
 from webapp.tenancy import scoped
 
 from . import audit, leads, policies
@@ -192,5 +192,5 @@ def update_lead(
             after=after,
             reason=reason,
         )
-        versions.bump_after_commit(lead.workspace_id, (lead.owner_id,))
+        QUEUES.bump_after_commit(lead.workspace_id, (lead.owner_id,))
     return {k: [before[k], after[k]] for k in before}
