@@ -151,8 +151,8 @@ def record_outcome(lead_id: int) -> Response:
                 channel=form.channel.data,
                 true_facts=[f for f in request.form.getlist("facts") if f in known],
             )
-        except OutcomeRefused as refused:  # L411-4, L411-5: said beside the outcome
-            form.outcome.errors = [refusal_message(refused, labels)]
+        except OutcomeRefused as refusal:  # L411-4, L411-5: said beside the outcome
+            form.outcome.errors = [refusal_message(refusal, labels)]
         except UserError as error:
             getattr(form, error.field, form.outcome).errors = [str(error)]
         else:
@@ -190,8 +190,8 @@ def acknowledge(lead_id: int) -> Response:
     lead = lead_to_act_on(lead_id)
     try:
         acknowledgements.acknowledge(lead, actor=_me())
-    except Refused as refused:
-        status, message = ACKNOWLEDGE_REFUSALS[refused.reason]
+    except Refused as refusal:
+        status, message = ACKNOWLEDGE_REFUSALS[refusal.reason]
         return refused(lead, status, str(message), acknowledge_error=str(message))
     return done(lead, _("Lead acknowledged."))
 
