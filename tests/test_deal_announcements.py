@@ -16,9 +16,9 @@ from sqlalchemy import select
 from tenants.profiles import load_profile
 from tests.test_notification_delivery import _channel, _work
 from tests.test_timer_actions import NOON
+from webapp.audit_actions import action_label
 from webapp.channels.messages import render_message
 from webapp.extensions import db
-from webapp.leadwork.page import action_label
 from webapp.models import AuditEvent, Lead, Notification, NotificationState, Role, User
 from webapp.operations import delivery, leads, outcomes, policies, workspaces
 from webapp.operations.intake import IntakeRequest, receive_lead

@@ -13,6 +13,7 @@ from tests.import_graph import ROOT, cycles, modules
 
 FEATURES = (
     "api",
+    "audit",
     "auth",
     "console",
     "inbox",

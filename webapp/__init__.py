@@ -83,6 +83,7 @@ VIEW_MODULES = (
     "webapp.queue.views",
     "webapp.leadwork.views",
     "webapp.leadwork.lost_views",
+    "webapp.leadwork.edit_views",
     "webapp.reports.views",
     "webapp.inbox.views",
     "webapp.console.views",
@@ -93,6 +94,7 @@ VIEW_MODULES = (
     "webapp.interactions.views",
     "webapp.interactions.campaign_views",
     "webapp.interactions.report_views",
+    "webapp.audit.views",
 )
 
 
@@ -101,6 +103,7 @@ def _register_blueprints(app: Flask) -> None:
         importlib.import_module(name)
     from webapp.api import bp as api_bp
     from webapp.api import docs_bp, hooks_bp
+    from webapp.audit.blueprint import bp as audit_bp
     from webapp.auth.blueprint import bp as auth_bp
     from webapp.console.blueprint import bp as console_bp
     from webapp.inbox import views as inbox_views
@@ -141,6 +144,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(inbox_bp)
     inbox_views.init_app(app)
     app.register_blueprint(console_bp)
+    app.register_blueprint(audit_bp)
     app.register_blueprint(roster_bp)
     app.register_blueprint(roster_link_bp)
     app.register_blueprint(whatsapp_inbound_bp)

@@ -1,5 +1,7 @@
 """The five demo workspaces: one per department in docs/rules.md, with people and leads.
 
+Their data is YAML beside the profiles (tenants/profiles/demo/<slug>.yaml); this module
+writes nothing itself: every workspace, member, lead and assignment goes through operations.
 Names of participants come from the departments' own documents where they list them.
 """
 
@@ -7,17 +9,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
+from importlib import resources
+from typing import Any
 from zoneinfo import ZoneInfo
+
+import yaml
 
 from tenants.decisions.roster import upcoming_roster_months
 from tenants.profiles import load_profile
 from webapp import demo_telecom
 from webapp.clock import now
 from webapp.models import Role, User, Workspace
-from webapp.operations import activities, leads, policies, roster, users, workspaces
+from webapp.operations import (
+    activities,
+    assignment,
+    leads,
+    policies,
+    roster,
+    users,
+    workspaces,
+)
 from webapp.operations.unit import operation
 
 ADMIN_EMAIL = "admin@leadline.test"
+DEMO_PACKAGE = "tenants.profiles.demo"
 
 
 @dataclass(frozen=True)
@@ -40,6 +55,7 @@ class DemoLead:
     owner: str | None = None  # a Person's name
     rating: str | None = None
     lead_type: str | None = None
+    attributes: dict[str, Any] = field(default_factory=dict)  # e.g. BANT+A answers (CPB-1)
 
 
 @dataclass(frozen=True)
@@ -59,238 +75,28 @@ class DemoWorkspace:
     team_codes: dict[str, str] = field(default_factory=dict)
 
 
-WORKSPACES = (
-    DemoWorkspace(
-        "locals411",
-        "411 Locals Customer Success",
-        "locals411_cpt_ae",
-        "en",
-        "America/Los_Angeles",
-        "US",
-        people=(
-            Person("June Irwin Santos", Role.DIRECTOR),
-            *(
-                Person(n, Role.AGENT, team="Customer Protection")
-                for n in (
-                    "Simon Vale",
-                    "Lee Gomez",
-                    "Mars Peters",
-                    "Maria Lopez",
-                    "Loueis Castro",
-                    "Ed Grant",
-                    "Mary Thompson",
-                )
-            ),
-            Person("Matthew Benton", Role.MANAGER, team="Area Expansion"),
-            Person("Calvin Myers", Role.AGENT, team="Area Expansion"),
-            Person("Yamil Cabrera", Role.AGENT, team="Area Expansion"),
-        ),
-        team_codes={"Customer Protection": "cpt", "Area Expansion": "ae", "Retention": "ret"},
-        leads=(
-            DemoLead(
-                "Harbor Plumbing",
-                "+1 415 555 0101",
-                "owner@harborplumbing.test",
-                "Harbor Plumbing LLC",
-                "cpt_call",
-                owner="Simon Vale",
-            ),
-            DemoLead(
-                "Sunset Dental",
-                "(415) 555-0144",
-                "frontdesk@sunsetdental.test",
-                "Sunset Dental",
-                "cpt_call",
-                owner="Lee Gomez",
-            ),
-            DemoLead(
-                "Bay Roofing",
-                "+1 510 555 0199",
-                None,
-                "Bay Roofing Co",
-                "cpt_call",
-                owner="Maria Lopez",
-            ),
-        ),
-    ),
-    DemoWorkspace(
-        "cpb",
-        "CPB UK Partner Leads",
-        "cpb_partner_leads",
-        "en",
-        "Europe/London",
-        "GB",
-        people=(
-            Person("Olivia Hart", Role.DIRECTOR),
-            Person("Tom Reeves", Role.MANAGER, team="Qualification"),
-            Person("Priya Shah", Role.AGENT, team="Qualification"),
-            Person("Daniel Brooks", Role.PARTNER, partner="Northwind Resellers"),
-            Person("Grace Lee", Role.PARTNER, partner="Northwind Resellers"),
-            # A second organisation: its partner sees only its own leads (CPB-10).
-            Person("Aisha Khan", Role.PARTNER, partner="Harbour IT Partners"),
-        ),
-        leads=(
-            DemoLead(
-                "Ian Fletcher",
-                "+44 20 7946 0321",
-                "ian.fletcher@acme-logistics.test",
-                "Acme Logistics",
-                "cpb_qualified",
-                lead_type="AQL",
-                owner="Daniel Brooks",
-            ),
-            DemoLead(
-                "Sarah Nolan",
-                "020 7946 0588",
-                "s.nolan@brightwater.test",
-                "Brightwater Foods",
-                "cpb_qualified",
-                lead_type="OQL",
-                owner="Grace Lee",
-            ),
-            DemoLead(
-                "Mark Ellis",
-                None,
-                "mark.ellis@ferncloud.test",
-                "Ferncloud",
-                "cpb_qualified",
-                lead_type="RQL",
-                owner="Daniel Brooks",
-            ),
-            DemoLead(
-                "Rachel Moore",
-                "+44 161 496 0742",
-                "rachel.moore@pennine-freight.test",
-                "Pennine Freight",
-                "cpb_qualified",
-                lead_type="AQL",
-                owner="Aisha Khan",
-            ),
-        ),
-    ),
-    DemoWorkspace(
-        "ccima",
-        "CCIMA Contact Center",
-        "ccima_contact_center",
-        "es",
-        "America/Mexico_City",
-        "MX",
-        people=(
-            Person("Laura Méndez", Role.DIRECTOR, locale="es"),
-            Person("Jorge Ramírez", Role.MANAGER, team="Asesores", locale="es"),
-            Person("Ana Torres", Role.AGENT, team="Asesores", locale="es"),
-            Person("Luis Herrera", Role.AGENT, team="Asesores", locale="es"),
-            Person("Sofía Castillo", Role.AGENT, team="Asesores", locale="es"),
-            Person("Diego Morales", Role.AGENT, team="Soporte interno", locale="es"),
-        ),
-        leads=(
-            DemoLead(
-                "María Fernández",
-                "55 1234 5678",
-                "maria.fernandez@correo.test",
-                source="digital_marketing",
-                owner="Ana Torres",
-                rating="AAA",
-            ),
-            DemoLead(
-                "Roberto Díaz",
-                "+52 33 9876 5432",
-                None,
-                source="digital_marketing",
-                owner="Luis Herrera",
-                rating="AA",
-            ),
-            DemoLead(
-                "Carmen Ruiz",
-                "81 2345 6789",
-                "carmen.ruiz@correo.test",
-                source="fuente_mkt_ccima",
-                owner="Sofía Castillo",
-                rating="A",
-            ),
-        ),
-        first_contact_minutes=(4, 8, 12, 13, 7, 16, 9, 11, 5, 14, 20, 6, 12, 9),
-        team_codes={"Asesores": "contact_center", "Soporte interno": "internal_support"},
-    ),
-    DemoWorkspace(
-        "telecom",
-        "Телеком: входящие предложения",
-        "telecom_inbound_offers",
-        "ru",
-        "Europe/Moscow",
-        "RU",
-        people=(
-            Person("Ирина Волкова", Role.DIRECTOR, locale="ru", login="Irina Volkova"),
-            Person(
-                "Павел Смирнов",
-                Role.MANAGER,
-                team="Первая линия",
-                locale="ru",
-                login="Pavel Smirnov",
-            ),
-            Person(
-                "Анна Кузнецова",
-                Role.AGENT,
-                team="Первая линия",
-                locale="ru",
-                login="Anna Kuznetsova",
-            ),
-            Person(
-                "Дмитрий Орлов", Role.AGENT, team="Первая линия", locale="ru", login="Dmitry Orlov"
-            ),
-            Person(
-                "Елена Соколова",
-                Role.AGENT,
-                team="Вторая линия",
-                locale="ru",
-                login="Elena Sokolova",
-            ),
-        ),
-        leads=(
-            DemoLead(
-                "Сергей Иванов", "+7 916 123-45-67", source="inbound_call", owner="Анна Кузнецова"
-            ),
-            DemoLead(
-                "Ольга Петрова", "8 (903) 765-43-21", source="inbound_call", owner="Дмитрий Орлов"
-            ),
-        ),
-    ),
-    DemoWorkspace(
-        "bdc",
-        "BDC Concessionnaire",
-        "dealer_bdc",
-        "fr",
-        "America/Toronto",
-        "CA",
-        people=(
-            Person("Nathalie Gagnon", Role.DIRECTOR, locale="fr"),
-            Person("Marc Tremblay", Role.MANAGER, team="Ventes", locale="fr"),
-            Person("Julie Côté", Role.AGENT, team="BDC", locale="fr"),
-            Person("Samuel Roy", Role.AGENT, team="BDC", locale="fr"),
-            Person("Émilie Bouchard", Role.AGENT, team="BDC", locale="fr"),
-        ),
-        team_codes={"BDC": "bdc", "Ventes": "sales"},
-        leads=(
-            DemoLead(
-                "Louis Bélanger",
-                None,
-                "louis.belanger@courriel.test",
-                source="email",
-                owner="Julie Côté",
-            ),
-            DemoLead(
-                "Chantal Pelletier", "514 555 0188", None, source="phone_up", owner="Samuel Roy"
-            ),
-            DemoLead(
-                "Kevin Lavoie",
-                "(438) 555-0123",
-                "k.lavoie@courriel.test",
-                source="web_form",
-                owner="Émilie Bouchard",
-            ),
-        ),
-    ),
-)
+DEMO_ORDER = ("locals411", "cpb", "ccima", "telecom", "bdc")
+
+
+def _person(data: dict[str, Any]) -> Person:
+    return Person(**{**data, "role": Role(data["role"])})
+
+
+def load_demo(slug: str) -> DemoWorkspace:
+    """A demo workspace as its YAML file beside the profiles describes it."""
+    text = resources.files(DEMO_PACKAGE).joinpath(f"{slug}.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    return DemoWorkspace(
+        **{
+            **data,
+            "people": tuple(_person(p) for p in data["people"]),
+            "leads": tuple(DemoLead(**lead) for lead in data.get("leads", [])),
+            "first_contact_minutes": tuple(data.get("first_contact_minutes", ())),
+        }
+    )
+
+
+WORKSPACES = tuple(load_demo(slug) for slug in DEMO_ORDER)
 
 
 def _email_for(name: str, slug: str) -> str:
@@ -403,23 +209,39 @@ def _seed_workspace(spec: DemoWorkspace, admin: User, password: str) -> list[tup
     _plan_next_roster(workspace, admin)
     organisation_of = {p.name: partners[p.partner].id for p in spec.people if p.partner}
     for demo in spec.leads:
-        leads.create_lead(
-            workspace,
-            contact_name=demo.contact_name,
-            phone=demo.phone,
-            email=demo.email,
-            company=demo.company,
-            source=demo.source,
-            rating=demo.rating,
-            lead_type=demo.lead_type,
-            owner=people.get(demo.owner) if demo.owner else None,
-            partner_organisation_id=organisation_of.get(demo.owner),
-            actor=admin,
-        )
+        _seed_lead(workspace, demo, people, organisation_of, admin)
     agents = [people[p.name] for p in spec.people if p.role == Role.AGENT]
     _seed_history(workspace, spec, agents, admin)
     demo_telecom.seed(workspace, people, admin)  # campaigns, customers, a week of calls
     return logins
+
+
+def _seed_lead(
+    workspace: Workspace,
+    demo: DemoLead,
+    people: dict[str, User],
+    organisation_of: dict[str, int],
+    admin: User,
+) -> None:
+    """A demo lead, then given to its owner as a manager would: a partner's lead is allocated
+    to their organisation, its partner clocks running (CPB-2..4)."""
+    attributes = dict(demo.attributes)
+    if demo.owner in organisation_of:
+        attributes["partner"] = organisation_of[demo.owner]
+    lead = leads.create_lead(
+        workspace,
+        contact_name=demo.contact_name,
+        phone=demo.phone,
+        email=demo.email,
+        company=demo.company,
+        source=demo.source,
+        rating=demo.rating,
+        lead_type=demo.lead_type,
+        attributes=attributes,
+        actor=admin,
+    )
+    if demo.owner:
+        assignment.reassign(lead, people[demo.owner], actor=admin)
 
 
 def _plan_next_roster(workspace: Workspace, admin: User) -> None:

@@ -78,6 +78,7 @@ NAVIGATION = (
         lambda p: p.reporting.weekly_cutoff is not None,
     ),
     NavItem("console.index", _l("Operations"), frozenset({Role.ADMIN, Role.DIRECTOR})),
+    NavItem("audit.index", _l("Audit"), frozenset({Role.ADMIN, Role.DIRECTOR})),
     NavItem("settings.api_keys_page", _l("Settings"), frozenset({Role.ADMIN, Role.DIRECTOR})),
 )
 

@@ -145,20 +145,6 @@ def create_lead() -> Response:
     return receive(g.workspace, intake_request(data), via=via, key=key, body=data)
 
 
-@endpoint(
-    "GET",
-    "/leads/<int:lead_id>",
-    summary="Read a lead",
-    responses={200: LeadOut},
-    errors=LEAD_ERRORS,
-    role="agent",
-    tags=("leads",),
-)
-def lead(lead_id: int) -> Response:
-    """One lead of the key's workspace; another workspace's lead is a 404."""
-    return respond(lead_out(g.workspace, get_or_404(Lead, check_id(lead_id))))
-
-
 def _encode_cursor(lead: Lead) -> str:
     raw = json.dumps([lead.updated_at.isoformat(), lead.id]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")

@@ -142,6 +142,30 @@ class StatusIn(Body):
     )
 
 
+class LeadPatch(Body):
+    """The fields of a lead to change (issue 12): only those given; null or "" clears one
+    (an attribute too). Checked as intake checks a new lead."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"rating": "AA", "phone": "+52 55 8765 4321", "reason": "called back"}]
+        },
+    )
+
+    contact_name: str | None = Field(None, min_length=1, max_length=200)
+    phone: str | None = Field(None, max_length=40)
+    email: str | None = Field(None, max_length=254)
+    company: str | None = Field(None, max_length=200)
+    lead_type: str | None = Field(None, max_length=20)
+    rating: str | None = Field(None, max_length=10)
+    attributes: Annotated[
+        dict[Annotated[str, Field(max_length=60)], AttributeValue | None],
+        AfterValidator(_attributes_bounded),
+    ] = Field(default_factory=dict, description="Answers to change; null clears one.")
+    reason: str = Field("", max_length=300, description="Why, for the audit trail.")
+
+
 class CardIn(Body):
     """A card's state: `open`, or `closed` (at `closed_at`, now if omitted)."""
 
@@ -296,6 +320,23 @@ class TaskOut(BaseModel):
     )
     completed_at: datetime | None
     created_at: datetime
+
+
+class HistoryEntry(BaseModel):
+    """One audit event of the lead (ALL-3)."""
+
+    at: datetime
+    actor: Person | None = Field(description="null: Leadline itself, or an API key (see reason)")
+    action: str = Field(description="e.g. lead.assigned, lead.status, lead.updated, task.done")
+    changes: dict[str, list[Any]] = Field(description="{field: [before, after]}")
+    reason: str
+
+
+class LeadDetail(LeadOut):
+    """A lead with its open tasks and its audit trail, oldest first."""
+
+    tasks: list[TaskOut]
+    history: list[HistoryEntry]
 
 
 class TaskList(BaseModel):

@@ -50,12 +50,34 @@ class IntakeForm(FlaskForm):
         self.rating.choices = NONE + _choices((r, r) for r in policy.intake.rating_scale)
 
 
+class LeadEditForm(FlaskForm):
+    """The lead's own fields, as its owner or a manager corrects them after intake."""
+
+    contact_name = StringField(_l("Contact name"), validators=[Length(max=200)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
+    email = StringField(_l("E-mail"), validators=[Optional(), Length(max=254)])
+    company = StringField(_l("Company"), validators=[Optional(), Length(max=200)])
+    lead_type = SelectField(_l("Lead type"), choices=NONE, validate_choice=False)
+    rating = SelectField(_l("Rating"), choices=NONE, validate_choice=False)
+
+    def use_policy(self, labels: PolicyLabels) -> None:
+        self.lead_type.choices = NONE + _choices(labels.lead_types())
+        self.rating.choices = NONE + _choices((r, r) for r in labels.policy.intake.rating_scale)
+
+    def offered(self, policy: Policy) -> list[str]:
+        """The fields this policy's leads have: no type or rating where it has none."""
+        names = ["contact_name", "phone", "email", "company"]
+        names += ["lead_type"] if policy.intake.lead_types else []
+        return names + (["rating"] if policy.intake.rating_scale else [])
+
+
 class OutcomeForm(FlaskForm):
     outcome = SelectField(_l("Outcome"), choices=NONE, validate_choice=False)
     channel = SelectField(_l("Channel"), choices=_choices(CONTACT_CHANNELS.items()), default="call")
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
 
     def use_policy(self, labels: PolicyLabels) -> None:
+        self.channel.choices = _choices(CONTACT_CHANNELS.items())  # in the reader's language
         groups = {"yes": _l("Yes"), "no": _l("No")}
         self.outcome.choices = NONE + [
             SelectChoice(

@@ -4,7 +4,9 @@ a label in the reader's language, an input of the field's kind, and whether it i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
+from flask_babel import format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -109,15 +111,46 @@ def asked_columns(policy: Policy) -> set[str]:
     return {c for n in names if (c := column_name(n))}
 
 
-def lead_details(workspace: Workspace, labels: PolicyLabels, attributes: dict) -> list[tuple]:
+def lead_details(
+    workspace: Workspace, labels: PolicyLabels, attributes: dict, lead_type: str | None = None
+) -> list[tuple]:
     """(label, value) of the policy's fields a lead carries, values as the reader reads them
-    (a choice's label, an organisation's name, yes or no)."""
+    (a choice's label, an organisation's name, yes or no); every qualification question of
+    its type (CPB-1), "not answered" when it has no answer."""
     shown = []
     for item in policy_inputs(workspace, labels):
         value = attributes.get(item.code)
         if value in (None, ""):
+            if lead_type and lead_type in item.for_types:
+                shown.append((item.label, _l("not answered")))
             continue
         if item.kind == "yes_no":
-            value = "yes" if value is True or str(value).lower() in YES_WORDS else "no"
-        shown.append((item.label, dict(item.choices).get(str(value), value)))
+            value = _yes_no(value)
+        shown.append((item.label, _readable(item.kind, dict(item.choices).get(str(value), value))))
     return shown
+
+
+def _readable(kind: str, value):
+    """A date or a date and time as the reader writes them; anything else as it is."""
+    try:
+        if kind == "datetime":
+            return format_datetime(datetime.fromisoformat(str(value)), "medium")
+        if kind == "date":
+            return format_date(date.fromisoformat(str(value)), "medium")
+    except ValueError:
+        pass
+    return value
+
+
+def _yes_no(value) -> str:
+    return "yes" if value is True or str(value).lower() in YES_WORDS else "no"
+
+
+def edit_values(lead) -> dict[str, str]:
+    """The lead's answers as the Edit lead form's inputs hold them (`attr_<code>`)."""
+    values = {}
+    for code, value in (lead.attributes or {}).items():
+        if isinstance(value, bool):
+            value = _yes_no(value)
+        values[f"attr_{code}"] = "" if value is None else str(value)
+    return values

@@ -6,51 +6,28 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from tenants.decisions import check_gates
+from webapp.audit_actions import ACTIVITY_LOGGED, readable, timer_label
 from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import Activity, AuditEvent, Deadline, DeadlineState, Lead, Task, TaskState
-from webapp.operations import acknowledgements, deadlines, lost_proposals, policies
+from webapp.operations import acknowledgements, deadlines, lead_edits, lost_proposals, policies
 from webapp.operations import tasks as tasks_ops
 from webapp.operations.accounts import gate_facts
 from webapp.policy.labels import PolicyLabels
 from webapp.queue import tasks_ui
 from webapp.queue.queries import hot_flags
-from webapp.tenancy import scoped
+from webapp.tenancy import current_membership, scoped
 
-from .forms import OutcomeForm, StatusForm, outcome_facts
-from .intake_fields import lead_details
+from . import history
+from .forms import CONTACT_CHANNELS, LeadEditForm, OutcomeForm, StatusForm, outcome_facts
+from .intake_fields import edit_values, lead_details, policy_inputs
 
-ACTION_LABELS = {
-    "lead.created": _l("Lead received"),
-    "lead.assigned": _l("Assigned"),
-    "lead.unassigned": _l("Left unassigned"),
-    "lead.awaiting_opening": _l("Waiting for the opening hours"),
-    "lead.status": _l("Status changed"),
-    "lead.invalidated": _l("Marked invalid"),
-    "lead.transferred": _l("Transferred to a team"),
-    "lead.referred": _l("Referral created"),
-    "lead.request_joined": _l("New request joined this file"),
-    "lead.flagged": _l("Flagged"),
-    "lead.registered": _l("Registered with the source's team"),
-    "deal.closed": _l("Deal closed: team told and announced"),
-    "duplicate.invalidated": _l("Previous owner told of the duplicate"),
-    "assignment.manager_tagged": _l("Manager's assistant tagged"),
-    "lead.acknowledged": _l("Acknowledged by the partner"),
-    "lead.lost_proposed": _l("Proposed as lost: not reached for days"),
-    "lead.lost_proposal_dismissed": _l("Kept open: lost proposal dismissed"),
-    "activity.logged": _l("Activity logged"),
-    "task.created": _l("Task created"),
-    "task.updated": _l("Listed on the open task"),
-    "task.done": _l("Task done"),
-    "task.cancelled": _l("Task cancelled"),
-    "deadline.fired": _l("Deadline expired"),
-    "deadline.cancelled": _l("Deadline met"),
-}
 # A reminder is sent, or not needed once its timer was met or ran out; it is never "met".
 REMINDER_STATE_LABELS = {
     DeadlineState.PENDING: _l("scheduled"),
@@ -60,12 +37,12 @@ REMINDER_STATE_LABELS = {
 FACT_LABELS = {"requested_callback": _l("The customer asked to be called back today")}
 
 
-def action_label(action: str) -> str:
-    return str(ACTION_LABELS.get(action, action))
-
-
 def reminder_state_label(state: DeadlineState) -> str:
     return str(REMINDER_STATE_LABELS[DeadlineState(state)])
+
+
+def channel_label(code: str | None) -> str:
+    return str(CONTACT_CHANNELS.get(code or "", readable(code or "")))
 
 
 def fact_label(fact: str) -> str:
@@ -81,7 +58,7 @@ class Entry:
     row: Any
 
 
-def timeline(lead: Lead) -> list[Entry]:
+def timeline(lead: Lead, labels: PolicyLabels) -> list[Entry]:
     activities = db.session.scalars(
         scoped(Activity).options(joinedload(Activity.user)).where(Activity.lead_id == lead.id)
     ).all()
@@ -91,16 +68,22 @@ def timeline(lead: Lead) -> list[Entry]:
         .options(joinedload(AuditEvent.actor))
         .where(AuditEvent.subject_type == "leads", AuditEvent.subject_id == lead.id)
     ).all()
+    events = [e for e in events if e.action != ACTIVITY_LOGGED]
+    reader = history.Reader(labels, events)
     entries = [
         *(Entry(a.occurred_at, "activity", a) for a in activities),
         *(Entry(t.created_at, "task", t) for t in tasks),
-        *(Entry(e.created_at, "event", e) for e in events if e.action != "activity.logged"),
+        *(Entry(e.created_at, "event", reader.line(e)) for e in events),
     ]
     return sorted(entries, key=lambda e: e.at, reverse=True)
 
 
 def context(
-    lead: Lead, outcome_form: OutcomeForm | None = None, status_form: StatusForm | None = None
+    lead: Lead,
+    outcome_form: OutcomeForm | None = None,
+    status_form: StatusForm | None = None,
+    edit_form: LeadEditForm | None = None,
+    edit_errors: dict[str, list[str]] | None = None,
 ) -> dict[str, Any]:
     """Everything lead.html renders."""
     policy = policies.active_policy(lead.workspace)
@@ -123,7 +106,7 @@ def context(
         "deadlines": db.session.scalars(
             scoped(Deadline).where(Deadline.lead_id == lead.id).order_by(Deadline.due_at)
         ).all(),
-        "timeline": timeline(lead),
+        "timeline": timeline(lead, labels),
         # The lead this one duplicates, when the member sees it too (CPB-10).
         "duplicate_of": db.session.scalar(scoped(Lead).where(Lead.id == lead.duplicate_of_id))
         if lead.duplicate_of_id
@@ -134,15 +117,44 @@ def context(
         "outcome_form": outcome_form,
         "status_form": status_form,
         "facts": outcome_facts(policy),
-        "details": lead_details(lead.workspace, labels, lead.attributes or {}),
+        "details": lead_details(lead.workspace, labels, lead.attributes or {}, lead.lead_type),
+        **_editing(lead, labels, edit_form, edit_errors),
         "won_labels": [labels.status(c) for c in sorted(policy.intake.won_codes)],
-        "action_label": action_label,
         "fact_label": fact_label,
+        "timer_label": timer_label,
+        "contact_channel_label": channel_label,
         "lost_proposal": lost_proposals.open_proposal(lead),  # BDC-6
         "reminder_kind": deadlines.REMINDER,
         "reminder_state_label": reminder_state_label,
         **tasks_ui.HELPERS,
         **_acknowledgement(lead, policy),
+    }
+
+
+def _editing(
+    lead: Lead,
+    labels: PolicyLabels,
+    form: LeadEditForm | None,
+    errors: dict[str, list[str]] | None,
+) -> dict[str, Any]:
+    """The Edit lead form: for the lead's owner and the managers; open when it was refused."""
+    me = current_user._get_current_object()
+    if not lead_edits.may_edit(lead, me, current_membership()):
+        return {"may_edit": False}
+    refused = form is not None
+    if form is None:
+        form = LeadEditForm(formdata=None, obj=None, **lead_edits.current(lead))
+    form.use_policy(labels)
+    values = request.form if refused else edit_values(lead)
+    return {
+        "may_edit": True,
+        "edit_form": form,
+        "edit_open": refused,
+        "edit_offered": form.offered(labels.policy),
+        "edit_errors": errors or {},
+        "edit_values": values,
+        "inputs": policy_inputs(lead.workspace, labels),
+        "type_labels": lambda codes: ", ".join(labels.lead_type(c) for c in codes),
     }
 
 

@@ -55,7 +55,7 @@ def _intake_request(
     )
 
 
-def _errors_beside(form: IntakeForm, errors: list[tuple[str, str]]) -> dict[str, list[str]]:
+def errors_beside(form, errors: list[tuple[str, str]]) -> dict[str, list[str]]:
     """Put each intake error on its field (each once); the rest (attributes, ...) by name."""
     others: dict[str, list[str]] = {}
     for name, message in errors:
@@ -107,7 +107,7 @@ def new_lead() -> Response:
                 )
             result = intake.receive_lead(g.workspace, lead_request, actor=_me())
         except intake.IntakeInvalid as invalid:
-            other_errors = _errors_beside(form, invalid.errors)
+            other_errors = errors_beside(form, invalid.errors)
         else:
             _report(result)
             return redirect(url_for("workspace.lead", lead_id=result.lead.id))

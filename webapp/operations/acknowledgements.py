@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from tenants import Policy
+from webapp.audit_actions import LEAD_ACKNOWLEDGED
 from webapp.clock import now
 from webapp.extensions import db
 from webapp.live_versions import QUEUES
@@ -18,7 +19,7 @@ from webapp.models import AuditEvent, Lead, User
 from . import audit, deadlines, leads, policies
 from .unit import operation
 
-EVENT = "lead.acknowledged"
+EVENT = LEAD_ACKNOWLEDGED
 
 
 class AcknowledgeRefused(ValueError):
@@ -80,7 +81,14 @@ def acknowledge(lead: Lead, *, actor: User) -> AuditEvent:
     )
     if (reason := _refusal(lead, actor)) is not None:
         raise AcknowledgeRefused(reason)
-    event = audit.record(lead.workspace_id, EVENT, lead, actor=actor)
+    event = audit.record(
+        lead.workspace_id,
+        EVENT,
+        lead,
+        actor=actor,
+        before={"acknowledged": False},
+        after={"acknowledged": True},
+    )
     deadlines.cancel_for_event(lead, [EVENT], moment, reason="acknowledged")
     leads.start_timers(lead.workspace, lead, EVENT, moment, actor)
     QUEUES.bump_after_commit(lead.workspace_id, (lead.owner_id,))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from webapp.audit_actions import ACTIVITY_LOGGED
 from webapp.clock import now
 from webapp.errors import UserError
 from webapp.extensions import db
@@ -22,7 +23,7 @@ CHANNELS = frozenset(
 
 def events_of(activity: Activity) -> list[str]:
     """The policy events a logged activity raises (what timers may name in cancelled_by)."""
-    events = ["activity.logged"]
+    events = [ACTIVITY_LOGGED]
     if activity.channel not in NOT_CONTACT:
         events.append("activity.contact_logged")
         events.append(f"activity.{activity.channel}_logged")
@@ -58,7 +59,7 @@ def log_activity(
     db.session.add(activity)
     audit.record(
         lead.workspace_id,
-        "activity.logged",
+        ACTIVITY_LOGGED,
         lead,
         actor=actor,
         after={"channel": channel, "outcome": outcome_code, "note": note[:200]},

@@ -25,6 +25,13 @@ from tenants.decisions import (
     ownership_timers,
     receivers_for,
 )
+from webapp.audit_actions import (
+    LEAD_ALLOCATED,
+    LEAD_ASSIGNED,
+    LEAD_AWAITING_OPENING,
+    LEAD_UNASSIGNED,
+    MANAGER_TAGGED,
+)
 from webapp.clock import now
 from webapp.errors import UserError
 from webapp.extensions import db
@@ -240,7 +247,7 @@ def _handed_over(
     the partner's organisation, for a partner: CPB-2..4)."""
     audit.record(
         lead.workspace_id,
-        "lead.assigned",
+        LEAD_ASSIGNED,
         lead,
         actor=actor,
         before={"owner_id": before},
@@ -261,7 +268,7 @@ def _handed_over(
     specs = deadlines_on_owner_change(
         policy,
         ended,
-        {"lead.assigned", "lead.allocated"} if partner else {"lead.assigned"},
+        {LEAD_ASSIGNED, LEAD_ALLOCATED} if partner else {LEAD_ASSIGNED},
         lead.assigned_at or now(),
         BusinessCalendar(policy.calendar),
         lead_type=lead.lead_type,
@@ -277,7 +284,7 @@ def _handed_over(
         replacing=ownership_timers(policy),
     )
     if partner:  # the partner is told (CPB-2)
-        events.publish(lead, "lead.allocated", actor=actor)
+        events.publish(lead, LEAD_ALLOCATED, actor=actor)
 
 
 def _end_holder_timers(lead: Lead, policy: Policy, *, reason: str) -> set[str]:
@@ -329,7 +336,7 @@ def assign(
         if decision.notify_agent_ids:  # BDC-4: the busy manager's assistant is told
             events.publish(
                 lead,
-                "assignment.manager_tagged",
+                MANAGER_TAGGED,
                 actor=actor,
                 context={"manager_id": int(facts.existing_manager_id)},
             )
@@ -338,14 +345,14 @@ def assign(
             deadlines.schedule(workspace.id, OPENING_DEADLINE, decision.wait_until, lead=lead)
         audit.record(
             workspace.id,
-            "lead.awaiting_opening",
+            LEAD_AWAITING_OPENING,
             lead,
             actor=actor,
             after={"until": decision.wait_until.isoformat()},
             reason=decision.reason,
         )
     else:
-        audit.record(workspace.id, "lead.unassigned", lead, actor=actor, reason=decision.reason)
+        audit.record(workspace.id, LEAD_UNASSIGNED, lead, actor=actor, reason=decision.reason)
     return decision
 
 

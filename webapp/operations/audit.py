@@ -32,3 +32,10 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+def changes_of(event: AuditEvent) -> dict[str, list[Any]]:
+    """`{field: [before, after]}` of the fields `event` touched: an event names in `before`
+    exactly the fields it changed (and `after` their new values, with any details)."""
+    before, after = event.before or {}, event.after or {}
+    return {k: [v, after.get(k)] for k, v in before.items() if v != after.get(k)}

@@ -15,6 +15,7 @@ from sqlalchemy import func, select, update
 
 from tenants.decisions import timers_cancelled_by
 from webapp import job_names, redis_client
+from webapp.audit_actions import DEADLINE_CANCELLED, DEADLINE_FIRED
 from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import Deadline, DeadlineState, Lead, Workspace
@@ -154,7 +155,7 @@ def cancel(deadline: Deadline, *, reason: str) -> bool:
         _end_reminders(deadline, reason=reason)
     audit.record(
         deadline.workspace_id,
-        "deadline.cancelled",
+        DEADLINE_CANCELLED,
         deadline,
         actor=None,
         after={"kind": deadline.kind},
@@ -192,7 +193,7 @@ def fire(deadline_id: int) -> bool:
         handler(deadline)
     audit.record(
         deadline.workspace_id,
-        "deadline.fired",
+        DEADLINE_FIRED,
         deadline,
         actor=None,
         after={"kind": deadline.kind, "due_at": deadline.due_at.isoformat()},

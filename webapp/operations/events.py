@@ -20,12 +20,12 @@ from typing import Any
 from sqlalchemy import select
 
 from tenants import Policy
+from webapp.audit_actions import DEAL_CLOSED
 from webapp.extensions import db
 from webapp.models import AuditEvent, Lead, Membership, Role, Team, User
 
 from . import audit, notifications, policies, recipients
 
-DEAL_CLOSED = "deal.closed"
 KEY_LIMIT = 120  # the length of Notification.idempotency_key
 
 

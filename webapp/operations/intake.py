@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from tenants import Policy
 from tenants.decisions import DuplicateDecision, LeadRef, resolve_duplicate
 from tenants.decisions.duplicates import LoserFate
+from webapp.audit_actions import DUPLICATE_INVALIDATED, LEAD_INVALIDATED, LEAD_REQUEST_JOINED
 from webapp.clock import now
 from webapp.extensions import db
 from webapp.live_versions import QUEUES
@@ -138,7 +139,7 @@ def _account(workspace: Workspace, ref: str | None) -> Account | None:
     return account
 
 
-def _matches(
+def open_matches(
     workspace: Workspace,
     policy: Policy,
     phone: str | None,
@@ -225,7 +226,7 @@ def receive_lead(
         return earlier
     account = _account(workspace, request.account_ref)
     received = request.received_at or now()
-    found = _matches(workspace, policy, phone, email, request.external_id, account)
+    found = open_matches(workspace, policy, phone, email, request.external_id, account)
     contacts = _first_contacts([lead.id for lead in found])
     taken_by = db.session.get(User, request.taken_by_id) if request.taken_by_id else None
     incoming = LeadRef(
@@ -309,10 +310,10 @@ def _invalidate(lead: Lead, fate: LoserFate, actor: User | None) -> None:
         fate.status or "invalid",
         actor=actor,
         reason=fate.note or "",
-        action="lead.invalidated",
+        action=LEAD_INVALIDATED,
     )
     events.publish(
-        lead, "duplicate.invalidated", actor=actor, context={"previous_owner_id": lead.owner_id}
+        lead, DUPLICATE_INVALIDATED, actor=actor, context={"previous_owner_id": lead.owner_id}
     )
 
 
@@ -379,7 +380,7 @@ def _join(
     QUEUES.bump_after_commit(existing.workspace_id, (existing.owner_id,))
     audit.record(
         existing.workspace_id,
-        "lead.request_joined",
+        LEAD_REQUEST_JOINED,
         existing,
         actor=actor,
         after={"channel": request.channel},

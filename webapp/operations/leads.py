@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from tenants.calendar import BusinessCalendar
 from tenants.decisions import DeadlineSpec, deadlines_for_event, matchkeys
+from webapp.audit_actions import LEAD_ASSIGNED, LEAD_CREATED, LEAD_STATUS
 from webapp.clock import now
 from webapp.errors import UserError
 from webapp.extensions import db
@@ -138,7 +139,7 @@ def create_lead(
     db.session.flush()
     audit.record(
         workspace.id,
-        "lead.created",
+        LEAD_CREATED,
         lead,
         actor=actor,
         after={
@@ -148,9 +149,9 @@ def create_lead(
             **(audit_details or {}),
         },
     )
-    start_timers(workspace, lead, "lead.created", received_at)
+    start_timers(workspace, lead, LEAD_CREATED, received_at)
     if owner is not None:
-        start_timers(workspace, lead, "lead.assigned", received_at)
+        start_timers(workspace, lead, LEAD_ASSIGNED, received_at)
     return lead
 
 
@@ -162,7 +163,7 @@ def set_status(
     actor: User | None,
     reason: str = "",
     details: dict[str, Any] | None = None,
-    action: str = "lead.status",
+    action: str = LEAD_STATUS,
 ) -> None:
     """Move `lead` to `status` (audited); a terminal status stops its clocks."""
     before = lead.status

@@ -16,6 +16,7 @@ from sqlalchemy import Row, select, update
 from tenants import Policy
 from tenants.calendar import BusinessCalendar
 from tenants.decisions.cadences import CadenceFacts, LostDecision, lost_decision
+from webapp.audit_actions import LEAD_LOST_PROPOSAL_DISMISSED, LEAD_LOST_PROPOSED
 from webapp.clock import now
 from webapp.errors import UserError
 from webapp.extensions import db
@@ -82,7 +83,7 @@ def _propose(workspace: Workspace, lead: Row, decision: LostDecision, moment: da
     subject = db.session.get(Lead, lead.id)
     audit.record(
         workspace.id,
-        "lead.lost_proposed",
+        LEAD_LOST_PROPOSED,
         subject,
         actor=None,
         after={"status": decision.status, "days": decision.days},
@@ -188,7 +189,7 @@ def dismiss(lead: Lead, *, actor: User | None) -> None:
     task.details = {**task.details, "closed": DISMISSED, "by": actor.id if actor else None}
     audit.record(
         lead.workspace_id,
-        "lead.lost_proposal_dismissed",
+        LEAD_LOST_PROPOSAL_DISMISSED,
         lead,
         actor=actor,
         after={"status": task.details["status"]},

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from tenants import UnknownCode
 from tenants.decisions import OutcomeDecision, OutcomeFacts, outcome_effects
+from webapp.audit_actions import LEAD_REFERRED, LEAD_TRANSFERRED
 from webapp.clock import now
 from webapp.errors import UserError
 from webapp.extensions import db
@@ -102,13 +103,15 @@ def _transfer(
     (L411-8: the business owner goes to retention)."""
     team = _team(lead, effect.team)
     if not effect.as_referral:
+        before = lead.team.name if lead.team else None
         lead.team_id = team.id
         audit.record(
             lead.workspace_id,
-            "lead.transferred",
+            LEAD_TRANSFERRED,
             lead,
             actor=actor,
-            after={"team": team.code},
+            before={"team": before},
+            after={"team": team.name, "team_code": team.code},
             reason=f"outcome {decision.code}",
         )
         return None
@@ -134,7 +137,7 @@ def _transfer(
     )
     audit.record(
         lead.workspace_id,
-        "lead.referred",
+        LEAD_REFERRED,
         lead,
         actor=actor,
         after={"referral_id": referral.id, "team": team.code},

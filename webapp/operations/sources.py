@@ -10,12 +10,13 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from tenants import Policy
+from webapp.audit_actions import LEAD_REGISTERED
 from webapp.extensions import db
 from webapp.models import Lead, Team, User
 
 from . import audit
 
-REGISTERED = "lead.registered"
+REGISTERED = LEAD_REGISTERED
 
 
 def register(lead: Lead, policy: Policy, *, actor: User | None) -> Team | None:

@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 
 from tenants import Policy
 from tenants.policy.timers import CreateTask, Timer
+from webapp.audit_actions import TASK_CANCELLED, TASK_CREATED, TASK_DONE, TASK_UPDATED
 from webapp.clock import now
 from webapp.extensions import db
 from webapp.live_versions import QUEUES
@@ -142,7 +143,7 @@ def new_task(
     QUEUES.bump_after_commit(lead.workspace_id, (assignee_id,))
     audit.record(
         lead.workspace_id,
-        "task.created",
+        TASK_CREATED,
         lead,
         actor=actor,
         after={
@@ -214,7 +215,7 @@ def start_for_timer(lead: Lead, timer: Timer, deadline: Deadline, actor: User | 
             QUEUES.bump_after_commit(lead.workspace_id, (assignee_id,))
             audit.record(
                 lead.workspace_id,
-                "task.updated",
+                TASK_UPDATED,
                 lead,
                 actor=actor,
                 after={"task_id": task.id, "deliveries": len(task.details["deliveries"])},
@@ -271,7 +272,7 @@ def _close(
     subject = task.lead if task.lead is not None else task
     audit.record(
         task.workspace_id,
-        "task.done" if state == TaskState.DONE else "task.cancelled",
+        TASK_DONE if state == TaskState.DONE else TASK_CANCELLED,
         subject,
         actor=actor,
         before={"task_id": task.id, "state": TaskState.OPEN.value},

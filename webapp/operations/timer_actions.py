@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from webapp.audit_actions import LEAD_FLAGGED, TASK_CREATED
 from webapp.extensions import db
 from webapp.live_versions import QUEUES
 from webapp.models import Deadline, Lead, PolicyVersion, Task, Team
@@ -96,7 +97,7 @@ def _create_task(step, deadline: Deadline, lead: Lead, context: dict) -> None:
     QUEUES.bump_after_commit(lead.workspace_id, (task.assignee_id,))
     audit.record(
         lead.workspace_id,
-        "task.created",
+        TASK_CREATED,
         lead,
         actor=None,
         after={"task": step.task, "assignee_id": task.assignee_id},
@@ -111,13 +112,15 @@ def _set_status(step, deadline: Deadline, lead: Lead, context: dict) -> None:
 
 @action("flag_breach")
 def _flag_breach(step, deadline: Deadline, lead: Lead, context: dict) -> None:
-    flags = sorted({*lead.attributes.get("flags", []), step.flag})
+    earlier = lead.attributes.get("flags", [])
+    flags = sorted({*earlier, step.flag})
     lead.attributes = {**lead.attributes, "flags": flags}
     audit.record(
         lead.workspace_id,
-        "lead.flagged",
+        LEAD_FLAGGED,
         lead,
         actor=None,
-        after={"flag": step.flag},
+        before={"flags": earlier},
+        after={"flag": step.flag, "flags": flags},
         reason=f"timer {deadline.kind}",
     )

@@ -125,6 +125,9 @@ def claim(lead_id: int) -> Response:
     return _answer(lead, None, 200)
 
 
+REASON_MAX = 300  # why a lead was reassigned, as the audit trail keeps it
+
+
 @bp.route("/leads/<int:lead_id>/reassign", methods=["POST"])
 @requires_role(Role.ADMIN, Role.DIRECTOR, Role.MANAGER)
 def reassign(lead_id: int) -> Response:
@@ -133,8 +136,11 @@ def reassign(lead_id: int) -> Response:
     to = db.session.get(User, request.form.get("to", type=int) or 0)
     if to is None:
         return _answer(lead, _("Choose who takes the lead."), 422)
+    reason = request.form.get("reason", "").strip()
+    if len(reason) > REASON_MAX:
+        return _answer(lead, _("At most %(num)d characters.", num=REASON_MAX), 422)
     try:
-        assignment.reassign(lead, to, actor=current_user._get_current_object())
+        assignment.reassign(lead, to, actor=current_user._get_current_object(), reason=reason)
     except UserError:
         db.session.rollback()
         # Never the person's name: the id may be anyone's, in any workspace.

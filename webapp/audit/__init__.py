@@ -1,0 +1,1 @@
+"""The workspace's Audit page (ALL-3): every change, by whom, filtered, paged, exported."""
