@@ -71,6 +71,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.leadwork.views import bp as leadwork_bp
     from webapp.operations_view.views import bp as operations_view_bp
     from webapp.policy.replay_views import bp as replay_bp
+    from webapp.portal.blueprint import bp as portal_bp
     from webapp.policy.views import bp as policy_bp
     from webapp.queue.views import bp as queue_bp
     from webapp.reports.views import bp as reports_bp
@@ -92,6 +93,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(queue_bp)
     app.register_blueprint(leadwork_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(portal_bp)
     app.register_blueprint(inbox_views.bp)
     inbox_views.init_app(app)
     app.register_blueprint(operations_view_bp)

@@ -55,12 +55,20 @@ def deadline_state_label(state: DeadlineState) -> str:
 STAFF = frozenset({Role.ADMIN, Role.DIRECTOR, Role.MANAGER})
 
 NAVIGATION = (
-    NavItem("queue.index", _l("My queue"), ALL_ROLES),
-    NavItem("workspace.dashboard", _l("Home"), ALL_ROLES),
+    NavItem("queue.index", _l("My queue"), ALL_ROLES - {Role.PARTNER}),
+    NavItem("portal.inbox", _l("Inbox"), frozenset({Role.PARTNER})),
+    NavItem("portal.my_leads", _l("My leads"), frozenset({Role.PARTNER})),
+    NavItem("workspace.dashboard", _l("Home"), ALL_ROLES - {Role.PARTNER}),
     NavItem("workspace.leads", _l("Leads"), ALL_ROLES),
     NavItem("workspace.members", _l("People"), STAFF),
     NavItem("roster.plan", _l("Roster"), STAFF, lambda p: p.roster.enabled),
     NavItem("policy.index", _l("Policy"), STAFF),
+    NavItem(
+        "portal.agency",
+        _l("Partners"),
+        STAFF,
+        lambda p: p.assignment.strategy.strategy == "partner_allocation",
+    ),
     NavItem(
         "reports.weekly",
         _l("Weekly reports"),
@@ -100,6 +108,7 @@ def init_app(app: Flask) -> None:
         format_number=flask_babel.format_number,
         format_decimal=flask_babel.format_decimal,
         format_currency=flask_babel.format_currency,
+        format_percent=flask_babel.format_percent,
         format_timedelta=flask_babel.format_timedelta,
     )
 

@@ -180,5 +180,7 @@ def redirect_to_home() -> Any:
     """Send a signed-in user to their first workspace, or to the picker."""
     memberships = current_user.memberships
     if len(memberships) == 1:
-        return redirect(url_for("workspace.dashboard", workspace=memberships[0].workspace.slug))
+        # Partners work in the portal (CPB), not the agents' queue.
+        home = "portal.inbox" if memberships[0].role == Role.PARTNER else "workspace.dashboard"
+        return redirect(url_for(home, workspace=memberships[0].workspace.slug))
     return redirect(url_for("auth.workspaces", next=safe_next(request.args.get("next"))))

@@ -5,6 +5,7 @@ from .channels import ChannelSettings
 from .delivery import ApiKey, Notification, NotificationState
 from .lead import Account, IntakeReceipt, Lead
 from .lead_import import ImportState, LeadImport
+from .portal import DealRegistration, LeadFeedback, Meeting, Opportunity
 from .replay import PolicyReplay, ReplayState
 from .reporting import WeeklyReport
 from .roster import RosterEntry
@@ -20,15 +21,19 @@ __all__ = [
     "ApiKey",
     "AuditEvent",
     "ChannelSettings",
+    "DealRegistration",
     "Deadline",
     "DeadlineState",
     "ImportState",
     "IntakeReceipt",
     "Lead",
+    "LeadFeedback",
     "LeadImport",
+    "Meeting",
     "Membership",
     "Notification",
     "NotificationState",
+    "Opportunity",
     "PartnerOrganisation",
     "PolicyReplay",
     "PolicyVersion",

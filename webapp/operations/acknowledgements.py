@@ -7,12 +7,12 @@ cancels the timers it satisfies (and their reminders) and starts those it starts
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from tenants import Policy
 from webapp.clock import now
 from webapp.extensions import db
-from webapp.models import AuditEvent, Lead, User
+from webapp.models import AuditEvent, Lead, Membership, User
 from webapp.queue import versions
 
 from . import audit, deadlines, leads, policies
@@ -39,7 +39,9 @@ def policy_asks_for_it(policy: Policy) -> bool:
 
 
 def acknowledgement(lead: Lead) -> AuditEvent | None:
-    """Who acknowledged `lead` and when, if anyone has."""
+    """Who acknowledged `lead` and when, if anyone has since it was last withdrawn from a
+    partner organisation (the next organisation reviews it afresh, CPB-2)."""
+    since = withdrawn_at(lead)
     return db.session.scalar(
         select(AuditEvent)
         .where(
@@ -47,14 +49,46 @@ def acknowledgement(lead: Lead) -> AuditEvent | None:
             AuditEvent.subject_type == Lead.__tablename__,
             AuditEvent.subject_id == lead.id,
             AuditEvent.action == EVENT,
+            AuditEvent.id > since,
         )
         .order_by(AuditEvent.id)
         .limit(1)
     )
 
 
+WITHDRAWN = "lead.withdrawn"
+
+
+def withdrawn_at(lead: Lead) -> int:
+    """The id of the audit event of the lead's last withdrawal from an organisation (0: never)."""
+    return (
+        db.session.scalar(
+            select(func.max(AuditEvent.id)).where(
+                AuditEvent.workspace_id == lead.workspace_id,
+                AuditEvent.subject_type == Lead.__tablename__,
+                AuditEvent.subject_id == lead.id,
+                AuditEvent.action == WITHDRAWN,
+            )
+        )
+        or 0
+    )
+
+
+def _shared_with(lead: Lead, member: User) -> bool:
+    """Whether `lead` is allocated to `member`'s organisation and nobody holds it (CPB-2)."""
+    if lead.owner_id is not None or lead.partner_organisation_id is None:
+        return False
+    return db.session.scalar(
+        select(Membership.id).where(
+            Membership.workspace_id == lead.workspace_id,
+            Membership.user_id == member.id,
+            Membership.partner_organisation_id == lead.partner_organisation_id,
+        )
+    ) is not None
+
+
 def _refusal(lead: Lead, member: User) -> str | None:
-    if lead.owner_id != member.id:
+    if lead.owner_id != member.id and not _shared_with(lead, member):
         return AcknowledgeRefused.NOT_HOLDER
     if lead.status in policies.active_policy(lead.workspace).intake.terminal_codes:
         return AcknowledgeRefused.CLOSED

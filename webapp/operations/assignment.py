@@ -30,7 +30,7 @@ from webapp.extensions import db
 from webapp.models import Deadline, DeadlineState, Lead, Membership, Role, Team, User, Workspace
 from webapp.queue import versions
 
-from . import audit, deadlines, events, leads, policies
+from . import allocation, audit, deadlines, events, leads, policies
 from .unit import operation
 
 OPENING_DEADLINE = "assignment.opening"
@@ -318,7 +318,11 @@ def assign(
     )
     if decision.agent_id is not None:
         owner = db.session.get(User, int(decision.agent_id))
-        set_owner(lead, owner, actor=actor, reason=f"{decision.strategy}: {decision.reason}")
+        reason = f"{decision.strategy}: {decision.reason}"
+        if decision.strategy == "partner_allocation" and not allocation.allocates_users(lead):
+            allocation.to_organisation_of(owner, lead, actor=actor, reason=reason)
+            return decision
+        set_owner(lead, owner, actor=actor, reason=reason)
         if decision.cursor is not None:
             workspace.assignment_cursor = decision.cursor
         if decision.notify_agent_ids:  # BDC-4: the busy manager's assistant is told
