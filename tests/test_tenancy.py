@@ -6,7 +6,7 @@ import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -18,7 +18,9 @@ from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import (
     Activity,
+    DealRegistration,
     Lead,
+    LeadFeedback,
     Notification,
     NotificationState,
     Role,
@@ -44,7 +46,31 @@ OBJECT_MAKERS: dict[str, Callable[..., Any]] = {
     "source_id": lambda f, ws: create_source(ws, "web", "Site", actor=None)[0].id,
     "notification_id": lambda f, ws: _failed_notification(ws),
     "task_id": lambda f, ws: _task(f["make_lead"](ws)),
+    "feedback_id": lambda f, ws: _feedback(f["make_lead"](ws)),
+    "registration_id": lambda f, ws: _deal_registration(f["make_lead"](ws)),
 }
+
+
+def _feedback(lead) -> int:
+    row = LeadFeedback(workspace_id=lead.workspace_id, lead_id=lead.id, reason="other")
+    db.session.add(row)
+    db.session.commit()
+    return row.id
+
+
+def _deal_registration(lead) -> int:
+    row = DealRegistration(
+        workspace_id=lead.workspace_id,
+        lead_id=lead.id,
+        vendor="v",
+        deal_value=1,
+        currency="GBP",
+        expected_close=date(2027, 1, 1),
+        crm_reference="r",
+    )
+    db.session.add(row)
+    db.session.commit()
+    return row.id
 
 
 def _task(lead) -> int:

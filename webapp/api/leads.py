@@ -153,6 +153,7 @@ def create_lead() -> Response:
     errors=LEAD_ERRORS,
     role="agent",
     tags=("leads",),
+    partner=True,
 )
 def lead(lead_id: int) -> Response:
     """One lead of the key's workspace; another workspace's lead is a 404."""
@@ -182,10 +183,12 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
     errors=(401, 422, 429),
     role="agent",
     tags=("leads",),
+    partner=True,
 )
 def leads() -> Response:
     """Leads by last change, oldest first, a page at a time: pass `next_cursor` back as
-    `cursor` until it is null. A lead changed during the walk comes again at the end."""
+    `cursor` until it is null. A lead changed during the walk comes again at the end. A
+    partner organisation's key lists that organisation's leads only."""
     q = query(LeadQuery)
     statement = scoped(Lead).options(
         joinedload(Lead.owner), joinedload(Lead.team), joinedload(Lead.account)

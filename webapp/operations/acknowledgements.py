@@ -87,8 +87,9 @@ def _shared_with(lead: Lead, member: User) -> bool:
     ) is not None
 
 
-def _refusal(lead: Lead, member: User) -> str | None:
-    if lead.owner_id != member.id and not _shared_with(lead, member):
+def _refusal(lead: Lead, member: User | None) -> str | None:
+    # No member: a partner organisation's API key, which sees only its own leads.
+    if member is not None and lead.owner_id != member.id and not _shared_with(lead, member):
         return AcknowledgeRefused.NOT_HOLDER
     if lead.status in policies.active_policy(lead.workspace).intake.terminal_codes:
         return AcknowledgeRefused.CLOSED
@@ -102,8 +103,9 @@ def may_acknowledge(lead: Lead, member: User) -> bool:
 
 
 @operation
-def acknowledge(lead: Lead, *, actor: User) -> AuditEvent:
-    """The member holding `lead` says they have reviewed it; refused if not theirs or done."""
+def acknowledge(lead: Lead, *, actor: User | None) -> AuditEvent:
+    """The member holding `lead` (or its organisation's API key: no actor) says they have
+    reviewed it; refused if not theirs or done."""
     moment = now()
     # Lock the lead row first, so of two clicks at once the second sees the first's record.
     db.session.execute(
