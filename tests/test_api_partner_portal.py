@@ -3,18 +3,28 @@ works only its organisation's leads (CPB-10); the agency's manager key allocates
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from icalendar import Calendar
 from sqlalchemy import select
 
-from tests.test_partner_portal import (  # noqa: F401 (fixtures)
-    _an_hour_after_allocation,
-    cpb,
-    qualified,
-)
+from tests.test_partner_portal import T0, cpb_workspace, qualified
 from webapp.extensions import db
 from webapp.models import Activity, DealRegistration, Lead, LeadFeedback, Opportunity
 from webapp.operations.api_keys import create_api_key
+
+
+@pytest.fixture(autouse=True)
+def _an_hour_after_allocation():
+    with time_machine.travel(T0 + timedelta(hours=1), tick=True):
+        yield
+
+
+@pytest.fixture
+def cpb(make_workspace, make_user):
+    return cpb_workspace(make_workspace, make_user)
 
 
 def _headers(cpb, organisation=None, role="agent") -> dict[str, str]:
@@ -29,9 +39,7 @@ def two_leads(cpb):
     return qualified(cpb), qualified(cpb, organisation=cpb.harbour, name="Hana Harbour")
 
 
-def test_cpb_10_a_partner_key_lists_and_reads_only_its_organisations_leads(
-    client, cpb, two_leads
-):
+def test_cpb_10_a_partner_key_lists_and_reads_only_its_organisations_leads(client, cpb, two_leads):
     north_lead, harbour_lead = two_leads
     headers = _headers(cpb, cpb.north)
     listed = client.get("/api/v1/leads", headers=headers).get_json()["leads"]
@@ -47,7 +55,10 @@ def test_cpb_10_a_partner_key_lists_and_reads_only_its_organisations_leads(
             f"/api/v1/leads/{harbour_lead.id}/{path}", headers=headers, json=payload or {}
         )
         assert response.status_code == 404, path
-    assert client.get(f"/api/v1/leads/{harbour_lead.id}/invite.ics", headers=headers).status_code == 404
+    assert (
+        client.get(f"/api/v1/leads/{harbour_lead.id}/invite.ics", headers=headers).status_code
+        == 404
+    )
     assert db.session.scalar(select(Activity.id)) is None
 
 
@@ -85,7 +96,12 @@ def test_cpb_2_to_7_a_partner_system_works_its_lead_over_the_api(client, cpb, tw
         "crm_reference": "NW-1042",
     }
     assert client.post(f"{url}/deal-registration", headers=headers, json=deal).status_code == 200
-    assert client.post(f"{url}/stage", headers=headers, json={"stage": "won", "deal_value": "40000"}).status_code == 200
+    assert (
+        client.post(
+            f"{url}/stage", headers=headers, json={"stage": "won", "deal_value": "40000"}
+        ).status_code
+        == 200
+    )
     feedback = client.post(
         f"{url}/feedback", headers=headers, json={"reason": "duplicate", "comment": "Known"}
     )

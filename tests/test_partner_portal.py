@@ -22,6 +22,7 @@ from webapp.models import (
     AuditEvent,
     Deadline,
     DeadlineState,
+    DealRegistration,
     Lead,
     LeadFeedback,
     Notification,
@@ -119,6 +120,10 @@ def qualified(
         ).lead
 
 
+def _timer_kinds(lead: Lead) -> set[str]:
+    return {d.kind for d in db.session.scalars(select(Deadline).where(Deadline.lead_id == lead.id))}
+
+
 def _page(client, url) -> str:
     response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
@@ -143,7 +148,9 @@ def test_cpb_2_allocate_to_organisation_only_shares_the_lead_with_its_partners(
     cpb = cpb_workspace(make_workspace, make_user, document)
     lead = qualified(cpb)
     assert (lead.partner_organisation_id, lead.owner_id) == (cpb.north.id, None)
-    kinds = {d.kind for d in db.session.scalars(select(Deadline).where(Deadline.lead_id == lead.id))}
+    kinds = {
+        d.kind for d in db.session.scalars(select(Deadline).where(Deadline.lead_id == lead.id))
+    }
     assert {"partner_review", "partner_follow_up", "feedback_window"} <= kinds
     login(cpb.daniel)
     assert "Ian Fletcher" in _page(client, "/w/cpb/portal/")
@@ -188,9 +195,7 @@ def test_cpb_10_a_partner_may_not_allocate(cpb, client, login):
     assert response.status_code == 403
 
 
-def test_cpb_10_reallocation_removes_every_trace_from_the_first_organisation(
-    cpb, client, login
-):
+def test_cpb_10_reallocation_removes_every_trace_from_the_first_organisation(cpb, client, login):
     lead = qualified(cpb)
     told = db.session.scalars(
         select(Notification).where(Notification.recipient_user_id == cpb.daniel.id)
@@ -228,7 +233,9 @@ def test_cpb_10_reallocation_removes_every_trace_from_the_first_organisation(
 
 
 def test_partners_land_in_the_portal_after_signing_in(cpb, client):
-    response = client.post("/login", data={"email": cpb.daniel.email, "password": "correct horse battery"})
+    response = client.post(
+        "/login", data={"email": cpb.daniel.email, "password": "correct horse battery"}
+    )
     assert response.status_code == 302
     assert client.get("/").headers["Location"].endswith("/w/cpb/portal/")
 
@@ -302,7 +309,9 @@ def test_cpb_3_the_oql_partner_books_the_meeting_and_the_invite_is_emailed(
 
 def test_cpb_9_an_rql_is_on_the_nurture_track_without_the_follow_up_clock(cpb, client, login):
     lead = qualified(cpb, lead_type="RQL")
-    kinds = {d.kind for d in db.session.scalars(select(Deadline).where(Deadline.lead_id == lead.id))}
+    kinds = {
+        d.kind for d in db.session.scalars(select(Deadline).where(Deadline.lead_id == lead.id))
+    }
     assert "partner_follow_up" not in kinds
     login(cpb.daniel)
     client.post(f"/w/cpb/portal/leads/{lead.id}/acknowledge")
@@ -313,9 +322,7 @@ def test_cpb_9_an_rql_is_on_the_nurture_track_without_the_follow_up_clock(cpb, c
 # --- attempts, stages, deals, feedback -------------------------------------------------------
 
 
-def test_cpb_6_voicemail_offers_the_standard_message_in_the_partners_language(
-    cpb, client, login
-):
+def test_cpb_6_voicemail_offers_the_standard_message_in_the_partners_language(cpb, client, login):
     cpb.daniel.preferred_locale = "fr"
     db.session.commit()
     lead = qualified(cpb)
@@ -355,7 +362,10 @@ def test_cpb_7_a_stage_not_in_the_policy_is_refused_listing_the_allowed_ones(cpb
     assert "qualification, discovery, proposal, negotiation, won, lost" in response.get_data(
         as_text=True
     )
-    assert client.post(f"/w/cpb/portal/leads/{lead.id}/stage", data={"stage": "proposal"}).status_code == 302
+    assert (
+        client.post(f"/w/cpb/portal/leads/{lead.id}/stage", data={"stage": "proposal"}).status_code
+        == 302
+    )
     moved = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "opportunity.moved"))
     assert moved.after == {"stage": "proposal"} and moved.actor_id == cpb.daniel.id
     lost = client.post(f"/w/cpb/portal/leads/{lead.id}/stage", data={"stage": "lost"})
@@ -394,11 +404,15 @@ def test_cpb_5_won_is_refused_until_the_deal_is_registered(cpb, client, login):
     client.post("/logout")
     login(cpb.manager)
     assert "Fleetio" in _page(client, "/w/cpb/portal/agency")
-    registration_id = db.session.scalar(select(AuditEvent.subject_id).where(AuditEvent.action == "deal.registered"))
-    from webapp.models import DealRegistration
+    registration_id = db.session.scalar(
+        select(AuditEvent.subject_id).where(AuditEvent.action == "deal.registered")
+    )
 
     row = db.session.scalar(select(DealRegistration))
-    assert client.post(f"/w/cpb/portal/deals/{row.id}/review", data={"status": "approved"}).status_code == 302
+    assert (
+        client.post(f"/w/cpb/portal/deals/{row.id}/review", data={"status": "approved"}).status_code
+        == 302
+    )
     db.session.expire_all()
     assert db.session.get(DealRegistration, row.id).status == "approved"
     assert registration_id == lead.id
@@ -421,7 +435,9 @@ def test_cpb_4_feedback_stops_the_window_tells_the_agency_and_its_answer_the_par
         select(Deadline).where(Deadline.lead_id == lead.id, Deadline.kind == "feedback_window")
     )
     assert window.state == DeadlineState.CANCELLED
-    told = db.session.scalars(select(Notification).where(Notification.template == "partner_feedback"))
+    told = db.session.scalars(
+        select(Notification).where(Notification.template == "partner_feedback")
+    )
     assert {n.recipient_user_id for n in told} == {cpb.manager.id}
     client.post("/logout")
     login(cpb.manager)

@@ -71,8 +71,8 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.leadwork.views import bp as leadwork_bp
     from webapp.operations_view.views import bp as operations_view_bp
     from webapp.policy.replay_views import bp as replay_bp
-    from webapp.portal.blueprint import bp as portal_bp
     from webapp.policy.views import bp as policy_bp
+    from webapp.portal.blueprint import bp as portal_bp
     from webapp.queue.views import bp as queue_bp
     from webapp.reports.views import bp as reports_bp
     from webapp.roster.confirm import bp as roster_link_bp

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from tenants.decisions.roster import upcoming_roster_months
 from tenants.profiles import load_profile
+from webapp import demo_portal
 from webapp.clock import now
 from webapp.models import Role, User, Workspace
 from webapp.operations import activities, leads, policies, roster, users, workspaces
@@ -417,6 +418,7 @@ def _seed_workspace(spec: DemoWorkspace, admin: User, password: str) -> list[tup
         )
     agents = [people[p.name] for p in spec.people if p.role == Role.AGENT]
     _seed_history(workspace, spec, agents, admin)
+    demo_portal.seed(workspace, admin)  # CPB's allocated leads with their clocks (issue 13)
     return logins
 
 

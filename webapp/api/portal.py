@@ -134,7 +134,8 @@ def acknowledge_lead(lead_id: int) -> Response:
     try:
         acknowledge(row, actor=None)
     except AcknowledgeRefused as refusal:
-        raise ApiError(409, f"cannot acknowledge: {refusal.reason}", [("lead", refusal.reason)])
+        message = f"cannot acknowledge: {refusal.reason}"
+        raise ApiError(409, message, [("lead", refusal.reason)]) from refusal
     return respond(lead_out(g.workspace, row))
 
 

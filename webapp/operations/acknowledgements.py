@@ -78,13 +78,16 @@ def _shared_with(lead: Lead, member: User) -> bool:
     """Whether `lead` is allocated to `member`'s organisation and nobody holds it (CPB-2)."""
     if lead.owner_id is not None or lead.partner_organisation_id is None:
         return False
-    return db.session.scalar(
-        select(Membership.id).where(
-            Membership.workspace_id == lead.workspace_id,
-            Membership.user_id == member.id,
-            Membership.partner_organisation_id == lead.partner_organisation_id,
+    return (
+        db.session.scalar(
+            select(Membership.id).where(
+                Membership.workspace_id == lead.workspace_id,
+                Membership.user_id == member.id,
+                Membership.partner_organisation_id == lead.partner_organisation_id,
+            )
         )
-    ) is not None
+        is not None
+    )
 
 
 def _refusal(lead: Lead, member: User | None) -> str | None:

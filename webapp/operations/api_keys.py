@@ -70,7 +70,15 @@ def create_api_key(
     )
     db.session.add(key)
     audit.record(
-        workspace.id, "api_key.created", key, actor=actor, after={"name": key.name, "role": role, "partner_organisation_id": key.partner_organisation_id},
+        workspace.id,
+        "api_key.created",
+        key,
+        actor=actor,
+        after={
+            "name": key.name,
+            "role": role,
+            "partner_organisation_id": key.partner_organisation_id,
+        },
     )
     return key, secret
 

@@ -72,7 +72,11 @@ def register(lead: Lead, data: dict[str, Any], *, actor: User | None) -> DealReg
         "deal.registered",
         lead,
         actor=actor,
-        after={**fields, "deal_value": str(fields["deal_value"]), "expected_close": str(fields["expected_close"])},
+        after={
+            **fields,
+            "deal_value": str(fields["deal_value"]),
+            "expected_close": str(fields["expected_close"]),
+        },
     )
     return registration
 
@@ -84,6 +88,4 @@ def review(registration: DealRegistration, status: str, *, actor: User) -> None:
         raise StageRefused({"status": _("Choose approved or rejected.")})
     registration.status = status
     registration.reviewed_by_id, registration.reviewed_at = actor.id, now()
-    audit.record(
-        registration.workspace_id, f"deal.{status}", registration.lead, actor=actor
-    )
+    audit.record(registration.workspace_id, f"deal.{status}", registration.lead, actor=actor)

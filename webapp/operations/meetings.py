@@ -1,4 +1,4 @@
-"""The meeting an OQL's partner books after the introductory call, and its e-mailed invite (CPB-3)."""
+"""The meeting an OQL's partner books after the introductory call, and its invite (CPB-3)."""
 
 from __future__ import annotations
 

@@ -41,7 +41,9 @@ def allocate(lead_id: int) -> Response:
         allocation.allocate(found, organisation, partner_user=partner, actor=current_user)
     except UserError as error:
         page = context.lead_page(
-            policies.active_policy(g.workspace), found, errors={"allocate": {error.field: str(error)}}
+            policies.active_policy(g.workspace),
+            found,
+            errors={"allocate": {error.field: str(error)}},
         )
         return render("portal/lead.html", "content", status=422, **page)
     flash(_("Lead allocated to %(name)s.", name=organisation.name), "success")

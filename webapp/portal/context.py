@@ -6,8 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import g
-from flask_babel import format_date, format_time, get_locale
-from flask_babel import gettext as _
+from flask_babel import format_date, format_datetime, format_time, get_locale
 from sqlalchemy import select
 
 from tenants import Policy
@@ -27,7 +26,7 @@ from .labels import contact_channel, field_label
 
 def record_label(policy: Policy, kind: str, code: str | None) -> str:
     """The policy's label of a record kind's status or category, else the code made readable."""
-    labels = (policy.records.kinds.get(kind).labels if policy.records.kinds.get(kind) else {})
+    labels = policy.records.kinds.get(kind).labels if policy.records.kinds.get(kind) else {}
     found = labels.get(code or "")
     if found:
         return label_for(found, str(get_locale() or "en"), policy.default_locale)
@@ -39,10 +38,16 @@ def qualification(policy: Policy, lead: Lead, labels: PolicyLabels) -> list[tupl
     kind = next((t for t in policy.intake.lead_types if t.code == lead.lead_type), None)
     codes = list(kind.qualification_fields) if kind else []
     answers = lead.attributes or {}
-    return [(labels.field(code), _shown(answers.get(code))) for code in codes]
+    return [(labels.field(code), _shown(policy, code, answers.get(code))) for code in codes]
 
 
-def _shown(value: Any) -> str:
+def _shown(policy: Policy, code: str, value: Any) -> str:
+    definition = policy.intake.field(code)
+    if definition is not None and definition.kind == "datetime" and value:
+        try:  # the appointment's local time, as it was booked (its zone is beside it)
+            return format_datetime(datetime.fromisoformat(str(value)), "medium", rebase=False)
+        except ValueError:
+            return str(value)
     if value is True or value == "yes":
         return "✓"
     if value is None or value == "":
@@ -63,7 +68,7 @@ def voicemail_text(policy: Policy, lead: Lead, labels: PolicyLabels) -> str:
         caller=caller.name if caller else "",
         date=format_date(moment, "long"),
         time=format_time(moment, "short"),
-        reason=_("your enquiry about %(need)s", need=(lead.attributes or {}).get("need") or lead.company or labels.lead_type(lead.lead_type)),
+        reason=(lead.attributes or {}).get("need") or labels.lead_type(lead.lead_type),
         how_to_reach=(caller.phone or caller.email) if caller else "",
     )
 

@@ -3,8 +3,8 @@ agency's figures per partner organisation. Every lead read goes through tenancy.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from collections import Counter
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import exists, func, select
@@ -14,9 +14,9 @@ from tenants import Policy
 from webapp.extensions import db
 from webapp.models import (
     AuditEvent,
-    DealRegistration,
     Deadline,
     DeadlineState,
+    DealRegistration,
     Lead,
     LeadFeedback,
     Opportunity,
@@ -118,11 +118,15 @@ def my_leads(policy: Policy) -> dict[str, list[Row]]:
     ).all()
     ids = [lead.id for lead in leads]
     due = _pending_due(ids, follow_up_timers(policy))
-    stages = dict(
-        db.session.execute(
-            select(Opportunity.lead_id, Opportunity.stage).where(Opportunity.lead_id.in_(ids))
-        ).all()
-    ) if ids else {}
+    stages = (
+        dict(
+            db.session.execute(
+                select(Opportunity.lead_id, Opportunity.stage).where(Opportunity.lead_id.in_(ids))
+            ).all()
+        )
+        if ids
+        else {}
+    )
     counts = contact_attempts.counts(ids)
     nurtured = nurtured_types(policy)
     groups: dict[str, list[Row]] = {}
@@ -165,9 +169,15 @@ def agency_view(policy: Policy) -> list[OrganisationFigures]:
         if lead.partner_organisation_id in figures:
             figures[lead.partner_organisation_id].allocated += 1
     clocks = review_timers(policy) | follow_up_timers(policy)
-    deadlines = db.session.scalars(
-        scoped(Deadline).where(Deadline.lead_id.in_(list(by_id)), Deadline.kind.in_(sorted(clocks)))
-    ).all() if by_id and clocks else []
+    deadlines = (
+        db.session.scalars(
+            scoped(Deadline).where(
+                Deadline.lead_id.in_(list(by_id)), Deadline.kind.in_(sorted(clocks))
+            )
+        ).all()
+        if by_id and clocks
+        else []
+    )
     for deadline in deadlines:
         lead = by_id[deadline.lead_id]
         row = figures.get(lead.partner_organisation_id)

@@ -25,8 +25,8 @@ from webapp.rendering import render
 from webapp.tenancy import lead_to_act_on
 
 from . import context, invites, queries
-from .labels import contact_channel
 from .blueprint import bp
+from .labels import contact_channel
 
 PAGE = "portal/lead.html"
 
@@ -150,7 +150,10 @@ def book_meeting(lead_id: int) -> Response:
         when = invites.appointment(found, meeting, _policy().calendar.time_zone)
         summary = _summary(found)
         meetings.send_invite(
-            found, meeting, invites.ics(found, when, current_user, summary), summary,
+            found,
+            meeting,
+            invites.ics(found, when, current_user, summary),
+            summary,
             actor=current_user,
         )
     except StageRefused as refusal:
