@@ -18,6 +18,7 @@ from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import (
     Activity,
+    Collateral,
     DealRegistration,
     Lead,
     LeadFeedback,
@@ -48,7 +49,23 @@ OBJECT_MAKERS: dict[str, Callable[..., Any]] = {
     "task_id": lambda f, ws: _task(f["make_lead"](ws)),
     "feedback_id": lambda f, ws: _feedback(f["make_lead"](ws)),
     "registration_id": lambda f, ws: _deal_registration(f["make_lead"](ws)),
+    "collateral_id": lambda f, ws: _collateral(ws),
 }
+
+
+def _collateral(ws) -> int:
+    row = Collateral(
+        workspace_id=ws.id,
+        title="t",
+        language="en",
+        filename="t.pdf",
+        content_type="application/pdf",
+        size=1,
+        stored_name=f"t{ws.id}-{next(_notification_keys)}",
+    )
+    db.session.add(row)
+    db.session.commit()
+    return row.id
 
 
 def _feedback(lead) -> int:

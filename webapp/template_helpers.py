@@ -58,6 +58,12 @@ NAVIGATION = (
     NavItem("queue.index", _l("My queue"), ALL_ROLES - {Role.PARTNER}),
     NavItem("portal.inbox", _l("Inbox"), frozenset({Role.PARTNER})),
     NavItem("portal.my_leads", _l("My leads"), frozenset({Role.PARTNER})),
+    NavItem(
+        "portal.collateral",
+        _l("Collateral"),
+        STAFF | {Role.PARTNER},
+        lambda p: "collateral" in p.records.kinds,
+    ),
     NavItem("workspace.dashboard", _l("Home"), ALL_ROLES - {Role.PARTNER}),
     NavItem("workspace.leads", _l("Leads"), ALL_ROLES),
     NavItem("workspace.members", _l("People"), STAFF),

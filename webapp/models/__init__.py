@@ -5,7 +5,7 @@ from .channels import ChannelSettings
 from .delivery import ApiKey, Notification, NotificationState
 from .lead import Account, IntakeReceipt, Lead
 from .lead_import import ImportState, LeadImport
-from .portal import DealRegistration, LeadFeedback, Meeting, Opportunity
+from .portal import Collateral, DealRegistration, LeadFeedback, Meeting, Opportunity
 from .replay import PolicyReplay, ReplayState
 from .reporting import WeeklyReport
 from .roster import RosterEntry
@@ -21,6 +21,7 @@ __all__ = [
     "ApiKey",
     "AuditEvent",
     "ChannelSettings",
+    "Collateral",
     "Deadline",
     "DeadlineState",
     "DealRegistration",

@@ -91,3 +91,21 @@ class Meeting(TenantOwned, Timestamped, db.Model):
     duration_minutes: Mapped[int] = mapped_column(Integer, default=30)
     booked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Collateral(TenantOwned, Timestamped, db.Model):
+    """A document of the agency's library partners send to prospects (CPB-8); the file is
+    stored under the instance folder, named by `stored_name`."""
+
+    __tablename__ = "collateral"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(String(10))
+    category: Mapped[str | None] = mapped_column(String(64))
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int] = mapped_column(Integer)
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -15,7 +15,7 @@ from tenants.policy.common import label_for
 from webapp.extensions import db
 from webapp.models import Activity, AuditEvent, Lead, User
 
-from . import activities, policies
+from . import activities, audit, collateral, policies
 from .acknowledgements import WITHDRAWN
 from .unit import operation
 from .users import UserError
@@ -46,8 +46,22 @@ def log_attempt(
     details = {k: str(fields.get(k) or "").strip()[:2000] for k in CHANNEL_FIELDS.get(channel, ())}
     if channel == "voicemail" and not details.get("message"):
         raise UserError("message", _("Write the message you left."))
+    sent = None
+    if channel == "email" and fields.get("collateral"):
+        sent = collateral.find(lead.workspace_id, fields["collateral"])
+        if sent is None:
+            raise UserError("collateral", _("No such document in the library."))
+        details["collateral"] = sent.title
     activity = activities.log_activity(lead, channel, actor=actor, note=note.strip()[:4000])
     activity.details = {k: v for k, v in details.items() if v}
+    if sent is not None:  # CPB-8: what was sent to whom, on the lead's timeline
+        audit.record(
+            lead.workspace_id,
+            "collateral.sent",
+            lead,
+            actor=actor,
+            after={"collateral_id": sent.id, "title": sent.title, "to": lead.email_normalised},
+        )
     return activity
 
 

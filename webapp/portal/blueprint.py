@@ -4,4 +4,4 @@ from webapp.tenancy import workspace_blueprint
 
 bp = workspace_blueprint("portal", __name__, "/portal")
 
-from . import agency, views  # noqa: E402,F401  (the routes register on bp)
+from . import agency, library, views  # noqa: E402,F401  (the routes register on bp)

@@ -13,7 +13,15 @@ from tenants import Policy
 from tenants.policy.common import label_for
 from webapp.clock import now
 from webapp.extensions import db
-from webapp.models import Activity, Lead, LeadFeedback, Membership, PartnerOrganisation, Role
+from webapp.models import (
+    Activity,
+    Collateral,
+    Lead,
+    LeadFeedback,
+    Membership,
+    PartnerOrganisation,
+    Role,
+)
 from webapp.operations import contact_attempts, deal_registrations, meetings, opportunities
 from webapp.operations import feedback as feedback_records
 from webapp.operations.acknowledgements import acknowledgement, may_acknowledge
@@ -143,6 +151,7 @@ def lead_page(policy: Policy, lead: Lead, **extra: Any) -> dict[str, Any]:
         "voicemail_text": voicemail_text(policy, lead, labels),
         "record_label": lambda kind, code: record_label(policy, kind, code),
         **(_allocation_choices() if membership and membership.role in STAFF else {}),
+        "library": db.session.scalars(scoped(Collateral).order_by(Collateral.title)).all(),
         "contact_channel": contact_channel,
         "field_label": field_label,
         "errors": {},

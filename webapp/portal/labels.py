@@ -16,6 +16,7 @@ ATTEMPT_FIELDS = {
     "number": _l("Number called"),
     "network": _l("Network or profile"),
     "message": _l("Message left"),
+    "collateral": _l("Document sent"),
     "deal_value": _l("Deal value"),
     "lost_reason": _l("Why it was lost"),
 }

@@ -91,7 +91,8 @@ def log_attempt(lead_id: int) -> Response:
     """Log a contact attempt by one of the policy's channels, with its fields (CPB-6)."""
     found = lead_to_act_on(lead_id)
     form = request.form.to_dict()
-    fields = {k: form.get(k, "") for k in ("subject", "number", "network", "message")}
+    names = ("subject", "number", "network", "message", "collateral")
+    fields = {k: form.get(k, "") for k in names}
     try:
         contact_attempts.log_attempt(
             found, form.get("channel", ""), actor=current_user, note=form.get("note", ""), **fields
