@@ -475,3 +475,30 @@ def test_the_agency_sees_each_organisations_figures_and_compliance(cpb, client, 
     page = _page(client, "/w/cpb/portal/agency")
     assert "Northwind" in page and "Harbour IT" in page
     assert "50%" in page  # Northwind kept its review clock, not yet the follow-up one
+
+
+def test_cpb_2_a_missed_review_reallocates_to_the_next_organisation_per_policy(
+    make_workspace, make_user, client, login, redis_conn
+):
+    """The review timer's `reallocate` action: at 24 hours unreviewed the lead goes to the
+    organisation its `backup_partner` field names, and leaves the first one's portal."""
+    document = load_profile("cpb_partner_leads")
+    document["intake"]["fields"].append(
+        {"code": "backup_partner", "kind": "organisation", "labels": {"en": "Backup partner"}}
+    )
+    review = next(t for t in document["timers"] if t["name"] == "partner_review")
+    review["actions"].append({"kind": "reallocate", "organisation_from_field": "backup_partner"})
+    cpb = cpb_workspace(make_workspace, make_user, document)
+    lead = qualified(cpb, backup_partner=str(cpb.harbour.id))
+    with time_machine.travel(T0 + timedelta(hours=23, minutes=59), tick=False):
+        _fire_due(redis_conn)
+    db.session.expire_all()
+    assert db.session.get(Lead, lead.id).partner_organisation_id == cpb.north.id
+    with time_machine.travel(T0 + timedelta(hours=24), tick=False):
+        _fire_due(redis_conn)
+    db.session.expire_all()
+    moved = db.session.get(Lead, lead.id)
+    assert (moved.partner_organisation_id, moved.owner_id) == (cpb.harbour.id, cpb.aisha.id)
+    login(cpb.daniel)
+    assert "Ian Fletcher" not in _page(client, "/w/cpb/portal/")
+    assert client.get(f"/w/cpb/portal/leads/{lead.id}").status_code == 404

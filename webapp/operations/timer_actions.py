@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import select
 
 from webapp.extensions import db
-from webapp.models import Deadline, Lead, PolicyVersion, Task, Team
+from webapp.models import Deadline, Lead, PartnerOrganisation, PolicyVersion, Task, Team
 from webapp.queue import versions
 
-from . import assignment, audit, deadlines, leads, notifications, policies, recipients
+from . import allocation, assignment, audit, deadlines, leads, notifications, policies, recipients
 
 POLICY_TIMER = "policy_timer"
 
@@ -51,6 +51,18 @@ def _reassign(step, deadline: Deadline, lead: Lead, context: dict) -> None:
         lead, actor=None, strategy=step.strategy, exclude_current=step.exclude_current
     )
     versions.bump_after_commit(lead.workspace_id, (context["previous_owner_id"], lead.owner_id))
+
+
+@action("reallocate")
+def _reallocate(step, deadline: Deadline, lead: Lead, context: dict) -> None:
+    """CPB-2: the review was missed; the organisation the lead names next gets it."""
+    named = (lead.attributes or {}).get(step.organisation_from_field)
+    organisation = db.session.get(PartnerOrganisation, int(named)) if str(named).isdigit() else None
+    if organisation is None or organisation.workspace_id != lead.workspace_id:
+        return
+    if organisation.id == lead.partner_organisation_id:
+        return
+    allocation.allocate(lead, organisation, actor=None, reason=f"{deadline.kind} missed")
 
 
 @action("notify")
