@@ -18,7 +18,6 @@ from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import (
     Activity,
-    Collateral,
     DealRegistration,
     Lead,
     LeadFeedback,
@@ -28,7 +27,7 @@ from webapp.models import (
     Task,
     WeeklyReport,
 )
-from webapp.operations import events, users, workspaces
+from webapp.operations import collateral, events, users, workspaces
 from webapp.operations.api_keys import create_api_key
 from webapp.operations.lead_imports import upload
 from webapp.operations.replays import start_replay
@@ -54,17 +53,17 @@ OBJECT_MAKERS: dict[str, Callable[..., Any]] = {
 
 
 def _collateral(ws) -> int:
-    row = Collateral(
-        workspace_id=ws.id,
+    content = b"%PDF-1.7\n%%EOF\n"
+    row = collateral.upload(
+        ws,
         title="t",
         language="en",
+        tags="",
+        category=None,
         filename="t.pdf",
-        content_type="application/pdf",
-        size=1,
-        stored_name=f"t{ws.id}-{next(_notification_keys)}",
+        content=content,
+        actor=None,
     )
-    db.session.add(row)
-    db.session.commit()
     return row.id
 
 

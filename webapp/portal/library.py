@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, g, redirect, request, send_file, url_for
+from urllib.parse import quote
+
+from flask import abort, current_app, flash, g, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -79,9 +81,16 @@ def upload_collateral() -> Response:
 def download_collateral(collateral_id: int) -> Response:
     """The document itself, as uploaded."""
     item = get_or_404(Collateral, collateral_id)
-    return send_file(
-        library.path_of(item),
-        mimetype=item.content_type,
-        as_attachment=True,
-        download_name=item.filename,
-    )
+    if not library.path_of(item).is_file():  # the row outlived its file (a restore without it)
+        abort(404)
+    # Read whole (a few MB at most): nothing holds the file open after the response.
+    response = make_response(library.path_of(item).read_bytes())
+    response.headers["Content-Type"] = item.content_type
+    response.headers["Content-Disposition"] = content_disposition(item.filename)
+    return response
+
+
+def content_disposition(filename: str) -> str:
+    """An attachment header for any file name (RFC 6266: ASCII fallback and UTF-8 name)."""
+    fallback = filename.encode("ascii", "replace").decode().replace('"', "")
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
