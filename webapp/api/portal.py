@@ -13,6 +13,7 @@ from pydantic import Field
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.models import Lead, Membership, PartnerOrganisation, User
 from webapp.operations import (
@@ -26,7 +27,6 @@ from webapp.operations import (
 from webapp.operations import feedback as feedback_records
 from webapp.operations.acknowledgements import AcknowledgeRefused, acknowledge
 from webapp.operations.opportunities import StageRefused
-from webapp.operations.users import UserError
 from webapp.portal import invites
 from webapp.tenancy import get_or_404, scoped
 

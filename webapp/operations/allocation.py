@@ -15,34 +15,17 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tenants.policy.assignment import AllocationRule, PartnerAllocation
-from webapp.clock import now
+from webapp.errors import UserError
 from webapp.extensions import db
-from webapp.models import Lead, Membership, Notification, PartnerOrganisation, Role, User
-from webapp.queue import versions
+from webapp.live_versions import QUEUES
+from webapp.models import Lead, Membership, Notification, PartnerOrganisation, User
 
-from . import assignment, audit, deal_registrations, events, leads, opportunities, policies
+from . import assignment, audit, deal_registrations, opportunities, sharing
 from .acknowledgements import WITHDRAWN
 from .unit import operation
-from .users import UserError
 
 CHOSEN = "allocated_organisation"
 BY_HAND = PartnerAllocation(rules=[AllocationRule(organisation_from_field=CHOSEN)])
-
-
-def partner_membership(lead: Lead, user: User) -> Membership | None:
-    return db.session.scalar(
-        select(Membership).where(
-            Membership.workspace_id == lead.workspace_id,
-            Membership.user_id == user.id,
-            Membership.role == Role.PARTNER,
-        )
-    )
-
-
-def allocates_users(lead: Lead) -> bool:
-    """Whether the policy gives an allocated lead to one of the organisation's partners."""
-    strategy = policies.active_policy(lead.workspace).assignment.strategy
-    return getattr(strategy, "allocate_to", "partner_user") == "partner_user"
 
 
 @operation
@@ -58,13 +41,13 @@ def allocate(
     if organisation.workspace_id != lead.workspace_id:
         raise UserError("partner_organisation", _("No such partner organisation."))
     if partner_user is not None:
-        membership = partner_membership(lead, partner_user)
+        membership = sharing.partner_membership(lead, partner_user)
         if membership is None or membership.partner_organisation_id != organisation.id:
             raise UserError("partner_user", _("This person is not a partner of the organisation."))
     previous = lead.partner_organisation_id
     if previous is not None and previous != organisation.id:
         withdraw(lead, previous, actor=actor)
-    if partner_user is None and allocates_users(lead):
+    if partner_user is None and sharing.allocates_users(lead):
         # The strategy's own rule, reading the organisation chosen here instead of a field.
         facts = assignment.lead_facts(lead, lead.workspace)
         facts = replace(facts, fields={**facts.fields, CHOSEN: str(organisation.id)})
@@ -77,34 +60,13 @@ def allocate(
     _to_organisation(lead, organisation, actor=actor, reason=reason)
 
 
-def to_organisation_of(partner: User, lead: Lead, *, actor: User | None, reason: str) -> None:
-    """The strategy picked `partner`; the policy allocates to their organisation only."""
-    membership = partner_membership(lead, partner)
-    organisation = membership.partner_organisation if membership else None
-    if organisation is None:  # a partner of no organisation holds the lead themselves
-        assignment.set_owner(lead, partner, actor=actor, reason=reason)
-        return
-    _to_organisation(lead, organisation, actor=actor, reason=reason)
-
-
 def _to_organisation(
     lead: Lead, organisation: PartnerOrganisation, *, actor: User | None, reason: str
 ) -> None:
     """The organisation's partners share the lead: nobody holds it, its clocks run."""
     if lead.owner_id is not None:
         assignment.set_owner(lead, None, actor=actor, reason=reason)
-    lead.partner_organisation_id = organisation.id
-    moment = now()
-    leads.start_timers(lead.workspace, lead, "lead.allocated", moment, actor)
-    audit.record(
-        lead.workspace_id,
-        "lead.allocated_to_organisation",
-        lead,
-        actor=actor,
-        after={"partner_organisation_id": organisation.id},
-        reason=reason,
-    )
-    events.publish(lead, "lead.allocated", actor=actor)
+    sharing.share(lead, organisation, actor=actor, reason=reason)
 
 
 def withdraw(lead: Lead, organisation_id: int, *, actor: User | None) -> None:
@@ -135,4 +97,4 @@ def withdraw(lead: Lead, organisation_id: int, *, actor: User | None) -> None:
         actor=actor,
         before={"partner_organisation_id": organisation_id},
     )
-    versions.bump_after_commit(lead.workspace_id, (lead.owner_id,))
+    QUEUES.bump_after_commit(lead.workspace_id, (lead.owner_id,))

@@ -26,11 +26,12 @@ from tenants.decisions import (
     receivers_for,
 )
 from webapp.clock import now
+from webapp.errors import UserError
 from webapp.extensions import db
+from webapp.live_versions import QUEUES
 from webapp.models import Deadline, DeadlineState, Lead, Membership, Role, Team, User, Workspace
-from webapp.queue import versions
 
-from . import allocation, audit, deadlines, events, leads, policies
+from . import audit, deadlines, events, leads, policies, sharing
 from .unit import operation
 
 OPENING_DEADLINE = "assignment.opening"
@@ -242,7 +243,7 @@ def _handed_over(
         after={"owner_id": lead.owner_id},
         reason=reason,
     )
-    versions.bump_after_commit(lead.workspace_id, (before, lead.owner_id))
+    QUEUES.bump_after_commit(lead.workspace_id, (before, lead.owner_id))
     if owner is None:
         return
     membership = db.session.scalar(
@@ -319,8 +320,15 @@ def assign(
     if decision.agent_id is not None:
         owner = db.session.get(User, int(decision.agent_id))
         reason = f"{decision.strategy}: {decision.reason}"
-        if decision.strategy == "partner_allocation" and not allocation.allocates_users(lead):
-            allocation.to_organisation_of(owner, lead, actor=actor, reason=reason)
+        organisation = (
+            sharing.organisation_of(lead, owner)
+            if decision.strategy == "partner_allocation" and not sharing.allocates_users(lead)
+            else None
+        )
+        if organisation is not None:  # the organisation's partners share it (CPB-2)
+            if lead.owner_id is not None:
+                set_owner(lead, None, actor=actor, reason=reason)
+            sharing.share(lead, organisation, actor=actor, reason=reason)
             return decision
         set_owner(lead, owner, actor=actor, reason=reason)
         if decision.cursor is not None:
@@ -359,8 +367,6 @@ def reassign(lead: Lead, to: User, *, actor: User | None, reason: str = "") -> N
         )
     )
     if membership is None:
-        from .users import UserError
-
         raise UserError("owner", "not a member of this workspace")
     set_owner(lead, to, actor=actor, reason=reason or "reassigned by a manager")
 

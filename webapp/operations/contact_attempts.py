@@ -12,13 +12,13 @@ from sqlalchemy import func, select
 
 from tenants import Policy
 from tenants.policy.common import label_for
+from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.models import Activity, AuditEvent, Lead, User
 
 from . import activities, audit, collateral, policies
 from .acknowledgements import WITHDRAWN
 from .unit import operation
-from .users import UserError
 
 # What each channel's attempt records beside its note; a voicemail's message is the
 # policy's standard one filled in (CPB-6: date, time, reason, how to reach back, will call).

@@ -8,12 +8,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.models import DealRegistration, LeadFeedback, PartnerOrganisation, Role, User
 from webapp.operations import allocation, deal_registrations, policies
 from webapp.operations import feedback as feedback_records
 from webapp.operations.opportunities import StageRefused
-from webapp.operations.users import UserError
 from webapp.rendering import render
 from webapp.tenancy import get_or_404, lead_to_act_on, requires_role, scoped
 

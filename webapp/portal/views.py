@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from webapp.errors import UserError
 from webapp.models import Role
 from webapp.operations import (
     contact_attempts,
@@ -20,7 +21,6 @@ from webapp.operations import (
 from webapp.operations import feedback as feedback_records
 from webapp.operations.acknowledgements import AcknowledgeRefused, acknowledge
 from webapp.operations.opportunities import StageRefused
-from webapp.operations.users import UserError
 from webapp.rendering import render
 from webapp.tenancy import lead_to_act_on
 
