@@ -23,6 +23,7 @@ FEATURES = (
     "people",
     "policy",
     "probes",
+    "portal",
     "queue",
     "reports",
     "roster",

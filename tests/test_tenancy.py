@@ -6,7 +6,7 @@ import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -18,7 +18,9 @@ from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import (
     Activity,
+    DealRegistration,
     Lead,
+    LeadFeedback,
     Notification,
     NotificationState,
     Offer,
@@ -26,7 +28,7 @@ from webapp.models import (
     Task,
     WeeklyReport,
 )
-from webapp.operations import events, users, workspaces
+from webapp.operations import collateral, events, users, workspaces
 from webapp.operations.api_keys import create_api_key
 from webapp.operations.campaigns import create_campaign
 from webapp.operations.interactions import open_interaction
@@ -57,6 +59,9 @@ OBJECT_MAKERS: dict[str, Callable[..., Any]] = {
     "interaction_id": lambda f, ws: _interaction(ws).id,
     "offer_id": lambda f, ws: _offer(ws),
     "campaign_id": lambda f, ws: _campaign(ws).id,
+    "feedback_id": lambda f, ws: _feedback(f["make_lead"](ws)),
+    "registration_id": lambda f, ws: _deal_registration(f["make_lead"](ws)),
+    "collateral_id": lambda f, ws: _collateral(ws),
 }
 _names = itertools.count(1)
 
@@ -78,6 +83,43 @@ def _offer(ws) -> int:
     interaction, campaign = _interaction(ws), _campaign(ws)
     row = Offer(workspace_id=ws.id, interaction_id=interaction.id, campaign_id=campaign.id,
                 ctn=interaction.ctn, answer="NO")  # fmt: skip
+    db.session.add(row)
+    db.session.commit()
+    return row.id
+
+
+def _collateral(ws) -> int:
+    content = b"%PDF-1.7\n%%EOF\n"
+    row = collateral.upload(
+        ws,
+        title="t",
+        language="en",
+        tags="",
+        category=None,
+        filename="t.pdf",
+        content=content,
+        actor=None,
+    )
+    return row.id
+
+
+def _feedback(lead) -> int:
+    row = LeadFeedback(workspace_id=lead.workspace_id, lead_id=lead.id, reason="other")
+    db.session.add(row)
+    db.session.commit()
+    return row.id
+
+
+def _deal_registration(lead) -> int:
+    row = DealRegistration(
+        workspace_id=lead.workspace_id,
+        lead_id=lead.id,
+        vendor="v",
+        deal_value=1,
+        currency="GBP",
+        expected_close=date(2027, 1, 1),
+        crm_reference="r",
+    )
     db.session.add(row)
     db.session.commit()
     return row.id

@@ -95,6 +95,9 @@ VIEW_MODULES = (
     "webapp.interactions.campaign_views",
     "webapp.interactions.report_views",
     "webapp.audit.views",
+    "webapp.portal.views",
+    "webapp.portal.agency",
+    "webapp.portal.library",
 )
 
 
@@ -116,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.people.blueprint import bp as people_bp
     from webapp.policy.blueprint import bp as policy_bp
     from webapp.policy.blueprint import replay_bp
+    from webapp.portal.blueprint import bp as portal_bp
     from webapp.probes.blueprint import bp as probes_bp
     from webapp.queue.blueprint import bp as queue_bp
     from webapp.reports.blueprint import bp as reports_bp
@@ -142,6 +146,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(interactions_bp)
     app.register_blueprint(campaigns_bp)
     app.register_blueprint(inbox_bp)
+    app.register_blueprint(portal_bp)
     inbox_views.init_app(app)
     app.register_blueprint(console_bp)
     app.register_blueprint(audit_bp)

@@ -201,4 +201,5 @@ class Settings:
             "BABEL_DEFAULT_TIMEZONE": "UTC",
             "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
             "LEADLINE_API_MAX_BODY_BYTES": 1024 * 1024,  # /api and /hooks (webapp.api)
+            "LEADLINE_COLLATERAL_MAX_BYTES": 5 * 1024 * 1024,  # a collateral document (CPB-8)
         }

@@ -17,7 +17,7 @@ import yaml
 
 from tenants.decisions.roster import upcoming_roster_months
 from tenants.profiles import load_profile
-from webapp import demo_telecom
+from webapp import demo_portal, demo_telecom
 from webapp.clock import now
 from webapp.models import Role, User, Workspace
 from webapp.operations import (
@@ -213,6 +213,7 @@ def _seed_workspace(spec: DemoWorkspace, admin: User, password: str) -> list[tup
     agents = [people[p.name] for p in spec.people if p.role == Role.AGENT]
     _seed_history(workspace, spec, agents, admin)
     demo_telecom.seed(workspace, people, admin)  # campaigns, customers, a week of calls
+    demo_portal.seed(workspace, admin)  # CPB's allocated leads with their clocks (issue 13)
     return logins
 
 

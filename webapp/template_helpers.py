@@ -61,8 +61,16 @@ def _offers(policy: Policy) -> bool:
 
 
 NAVIGATION = (
-    NavItem("queue.index", _l("My queue"), ALL_ROLES),
-    NavItem("workspace.dashboard", _l("Home"), ALL_ROLES),
+    NavItem("queue.index", _l("My queue"), ALL_ROLES - {Role.PARTNER}),
+    NavItem("portal.inbox", _l("Inbox"), frozenset({Role.PARTNER})),
+    NavItem("portal.my_leads", _l("My leads"), frozenset({Role.PARTNER})),
+    NavItem(
+        "portal.collateral",
+        _l("Collateral"),
+        STAFF | {Role.PARTNER},
+        lambda p: "collateral" in p.records.kinds,
+    ),
+    NavItem("workspace.dashboard", _l("Home"), ALL_ROLES - {Role.PARTNER}),
     NavItem("workspace.leads", _l("Leads"), ALL_ROLES),
     NavItem("people.index", _l("People"), frozenset({Role.ADMIN})),
     NavItem("workspace.members", _l("People"), STAFF - {Role.ADMIN}),
@@ -71,6 +79,12 @@ NAVIGATION = (
     NavItem("interactions.offer_rate", _l("Offer rate"), ALL_ROLES - {Role.PARTNER}, _offers),
     NavItem("roster.plan", _l("Roster"), STAFF, lambda p: p.roster.enabled),
     NavItem("policy.index", _l("Policy"), STAFF),
+    NavItem(
+        "portal.agency",
+        _l("Partners"),
+        STAFF,
+        lambda p: p.assignment.strategy.strategy == "partner_allocation",
+    ),
     NavItem(
         "reports.weekly",
         _l("Weekly reports"),
@@ -111,6 +125,7 @@ def init_app(app: Flask) -> None:
         format_number=flask_babel.format_number,
         format_decimal=flask_babel.format_decimal,
         format_currency=flask_babel.format_currency,
+        format_percent=flask_babel.format_percent,
         format_timedelta=flask_babel.format_timedelta,
     )
 

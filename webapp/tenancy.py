@@ -45,11 +45,15 @@ def current_membership() -> Membership | None:
 
 def _organisation(membership: Membership) -> ColumnElement[bool]:
     """Leads allocated to the member's organisation, or held by one of its partners."""
-    organisation_id = membership.partner_organisation_id
+    return organisation_leads(membership.workspace_id, membership.partner_organisation_id)
+
+
+def organisation_leads(workspace_id: int, organisation_id: int | None) -> ColumnElement[bool]:
+    """Leads allocated to a partner organisation, or held by one of its partners."""
     if organisation_id is None:  # never "no organisation", which is the unassigned pool
         return false()
     its_partners = select(Membership.user_id).where(
-        Membership.workspace_id == membership.workspace_id,
+        Membership.workspace_id == workspace_id,
         Membership.partner_organisation_id == organisation_id,
     )
     return or_(Lead.partner_organisation_id == organisation_id, Lead.owner_id.in_(its_partners))
@@ -76,9 +80,14 @@ def _narrowing(model: type) -> ColumnElement[bool] | None:
     """What the current member may not see of `model` beyond other workspaces: for a partner,
     the leads they are not given, and the rows reached through those leads."""
     membership = current_membership()
-    if membership is None or membership.role != Role.PARTNER:
+    key = g.get("api_key")
+    if key is not None and key.partner_organisation_id is not None:
+        # A partner organisation's API key sees that organisation's leads (CPB-10).
+        visible = organisation_leads(key.workspace_id, key.partner_organisation_id)
+    elif membership is None or membership.role != Role.PARTNER:
         return None
-    visible = visible_leads(membership, active_policy(current_workspace()))
+    else:
+        visible = visible_leads(membership, active_policy(current_workspace()))
     if model is Lead:
         return visible
     their_leads = select(Lead.id).where(Lead.workspace_id == current_workspace().id, visible)
@@ -194,5 +203,7 @@ def redirect_to_home() -> Any:
     """Send a signed-in user to their first workspace, or to the picker."""
     memberships = [m for m in current_user.memberships if m.active]
     if len(memberships) == 1:
-        return redirect(url_for("workspace.dashboard", workspace=memberships[0].workspace.slug))
+        # Partners work in the portal (CPB), not the agents' queue.
+        home = "portal.inbox" if memberships[0].role == Role.PARTNER else "workspace.dashboard"
+        return redirect(url_for(home, workspace=memberships[0].workspace.slug))
     return redirect(url_for("auth.workspaces", next=safe_next(request.args.get("next"))))

@@ -54,6 +54,11 @@ class PartnerAllocation(Section):
 
     strategy: Literal["partner_allocation"] = "partner_allocation"
     rules: list[AllocationRule] = Field(min_length=1)
+    allocate_to: Literal["partner_user", "organisation"] = Field(
+        "partner_user",
+        description="partner_user: also pick the organisation's least-loaded partner; "
+        "organisation: the organisation's partners share the lead until one takes it",
+    )
 
 
 class Manual(Section):

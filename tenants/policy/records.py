@@ -2,7 +2,7 @@
 
 from pydantic import Field
 
-from tenants.policy.common import Code, ContactChannel, Section
+from tenants.policy.common import Code, ContactChannel, Labels, Section
 
 
 class RecordKind(Section):
@@ -13,6 +13,17 @@ class RecordKind(Section):
     statuses: list[Code] = Field(default_factory=list)
     categories: list[Code] = Field(default_factory=list)
     answered_by: list[Code] = Field(default_factory=list)
+    labels: dict[Code, Labels] = Field(
+        default_factory=dict, description="status or category code -> its labels"
+    )
+    required_on: dict[Code, list[Code]] = Field(
+        default_factory=dict,
+        description="status -> the fields a move to it needs (CPB-7: won and lost)",
+    )
+    required_before: list[Code] = Field(
+        default_factory=list,
+        description="opportunity stages refused until this record exists (CPB-5: won)",
+    )
 
 
 class ContactAttempts(Section):
@@ -21,6 +32,11 @@ class ContactAttempts(Section):
     channels: list[ContactChannel] = Field(default_factory=lambda: ["call", "email"])
     voicemail_fields: list[Code] = Field(default_factory=list)
     show_attempt_count: bool = True
+    voicemail_message: dict[str, str] = Field(
+        default_factory=dict,
+        description="locale -> the standard voicemail message, with {date}, {time}, {reason}, "
+        "{how_to_reach} and {caller} filled in (CPB-6)",
+    )
 
 
 class RecordsSettings(Section):

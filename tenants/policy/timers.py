@@ -17,6 +17,14 @@ class Reassign(Section):
     exclude_current: bool = True
 
 
+class Reallocate(Section):
+    """Withdraw the lead from its partner organisation and allocate it to the one a lead field
+    names (a missed review, CPB-2): the first organisation keeps no trace of it."""
+
+    kind: Literal["reallocate"] = "reallocate"
+    organisation_from_field: Code = Field(description="the lead field naming the next organisation")
+
+
 class Notify(Section):
     """Notify roles on channels with a template."""
 
@@ -56,7 +64,8 @@ class FlagBreach(Section):
 
 
 Action = Annotated[
-    Reassign | Notify | CreateTask | SetStatus | FlagBreach, Field(discriminator="kind")
+    Reassign | Reallocate | Notify | CreateTask | SetStatus | FlagBreach,
+    Field(discriminator="kind"),
 ]
 
 

@@ -62,6 +62,9 @@ class Endpoint:
     tags: tuple[str, ...] = field(default=())
     public: bool = False  # no bearer key (the document itself, signed webhooks)
     view: str = ""  # the Flask endpoint name, e.g. "api.replace_policy"
+    # Whether a partner organisation's key may call it (CPB-10: the portal's routes only).
+    partner: bool = False
+    media_type: str = "application/json"  # of the success responses (an .ics: text/calendar)
 
 
 # The one table of API routes: what the OpenAPI document shows and the role each needs.
@@ -120,7 +123,17 @@ def authenticate() -> Response | None:
     g.workspace, g.api_key = key.workspace, key
     if key.workspace.archived_at is not None and request.method not in {"GET", "HEAD"}:
         return json_error(409, "this workspace is archived: it can only be read")
-    return _rate_limited(key.id) or _out_of_scope(key.role)
+    return _rate_limited(key.id) or _out_of_scope(key.role) or _not_for_partners(key)
+
+
+def _not_for_partners(key) -> Response | None:
+    """A partner organisation's key calls only the routes made for partners' systems."""
+    if key.partner_organisation_id is None or request.url_rule is None:
+        return None
+    entry = endpoint_of(request.endpoint)
+    if entry is not None and entry.partner:
+        return None
+    return json_error(403, "a partner organisation's API key may not call this route")
 
 
 def _out_of_scope(key_role: str) -> Response | None:

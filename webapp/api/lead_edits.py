@@ -45,8 +45,15 @@ def lead_detail(lead: Lead) -> LeadDetail:
     return LeadDetail(
         **base.model_dump(),
         tasks=[task_out(t) for t in open_tasks],
-        history=history(lead),
+        # A partner organisation's system sees no history: it would name what another
+        # organisation did with the lead before it was reallocated (CPB-10).
+        history=[] if _for_partner() else history(lead),
     )
+
+
+def _for_partner() -> bool:
+    key = getattr(g, "api_key", None)
+    return key is not None and key.partner_organisation_id is not None
 
 
 @endpoint(
@@ -57,6 +64,7 @@ def lead_detail(lead: Lead) -> LeadDetail:
     errors=(401, 404, 429),
     role="agent",
     tags=("leads",),
+    partner=True,
 )
 def lead(lead_id: int) -> Response:
     """One lead of the key's workspace, its open tasks and its audit trail (`history`:

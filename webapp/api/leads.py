@@ -168,10 +168,12 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
     errors=(401, 422, 429),
     role="agent",
     tags=("leads",),
+    partner=True,
 )
 def leads() -> Response:
     """Leads by last change, oldest first, a page at a time: pass `next_cursor` back as
-    `cursor` until it is null. A lead changed during the walk comes again at the end."""
+    `cursor` until it is null. A lead changed during the walk comes again at the end. A
+    partner organisation's key lists that organisation's leads only."""
     q = query(LeadQuery)
     statement = scoped(Lead).options(
         joinedload(Lead.owner), joinedload(Lead.team), joinedload(Lead.account)

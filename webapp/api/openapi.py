@@ -101,6 +101,11 @@ def _operation(e: Endpoint, refs: dict, parameters: list[dict[str, Any]]) -> dic
             operation["description"] += (
                 f" Needs an API key with the `{e.role}` role or above ({', '.join(allowed)})."
             )
+    if e.partner:
+        operation["x-partner-keys"] = True
+        operation["description"] += (
+            " A partner organisation's key may call it, for that organisation's leads only."
+        )
     if e.body is not None:
         schema = refs[(e.body, "validation")]
         examples = e.body.model_config.get("json_schema_extra", {}) or {}
@@ -110,9 +115,13 @@ def _operation(e: Endpoint, refs: dict, parameters: list[dict[str, Any]]) -> dic
         operation["requestBody"] = {"required": True, "content": content}
     for status, model in sorted(e.responses.items()):
         schema = refs[(model, "serialization")] if model else {"type": "object"}
+        if e.media_type != "application/json":
+            content = {e.media_type: {"schema": {"type": "string"}}}
+        else:
+            content = _json(schema)
         operation["responses"][str(status)] = {
             "description": SUCCESS.get(status, "OK"),
-            "content": _json(schema),
+            "content": content,
         }
     errors = set(e.errors) | ({403} if not e.public and e.role != KEY_ROLES[0] else set())
     errors |= {413} if e.body is not None else set()

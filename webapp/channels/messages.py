@@ -38,6 +38,21 @@ MESSAGES = {
         _l("A lead has been allocated to you"),
         _l("The lead %(contact_name)s has been allocated to you: please review it."),
     ),
+    "partner_feedback": (
+        _l("A partner flagged a problem with a lead"),
+        _l("A partner gave feedback on the lead %(contact_name)s: please answer it."),
+    ),
+    "feedback_answered": (
+        _l("Your feedback has been answered"),
+        _l("The agency answered your feedback on the lead %(contact_name)s."),
+    ),
+    "meeting_invite": (
+        _l("Invitation: %(summary)s"),
+        _l(
+            "Hello %(contact_name)s, %(organiser)s invites you to a meeting on %(when)s."
+            " The calendar invitation is attached."
+        ),
+    ),
     "hot_account_for_ae": (
         _l("A HOT account: %(account_name)s"),
         _l("The account %(account_name)s has received enough leads to be HOT."),
@@ -115,10 +130,19 @@ LINK_LABELS.update(EVENT_LINK_LABELS)
 
 
 @dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str  # "text/calendar"
+    text: str
+
+
+@dataclass(frozen=True)
 class Rendered:
     subject: str
     text: str
     html: str
+    # Files an e-mail carries (a meeting's .ics, CPB-3): payload "attachments".
+    attachments: tuple[Attachment, ...] = ()
 
 
 def render_message(
@@ -141,7 +165,11 @@ def render_message(
     html = f"<p>{escape(body_text)}</p>"
     if link:
         html += f'<p><a href="{escape(link)}">{escape(open_text)}</a></p>'
-    return Rendered(subject_text, text, html)
+    attached = tuple(
+        Attachment(a["filename"], a["content_type"], a["text"])
+        for a in payload.get("attachments") or []
+    )
+    return Rendered(subject_text, text, html, attached)
 
 
 def month_values(payload: dict[str, Any], locale: str) -> dict[str, str]:

@@ -55,6 +55,11 @@ def _send_email(out: Outgoing) -> None:
     mail["From"], mail["To"], mail["Subject"] = smtp.sender, out.address, out.message.subject
     mail.set_content(out.message.text)
     mail.add_alternative(out.message.html, subtype="html")
+    for attachment in out.message.attachments:
+        main, _, sub = attachment.content_type.partition("/")
+        mail.add_attachment(
+            attachment.text.encode(), maintype=main, subtype=sub, filename=attachment.filename
+        )
     try:
         with smtplib.SMTP(smtp.host, smtp.port, timeout=HTTP_TIMEOUT_SECONDS) as server:
             if smtp.use_tls:

@@ -5,6 +5,7 @@ from .channels import ChannelSettings
 from .delivery import ApiKey, Notification, NotificationState
 from .lead import Account, IntakeReceipt, Lead
 from .lead_import import ImportState, LeadImport
+from .portal import Collateral, DealRegistration, LeadFeedback, Meeting, Opportunity
 from .replay import PolicyReplay, ReplayState
 from .reporting import WeeklyReport
 from .roster import RosterEntry
@@ -32,19 +33,24 @@ __all__ = [
     "Campaign",
     "CampaignTarget",
     "ChannelSettings",
+    "Collateral",
     "Customer",
     "Deadline",
     "DeadlineState",
+    "DealRegistration",
     "ImportState",
     "IntakeReceipt",
     "Interaction",
     "Lead",
+    "LeadFeedback",
     "LeadImport",
+    "Meeting",
     "Membership",
     "Notification",
     "NotificationState",
     "Offer",
     "OfferException",
+    "Opportunity",
     "PartnerOrganisation",
     "PolicyReplay",
     "PolicyVersion",

@@ -80,6 +80,10 @@ class ApiKey(TenantOwned, Timestamped, db.Model):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     # What the key may do: "agent", "manager", "director" or "admin" (api_keys.KEY_ROLES).
     role: Mapped[str] = mapped_column(String(20), default="agent", server_default="agent")
+    # A partner organisation's key sees only that organisation's leads (CPB-10).
+    partner_organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("partner_organisations.id", ondelete="CASCADE")
+    )
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

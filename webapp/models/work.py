@@ -31,6 +31,9 @@ class Activity(TenantOwned, db.Model):
     channel: Mapped[str] = mapped_column(String(30))
     outcome_code: Mapped[str | None] = mapped_column(String(60))
     note: Mapped[str] = mapped_column(Text, default="")
+    # A contact attempt's own fields by channel (CPB-6: a voicemail's message, an e-mail's
+    # subject), as the partner portal records them.
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
 

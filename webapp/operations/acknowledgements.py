@@ -7,14 +7,14 @@ cancels the timers it satisfies (and their reminders) and starts those it starts
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from tenants import Policy
 from webapp.audit_actions import LEAD_ACKNOWLEDGED
 from webapp.clock import now
 from webapp.extensions import db
 from webapp.live_versions import QUEUES
-from webapp.models import AuditEvent, Lead, User
+from webapp.models import AuditEvent, Lead, Membership, User
 
 from . import audit, deadlines, leads, policies
 from .unit import operation
@@ -40,7 +40,9 @@ def policy_asks_for_it(policy: Policy) -> bool:
 
 
 def acknowledgement(lead: Lead) -> AuditEvent | None:
-    """Who acknowledged `lead` and when, if anyone has."""
+    """Who acknowledged `lead` and when, if anyone has since it was last withdrawn from a
+    partner organisation (the next organisation reviews it afresh, CPB-2)."""
+    since = withdrawn_at(lead)
     return db.session.scalar(
         select(AuditEvent)
         .where(
@@ -48,14 +50,50 @@ def acknowledgement(lead: Lead) -> AuditEvent | None:
             AuditEvent.subject_type == Lead.__tablename__,
             AuditEvent.subject_id == lead.id,
             AuditEvent.action == EVENT,
+            AuditEvent.id > since,
         )
         .order_by(AuditEvent.id)
         .limit(1)
     )
 
 
-def _refusal(lead: Lead, member: User) -> str | None:
-    if lead.owner_id != member.id:
+WITHDRAWN = "lead.withdrawn"
+
+
+def withdrawn_at(lead: Lead) -> int:
+    """The id of the audit event of the lead's last withdrawal from an organisation (0: never)."""
+    return (
+        db.session.scalar(
+            select(func.max(AuditEvent.id)).where(
+                AuditEvent.workspace_id == lead.workspace_id,
+                AuditEvent.subject_type == Lead.__tablename__,
+                AuditEvent.subject_id == lead.id,
+                AuditEvent.action == WITHDRAWN,
+            )
+        )
+        or 0
+    )
+
+
+def _shared_with(lead: Lead, member: User) -> bool:
+    """Whether `lead` is allocated to `member`'s organisation and nobody holds it (CPB-2)."""
+    if lead.owner_id is not None or lead.partner_organisation_id is None:
+        return False
+    return (
+        db.session.scalar(
+            select(Membership.id).where(
+                Membership.workspace_id == lead.workspace_id,
+                Membership.user_id == member.id,
+                Membership.partner_organisation_id == lead.partner_organisation_id,
+            )
+        )
+        is not None
+    )
+
+
+def _refusal(lead: Lead, member: User | None) -> str | None:
+    # No member: a partner organisation's API key, which sees only its own leads.
+    if member is not None and lead.owner_id != member.id and not _shared_with(lead, member):
         return AcknowledgeRefused.NOT_HOLDER
     if lead.status in policies.active_policy(lead.workspace).intake.terminal_codes:
         return AcknowledgeRefused.CLOSED
@@ -69,8 +107,9 @@ def may_acknowledge(lead: Lead, member: User) -> bool:
 
 
 @operation
-def acknowledge(lead: Lead, *, actor: User) -> AuditEvent:
-    """The member holding `lead` says they have reviewed it; refused if not theirs or done."""
+def acknowledge(lead: Lead, *, actor: User | None) -> AuditEvent:
+    """The member holding `lead` (or its organisation's API key: no actor) says they have
+    reviewed it; refused if not theirs or done."""
     moment = now()
     # Lock the lead row first, so of two clicks at once the second sees the first's record.
     db.session.execute(

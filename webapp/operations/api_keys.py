@@ -10,7 +10,7 @@ from sqlalchemy import select
 from webapp.clock import now
 from webapp.errors import UserError
 from webapp.extensions import db
-from webapp.models import ApiKey, User, Workspace
+from webapp.models import ApiKey, PartnerOrganisation, User, Workspace
 
 from . import audit
 from .unit import operation
@@ -41,9 +41,19 @@ def hash_key(secret: str) -> str:
 
 @operation
 def create_api_key(
-    workspace: Workspace, name: str, *, actor: User | None, role: str = "agent"
+    workspace: Workspace,
+    name: str,
+    *,
+    actor: User | None,
+    role: str = "agent",
+    partner_organisation: PartnerOrganisation | None = None,
 ) -> tuple[ApiKey, str]:
-    """A new key for `workspace`; returns the row and the secret, which is never stored."""
+    """A new key for `workspace`; returns the row and the secret, which is never stored. A
+    partner organisation's key is an agent key that sees only that organisation's leads."""
+    if partner_organisation is not None and (
+        partner_organisation.workspace_id != workspace.id or role != "agent"
+    ):
+        raise UserError("partner_organisation", "a partner key is an agent key of this workspace")
     if role not in KEY_ROLES:
         raise UserError("role", f"choose one of {', '.join(KEY_ROLES)}")
     if len(name.strip()) > 120:
@@ -55,11 +65,20 @@ def create_api_key(
         prefix=secret[:10],
         key_hash=hash_key(secret),
         role=role,
+        partner_organisation_id=partner_organisation.id if partner_organisation else None,
         created_by_id=actor.id if actor else None,
     )
     db.session.add(key)
     audit.record(
-        workspace.id, "api_key.created", key, actor=actor, after={"name": key.name, "role": role}
+        workspace.id,
+        "api_key.created",
+        key,
+        actor=actor,
+        after={
+            "name": key.name,
+            "role": role,
+            "partner_organisation_id": key.partner_organisation_id,
+        },
     )
     return key, secret
 

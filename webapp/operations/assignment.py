@@ -38,7 +38,7 @@ from webapp.extensions import db
 from webapp.live_versions import QUEUES
 from webapp.models import Deadline, DeadlineState, Lead, Membership, Role, Team, User, Workspace
 
-from . import audit, deadlines, events, leads, policies
+from . import audit, deadlines, events, leads, policies, sharing
 from .unit import operation
 
 OPENING_DEADLINE = "assignment.opening"
@@ -330,7 +330,18 @@ def assign(
     )
     if decision.agent_id is not None:
         owner = db.session.get(User, int(decision.agent_id))
-        set_owner(lead, owner, actor=actor, reason=f"{decision.strategy}: {decision.reason}")
+        reason = f"{decision.strategy}: {decision.reason}"
+        organisation = (
+            sharing.organisation_of(lead, owner)
+            if decision.strategy == "partner_allocation" and not sharing.allocates_users(lead)
+            else None
+        )
+        if organisation is not None:  # the organisation's partners share it (CPB-2)
+            if lead.owner_id is not None:
+                set_owner(lead, None, actor=actor, reason=reason)
+            sharing.share(lead, organisation, actor=actor, reason=reason)
+            return decision
+        set_owner(lead, owner, actor=actor, reason=reason)
         if decision.cursor is not None:
             workspace.assignment_cursor = decision.cursor
         if decision.notify_agent_ids:  # BDC-4: the busy manager's assistant is told

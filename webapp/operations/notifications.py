@@ -88,6 +88,31 @@ def queue_message(
     )
 
 
+def queue_to_address(
+    workspace_id: int,
+    address: str,
+    template: str,
+    payload: dict[str, Any],
+    *,
+    locale: str,
+    key: str,
+) -> Notification | None:
+    """An e-mail to someone who is not a user (a prospect's invite, CPB-3), in `locale`."""
+    if _exists(key):
+        return None
+    message = Notification(
+        workspace_id=workspace_id,
+        channel="email",
+        recipient_address=address,
+        template=template,
+        payload=payload,
+        locale=locale,
+        idempotency_key=key,
+        next_attempt_at=now(),
+    )
+    return _add(message)
+
+
 def _queue_routed(
     workspace_id: int,
     recipient: User,

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from webapp.audit_actions import LEAD_FLAGGED, TASK_CREATED
 from webapp.extensions import db
 from webapp.live_versions import QUEUES
-from webapp.models import Deadline, Lead, PolicyVersion, Task, Team
+from webapp.models import Deadline, Lead, PartnerOrganisation, PolicyVersion, Task, Team
 
-from . import assignment, audit, deadlines, leads, notifications, policies, recipients
+from . import allocation, assignment, audit, deadlines, leads, notifications, policies, recipients
 
 POLICY_TIMER = "policy_timer"
 
@@ -52,6 +52,18 @@ def _reassign(step, deadline: Deadline, lead: Lead, context: dict) -> None:
         lead, actor=None, strategy=step.strategy, exclude_current=step.exclude_current
     )
     QUEUES.bump_after_commit(lead.workspace_id, (context["previous_owner_id"], lead.owner_id))
+
+
+@action("reallocate")
+def _reallocate(step, deadline: Deadline, lead: Lead, context: dict) -> None:
+    """CPB-2: the review was missed; the organisation the lead names next gets it."""
+    named = (lead.attributes or {}).get(step.organisation_from_field)
+    organisation = db.session.get(PartnerOrganisation, int(named)) if str(named).isdigit() else None
+    if organisation is None or organisation.workspace_id != lead.workspace_id:
+        return
+    if organisation.id == lead.partner_organisation_id:
+        return
+    allocation.allocate(lead, organisation, actor=None, reason=f"{deadline.kind} missed")
 
 
 @action("notify")
