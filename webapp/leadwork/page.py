@@ -136,6 +136,7 @@ def context(
         "facts": outcome_facts(policy),
         "details": lead_details(lead.workspace, labels, lead.attributes or {}),
         "won_labels": [labels.status(c) for c in sorted(policy.intake.won_codes)],
+        "commission_sharing": policy.reporting.commission_sharing is not None,  # CCIMA-13
         "action_label": action_label,
         "fact_label": fact_label,
         "lost_proposal": lost_proposals.open_proposal(lead),  # BDC-6

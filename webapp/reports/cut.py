@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, literal, literal_column, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, literal, literal_column, or_
 
 from tenants import Policy
 from webapp.models import Lead, Membership, Role, Workspace
@@ -29,7 +29,7 @@ LEAD_KEYS = {
     "lead_type": Lead.lead_type,
 }
 # Department names of dimensions (a policy's `metrics_per`) and the dimension they mean.
-ALIASES = {"manager": "team", "cpt_agent": "agent", "ae_agent": "agent"}
+ALIASES = {"manager": "team", "cpt_agent": "agent", "ae_agent": "agent", "member": "agent"}
 
 
 @dataclass(frozen=True)
@@ -70,9 +70,10 @@ class Cut:
         if self.viewer.user_id is not None:
             query = query.where(Lead.owner_id == self.viewer.user_id)
         if self.viewer.team_id is not None:
-            team = select(Membership.user_id).where(
-                Membership.workspace_id == Lead.workspace_id,
-                Membership.team_id == self.viewer.team_id,
+            team = (
+                scoped(Membership)
+                .with_only_columns(Membership.user_id)
+                .where(Membership.team_id == self.viewer.team_id)
             )
             query = query.where(or_(Lead.team_id == self.viewer.team_id, Lead.owner_id.in_(team)))
         return query

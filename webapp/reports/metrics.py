@@ -217,9 +217,10 @@ def open_work(cut: Cut):
     if cut.viewer.user_id is not None:
         query = query.where(Task.assignee_id == cut.viewer.user_id)
     if cut.viewer.team_id is not None:
-        team = select(Membership.user_id).where(
-            Membership.workspace_id == Task.workspace_id,
-            Membership.team_id == cut.viewer.team_id,
+        team = (
+            scoped(Membership)
+            .with_only_columns(Membership.user_id)
+            .where(Membership.team_id == cut.viewer.team_id)
         )
         query = query.where(or_(Task.team_id == cut.viewer.team_id, Task.assignee_id.in_(team)))
     return cut.group(query)

@@ -92,4 +92,4 @@ def get(name: str) -> Metric | None:
 
 def _load() -> None:
     """Import the modules that register metrics (late: they import the models)."""
-    from . import departments, metrics  # noqa: F401
+    from . import commissions, departments, metrics  # noqa: F401
