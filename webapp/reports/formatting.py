@@ -5,8 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from flask_babel import format_currency, format_decimal, format_number, format_percent
-from flask_babel import format_timedelta
+from flask_babel import (
+    format_currency,
+    format_decimal,
+    format_number,
+    format_percent,
+    format_timedelta,
+)
 
 from .compute import Report
 from .fields import NOTHING

@@ -92,3 +92,6 @@ def weekly() -> Response:
         field_value=field_value,
         reason_label=reason_label,
     )
+
+
+from . import pages  # noqa: E402,F401  (its routes register on bp)
