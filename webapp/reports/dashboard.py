@@ -17,7 +17,7 @@ from flask_login import current_user
 from sqlalchemy import func
 
 from webapp.extensions import db
-from webapp.models import Role, WeeklyReport
+from webapp.models import Lead, Role, Task, TaskState, WeeklyReport
 from webapp.operations import policies
 from webapp.rendering import render
 from webapp.tenancy import scoped
@@ -143,6 +143,19 @@ def _weekly_figures(membership) -> tuple[Any, list[tuple[str, str]]]:
     return latest, [(field_label(c), field_value(v)) for c, v in sums.items()]
 
 
+def _my_queue() -> tuple[int, int]:
+    """What is assigned to me now: leads held and open tasks (the queue's own counts)."""
+    leads = db.session.scalar(
+        scoped(Lead).with_only_columns(func.count()).where(Lead.owner_id == current_user.id)
+    )
+    tasks = db.session.scalar(
+        scoped(Task)
+        .with_only_columns(func.count())
+        .where(Task.assignee_id == current_user.id, Task.state == TaskState.OPEN)
+    )
+    return leads or 0, tasks or 0
+
+
 def chart_args(args: Mapping[str, str]) -> dict[str, str]:
     """The period parameters to pass on to the charts and exports."""
     return {k: args[k] for k in ("period", "from", "to") if args.get(k)}
@@ -172,9 +185,12 @@ def home() -> Any:
         if not policy.reporting.metrics_per or d in _per(policy) or d == "source"
     ]
     latest, weekly = _weekly_figures(membership) if policy.reporting.weekly_cutoff else (None, [])
+    open_leads, open_tasks = _my_queue()
     return render(
         "reports/dashboard.html",
         "figures",
+        open_leads=open_leads,
+        open_tasks=open_tasks,
         status=422 if errors else 200,
         period=chosen,
         preset=request.args.get("period") or ("custom" if "from" in request.args else "week"),
