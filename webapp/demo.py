@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 
 from tenants.decisions.roster import upcoming_roster_months
 from tenants.profiles import load_profile
+from webapp import demo_reports
 from webapp.clock import now
-from webapp.models import Role, User, Workspace
+from webapp.models import Lead, Role, User, Workspace
 from webapp.operations import activities, leads, policies, roster, users, workspaces
 from webapp.operations.unit import operation
 
@@ -332,10 +333,11 @@ HISTORY_NAMES = [
 
 def _seed_history(
     workspace: Workspace, spec: DemoWorkspace, agents: list[User], admin: User
-) -> None:
+) -> list[Lead]:
     """Leads of the past week, two a day in business hours, each called after a delay."""
     if not spec.first_contact_minutes or not agents:
-        return
+        return []
+    history = []
     zone = ZoneInfo(spec.time_zone)
     today = now().astimezone(zone).date()
     for n, minutes in enumerate(spec.first_contact_minutes):
@@ -351,6 +353,7 @@ def _seed_history(
             actor=admin,
             received_at=received.astimezone(UTC),
         )
+        history.append(lead)
         activities.log_activity(
             lead,
             "call",
@@ -358,6 +361,7 @@ def _seed_history(
             note="demo",
             occurred_at=(received + timedelta(minutes=minutes)).astimezone(UTC),
         )
+    return history
 
 
 def _seed_workspace(spec: DemoWorkspace, admin: User, password: str) -> list[tuple[str, str]]:
@@ -416,7 +420,7 @@ def _seed_workspace(spec: DemoWorkspace, admin: User, password: str) -> list[tup
             actor=admin,
         )
     agents = [people[p.name] for p in spec.people if p.role == Role.AGENT]
-    _seed_history(workspace, spec, agents, admin)
+    demo_reports.close_some(_seed_history(workspace, spec, agents, admin), agents)
     return logins
 
 

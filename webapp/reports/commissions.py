@@ -73,6 +73,7 @@ def _members(cut: Cut, team_code: str) -> list[tuple[int, str]]:
     (Column("weight", _l("Weight"), RATIO), Column("value", _l("Share of the pool"), MONEY)),
     dimensions=("member",),
     applies=lambda policy: policy.reporting.commission_sharing is not None,
+    headline=("value",),
 )
 def commission_pool(cut: Cut) -> list[Row]:
     """The pool of the period (the total) or each support-team member's share of it."""

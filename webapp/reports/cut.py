@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, literal, literal_column, or_
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, literal_column, or_
 
 from tenants import Policy
 from webapp.models import Lead, Membership, Role, Workspace
@@ -30,6 +30,17 @@ LEAD_KEYS = {
 }
 # Department names of dimensions (a policy's `metrics_per`) and the dimension they mean.
 ALIASES = {"manager": "team", "cpt_agent": "agent", "ae_agent": "agent", "member": "agent"}
+
+
+def _owners_team() -> Any:
+    """The team of the lead's holder, for leads handed to a person rather than a team."""
+    return (
+        scoped(Membership)
+        .with_only_columns(Membership.team_id)
+        .where(Membership.user_id == Lead.owner_id)
+        .correlate(Lead)
+        .scalar_subquery()
+    )
 
 
 @dataclass(frozen=True)
@@ -94,6 +105,8 @@ class Cut:
             buckets = self.period.buckets(dimension)
             whens = [(at < end, index) for index, (_, _, end) in enumerate(buckets)]
             return case(*whens, else_=None).label(KEY)
+        if dimension == "team" and dimension not in columns:
+            return func.coalesce(Lead.team_id, _owners_team()).label(KEY)
         return columns.get(dimension, LEAD_KEYS.get(dimension)).label(KEY)
 
     def bucket_dates(self) -> list[date]:

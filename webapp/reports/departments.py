@@ -118,6 +118,7 @@ def _top_finish(row: Row) -> Row:
     ),
     finish=_top_finish,
     applies=lambda policy: bool(policy.intake.rating_scale),
+    headline=("share",),
 )
 def top_rated_share(cut: Cut):
     """Of the period's leads, the share rated in the scale's best two (CCIMA-12), per source."""
@@ -178,6 +179,7 @@ def _rounds_finish(row: Row) -> Row:
     ),
     finish=_rounds_finish,
     applies=_has_rounds,
+    headline=("done", "due"),
 )
 def contact_rounds_done(cut: Cut):
     """Round tasks due in the period and how many were worked (BDC-5)."""

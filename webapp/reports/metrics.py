@@ -44,6 +44,7 @@ def leads_received(cut: Cut):
         Column("p90", _l("90th percentile"), SECONDS),
         Column("within_sla", _l("Within the SLA"), SHARE),
     ),
+    headline=("median", "within_sla"),
 )
 def speed_to_lead(cut: Cut) -> list[Row]:
     """Arrival (or opening) to the first logged contact, per lead of the period."""
@@ -83,6 +84,7 @@ def _sla_finish(row: Row) -> Row:
     ),
     dimensions=("timer", *LEAD_DIMENSIONS),
     finish=_sla_finish,
+    headline=("compliance",),
 )
 def sla_compliance(cut: Cut):
     """Timers due in the period: met (stopped in time), breached (ran out), and of the
@@ -124,6 +126,7 @@ def _contact_finish(row: Row) -> Row:
         Column("attempts_per_lead", _l("Attempts per lead"), RATIO),
     ),
     finish=_contact_finish,
+    headline=("contact_rate", "attempts_per_lead"),
 )
 def contact_rate(cut: Cut):
     """Of the period's leads, how many had a logged contact, and attempts per lead."""
@@ -203,6 +206,7 @@ def leads_lost(cut: Cut):
         Column("overdue", _l("Overdue"), COUNT),
     ),
     dimensions=("agent", "team"),
+    headline=("due", "overdue"),
 )
 def open_work(cut: Cut):
     """Open tasks now, due later or already overdue (the period does not apply)."""

@@ -9,7 +9,7 @@ from flask import abort, g, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from webapp.rendering import render
+from webapp.rendering import render, wants_fragment
 from webapp.tenancy import requires_role
 
 from . import export, formatting
@@ -71,6 +71,7 @@ def chart(metric: str) -> Response:
         header=header,
         rows=rows,
         chart=chart_data(report, column, kind),
+        open_table=not wants_fragment(),  # on the dashboard the chart leads, the table folds
         args={k: v for k, v in request.args.items() if k in ("period", "from", "to", "group_by")},
         errors={},
     )

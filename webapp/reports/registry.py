@@ -45,6 +45,13 @@ class Metric:
     description: LazyString | str = ""
     # Policy-dependent: whether the workspace's policy gives this metric anything to count.
     applies: Callable[[Any], bool] = field(default=lambda policy: True)
+    # The columns a dashboard tile shows (default: the first).
+    headline: tuple[str, ...] = ()
+
+    @property
+    def headline_columns(self) -> tuple[Column, ...]:
+        wanted = self.headline or (self.columns[0].code,)
+        return tuple(c for c in self.columns if c.code in wanted)
 
     @property
     def unit(self) -> str:
