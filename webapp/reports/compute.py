@@ -61,7 +61,7 @@ def _values(metric: Metric, cut: Cut) -> list[Row]:
 def _number(value: Any, unit: str) -> Any:
     """Database numbers (Decimal, strings of SQLite's NUMERIC) as int counts or floats."""
     if value is None:
-        return None
+        return 0 if unit == "count" else None  # a sum over no rows: none counted
     return int(value) if unit == "count" else float(value)
 
 

@@ -66,19 +66,17 @@ class Breakdown:
 
 
 def _tiles(cut: Cut, metrics: list[registry.Metric]) -> list[Tile]:
+    """Each metric's total: its headline figures (the median and the share within the SLA
+    of speed to lead, the compliance of the SLAs...)."""
     tiles = []
     currency = cut.workspace.currency
     for metric in metrics:
         total = run(metric, cut.grouped(None)).total
-        for column in metric.columns[:2] if len(metric.columns) > 1 else metric.columns:
-            label = (
-                str(metric.label) if len(metric.columns) == 1 else f"{metric.label}: {column.label}"
-            )
-            tiles.append(
-                Tile(
-                    label, formatting.value(column.unit, total[column.code], currency), metric.name
-                )
-            )
+        single = len(metric.headline_columns) == 1
+        for column in metric.headline_columns:
+            label = str(metric.label) if single else f"{metric.label}: {column.label}"
+            shown = formatting.value(column.unit, total[column.code], currency)
+            tiles.append(Tile(label, shown, metric.name))
     return tiles
 
 
