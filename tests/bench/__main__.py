@@ -4,6 +4,7 @@
     .venv/bin/python -m tests.bench queue --leads 1000000
     .venv/bin/python -m tests.bench deadlines --deadlines 10000 --workers 2
     .venv/bin/python -m tests.bench imports --rows 100000
+    .venv/bin/python -m tests.bench reports --leads 1000000
     BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1/bench .venv/bin/python \
         -m tests.bench
 
@@ -33,7 +34,7 @@ def main() -> None:
         "which",
         nargs="?",
         default="all",
-        choices=["all", "queue", "intake", "deadlines", "imports"],
+        choices=["all", "queue", "intake", "deadlines", "imports", "reports"],
     )
     parser.add_argument("--leads", type=int, default=1_000_000, help="queue: the large size")
     parser.add_argument("--requests", type=int, default=2_000, help="intake: requests per side")
@@ -77,6 +78,12 @@ def main() -> None:
             app, database = _app(Path(tmp) / "imports", redis_url)
             print(f"CSV import end to end ({database.split(':')[0]}):", flush=True)
             imports.report(imports.run(app, database, redis_url, args.rows), database.split(":")[0])
+        if args.which in ("all", "reports"):
+            from tests.bench import reports
+
+            app, database = _app(Path(tmp) / "reports", redis_url)
+            print(f"Reports over a year ({database.split(':')[0]}):", flush=True)
+            reports.report(reports.run(app, args.leads))
 
 
 if __name__ == "__main__":

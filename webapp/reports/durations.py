@@ -10,8 +10,9 @@ department's month, the slowest part of a year over a million leads (see tests/b
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -49,38 +50,74 @@ def first_contact_at() -> Any:
     )
 
 
+def epoch(column: Any) -> Any:
+    """Seconds since 1970 of a UTC column, computed by the database (no datetime objects)."""
+    if db.engine.dialect.name == "postgresql":
+        return func.extract("epoch", column)
+    return (func.julianday(column) - 2440587.5) * 86400.0
+
+
 def per_lead(cut: Cut) -> dict[Any, list[float]]:
     """Each group's per-lead seconds to first contact, sorted."""
-    first = first_contact_at().label("first_at")
+    first = epoch(first_contact_at()).label("first_at")
     key = cut.key(Lead.created_at)
     contacted = (
         cut.leads()
-        .with_only_columns(key, Lead.created_at, first)
+        .with_only_columns(key, epoch(Lead.created_at).label("arrived"), first)
         .where(cut.during(Lead.created_at))
         .subquery()
     )
     rows = db.session.execute(
-        select(contacted.c[KEY], contacted.c.created_at, contacted.c.first_at).where(
+        select(contacted.c[KEY], contacted.c.arrived, contacted.c.first_at).where(
             contacted.c.first_at.is_not(None)
         )
-    )
+    ).all()
     timer = first_response_timer(cut.policy)
-    calendar = BusinessCalendar(cut.policy.calendar)
-    business = timer is not None and timer.clock == "business"
+    elapsed = _wall
+    if timer is not None and timer.clock == "business" and rows:
+        latest = max(float(r[2]) for r in rows)
+        elapsed = OpenClock(BusinessCalendar(cut.policy.calendar), cut.period.start, latest).between
     out: dict[Any, list[float]] = defaultdict(list)
     for group, arrived, first_at in rows:
-        out[group].append(_seconds(calendar, business, arrived, first_at))
+        # To the millisecond: SQLite's julianday carries microseconds of float noise.
+        out[group].append(round(elapsed(float(arrived), float(first_at)), 3))
     for values in out.values():
         values.sort()
     return out
 
 
-def _seconds(calendar: BusinessCalendar, business: bool, start: datetime, end: datetime) -> float:
-    if end <= start:
-        return 0.0
-    if business:  # open time only: a lead that waited counts from the opening
-        return calendar.open_time_between(start, end).total_seconds()
-    return (end - start).total_seconds()
+def _wall(start: float, end: float) -> float:
+    return max(end - start, 0.0)
+
+
+class OpenClock:
+    """Open seconds between two instants by bisection over the open intervals of the days
+    concerned and their running total: BusinessCalendar.open_time_between's figure (a lead
+    that waited counts from the opening) in microseconds per lead, not a calendar walk."""
+
+    def __init__(self, calendar: BusinessCalendar, start: datetime, last: float) -> None:
+        self.starts: list[float] = []
+        self.ends: list[float] = []
+        self.before: list[float] = []  # open seconds before each interval
+        day = calendar.local(start).date() - timedelta(days=1)
+        end_day = calendar.local(datetime.fromtimestamp(last, UTC)).date() + timedelta(days=1)
+        total = 0.0
+        while day <= end_day:
+            for begin, stop in calendar.intervals_on(day):
+                self.starts.append(begin.timestamp())
+                self.ends.append(stop.timestamp())
+                self.before.append(total)
+                total += (stop - begin).total_seconds()
+            day += timedelta(days=1)
+
+    def _open_until(self, at: float) -> float:
+        i = bisect_right(self.starts, at) - 1
+        if i < 0:
+            return 0.0
+        return self.before[i] + min(at, self.ends[i]) - self.starts[i]
+
+    def between(self, start: float, end: float) -> float:
+        return max(self._open_until(end) - self._open_until(start), 0.0)
 
 
 def percentile(sorted_values: list[float], share: float) -> float | None:
