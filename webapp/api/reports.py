@@ -83,7 +83,7 @@ def _json_row(row: dict[str, Any], columns) -> dict[str, Any]:
     summary="One report's figures",
     query=ReportQuery,
     responses={200: ReportResult},
-    errors=(401, 422, 429),
+    errors=(401, 404, 422, 429),
     role="manager",
     tags=("reports",),
 )
