@@ -33,7 +33,7 @@ def _rows(table) -> list[list[str]]:
 
 def test_manager_sees_the_seeded_week_switches_period_and_downloads_the_csv(page: Page) -> None:
     signed_in(page, MANAGER)
-    page.goto("/w/ccima/?period=30d")
+    page.goto("/w/ccima/?period=last_30_days")
     expect(page.get_by_test_id("breakdown-agent")).to_be_visible()
 
     table = _speed_table(page)

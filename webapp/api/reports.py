@@ -33,7 +33,7 @@ class ReportQuery(BaseModel):
 
     from_: date | None = Field(None, alias="from", description="First local date (YYYY-MM-DD).")
     to: date | None = Field(None, description="Last local date, included.")
-    period: Literal["today", "week", "30d", "custom"] | None = None
+    period: Literal["today", "week", "last_30_days", "custom"] | None = None
     group_by: str | None = Field(None, max_length=40, description="One of the metric's dimensions.")
     format: Literal["json", "csv"] = "json"
 

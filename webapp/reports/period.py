@@ -9,12 +9,13 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 
+from tenants.policy.common import WEEKDAYS
 from webapp.clock import now
 
 PRESETS = {
     "today": _l("Today"),
     "week": _l("This week"),
-    "30d": _l("Last 30 days"),
+    "last_30_days": _l("Last 30 days"),
     "custom": _l("Custom"),
 }
 DEFAULT_PRESET = "week"
@@ -72,7 +73,7 @@ def _floor(day: date, unit: str) -> date:
 
 def _next_start(day: date, unit: str) -> date:
     if unit == "week":
-        return day + timedelta(days=7)
+        return day + timedelta(days=len(WEEKDAYS))  # a calendar week
     if unit == "month":
         return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
     return day + timedelta(days=1)
@@ -94,7 +95,7 @@ def preset(name: str, zone: str) -> Period:
     today = today_in(zone)
     if name == "today":
         return Period(today, today, zone)
-    if name == "30d":
+    if name == "last_30_days":
         return Period(today - timedelta(days=29), today, zone)
     return Period(today - timedelta(days=today.weekday()), today, zone)
 
