@@ -5,8 +5,8 @@ switch that changes the figures, and the CSV download matching the table."""
 from __future__ import annotations
 
 import csv
-import re
 import io
+import re
 
 from playwright.sync_api import Page, expect
 

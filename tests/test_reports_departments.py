@@ -123,7 +123,7 @@ def _win(client, workspace, lead, **amounts):
 def test_ccima_13_pool_is_half_a_percent_of_the_advisor_and_0_15_of_the_manager_split_equally(
     client, pool
 ):
-    workspace, advisor, members = pool
+    workspace, advisor, _members = pool
     with time_machine.travel(NOV_17, tick=False):
         lead = leads.create_lead(workspace, contact_name="Casa", actor=None, owner=advisor)
         db.session.commit()

@@ -7,12 +7,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import time_machine
+from sqlalchemy import select
 
 from tests.api_helpers import key_headers
 from tests.test_deal_announcements import _contact_center
 from webapp.extensions import db
-from sqlalchemy import select
-
 from webapp.models import Deadline, DeadlineState
 from webapp.operations import activities, deadlines, leads, outcomes
 

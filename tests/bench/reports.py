@@ -16,7 +16,7 @@ from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import Activity, AuditEvent, Lead
 from webapp.operations import policies
-from webapp.reports import registry
+from webapp.reports import catalogue
 from webapp.reports.compute import run as run_report
 from webapp.reports.cut import Cut, Viewer
 from webapp.reports.period import Period, today_in
@@ -110,7 +110,7 @@ def run(app: Flask, total: int) -> list[tuple[str, str | None, float, int]]:
         today = today_in(workspace.time_zone)
         year = Period(today - timedelta(days=364), today, workspace.time_zone)
         for name, dimension in CASES:
-            metric = registry.get(name)
+            metric = catalogue.get(name)
             cut = Cut(workspace, policy, year, Viewer(), dimension)
             best, rows = float("inf"), 0
             for _ in range(3):

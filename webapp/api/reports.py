@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, RootModel
 from werkzeug.wrappers import Response
 
 from webapp.operations import policies
-from webapp.reports import export, formatting, registry
+from webapp.reports import catalogue, export, formatting
 from webapp.reports.service import ReportInvalid, ask
 
 from .blueprint import ApiError, endpoint, respond
@@ -60,7 +60,7 @@ class ReportResult(BaseModel):
 )
 def reports() -> Response:
     """The metrics this workspace's policy shows, with the dimensions each can be cut by."""
-    shown = registry.shown(policies.active_policy(g.workspace))
+    shown = catalogue.shown(policies.active_policy(g.workspace))
     return respond(
         ReportInfoList(
             [

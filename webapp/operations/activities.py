@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from webapp.clock import now
+from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.models import Activity, Lead, User
 
 from . import audit, deadlines, tasks
 from .unit import operation
-from .users import UserError
 
 # An internal note is not contact with the customer; every other channel is.
 NOT_CONTACT = frozenset({"note"})

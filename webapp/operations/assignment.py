@@ -26,9 +26,10 @@ from tenants.decisions import (
     receivers_for,
 )
 from webapp.clock import now
+from webapp.errors import UserError
 from webapp.extensions import db
+from webapp.live_versions import QUEUES
 from webapp.models import Deadline, DeadlineState, Lead, Membership, Role, Team, User, Workspace
-from webapp.queue import versions
 
 from . import audit, deadlines, events, leads, policies
 from .unit import operation
@@ -242,7 +243,7 @@ def _handed_over(
         after={"owner_id": lead.owner_id},
         reason=reason,
     )
-    versions.bump_after_commit(lead.workspace_id, (before, lead.owner_id))
+    QUEUES.bump_after_commit(lead.workspace_id, (before, lead.owner_id))
     if owner is None:
         return
     membership = db.session.scalar(
@@ -355,8 +356,6 @@ def reassign(lead: Lead, to: User, *, actor: User | None, reason: str = "") -> N
         )
     )
     if membership is None:
-        from .users import UserError
-
         raise UserError("owner", "not a member of this workspace")
     set_owner(lead, to, actor=actor, reason=reason or "reassigned by a manager")
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from webapp.delivery.senders import CONFIGURABLE, DEFAULT_BASE_URLS
+from webapp.channels.senders import CONFIGURABLE, DEFAULT_BASE_URLS
+from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.models import ChannelSettings, User, Workspace
 
 from . import audit
 from .unit import operation
-from .users import UserError
 
 
 def settings_for(workspace: Workspace) -> dict[str, ChannelSettings | None]:

@@ -15,11 +15,11 @@ from sqlalchemy import select
 from tenants import Policy
 from tenants.policy.common import label_for
 from tenants.policy.intake import LeadField
+from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.models import Account, Membership, PartnerOrganisation, Workspace
 
 from . import leads
-from .users import UserError
 
 if TYPE_CHECKING:
     from .intake import IntakeRequest

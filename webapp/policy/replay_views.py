@@ -21,18 +21,18 @@ from wtforms.validators import DataRequired, ValidationError
 from tenants.replay import Change, ReplayDiff
 from webapp.clock import now
 from webapp.extensions import db
+from webapp.htmx_answers import poll_status
 from webapp.models import Lead, PolicyReplay, PolicyVersion, ReplayState, Role
 from webapp.operations import replays
 from webapp.rendering import render, wants_fragment
-from webapp.tenancy import get_or_404, requires_role, scoped, workspace_blueprint
+from webapp.tenancy import get_or_404, requires_role, scoped
 
-bp = workspace_blueprint("replay", __name__, url_prefix="/policy/replay")
+from .blueprint import replay_bp as bp
 
 REPLAYERS = (Role.ADMIN, Role.DIRECTOR)
 MAX_DAYS = 92
 DEFAULT_DAYS = 7
 LEADS_SHOWN = 200
-STOP_POLLING = 286  # htmx stops an `every` trigger on this status
 
 KIND_LABELS = {
     "breach_avoided": _l("Breaches avoided"),
@@ -276,5 +276,6 @@ def status(replay_id: int) -> Response:
     replay = _load(replay_id)
     if not wants_fragment():
         return redirect(url_for("replay.show", replay_id=replay.id))
-    code = STOP_POLLING if replay.finished else 200
-    return render("policy/replay.html", "status", status=code, **_page(replay))
+    return render(
+        "policy/replay.html", "status", status=poll_status(replay.finished), **_page(replay)
+    )

@@ -20,12 +20,12 @@ from webapp.extensions import db
 from webapp.models import Lead, Role, Task, TaskState, WeeklyReport
 from webapp.operations import policies
 from webapp.rendering import render
+from webapp.report_fields import field_label, field_value
 from webapp.tenancy import scoped
 
-from . import formatting, period, registry
+from . import catalogue, formatting, period, registry
 from .compute import Report, run
 from .cut import ALIASES, Cut, Viewer
-from .fields import field_label, field_value
 from .labels import DIMENSION_LABELS
 
 # The figures of a breakdown table: (metric, column) in order.
@@ -84,7 +84,7 @@ def _breakdown(cut: Cut, dimension: str) -> Breakdown:
     """Per agent (or team, source): the breakdown figures side by side; the worst SLA first."""
     reports: dict[str, Report] = {}
     for name, _column in BREAKDOWN:
-        metric = registry.get(name)
+        metric = catalogue.get(name)
         if metric is not None and name not in reports and dimension in metric.dimensions:
             reports[name] = run(metric, cut.grouped(dimension))
     keys: dict[Any, str] = {}
@@ -173,9 +173,9 @@ def home() -> Any:
         args = {}
     viewer = Viewer.of(membership, policy)
     cut = Cut(workspace, policy, chosen, viewer)
-    metrics = registry.shown(policy)
+    metrics = catalogue.shown(policy)
     if viewer.user_id is not None and "open_work" not in [m.name for m in metrics]:
-        metrics.append(registry.get("open_work"))  # an agent's own: what is due
+        metrics.append(catalogue.get("open_work"))  # an agent's own: what is due
     names = [m.name for m in metrics]
     dimensions = [
         d

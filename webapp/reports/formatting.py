@@ -13,8 +13,9 @@ from flask_babel import (
     format_timedelta,
 )
 
+from webapp.report_fields import NOTHING
+
 from .compute import Report
-from .fields import NOTHING
 from .labels import DIMENSION_LABELS
 from .registry import COUNT, MONEY, RATIO, SECONDS, SHARE
 

@@ -80,23 +80,3 @@ def metric(
         return compute
 
     return decorator
-
-
-def shown(policy: Any) -> list[Metric]:
-    """The metrics the policy's `reporting.metrics` names that are registered, in its order;
-    every registered metric that applies when the policy names none."""
-    _load()
-    names = policy.reporting.metrics
-    if not names:
-        return [m for m in METRICS.values() if m.applies(policy)]
-    return [METRICS[n] for n in names if n in METRICS]
-
-
-def get(name: str) -> Metric | None:
-    _load()
-    return METRICS.get(name)
-
-
-def _load() -> None:
-    """Import the modules that register metrics (late: they import the models)."""
-    from . import commissions, departments, metrics  # noqa: F401

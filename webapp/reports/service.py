@@ -10,8 +10,8 @@ from flask_babel import lazy_gettext as _l
 from webapp.models import Membership, Workspace
 from webapp.operations import policies
 
+from . import catalogue
 from . import period as periods
-from . import registry
 from .compute import Report, run
 from .cut import Cut, Viewer
 
@@ -33,7 +33,7 @@ def ask(
     """The report `args` ask of metric `name` (`from`, `to` or `period`, `group_by`)."""
     policy = policies.active_policy(workspace)
     problems: list[tuple[str, str]] = []
-    metric = registry.get(name)
+    metric = catalogue.get(name)
     if metric is None:
         problems.append(("name", str(_l("No such report."))))
     dimension = args.get("group_by") or None
