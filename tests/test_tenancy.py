@@ -149,7 +149,7 @@ def _failed_notification(ws) -> int:
 
 
 # URL arguments that name no object (a section of a document): any valid value will do.
-PLAIN_VALUES: dict[str, str] = {"section": "timers"}
+PLAIN_VALUES: dict[str, str] = {"section": "timers", "metric": "leads_received", "fmt": "csv"}
 
 
 def _workspace_rules(app: Flask) -> list:

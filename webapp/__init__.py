@@ -85,6 +85,7 @@ VIEW_MODULES = (
     "webapp.leadwork.lost_views",
     "webapp.leadwork.edit_views",
     "webapp.reports.views",
+    "webapp.reports.pages",
     "webapp.inbox.views",
     "webapp.console.views",
     "webapp.roster.views",

@@ -17,9 +17,9 @@ import yaml
 
 from tenants.decisions.roster import upcoming_roster_months
 from tenants.profiles import load_profile
-from webapp import demo_portal, demo_telecom
+from webapp import demo_portal, demo_reports, demo_telecom
 from webapp.clock import now
-from webapp.models import Role, User, Workspace
+from webapp.models import Lead, Role, User, Workspace
 from webapp.operations import (
     activities,
     assignment,
@@ -139,10 +139,11 @@ HISTORY_NAMES = [
 
 def _seed_history(
     workspace: Workspace, spec: DemoWorkspace, agents: list[User], admin: User
-) -> None:
+) -> list[Lead]:
     """Leads of the past week, two a day in business hours, each called after a delay."""
     if not spec.first_contact_minutes or not agents:
-        return
+        return []
+    history = []
     zone = ZoneInfo(spec.time_zone)
     today = now().astimezone(zone).date()
     for n, minutes in enumerate(spec.first_contact_minutes):
@@ -158,6 +159,7 @@ def _seed_history(
             actor=admin,
             received_at=received.astimezone(UTC),
         )
+        history.append(lead)
         activities.log_activity(
             lead,
             "call",
@@ -165,6 +167,7 @@ def _seed_history(
             note="demo",
             occurred_at=(received + timedelta(minutes=minutes)).astimezone(UTC),
         )
+    return history
 
 
 def _seed_workspace(spec: DemoWorkspace, admin: User, password: str) -> list[tuple[str, str]]:
@@ -211,7 +214,7 @@ def _seed_workspace(spec: DemoWorkspace, admin: User, password: str) -> list[tup
     for demo in spec.leads:
         _seed_lead(workspace, demo, people, organisation_of, admin)
     agents = [people[p.name] for p in spec.people if p.role == Role.AGENT]
-    _seed_history(workspace, spec, agents, admin)
+    demo_reports.close_some(_seed_history(workspace, spec, agents, admin), agents)
     demo_telecom.seed(workspace, people, admin)  # campaigns, customers, a week of calls
     demo_portal.seed(workspace, admin)  # CPB's allocated leads with their clocks (issue 13)
     return logins

@@ -1,6 +1,7 @@
 """`reporting` section: weekly cut-off and report, metrics, commission sharing, effective date."""
 
 from datetime import date, time
+from typing import Literal
 
 from pydantic import Field
 
@@ -20,7 +21,11 @@ class CommissionSharing(Section):
     agent_percent: Percent
     manager_percent: Percent
     pool_team: Code
-    distribution: str = Field("equal", pattern="^equal$")
+    distribution: Literal["equal", "weighted"] = "equal"
+    weights: dict[str, float] = Field(
+        default_factory=dict,
+        description="weighted distribution: a member's e-mail -> their weight (others 1)",
+    )
 
 
 class ReportingSettings(Section):
@@ -37,3 +42,9 @@ class ReportingSettings(Section):
     metrics_per: list[Code] = Field(default_factory=list, description="e.g. agent, team")
     commission_sharing: CommissionSharing | None = None
     effective_from: date | None = None
+    max_period_days: int = Field(
+        366, ge=1, le=3660, description="the longest period a report may cover"
+    )
+    agents_see_team: bool = Field(
+        False, description="agents see their team's figures, not only their own"
+    )

@@ -5,6 +5,7 @@
     .venv/bin/python -m tests.bench deadlines --deadlines 10000 --workers 2
     .venv/bin/python -m tests.bench imports --rows 100000
     .venv/bin/python -m tests.bench telecom --customers 1000000
+    .venv/bin/python -m tests.bench reports --leads 1000000
     BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1/bench .venv/bin/python \
         -m tests.bench
 
@@ -34,7 +35,7 @@ def main() -> None:
         "which",
         nargs="?",
         default="all",
-        choices=["all", "queue", "intake", "deadlines", "imports", "telecom"],
+        choices=["all", "queue", "intake", "deadlines", "imports", "telecom", "reports"],
     )
     parser.add_argument("--leads", type=int, default=1_000_000, help="queue: the large size")
     parser.add_argument("--requests", type=int, default=2_000, help="intake: requests per side")
@@ -87,6 +88,12 @@ def main() -> None:
             app, database = _app(Path(tmp) / "telecom", redis_url)
             print(f"Telecom offers for a CTN ({database.split(':')[0]}):", flush=True)
             telecom_offers.report(telecom_offers.run(app, args.customers), args.customers)
+        if args.which in ("all", "reports"):
+            from tests.bench import reports
+
+            app, database = _app(Path(tmp) / "reports", redis_url)
+            print(f"Reports over a year ({database.split(':')[0]}):", flush=True)
+            reports.report(reports.run(app, args.leads))
 
 
 if __name__ == "__main__":

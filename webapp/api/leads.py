@@ -275,5 +275,16 @@ def set_status(lead_id: int) -> Response:
     row = get_or_404(Lead, check_id(lead_id))
     data = body(StatusIn)
     revenue = str(data.revenue) if data.revenue is not None else None
-    api_calls.set_status(row, data.status, via=api_calls.key_reason(g.api_key), revenue=revenue)
+    commissions = {
+        name: str(value)
+        for name in ("advisor_commission", "manager_commission")
+        if (value := getattr(data, name)) is not None
+    }
+    api_calls.set_status(
+        row,
+        data.status,
+        via=api_calls.key_reason(g.api_key),
+        revenue=revenue,
+        commissions=commissions,
+    )
     return respond(lead_out(g.workspace, row))

@@ -140,6 +140,22 @@ class StatusIn(Body):
     revenue: Decimal | None = Field(
         None, ge=0, max_digits=14, decimal_places=2, allow_inf_nan=False
     )
+    advisor_commission: Decimal | None = Field(
+        None,
+        ge=0,
+        max_digits=14,
+        decimal_places=2,
+        allow_inf_nan=False,
+        description="A won deal's advisor commission, in the workspace's currency (CCIMA-13).",
+    )
+    manager_commission: Decimal | None = Field(
+        None,
+        ge=0,
+        max_digits=14,
+        decimal_places=2,
+        allow_inf_nan=False,
+        description="A won deal's manager commission, in the workspace's currency (CCIMA-13).",
+    )
 
 
 class LeadPatch(Body):

@@ -111,6 +111,8 @@ class AmountField(StringField):
 class StatusForm(FlaskForm):
     status = SelectField(_l("Status"), choices=NONE, validate_choice=False)
     revenue = AmountField(_l("Revenue (won deals)"))
+    advisor_commission = AmountField(_l("Advisor's commission (won deals)"))
+    manager_commission = AmountField(_l("Manager's commission (won deals)"))
     reason = StringField(_l("Why"), validators=[Optional(), Length(max=300)])
 
     def use_policy(self, labels: PolicyLabels) -> None:

@@ -120,6 +120,7 @@ def context(
         "details": lead_details(lead.workspace, labels, lead.attributes or {}, lead.lead_type),
         **_editing(lead, labels, edit_form, edit_errors),
         "won_labels": [labels.status(c) for c in sorted(policy.intake.won_codes)],
+        "commission_sharing": policy.reporting.commission_sharing is not None,  # CCIMA-13
         "fact_label": fact_label,
         "timer_label": timer_label,
         "contact_channel_label": channel_label,

@@ -176,6 +176,10 @@ def change_status(lead_id: int) -> Response:
                 actor=_me(),
                 reason=form.reason.data or "",
                 revenue=form.revenue.data if won else None,  # Decimal, read in the locale
+                commissions={
+                    "advisor_commission": form.advisor_commission.data if won else None,
+                    "manager_commission": form.manager_commission.data if won else None,
+                },
             )
         except UserError as error:
             getattr(form, error.field, form.status).errors = [str(error)]

@@ -19,6 +19,8 @@ class AuditEvent(TenantOwned, db.Model):
     __tablename__ = "audit_events"
     __table_args__ = (
         Index("ix_audit_subject", "workspace_id", "subject_type", "subject_id", "created_at"),
+        # Reports: the status moves (won, lost, stages) of a period.
+        Index("ix_audit_action", "workspace_id", "action", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

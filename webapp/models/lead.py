@@ -45,6 +45,8 @@ class Lead(TenantOwned, Timestamped, db.Model):
         Index("ix_leads_email", "workspace_id", "email_normalised"),
         # The queue reads a member's leads in deadline order straight from this index.
         Index("ix_leads_next_due", "workspace_id", "owner_id", "next_due_at"),
+        # Reports: the leads that arrived in a period (webapp.reports).
+        Index("ix_leads_created", "workspace_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -93,6 +93,8 @@ class Deadline(TenantOwned, Timestamped, db.Model):
         Index("ix_deadlines_due", "state", "due_at"),
         # The queue's earliest pending deadline per lead, read from the index alone.
         Index("ix_deadlines_lead_due", "lead_id", "state", "due_at"),
+        # Reports: the timers due in a period (SLA compliance).
+        Index("ix_deadlines_workspace_due", "workspace_id", "due_at"),
         # A lead has at most one pending deadline per timer (reminders: one per reminder time
         # of their timer, so they are left out).
         Index(

@@ -109,8 +109,12 @@ def assign_lead(lead: Lead, owner: User, *, via: str) -> None:
 
 
 @operation
-def set_status(lead: Lead, status: str, *, via: str, revenue: str | None) -> None:
-    outcomes.change_status(lead, status, actor=None, reason=via, revenue=revenue)
+def set_status(
+    lead: Lead, status: str, *, via: str, revenue: str | None, commissions: dict | None = None
+) -> None:
+    outcomes.change_status(
+        lead, status, actor=None, reason=via, revenue=revenue, commissions=commissions
+    )
 
 
 @operation

@@ -154,9 +154,11 @@ def change_status(
     actor: User | None,
     reason: str = "",
     revenue: Decimal | str | None = None,
+    commissions: dict[str, Decimal | str | None] | None = None,
 ) -> None:
     """Move a lead to a status of the policy; a won deal carries its revenue in the
-    workspace's currency, which the policy may require (L411-12)."""
+    workspace's currency, which the policy may require (L411-12), and the advisor's and the
+    manager's commissions (CCIMA-13: the support team's pool is paid from them)."""
     policy = policies.active_policy(lead.workspace)
     if status not in policy.intake.status_codes:
         allowed = ", ".join(sorted(policy.intake.status_codes))
@@ -171,7 +173,31 @@ def change_status(
         currency = lead.workspace.currency
         lead.attributes = {**lead.attributes, "revenue": str(amount), "currency": currency}
         details.update(revenue=str(amount), currency=currency)
+    details.update(_commissions(lead, status, policy, commissions or {}))
     leads.set_status(lead, status, actor=actor, reason=reason, details=details)
+
+
+COMMISSIONS = ("advisor_commission", "manager_commission")
+
+
+def _commissions(lead: Lead, status: str, policy, given: dict) -> dict[str, str]:
+    """The won deal's commissions in the workspace's currency (CCIMA-13), kept on the lead
+    and in the audit row the commission pool is computed from."""
+    amounts = {}
+    for name in COMMISSIONS:
+        try:
+            amount = _amount(given.get(name))
+        except UserError as error:
+            raise UserError(name, str(error)) from None
+        if amount is not None:
+            amounts[name] = str(amount)
+    if not amounts:
+        return {}
+    if status not in policy.intake.won_codes:
+        raise UserError("status", _("Commissions are recorded on a won deal only."))
+    amounts["commission_currency"] = lead.workspace.currency
+    lead.attributes = {**lead.attributes, **amounts}
+    return amounts
 
 
 def _amount(revenue: Decimal | str | None) -> Decimal | None:

@@ -7,6 +7,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from tenants import Policy, load_policy
+from tenants.decisions.reporting import policy_in_effect
+from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import PolicyVersion, User, Workspace
 
@@ -90,6 +92,29 @@ def policy_of(version: PolicyVersion) -> Policy:
 
 
 def active_policy(workspace: Workspace) -> Policy:
-    """The workspace's active policy (a blank one if it has none yet)."""
+    """The policy that rules the workspace now (a blank one if it has none yet): the active
+    version from its effective date on, before it the latest earlier version already in
+    effect (CCIMA-14) — for everything the policy decides, assignment, timers, roster and
+    reports alike. A version with no earlier one rules from the start."""
     version = workspace.active_policy_version
-    return policy_of(version) if version is not None else load_policy({})
+    if version is None:
+        return load_policy({})
+    policy, moment = policy_of(version), now()
+    while not policy_in_effect(policy, moment):
+        earlier = _version_before(workspace, version)
+        if earlier is None:
+            return policy
+        version, policy = earlier, policy_of(earlier)
+    return policy
+
+
+def _version_before(workspace: Workspace, version: PolicyVersion) -> PolicyVersion | None:
+    return db.session.scalar(
+        select(PolicyVersion)
+        .where(
+            PolicyVersion.workspace_id == workspace.id,
+            PolicyVersion.number < version.number,
+        )
+        .order_by(PolicyVersion.number.desc())
+        .limit(1)
+    )

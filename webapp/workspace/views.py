@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from flask import g, request
-from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
@@ -14,10 +13,9 @@ from webapp.models import (
     Lead,
     Membership,
     Role,
-    Task,
-    TaskState,
 )
 from webapp.rendering import render
+from webapp.reports import dashboard as reports_dashboard
 from webapp.tenancy import get_or_404, requires_role, scoped
 
 from .blueprint import bp
@@ -27,22 +25,8 @@ PAGE_SIZE = 50
 
 @bp.route("/")
 def dashboard() -> Response:
-    """The workspace's home: counts of what is open and due for me."""
-    open_leads = db.session.scalar(
-        select(func.count()).select_from(
-            scoped(Lead).where(Lead.owner_id == current_user.id).subquery()
-        )
-    )
-    open_tasks = db.session.scalar(
-        select(func.count()).select_from(
-            scoped(Task)
-            .where(Task.assignee_id == current_user.id, Task.state == TaskState.OPEN)
-            .subquery()
-        )
-    )
-    return render(
-        "workspace/dashboard.html", "content", open_leads=open_leads, open_tasks=open_tasks
-    )
+    """The workspace's home: the member's dashboard (webapp.reports.dashboard)."""
+    return reports_dashboard.home()
 
 
 @bp.route("/leads")

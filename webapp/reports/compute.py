@@ -1,0 +1,104 @@
+"""Running a metric for a cut: its rows per group, labelled, and its total."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import format_date
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from webapp.extensions import db
+from webapp.models import PartnerOrganisation, Team, User
+from webapp.policy.labels import PolicyLabels
+from webapp.tenancy import scoped
+
+from .cut import ALIASES, TIME_DIMENSIONS, Cut
+from .registry import Metric, Row
+
+NONE_LABEL = _l("(none)")
+
+
+@dataclass(frozen=True)
+class Report:
+    metric: Metric
+    cut: Cut
+    rows: list[Row]  # each {"key", "label", <column code>: value, ...}
+    total: Row
+
+
+def run(metric: Metric, cut: Cut) -> Report:
+    """The metric's rows for `cut`'s dimension (none: only the total) and its total."""
+    total = _values(metric, cut.grouped(None))
+    rows = _values(metric, cut) if cut.dimension else []
+    labels = _labels(cut, [r["key"] for r in rows])
+    for row in rows:
+        row["label"] = labels.get(row["key"], row["key"])
+    if cut.dimension and ALIASES.get(cut.dimension, cut.dimension) in TIME_DIMENSIONS:
+        rows = _every_bucket(metric, cut, rows)
+    total = total[0] if total else dict.fromkeys(c.code for c in metric.columns)
+    return Report(metric, cut, rows, {**total, "key": None, "label": str(_l("Total"))})
+
+
+def _values(metric: Metric, cut: Cut) -> list[Row]:
+    result = metric.compute(cut)
+    rows = (
+        result
+        if isinstance(result, list)
+        else [dict(r._mapping) for r in db.session.execute(result)]
+    )
+    for row in rows:
+        row.setdefault("key", row.pop("group_key", None))
+        row.pop("group_key", None)
+        if metric.finish is not None:
+            row.update(metric.finish(row))
+        for column in metric.columns:
+            row[column.code] = _number(row.get(column.code), column.unit)
+    return rows
+
+
+def _number(value: Any, unit: str) -> Any:
+    """Database numbers (Decimal, strings of SQLite's NUMERIC) as int counts or floats."""
+    if value is None:
+        return 0 if unit == "count" else None  # a sum over no rows: none counted
+    return int(value) if unit == "count" else float(value)
+
+
+def _every_bucket(metric: Metric, cut: Cut, rows: list[Row]) -> list[Row]:
+    """A time series shows every bucket of the period, empty ones as zero (counts) or none."""
+    found = {r["key"]: r for r in rows}
+    out = []
+    for index, first in enumerate(cut.bucket_dates()):
+        row = found.get(index) or {
+            c.code: (0 if c.unit == "count" else None) for c in metric.columns
+        }
+        out.append({**row, "key": first.isoformat(), "label": format_date(first, "medium")})
+    return out
+
+
+def _labels(cut: Cut, keys: list[Any]) -> dict[Any, str]:
+    dimension = ALIASES.get(cut.dimension, cut.dimension)
+    ids = [k for k in keys if isinstance(k, int)]
+    names: dict[Any, str] = {}
+    if dimension == "agent" and ids:
+        names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+    elif dimension == "team" and ids:
+        names = dict(db.session.execute(scoped(Team).with_only_columns(Team.id, Team.name)).all())
+    elif dimension == "partner" and ids:
+        query = scoped(PartnerOrganisation).with_only_columns(
+            PartnerOrganisation.id, PartnerOrganisation.name
+        )
+        names = dict(db.session.execute(query).all())
+    elif dimension == "stage":
+        labels = PolicyLabels.for_request(cut.policy)
+        names = {s.code: labels.status(s.code) for s in cut.policy.intake.statuses}
+    elif dimension == "source":
+        labels = PolicyLabels.for_request(cut.policy)
+        names = {k: labels.source(k) for k in keys if k}
+    elif dimension == "lead_type":
+        labels = PolicyLabels.for_request(cut.policy)
+        names = {k: labels.lead_type(k) for k in keys if k}
+    elif dimension in TIME_DIMENSIONS:
+        return {}
+    return {k: (names.get(k, str(k)) if k not in (None, "") else str(NONE_LABEL)) for k in keys}

@@ -1,0 +1,230 @@
+"""The metrics every department needs, registered by name (webapp.reports.registry)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Numeric, case, cast, distinct, func, or_, select
+
+from webapp.clock import now
+from webapp.models import (
+    Activity,
+    AuditEvent,
+    Deadline,
+    DeadlineState,
+    Lead,
+    Membership,
+    Task,
+    TaskState,
+)
+from webapp.operations.activities import NOT_CONTACT
+from webapp.tenancy import scoped
+
+from . import durations
+from .cut import Cut
+from .registry import COUNT, LEAD_DIMENSIONS, MONEY, RATIO, SECONDS, SHARE, Column, Row, metric
+
+REMINDER = "timer.reminder"
+STATUS_ACTIONS = ("lead.status", "lead.invalidated")
+
+
+@metric("leads_received", _l("Leads received"))
+def leads_received(cut: Cut):
+    """Leads that arrived in the period."""
+    key = cut.key(Lead.created_at)
+    query = cut.leads().with_only_columns(key, func.count(Lead.id).label("value"))
+    return cut.group(query.where(cut.during(Lead.created_at)))
+
+
+@metric(
+    "speed_to_lead",
+    _l("Speed to lead"),
+    (
+        Column("contacted", _l("Leads contacted"), COUNT),
+        Column("median", _l("Median"), SECONDS),
+        Column("p90", _l("90th percentile"), SECONDS),
+        Column("within_sla", _l("Within the SLA"), SHARE),
+    ),
+    headline=("median", "within_sla"),
+)
+def speed_to_lead(cut: Cut) -> list[Row]:
+    """Arrival (or opening) to the first logged contact, per lead of the period."""
+    limit = durations.sla_seconds(cut.policy)
+    rows = []
+    for group, seconds in durations.per_lead(cut).items():
+        within = sum(1 for s in seconds if s <= limit) / len(seconds) if limit else None
+        rows.append(
+            {
+                "key": group,
+                "contacted": len(seconds),
+                "median": durations.percentile(seconds, 0.5),
+                "p90": durations.percentile(seconds, 0.9),
+                "within_sla": within,
+            }
+        )
+    return rows
+
+
+def _reassigning_timers(policy) -> list[str]:
+    return [t.name for t in policy.timers if any(a.kind == "reassign" for a in t.actions)]
+
+
+def _sla_finish(row: Row) -> Row:
+    ended = (row["met"] or 0) + (row["breached"] or 0)
+    return {**row, "compliance": (row["met"] or 0) / ended if ended else None}
+
+
+@metric(
+    "sla_compliance",
+    _l("SLA compliance"),
+    (
+        Column("met", _l("Met"), COUNT),
+        Column("breached", _l("Breached"), COUNT),
+        Column("reassigned", _l("Reassigned on breach"), COUNT),
+        Column("compliance", _l("Compliance"), SHARE),
+    ),
+    dimensions=("timer", *LEAD_DIMENSIONS),
+    finish=_sla_finish,
+    headline=("compliance",),
+)
+def sla_compliance(cut: Cut):
+    """Timers due in the period: met (stopped in time), breached (ran out), and of the
+    breached those whose timer reassigns the lead."""
+    key = cut.key(Deadline.due_at, timer=Deadline.kind)
+    fired = Deadline.state == DeadlineState.FIRED
+    reassigning = Deadline.kind.in_(_reassigning_timers(cut.policy) or [""])
+    query = (
+        cut.leads()
+        .with_only_columns(
+            key,
+            func.sum(case((Deadline.state == DeadlineState.CANCELLED, 1), else_=0)).label("met"),
+            func.sum(case((fired, 1), else_=0)).label("breached"),
+            func.sum(case((fired & reassigning, 1), else_=0)).label("reassigned"),
+        )
+        .join(Deadline, Deadline.lead_id == Lead.id)
+        .where(Deadline.kind != REMINDER, cut.during(Deadline.due_at))
+    )
+    return cut.group(query)
+
+
+def _contact_finish(row: Row) -> Row:
+    received = row["received"] or 0
+    return {
+        **row,
+        "contact_rate": (row["contacted"] or 0) / received if received else None,
+        "attempts_per_lead": (row["attempts"] or 0) / received if received else None,
+    }
+
+
+@metric(
+    "contact_rate",
+    _l("Contact rate"),
+    (
+        Column("received", _l("Leads received"), COUNT),
+        Column("contacted", _l("Leads contacted"), COUNT),
+        Column("contact_rate", _l("Contact rate"), SHARE),
+        Column("attempts", _l("Attempts"), COUNT),
+        Column("attempts_per_lead", _l("Attempts per lead"), RATIO),
+    ),
+    finish=_contact_finish,
+    headline=("contact_rate", "attempts_per_lead"),
+)
+def contact_rate(cut: Cut):
+    """Of the period's leads, how many had a logged contact, and attempts per lead."""
+    attempts = (
+        select(func.count(Activity.id))
+        .where(Activity.lead_id == Lead.id, Activity.channel.not_in(NOT_CONTACT))
+        .correlate(Lead)
+        .scalar_subquery()
+    )
+    key = cut.key(Lead.created_at)
+    query = cut.leads().with_only_columns(
+        key,
+        func.count(Lead.id).label("received"),
+        func.sum(case((attempts > 0, 1), else_=0)).label("contacted"),
+        func.sum(attempts).label("attempts"),
+    )
+    return cut.group(query.where(cut.during(Lead.created_at)))
+
+
+def _status_moves(cut: Cut, *columns, key):
+    """Status moves of the viewer's leads audited in the period."""
+    return (
+        cut.leads()
+        .with_only_columns(key, *columns)
+        .join(AuditEvent, (AuditEvent.subject_id == Lead.id) & (AuditEvent.subject_type == "leads"))
+        .where(AuditEvent.action.in_(STATUS_ACTIONS), cut.during(AuditEvent.created_at))
+    )
+
+
+def _status_of_move():
+    return AuditEvent.after["status"].as_string()
+
+
+@metric(
+    "conversion",
+    _l("Conversion by stage"),
+    (Column("leads", _l("Leads"), COUNT),),
+    dimensions=("stage", *LEAD_DIMENSIONS),
+)
+def conversion(cut: Cut):
+    """Leads that reached each stage (status) in the period."""
+    key = cut.key(AuditEvent.created_at, stage=_status_of_move())
+    query = _status_moves(cut, func.count(distinct(Lead.id)).label("leads"), key=key)
+    return cut.group(query)
+
+
+@metric("won_revenue", _l("Won revenue"), unit=MONEY)
+def won_revenue(cut: Cut):
+    """The revenue of the deals won in the period, as recorded on the Won move."""
+    key = cut.key(AuditEvent.created_at)
+    amount = func.coalesce(func.sum(cast(AuditEvent.after["revenue"].as_string(), Numeric)), 0)
+    query = _status_moves(cut, amount.label("value"), key=key).where(
+        _status_of_move().in_(sorted(cut.policy.intake.won_codes) or [""])
+    )
+    return cut.group(query)
+
+
+@metric(
+    "leads_lost",
+    _l("Leads lost"),
+    dimensions=("reason", "stage", *LEAD_DIMENSIONS),
+)
+def leads_lost(cut: Cut):
+    """Leads closed without a win in the period, and why (the reason given)."""
+    policy = cut.policy
+    lost = sorted(policy.intake.terminal_codes - policy.intake.won_codes) or [""]
+    key = cut.key(AuditEvent.created_at, reason=AuditEvent.reason, stage=_status_of_move())
+    query = _status_moves(cut, func.count(distinct(Lead.id)).label("value"), key=key)
+    return cut.group(query.where(_status_of_move().in_(lost)))
+
+
+@metric(
+    "open_work",
+    _l("Open work"),
+    (
+        Column("due", _l("Due"), COUNT),
+        Column("overdue", _l("Overdue"), COUNT),
+    ),
+    dimensions=("agent", "team"),
+    headline=("due", "overdue"),
+)
+def open_work(cut: Cut):
+    """Open tasks now, due later or already overdue (the period does not apply)."""
+    key = cut.key(Task.due_at, agent=Task.assignee_id, team=Task.team_id)
+    late = Task.due_at < now()
+    query = scoped(Task).with_only_columns(
+        key,
+        func.sum(case((late, 0), else_=1)).label("due"),
+        func.sum(case((late, 1), else_=0)).label("overdue"),
+    )
+    query = query.where(Task.state == TaskState.OPEN)
+    if cut.viewer.user_id is not None:
+        query = query.where(Task.assignee_id == cut.viewer.user_id)
+    if cut.viewer.team_id is not None:
+        team = (
+            scoped(Membership)
+            .with_only_columns(Membership.user_id)
+            .where(Membership.team_id == cut.viewer.team_id)
+        )
+        query = query.where(or_(Task.team_id == cut.viewer.team_id, Task.assignee_id.in_(team)))
+    return cut.group(query)
