@@ -13,7 +13,7 @@ from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import Account, Membership, User
 from webapp.operations import accounts, api_calls
-from webapp.tenancy import get_or_404, scoped
+from webapp.tenancy import get_or_404, owned_by, scoped
 
 from .blueprint import ApiError, body, check_id, endpoint, respond
 from .presenters import CANCELLED, account_out, lead_out
@@ -134,7 +134,7 @@ def deliver(account_id: int) -> Response:
         sender = db.session.scalar(
             select(User)
             .join(Membership, Membership.user_id == User.id)
-            .where(User.id == data.sent_by, Membership.workspace_id == g.workspace.id)
+            .where(User.id == data.sent_by, owned_by(Membership, g.workspace))
         )
         if sender is None:
             raise ApiError(422, "invalid input", [("sent_by", "not a member of this workspace")])

@@ -14,7 +14,6 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from flask import g
 from rq.timeouts import JobTimeoutException
 from sqlalchemy.exc import OperationalError
 
@@ -137,7 +136,6 @@ def execute(import_id: int) -> bool:
     if lead_import is None or not lead_imports.claim(import_id):
         return False
     job = _Job.of(lead_import)
-    g.workspace = db.session.get(Workspace, job.workspace_id)
     try:
         left = run(job, lead_imports.chunk_rows(), lead_imports.CHUNK_SECONDS)
     except lead_imports.RowTaken:

@@ -91,9 +91,7 @@ class Membership(TenantOwned, Timestamped, db.Model):
     # the offer-rate figures.
     line: Mapped[str] = mapped_column(String(10), default="first", server_default="first")
     # The member's manager: told of escalations about this member's leads.
-    manager_user_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
+    manager_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # Who is told on this member's behalf when they cannot take a call (BDC-4).
     assistant_user_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")

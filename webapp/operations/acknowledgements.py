@@ -14,6 +14,7 @@ from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import AuditEvent, Lead, User
 from webapp.queue import versions
+from webapp.tenancy import owned_by
 
 from . import audit, deadlines, leads, policies
 from .unit import operation
@@ -43,7 +44,7 @@ def acknowledgement(lead: Lead) -> AuditEvent | None:
     return db.session.scalar(
         select(AuditEvent)
         .where(
-            AuditEvent.workspace_id == lead.workspace_id,
+            owned_by(AuditEvent, lead.workspace_id),
             AuditEvent.subject_type == Lead.__tablename__,
             AuditEvent.subject_id == lead.id,
             AuditEvent.action == EVENT,

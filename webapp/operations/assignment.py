@@ -29,6 +29,7 @@ from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import Deadline, DeadlineState, Lead, Membership, Role, Team, User, Workspace
 from webapp.queue import versions
+from webapp.tenancy import owned_by, scoped
 
 from . import audit, deadlines, events, leads, policies
 from .unit import operation
@@ -104,13 +105,11 @@ def candidates(
         if team_id is not None:
             pool = and_(pool, Membership.team_id == team_id)
         elif receivers.teams:
-            teams = select(Team.id).where(
-                Team.workspace_id == workspace.id, Team.code.in_(receivers.teams)
-            )
+            teams = select(Team.id).where(owned_by(Team, workspace), Team.code.in_(receivers.teams))
             pool = and_(pool, Membership.team_id.in_(teams))
     if also_user_ids:
         pool = or_(pool, Membership.user_id.in_(list(also_user_ids)))
-    query = select(Membership).where(Membership.workspace_id == workspace.id, pool)
+    query = scoped(Membership, workspace).where(pool)
     members = db.session.scalars(query.order_by(Membership.user_id)).all()
     ids = [m.user_id for m in members]
     in_play = [s for s in (strategy or policy.assignment.strategy, policy.assignment.fallback) if s]
@@ -143,7 +142,7 @@ def _open_leads(workspace: Workspace, policy: Policy, ids: list[int]) -> dict[in
     rows = db.session.execute(
         select(Lead.owner_id, func.count())
         .where(
-            Lead.workspace_id == workspace.id,
+            owned_by(Lead, workspace),
             Lead.owner_id.in_(ids),
             Lead.status.not_in(policy.intake.terminal_codes or {""}),
         )
@@ -163,7 +162,7 @@ def _conversion(
     won = case((Lead.status.in_(policy.intake.won_codes or {""}), 1), else_=0)
     rows = db.session.execute(
         select(Lead.owner_id, func.sum(won), func.count())
-        .where(Lead.workspace_id == workspace.id, Lead.owner_id.in_(ids), Lead.created_at >= since)
+        .where(owned_by(Lead, workspace), Lead.owner_id.in_(ids), Lead.created_at >= since)
         .group_by(Lead.owner_id)
     )
     return {owner: (wins or 0) / total for owner, wins, total in rows.all() if total}
@@ -246,9 +245,7 @@ def _handed_over(
     if owner is None:
         return
     membership = db.session.scalar(
-        select(Membership).where(
-            Membership.workspace_id == lead.workspace_id, Membership.user_id == owner.id
-        )
+        scoped(Membership, lead.workspace_id).where(Membership.user_id == owner.id)
     )
     partner = membership is not None and membership.role == Role.PARTNER
     if partner:
@@ -350,9 +347,7 @@ def reassign(lead: Lead, to: User, *, actor: User | None, reason: str = "") -> N
     given to a partner by hand (a manual fallback), it is allocated as the strategy would
     have: their clocks start."""
     membership = db.session.scalar(
-        select(Membership).where(
-            Membership.workspace_id == lead.workspace_id, Membership.user_id == to.id
-        )
+        scoped(Membership, lead.workspace_id).where(Membership.user_id == to.id)
     )
     if membership is None:
         from .users import UserError

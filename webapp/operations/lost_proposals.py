@@ -20,6 +20,7 @@ from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import Lead, Task, TaskState, User, Workspace
 from webapp.queue import versions
+from webapp.tenancy import owned_by, scoped
 
 from . import audit, outcomes, policies
 from .unit import operation
@@ -94,8 +95,7 @@ def _propose(workspace: Workspace, lead: Row, decision: LostDecision, moment: da
 def _open_proposals(workspace: Workspace) -> list[Task]:
     return list(
         db.session.scalars(
-            select(Task).where(
-                Task.workspace_id == workspace.id,
+            scoped(Task, workspace).where(
                 Task.kind == LOST_PROPOSAL,
                 Task.state == TaskState.OPEN,
             )
@@ -128,7 +128,7 @@ def _withdraw(task: Task, why: str) -> None:
 def _last_dismissals(workspace: Workspace) -> dict[int, datetime]:
     rows = db.session.execute(
         select(Task.lead_id, Task.completed_at, Task.details).where(
-            Task.workspace_id == workspace.id,
+            owned_by(Task, workspace),
             Task.kind == LOST_PROPOSAL,
             Task.state == TaskState.CANCELLED,
         )
@@ -145,8 +145,7 @@ def open_proposal(lead: Lead) -> Task | None:
     if lead.status in policies.active_policy(lead.workspace).intake.terminal_codes:
         return None
     return db.session.scalar(
-        select(Task).where(
-            Task.workspace_id == lead.workspace_id,
+        scoped(Task, lead.workspace_id).where(
             Task.lead_id == lead.id,
             Task.kind == LOST_PROPOSAL,
             Task.state == TaskState.OPEN,

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from tenants import Policy, load_policy
 from webapp.extensions import db
 from webapp.models import PolicyVersion, User, Workspace
+from webapp.tenancy import owned_by
 
 from . import audit
 from .unit import operation
@@ -31,7 +32,7 @@ def save_version(
     canonical = load_policy(document).dump()
     number = (
         db.session.scalar(
-            select(func.max(PolicyVersion.number)).where(PolicyVersion.workspace_id == workspace.id)
+            select(func.max(PolicyVersion.number)).where(owned_by(PolicyVersion, workspace))
         )
         or 0
     ) + 1

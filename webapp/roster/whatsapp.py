@@ -26,6 +26,7 @@ from webapp.errors import json_error
 from webapp.extensions import csrf, db
 from webapp.models import ChannelSettings, Workspace
 from webapp.operations import roster
+from webapp.tenancy import owned_by
 
 bp = Blueprint("whatsapp_inbound", __name__, url_prefix="/inbound/whatsapp")
 csrf.exempt(bp)  # authenticated by Meta's signature of the body, never by a cookie
@@ -107,8 +108,7 @@ def _workspace_and_settings(slug: str) -> tuple[Workspace | None, ChannelSetting
         select(Workspace, ChannelSettings)
         .outerjoin(
             ChannelSettings,
-            (ChannelSettings.workspace_id == Workspace.id)
-            & (ChannelSettings.channel == "whatsapp"),
+            owned_by(ChannelSettings, Workspace.id) & (ChannelSettings.channel == "whatsapp"),
         )
         .where(Workspace.slug == slug)
     ).first()
