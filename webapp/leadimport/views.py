@@ -15,7 +15,7 @@ from webapp.extensions import db
 from webapp.models import ImportState, LeadImport, Role
 from webapp.operations import lead_imports, policies
 from webapp.operations.users import UserError
-from webapp.rendering import render, wants_fragment
+from webapp.rendering import render, render_run_status
 from webapp.tenancy import get_or_404, requires_role, scoped, workspace_blueprint
 
 from . import checking
@@ -27,7 +27,6 @@ bp = workspace_blueprint("imports", __name__, url_prefix="/leads/import")
 
 IMPORTERS = (Role.ADMIN, Role.DIRECTOR, Role.MANAGER)
 ERRORS_SHOWN = 200
-STOP_POLLING = 286  # htmx stops an `every` trigger on this status
 STATE_LABELS = {
     ImportState.UPLOADED: _l("not started"),
     ImportState.QUEUED: _l("queued"),
@@ -178,7 +177,11 @@ def show(import_id: int) -> Response:
 def status(import_id: int) -> Response:
     """The polled status fragment; answers 286 once finished so htmx stops polling."""
     lead_import = _load(import_id)
-    if not wants_fragment():
-        return redirect(url_for("imports.show", import_id=lead_import.id))
-    code = STOP_POLLING if lead_import.finished else 200
-    return render("leadimport/import.html", "status", status=code, **_result_page(lead_import))
+    return render_run_status(
+        "leadimport/import.html",
+        "status",
+        lead_import,
+        "imports.show",
+        page_args={"import_id": lead_import.id},
+        **_result_page(lead_import),
+    )

@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased
 from tenants import replay as engine
 from webapp.extensions import db
 from webapp.models import Account, Activity, AuditEvent, Lead, PolicyReplay, Workspace
-from webapp.operations import policies, replays
+from webapp.operations import policies, replays, tracked_runs
 from webapp.operations.accounts import DELIVERY_EVENT
 from webapp.operations.activities import events_of
 from webapp.tenancy import owned_by, scoped
@@ -208,13 +208,6 @@ def compute(replay: PolicyReplay) -> dict[str, Any]:
 
 def execute(replay_id: int) -> bool:
     """Run a queued replay to its result; False if it is unknown, done or failed already."""
-    replay = db.session.get(PolicyReplay, replay_id)
-    if replay is None or not replays.claim(replay_id):
-        return False
-    try:
-        result = compute(replay)
-    except Exception as exc:
-        db.session.rollback()
-        replays.fail(replay_id, f"{type(exc).__name__}: {exc}")
-        raise
-    return replays.finish(replay_id, result)
+    return tracked_runs.execute(
+        PolicyReplay, replay_id, compute, lambda result: replays.finish(replay_id, result)
+    )

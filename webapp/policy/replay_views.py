@@ -23,7 +23,7 @@ from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import Lead, PolicyReplay, PolicyVersion, ReplayState, Role
 from webapp.operations import replays
-from webapp.rendering import render, wants_fragment
+from webapp.rendering import render, render_run_status
 from webapp.tenancy import get_or_404, requires_role, scoped, workspace_blueprint
 
 bp = workspace_blueprint("replay", __name__, url_prefix="/policy/replay")
@@ -32,7 +32,6 @@ REPLAYERS = (Role.ADMIN, Role.DIRECTOR)
 MAX_DAYS = 92
 DEFAULT_DAYS = 7
 LEADS_SHOWN = 200
-STOP_POLLING = 286  # htmx stops an `every` trigger on this status
 
 KIND_LABELS = {
     "breach_avoided": _l("Breaches avoided"),
@@ -274,7 +273,11 @@ def show(replay_id: int) -> Response:
 def status(replay_id: int) -> Response:
     """The polled status fragment; answers 286 once finished so htmx stops polling."""
     replay = _load(replay_id)
-    if not wants_fragment():
-        return redirect(url_for("replay.show", replay_id=replay.id))
-    code = STOP_POLLING if replay.finished else 200
-    return render("policy/replay.html", "status", status=code, **_page(replay))
+    return render_run_status(
+        "policy/replay.html",
+        "status",
+        replay,
+        "replay.show",
+        page_args={"replay_id": replay.id},
+        **_page(replay),
+    )
