@@ -25,6 +25,12 @@ from tenants.decisions import (
     ownership_timers,
     receivers_for,
 )
+from tenants.decisions.assignment import (
+    CONVERSION,
+    OPEN_LEADS,
+    allocates_to_partners,
+    strategy_reads,
+)
 from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import Deadline, DeadlineState, Lead, Membership, Role, Team, User, Workspace
@@ -35,8 +41,6 @@ from . import audit, deadlines, events, leads, policies
 from .unit import operation
 
 OPENING_DEADLINE = "assignment.opening"
-# Strategies whose choice depends on members' open leads.
-LOAD_READERS = {"least_loaded", "partner_allocation", "top_performer"}
 
 
 class ClaimRefused(ValueError):
@@ -98,7 +102,7 @@ def candidates(
     members: an intake does not count a workspace's leads for a round robin.
     """
     receivers = receivers_for(policy, source)
-    if policy.assignment.strategy.strategy == "partner_allocation":
+    if allocates_to_partners(policy.assignment.strategy):
         pool = Membership.role == Role.PARTNER
     else:
         pool = Membership.role.in_([Role(r) for r in receivers.roles])
@@ -113,8 +117,7 @@ def candidates(
     members = db.session.scalars(query.order_by(Membership.user_id)).all()
     ids = [m.user_id for m in members]
     in_play = [s for s in (strategy or policy.assignment.strategy, policy.assignment.fallback) if s]
-    # Partner allocation and top performer break ties by load, so they read it too.
-    needs_load = any(s.strategy in LOAD_READERS for s in in_play) or any(
+    needs_load = any(strategy_reads(s, OPEN_LEADS) for s in in_play) or any(
         f.kind == "capacity" for f in policy.assignment.eligibility
     )
     load = _open_leads(workspace, policy, ids) if needs_load and ids else {}
@@ -154,8 +157,9 @@ def _open_leads(workspace: Workspace, policy: Policy, ids: list[int]) -> dict[in
 def _conversion(
     workspace: Workspace, policy: Policy, ids: list[int], in_play: list
 ) -> dict[int, float]:
-    """Won leads / leads received, per member, over the top-performer strategy's window."""
-    windows = [s.window.timedelta for s in in_play if s.strategy == "top_performer"]
+    """Won leads / leads received, per member, over the longest window of the strategies in
+    play that read the conversion history (each such strategy has a `window`)."""
+    windows = [s.window.timedelta for s in in_play if strategy_reads(s, CONVERSION)]
     if not windows:
         return {}
     since = now() - max(windows)

@@ -47,8 +47,6 @@ from .unit import operation
 CUTOFF = "reporting.cutoff"
 INCOMPLETE_EVENT = "reporting.cutoff_incomplete"
 REPORT_TEMPLATE = "weekly_report"
-# The report is the advisor's to their manager (CCIMA-8); the advisor keeps a copy.
-REPORT_RECIPIENTS = ("agent", "assignee_manager")
 # How set_status records a move (webapp.operations.leads): the status history's source.
 STATUS_ACTIONS = ("lead.status", "lead.invalidated")
 # The names a policy's required_fields use for a lead's columns.
@@ -245,7 +243,7 @@ def _send(
         "link": _page_link(workspace),
     }
     channels = list(dict.fromkeys(["in_app", *policy.notifications.default_channels]))
-    for person in events.member_recipients(member, REPORT_RECIPIENTS):
+    for person in events.member_recipients(member, policy.reporting.weekly_report_recipients):
         for channel in channels:
             notifications.queue_message(
                 workspace.id,

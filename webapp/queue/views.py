@@ -11,7 +11,6 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp.extensions import db, htmx
-from webapp.leadwork.forms import CONTACT_CHANNELS
 from webapp.models import Lead, Role, Task, User
 from webapp.operations import assignment, policies, tasks
 from webapp.operations.users import UserError
@@ -55,17 +54,14 @@ def _version(filters: listing.Filters) -> str:
     return f"{versions.current(g.workspace.id, who)}.{int(time.time()) // TIME_BUCKET_SECONDS}"
 
 
-def channel_label(code: str) -> str:
-    return str(CONTACT_CHANNELS.get(code, code))
-
-
 def _context(filters: listing.Filters, version: str) -> dict:
     policy = policies.active_policy(g.workspace)
     viewer = _viewer()
+    labels = PolicyLabels.for_request(policy)
     return {
         "filters": filters,
         "version": version,
-        "labels": PolicyLabels.for_request(policy),
+        "labels": labels,
         "policy": policy,
         "viewer": viewer,
         "items": listing.open_leads(g.workspace, policy, viewer, filters),
@@ -73,7 +69,7 @@ def _context(filters: listing.Filters, version: str) -> dict:
         "members": listing.team_members(g.workspace, viewer)
         if viewer.is_staff and filters.scope == "team"
         else [],
-        "channel_label": channel_label,
+        "channel_label": labels.contact_channel,
         **tasks_ui.HELPERS,
     }
 
