@@ -335,6 +335,8 @@ def _assign_new(
         owner = db.session.get(User, int(decision.owner_id))
         assignment.set_owner(lead, owner, actor=actor, reason=f"duplicate: {decision.rule}")
         return
+    if not policies.active_policy(workspace).assignment.direct_to_agents:
+        return  # the department hands new leads out itself: they wait in the unassigned pool
     assignment.assign(lead, actor=actor)
 
 
