@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from tenants.profiles import load_profile
 from webapp.clock import now
+from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.models import Deadline, DeadlineState, Role
 from webapp.operations.activities import log_activity
-from webapp.operations.users import UserError
 
 
 @pytest.fixture

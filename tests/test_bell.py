@@ -10,7 +10,7 @@ import time_machine
 from rq import Queue, SimpleWorker
 from sqlalchemy import func, select
 
-from webapp.delivery.messages import render_message
+from webapp.channels.messages import render_message
 from webapp.extensions import db
 from webapp.models import AuditEvent, Notification, NotificationState, Role
 from webapp.operations import unit

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from tenants.profiles import load_profile
 from tests.test_notification_delivery import _channel, _work
 from tests.test_timer_actions import NOON
-from webapp.delivery.messages import render_message
+from webapp.channels.messages import render_message
 from webapp.extensions import db
 from webapp.leadwork.page import action_label
 from webapp.models import AuditEvent, Lead, Notification, NotificationState, Role, User

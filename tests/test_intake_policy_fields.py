@@ -342,7 +342,7 @@ def test_the_form_offers_the_policys_intake_channels(client, bdc, login_as):
 def test_cpb_csv_mapping_knows_the_policys_fields_by_their_labels(app, cpb, make_member):
     """CPB-1, issue 9 item 8: a column headed by a field's label in any language feeds that
     field, and the mapping's choices name the policy's fields by their labels."""
-    from webapp.leadimport import mapping
+    from webapp.leadimport import forms
 
     workspace, _northwind = cpb
     admin = make_member(workspace, Role.ADMIN)
@@ -353,6 +353,6 @@ def test_cpb_csv_mapping_knows_the_policys_fields_by_their_labels(app, cpb, make
     assert lead_import.mapping["Plazo"] == "attributes.timescale"
     policy = load_profile_policy("cpb_partner_leads")
     with app.test_request_context():
-        options = dict(mapping.choices("Socio", policy))
+        options = dict(forms.choices("Socio", policy))
     assert options["attributes.partner"] == "Partner"
     assert options["attributes.invite_accepted"] == "Calendar invite accepted"

@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from tenants.profiles import load_profile
 from webapp.clock import now
+from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.models import AuditEvent, Deadline, Lead, Notification, Role, Task, Team
 from webapp.operations import accounts, outcomes, workspaces
-from webapp.operations.users import UserError
 from workers import runtime
 
 # A Tuesday at 10:00 in Los Angeles: inside the department's hours.

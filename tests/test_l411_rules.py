@@ -18,8 +18,8 @@ from tests.api_helpers import key_headers
 from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import Activity, Lead, Role
+from webapp.operations import replay_run as replay_data
 from webapp.operations import workspaces
-from webapp.policy import replay as replay_data
 
 # A Tuesday at 10:00 in Los Angeles: inside the department's hours.
 OPEN = now().replace(year=2026, month=11, day=17, hour=18, minute=0, second=0, microsecond=0)

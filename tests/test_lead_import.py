@@ -14,7 +14,7 @@ from werkzeug.test import encode_multipart
 
 from tenants.profiles import load_profile
 from webapp.extensions import db
-from webapp.leadimport import mapping, parsing
+from webapp.lead_csv import mapping, parsing
 from webapp.models import AuditEvent, ImportState, Lead, LeadImport, Role
 from webapp.operations import lead_imports, policies
 from workers import runtime

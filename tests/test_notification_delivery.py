@@ -18,11 +18,11 @@ from sqlalchemy import select
 
 from tenants.profiles import load_profile
 from tests.test_timer_actions import NOON, _contact_center, _fire_due
+from webapp.channels.labels import fallback_note
+from webapp.channels.messages import render_message
 from webapp.config import SmtpSettings
-from webapp.delivery.labels import fallback_note
-from webapp.delivery.messages import render_message
 from webapp.extensions import db
-from webapp.inbox import reading
+from webapp.inbox import queries as inbox_queries
 from webapp.models import ChannelSettings, Notification, NotificationState, Role
 from webapp.operations import delivery, unit
 from webapp.operations.intake import IntakeRequest, receive_lead
@@ -366,7 +366,7 @@ def test_missed_sla_on_whatsapp_not_set_up_rings_the_bells_in_app_and_the_log_sa
     }
     assert {n.fallback_reason for n in rows} == {"not_set_up"}
     for person in (manager, director):
-        assert reading.unread_count(workspace, person) == 1
+        assert inbox_queries.unread_count(workspace, person) == 1
 
     admin = make_member(workspace, Role.ADMIN, preferred_locale="fr")
     login(admin)

@@ -19,7 +19,7 @@ from tenants.profiles import load_profile
 from tests.api_helpers import key_headers
 from tests.test_notification_delivery import smtp_inbox  # noqa: F401 (a fixture)
 from tests.test_timer_actions import _fire_due
-from webapp.delivery.messages import render_message
+from webapp.channels.messages import render_message
 from webapp.extensions import db
 from webapp.models import (
     Deadline,

@@ -17,7 +17,7 @@ from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import AuditEvent, PolicyReplay, ReplayState, Role
 from webapp.operations import activities, policies, replays
-from webapp.policy import replay as replay_data
+from webapp.operations import replay_run as replay_data
 from workers import runtime
 
 MX = ZoneInfo("America/Mexico_City")

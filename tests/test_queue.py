@@ -11,9 +11,9 @@ from sqlalchemy import event, select
 from tenants.profiles import load_profile
 from webapp.clock import now
 from webapp.extensions import db
+from webapp.live_versions import QUEUES, TEAM
 from webapp.models import Deadline, Lead, Role, Task
 from webapp.operations import assignment, deadlines, recurring, workspaces
-from webapp.queue import versions
 
 
 @pytest.fixture
@@ -99,11 +99,11 @@ def test_the_poll_fragment_keeps_the_filters_it_was_asked_with(client, shop, log
 
 def test_bumping_after_commit_moves_only_the_queues_it_names(app, shop, make_member):
     agent, other = make_member(shop), make_member(shop)
-    before = versions.current(shop.id, other.id)
-    versions.bump(shop.id, agent.id)
-    assert versions.current(shop.id, agent.id) == 1
-    assert versions.current(shop.id, other.id) == before
-    assert versions.current(shop.id, versions.TEAM) == 1
+    before = QUEUES.current(shop.id, other.id)
+    QUEUES.bump(shop.id, agent.id)
+    assert QUEUES.current(shop.id, agent.id) == 1
+    assert QUEUES.current(shop.id, other.id) == before
+    assert QUEUES.current(shop.id, TEAM) == 1
 
 
 def test_l411_2_hot_account_lead_type_and_callback_script_show_in_the_queue(

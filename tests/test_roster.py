@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from tenants.profiles import load_profile
 from tests import support
 from tests.conftest import PASSWORD
+from webapp import roster_links as links
 from webapp.extensions import db
 from webapp.models import (
     AuditEvent,
@@ -31,7 +32,6 @@ from webapp.models import (
 )
 from webapp.operations import recurring, roster, workspaces
 from webapp.operations.intake import IntakeRequest, receive_lead
-from webapp.roster import links
 from webapp.roster.whatsapp import sign
 from workers import runtime
 

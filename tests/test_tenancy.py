@@ -164,9 +164,7 @@ def test_api_key_of_one_workspace_cannot_read_another_workspaces_lead(
     assert response.json["error"]["code"] == "not_found"
 
 
-def test_operations_view_lists_only_the_workspace_deadlines_and_messages(
-    client, two_workspaces, make_lead
-):
+def test_console_lists_only_the_workspace_deadlines_and_messages(client, two_workspaces, make_lead):
     mine, theirs, _ = two_workspaces
     from webapp.operations import deadlines
 
@@ -201,7 +199,7 @@ def _on_this_months_roster(workspace, user):
 def test_a_roster_link_never_confirms_a_member_of_another_workspace(
     client, make_workspace, make_member
 ):
-    from webapp.roster.links import make_token
+    from webapp.roster_links import make_token
 
     mine, theirs = make_workspace(slug="mine"), make_workspace(slug="theirs")
     member, month = _on_this_months_roster(theirs, make_member(theirs))

@@ -17,10 +17,10 @@ from redis import Redis
 from tenants.profiles import load_profile
 from tests.api_helpers import count
 from webapp.clock import now
+from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.models import Deadline, Lead, Role
 from webapp.operations import webhooks, workspaces
-from webapp.operations.users import UserError
 
 
 @pytest.fixture

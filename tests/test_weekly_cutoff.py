@@ -18,12 +18,12 @@ from tenants.profiles import load_profile
 from tests.test_deal_announcements import _contact_center
 from tests.test_notification_delivery import _channel, _work
 from tests.test_timer_actions import _fire_due
-from webapp.delivery.messages import lead_link, render_message
+from webapp.channels.messages import lead_link, render_message
 from webapp.extensions import db
 from webapp.models import Deadline, DeadlineState, Lead, Notification, Role, WeeklyReport
 from webapp.operations import deadlines, leads, outcomes, policies, recurring, reporting
 from webapp.operations.intake import IntakeRequest, receive_lead
-from webapp.reports.fields import reason_label
+from webapp.report_fields import reason_label
 
 MX = ZoneInfo("America/Mexico_City")
 CUTOFF = datetime(2026, 11, 23, 9, 0, tzinfo=MX).astimezone(UTC)  # Monday 09:00, 15:00 UTC

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from webapp import errors, headers, redis_client
+from webapp import error_pages, headers, redis_client
 from webapp.config import Settings
 from webapp.extensions import babel, csrf, db, htmx, login_manager, migrate
 from webapp.i18n import LOCALES_DIR, select_locale, select_timezone
@@ -30,7 +31,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     _init_extensions(app)
     _register_blueprints(app)
-    errors.init_app(app)
+    error_pages.init_app(app)
     app.after_request(add_vary_header)
     headers.init_app(app)
 
@@ -62,23 +63,48 @@ def _init_extensions(app: Flask) -> None:
     sessions.init_app(app)
 
 
+# A feature's view modules attach their routes to the blueprint of its `blueprint.py` when
+# they are imported; every one of them is named here.
+VIEW_MODULES = (
+    "webapp.auth.views",
+    "webapp.workspace.views",
+    "webapp.policy.views",
+    "webapp.policy.replay_views",
+    "webapp.leadimport.views",
+    "webapp.settings.views",
+    "webapp.settings.delivery",
+    "webapp.queue.views",
+    "webapp.leadwork.views",
+    "webapp.leadwork.lost_views",
+    "webapp.reports.views",
+    "webapp.inbox.views",
+    "webapp.console.views",
+    "webapp.roster.views",
+    "webapp.roster.confirm",
+    "webapp.roster.whatsapp",
+)
+
+
 def _register_blueprints(app: Flask) -> None:
+    for name in VIEW_MODULES:
+        importlib.import_module(name)
     from webapp.api import bp as api_bp
     from webapp.api import docs_bp, hooks_bp
-    from webapp.auth.views import bp as auth_bp
+    from webapp.auth.blueprint import bp as auth_bp
+    from webapp.console.blueprint import bp as console_bp
     from webapp.inbox import views as inbox_views
-    from webapp.leadimport.views import bp as imports_bp
-    from webapp.leadwork.views import bp as leadwork_bp
-    from webapp.operations_view.views import bp as operations_view_bp
-    from webapp.policy.replay_views import bp as replay_bp
-    from webapp.policy.views import bp as policy_bp
-    from webapp.queue.views import bp as queue_bp
-    from webapp.reports.views import bp as reports_bp
-    from webapp.roster.confirm import bp as roster_link_bp
-    from webapp.roster.views import bp as roster_bp
-    from webapp.roster.whatsapp import bp as whatsapp_inbound_bp
-    from webapp.settings.views import bp as settings_bp
-    from webapp.workspace.views import bp as workspace_bp
+    from webapp.inbox.blueprint import bp as inbox_bp
+    from webapp.leadimport.blueprint import bp as imports_bp
+    from webapp.leadwork.blueprint import bp as leadwork_bp
+    from webapp.policy.blueprint import bp as policy_bp
+    from webapp.policy.blueprint import replay_bp
+    from webapp.queue.blueprint import bp as queue_bp
+    from webapp.reports.blueprint import bp as reports_bp
+    from webapp.roster.blueprint import bp as roster_bp
+    from webapp.roster.blueprint import link_bp as roster_link_bp
+    from webapp.roster.blueprint import whatsapp_bp as whatsapp_inbound_bp
+    from webapp.settings.blueprint import bp as settings_bp
+    from webapp.workspace.blueprint import bp as workspace_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(workspace_bp)
@@ -92,14 +118,14 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(queue_bp)
     app.register_blueprint(leadwork_bp)
     app.register_blueprint(reports_bp)
-    app.register_blueprint(inbox_views.bp)
+    app.register_blueprint(inbox_bp)
     inbox_views.init_app(app)
-    app.register_blueprint(operations_view_bp)
+    app.register_blueprint(console_bp)
     app.register_blueprint(roster_bp)
     app.register_blueprint(roster_link_bp)
     app.register_blueprint(whatsapp_inbound_bp)
     if app.config.get("LEADLINE_RQ_DASHBOARD"):
-        from webapp.operations_view import rq_dashboard
+        from webapp.console import rq_dashboard
 
         rq_dashboard.init_app(app)
 

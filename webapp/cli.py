@@ -9,10 +9,11 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from webapp import catalogues
+from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.models import User, Workspace
 from webapp.operations.api_keys import KEY_ROLES, create_api_key
-from webapp.operations.users import UserError, change_password, create_user, deactivate_user
+from webapp.operations.users import change_password, create_user, deactivate_user
 
 
 def init_app(app: Flask) -> None:

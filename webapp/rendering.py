@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, make_response, redirect, render_template, url_for
+from flask import Response, make_response, render_template
 from jinja2_fragments.flask import render_block
 
 from webapp.extensions import htmx
@@ -29,16 +29,3 @@ def add_vary_header(response: Response) -> Response:
     """Caches must key on HX-Request: one URL answers with a page or a fragment."""
     response.vary.add("HX-Request")
     return response
-
-
-STOP_POLLING = 286  # htmx stops an `every` trigger on this status
-
-
-def render_run_status(
-    template: str, block: str, run: Any, page_endpoint: str, **context: Any
-) -> Response:
-    """The polled status fragment of a tracked run (`_run_progress.html` in `block`): 286 once
-    the run is finished, so htmx stops polling; a plain request is sent to the run's page."""
-    if not wants_fragment():
-        return redirect(url_for(page_endpoint, **context.pop("page_args", {})))
-    return render(template, block, STOP_POLLING if run.finished else 200, **context)

@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from tenants import Policy
 from webapp import clock
-from webapp.delivery.labels import channel_label, fallback_note, message_state_label
+from webapp.channels.labels import channel_label, fallback_note, message_state_label
 from webapp.i18n import LOCALE_NAMES
 from webapp.models import DeadlineState, Role
 from webapp.operations import policies
@@ -67,7 +67,7 @@ NAVIGATION = (
         ALL_ROLES - {Role.PARTNER},
         lambda p: p.reporting.weekly_cutoff is not None,
     ),
-    NavItem("operations_view.index", _l("Operations"), frozenset({Role.ADMIN, Role.DIRECTOR})),
+    NavItem("console.index", _l("Operations"), frozenset({Role.ADMIN, Role.DIRECTOR})),
     NavItem("settings.api_keys_page", _l("Settings"), frozenset({Role.ADMIN, Role.DIRECTOR})),
 )
 

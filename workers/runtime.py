@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
 
 from webapp import create_app
 from webapp.extensions import db
+from workers.registry import JOBS
 
-JOBS: dict[str, Callable[..., Any]] = {}
 _app: Flask | None = None
-
-
-def job(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register a job function under `name`; it receives ids only, never ORM objects."""
-
-    def register(func: Callable[..., Any]) -> Callable[..., Any]:
-        if name in JOBS:
-            raise ValueError(f"job {name!r} registered twice")
-        JOBS[name] = func
-        return func
-
-    return register
 
 
 def use_app(app: Flask) -> None:
@@ -41,8 +28,6 @@ def _current_app() -> Flask:
 
 def perform(name: str, *ids: Any) -> Any:
     """Run registered job `name` with `ids` inside a fresh app context."""
-    from workers import jobs  # noqa: F401  (registers the jobs)
-
     try:
         func = JOBS[name]
     except KeyError:

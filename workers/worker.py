@@ -10,6 +10,7 @@ from redis import Redis
 from rq import Queue, SimpleWorker
 from rq.cron import CronScheduler
 
+from webapp import job_names
 from webapp.redis_client import JOB_ENTRY_POINT, QUEUE_NAMES
 from workers import runtime
 
@@ -52,19 +53,19 @@ def run_sweeper(redis_url: str) -> None:
     scheduler.register(
         import_attribute(JOB_ENTRY_POINT),
         "timers",
-        args=("deadline.sweep",),
+        args=(job_names.DEADLINE_SWEEP,),
         interval=SWEEP_INTERVAL_SECONDS,
     )
     scheduler.register(
         import_attribute(JOB_ENTRY_POINT),
         "notify",
-        args=("notification.sweep",),
+        args=(job_names.NOTIFICATION_SWEEP,),
         interval=SWEEP_INTERVAL_SECONDS,
     )
     scheduler.register(
         import_attribute(JOB_ENTRY_POINT),
         "default",
-        args=("lead_import.sweep",),
+        args=(job_names.LEAD_IMPORT_SWEEP,),
         interval=SWEEP_INTERVAL_SECONDS,
     )
     scheduler.start()

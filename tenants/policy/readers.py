@@ -564,7 +564,7 @@ READERS: dict[str, tuple[str, ...]] = {
     ),
     "StatusIn.field": (
         "tenants/decisions/gates.py",
-        "webapp/operations/users.py",
+        "webapp/operations/lead_import_run.py",
     ),
     "StatusIn.values": (
         "tenants/decisions/gates.py",
@@ -612,8 +612,8 @@ READERS: dict[str, tuple[str, ...]] = {
         "webapp/operations/assignment.py",
     ),
     "NotificationRule.channels": (
+        "webapp/operations/notifications.py",
         "tenants/decisions/cadences.py",
-        "webapp/operations/cadences.py",
     ),
     "NotificationRule.template": (
         "tenants/decisions/roster.py",

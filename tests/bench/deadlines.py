@@ -29,7 +29,7 @@ from sqlalchemy import func, insert, select
 
 from tenants.profiles import load_profile
 from tests import support
-from webapp import redis_client
+from webapp import job_names, redis_client
 from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import (
@@ -190,7 +190,11 @@ def _schedule(deadline_ids: list[int], first_due) -> float:
     db.session.commit()
     for deadline_id, at in due.items():
         redis_client.enqueue(
-            "timers", "deadline.fire", deadline_id, at=at, job_id=deadlines.job_id_for(deadline_id)
+            "timers",
+            job_names.DEADLINE_FIRE,
+            deadline_id,
+            at=at,
+            job_id=deadlines.job_id_for(deadline_id),
         )
     return time.perf_counter() - started
 

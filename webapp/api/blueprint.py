@@ -19,11 +19,11 @@ from werkzeug.wrappers import Response
 
 from webapp.bounds import Unparseable, loads
 from webapp.clock import now
-from webapp.errors import json_error
+from webapp.error_pages import json_error
+from webapp.errors import UserError
 from webapp.extensions import csrf, db
 from webapp.operations.api_keys import KEY_ROLES, find_active_key, key_may
 from webapp.operations.intake import IntakeInvalid
-from webapp.operations.users import UserError
 from webapp.redis_client import redis
 
 log = logging.getLogger(__name__)

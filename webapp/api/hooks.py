@@ -15,12 +15,12 @@ from redis import RedisError
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from webapp.errors import json_error
+from webapp.error_pages import json_error
+from webapp.errors import UserError
 from webapp.extensions import csrf
 from webapp.models import WebhookSource
 from webapp.operations import api_calls, webhooks
 from webapp.operations.intake import IntakeInvalid
-from webapp.operations.users import UserError
 from webapp.redis_client import redis
 
 from .blueprint import ApiError, api_error_response, endpoint, json_object, limit_body

@@ -14,13 +14,13 @@ from sqlalchemy import and_, or_
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
+from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.leadwork.refusals import OutcomeRefused, refusal_message
 from webapp.models import Lead, User
 from webapp.operations import api_calls, policies
 from webapp.operations.intake import IntakeInvalid, IntakeRequest, validate
 from webapp.operations.unit import transaction
-from webapp.operations.users import UserError
 from webapp.policy.labels import PolicyLabels
 from webapp.tenancy import get_or_404, scoped
 

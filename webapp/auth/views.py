@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, flash, redirect, request, session, url_for
+from flask import flash, redirect, request, session, url_for
 from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -20,9 +20,8 @@ from webapp.rendering import render
 from webapp.security import check_password, clear_failures, record_failure, retry_after
 from webapp.tenancy import redirect_to_home
 
+from .blueprint import bp
 from .forms import LanguageForm, LoginForm
-
-bp = Blueprint("auth", __name__)
 
 
 @bp.route("/")

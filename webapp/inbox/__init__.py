@@ -1,3 +1,1 @@
 """The in-app bell: a member's delivered in-app notifications, unread count and read marks."""
-
-IN_APP = "in_app"

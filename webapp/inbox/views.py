@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Flask, abort, g, redirect, request, url_for
+from flask import Flask, abort, g, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from webapp.extensions import htmx
+from webapp.htmx_answers import redirect_or_fragment, trigger, unchanged
+from webapp.live_versions import BELLS
 from webapp.models import Notification
 from webapp.operations import inbox
 from webapp.rendering import render
-from webapp.tenancy import get_or_404, workspace_blueprint
+from webapp.tenancy import get_or_404
 
-from . import reading, versions
-
-bp = workspace_blueprint("inbox", __name__, url_prefix="/notifications")
+from . import queries
+from .blueprint import bp
 
 PANEL_SIZE = 8
 PAGE_SIZE = 20
@@ -25,32 +25,32 @@ CHANGED_EVENT = "inbox-changed"
 def bell_state() -> dict:
     """What the top bar's bell shows: the poll's version and the unread count."""
     # The version is read before counting: a change in between shows up on the next poll.
-    version = versions.current(g.workspace.id, current_user.id)
-    return {"version": version, "count": reading.unread_count(g.workspace, current_user)}
+    version = str(BELLS.current(g.workspace.id, current_user.id))
+    return {"version": version, "count": queries.unread_count(g.workspace, current_user)}
 
 
 @bp.get("/bell")
 def bell() -> Response:
     """The unread badge; a poll carrying the version it shows gets 204 while nothing changed."""
-    if request.args.get("v") == versions.current(g.workspace.id, current_user.id):
-        return Response(status=204)
+    if request.args.get("v") == str(BELLS.current(g.workspace.id, current_user.id)):
+        return unchanged()
     return render("inbox/_badge.html", **bell_state())
 
 
 @bp.get("/panel")
 def panel() -> Response:
     """The bell's dropdown: the latest in-app notifications."""
-    items = reading.latest(g.workspace, current_user, PANEL_SIZE)
+    items = queries.latest(g.workspace, current_user, PANEL_SIZE)
     return render("inbox/_panel.html", items=items)
 
 
 @bp.get("/")
 def index() -> Response:
     """All my in-app notifications, newest first, a page at a time."""
-    total = reading.total_count(g.workspace, current_user)
+    total = queries.total_count(g.workspace, current_user)
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
-    items = reading.latest(g.workspace, current_user, PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    items = queries.latest(g.workspace, current_user, PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     return render(
         "inbox/notifications.html",
         "inbox_list",
@@ -58,7 +58,7 @@ def index() -> Response:
         total=total,
         page=page,
         pages=pages,
-        unread=reading.unread_count(g.workspace, current_user),
+        unread=queries.unread_count(g.workspace, current_user),
     )
 
 
@@ -80,9 +80,8 @@ def mark_one_read(notification_id: int) -> Response:
 
 
 def _changed() -> Response:
-    if htmx:
-        return Response(status=204, headers={"HX-Trigger": CHANGED_EVENT})
-    return redirect(url_for("inbox.index", page=request.form.get("page", type=int)))
+    to = url_for("inbox.index", page=request.form.get("page", type=int))
+    return redirect_or_fragment(to, lambda: trigger(CHANGED_EVENT))
 
 
 def init_app(app: Flask) -> None:

@@ -8,9 +8,9 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 
 from tenants import Policy
-
-from .mapping import choices
-from .parsing import MAX_BYTES, CsvRefused, too_large
+from webapp.lead_csv.mapping import FIELDS, IGNORE, attribute, policy_attributes
+from webapp.lead_csv.parsing import MAX_BYTES, CsvRefused, too_large
+from webapp.policy.labels import PolicyLabels
 
 
 class UploadForm(FlaskForm):
@@ -22,6 +22,17 @@ class UploadForm(FlaskForm):
         if len(data) > MAX_BYTES:
             raise CsvRefused(too_large())
         return data
+
+
+def choices(column: str, policy: Policy) -> list[tuple[str, str]]:
+    """The options of one column's select: a lead field, an attribute, or nothing."""
+    labels = PolicyLabels.for_request(policy)
+    options = [(field, str(label)) for field, label in FIELDS.items()]
+    names = policy_attributes(policy)
+    options += [(attribute(n), labels.field(n)) for n in names]
+    if column not in names:
+        options.append((attribute(column), str(_l("Attribute “%(name)s”", name=column))))
+    return [*options, (IGNORE, str(_l("Do not import")))]
 
 
 class MappingForm(FlaskForm):

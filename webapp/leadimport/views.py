@@ -11,19 +11,19 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from webapp.errors import UserError
 from webapp.extensions import db
+from webapp.htmx_answers import poll_status
+from webapp.lead_csv import checking
+from webapp.lead_csv.mapping import FIELDS, column_of, problems
+from webapp.lead_csv.parsing import MAX_MIB, CsvRefused, parse
 from webapp.models import ImportState, LeadImport, Role
 from webapp.operations import lead_imports, policies
-from webapp.operations.users import UserError
-from webapp.rendering import render, render_run_status
-from webapp.tenancy import get_or_404, requires_role, scoped, workspace_blueprint
+from webapp.rendering import render, wants_fragment
+from webapp.tenancy import get_or_404, requires_role, scoped
 
-from . import checking
-from .forms import MappingForm, UploadForm, field_name, posted_mapping
-from .mapping import FIELDS, choices, column_of, problems
-from .parsing import MAX_MIB, CsvRefused, parse
-
-bp = workspace_blueprint("imports", __name__, url_prefix="/leads/import")
+from .blueprint import bp
+from .forms import MappingForm, UploadForm, choices, field_name, posted_mapping
 
 IMPORTERS = (Role.ADMIN, Role.DIRECTOR, Role.MANAGER)
 ERRORS_SHOWN = 200
@@ -177,11 +177,11 @@ def show(import_id: int) -> Response:
 def status(import_id: int) -> Response:
     """The polled status fragment; answers 286 once finished so htmx stops polling."""
     lead_import = _load(import_id)
-    return render_run_status(
+    if not wants_fragment():
+        return redirect(url_for("imports.show", import_id=lead_import.id))
+    return render(
         "leadimport/import.html",
         "status",
-        lead_import,
-        "imports.show",
-        page_args={"import_id": lead_import.id},
+        status=poll_status(lead_import.finished),
         **_result_page(lead_import),
     )

@@ -4,26 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import abort, flash, g, redirect, url_for
+from flask import abort, g
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from webapp.extensions import htmx
+from webapp.errors import UserError
 from webapp.models import Role
 from webapp.operations import lost_proposals
-from webapp.operations.users import UserError
-from webapp.rendering import render
 from webapp.tenancy import lead_to_act_on
 
-from . import page
-from .views import _lead_page, bp
+from .blueprint import bp, done, refused
 
 # Besides the lead's owner, who may settle a proposal: the people who manage the queue.
 SETTLERS = (Role.ADMIN, Role.DIRECTOR, Role.MANAGER)
 
 
-def _settle(lead_id: int, act: Callable[..., object], done: str) -> Response:
+def _settle(lead_id: int, act: Callable[..., object], done_message: str) -> Response:
     lead = lead_to_act_on(lead_id)
     me = current_user._get_current_object()
     if lead.owner_id != me.id and g.membership.role not in SETTLERS:
@@ -32,15 +29,8 @@ def _settle(lead_id: int, act: Callable[..., object], done: str) -> Response:
         act(lead, actor=me)
     except UserError:
         message = _("This lead has no open proposal to mark it lost.")
-        if not htmx:
-            flash(message, "error")
-            return redirect(url_for("workspace.lead", lead_id=lead.id))
-        context = {**page.context(lead), "lost_error": message}
-        return render("workspace/lead.html", "work", status=409, **context)
-    if not htmx:
-        flash(done)
-        return redirect(url_for("workspace.lead", lead_id=lead.id))
-    return _lead_page(lead)
+        return refused(lead, 409, message, lost_error=message)
+    return done(lead, done_message)
 
 
 @bp.route("/leads/<int:lead_id>/lost-proposal/confirm", methods=["POST"])

@@ -19,7 +19,7 @@ from webapp.operations import tasks as tasks_ops
 from webapp.operations.accounts import gate_facts
 from webapp.policy.labels import PolicyLabels
 from webapp.queue import tasks_ui
-from webapp.queue.listing import hot_flags
+from webapp.queue.queries import hot_flags
 from webapp.tenancy import scoped
 
 from .forms import OutcomeForm, StatusForm, outcome_facts

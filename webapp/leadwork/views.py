@@ -8,20 +8,20 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from webapp.extensions import db, htmx
-from webapp.models import Lead, Task
+from webapp.errors import UserError
+from webapp.extensions import db
+from webapp.models import Task
 from webapp.operations import accounts, acknowledgements, intake, outcomes, policies, tasks
-from webapp.operations.users import UserError
 from webapp.policy.labels import PolicyLabels
+from webapp.queue import tasks_ui
 from webapp.rendering import render
-from webapp.tenancy import get_or_404, lead_to_act_on, workspace_blueprint
+from webapp.tenancy import get_or_404, lead_to_act_on
 
 from . import page
+from .blueprint import bp, done, lead_page, refused
 from .forms import IntakeForm, OutcomeForm, StatusForm
 from .intake_fields import PolicyInput, asked_columns, policy_inputs, required_columns
 from .refusals import OutcomeRefused, refusal_message
-
-bp = workspace_blueprint("leadwork", __name__)
 
 Refused = acknowledgements.AcknowledgeRefused
 ACKNOWLEDGE_REFUSALS = {
@@ -131,40 +131,6 @@ def new_lead() -> Response:
     )
 
 
-def _lead_page(
-    lead: Lead,
-    status: int = 200,
-    acknowledge_error: str = "",
-    task_error: str = "",
-    card_error: str = "",
-    **forms,
-) -> Response:
-    context = {
-        **page.context(lead, **forms),
-        "acknowledge_error": acknowledge_error,
-        "task_error": task_error,
-        "card_error": card_error,
-    }
-    return render("workspace/lead.html", "work", status=status, **context)
-
-
-def _done(lead: Lead, message: str) -> Response:
-    """A lead action that succeeded: back to the page with `message`, or (htmx) its block."""
-    if not htmx:
-        flash(message)
-        return redirect(url_for("workspace.lead", lead_id=lead.id))
-    return _lead_page(lead)
-
-
-def _refused(lead: Lead, status: int, message: str, **error: str) -> Response:
-    """A lead action refused: back to the page with `message`, or (htmx) the block with the
-    message beside the control that asked (`error`, e.g. task_error=...)."""
-    if not htmx:
-        flash(message, "error")
-        return redirect(url_for("workspace.lead", lead_id=lead.id))
-    return _lead_page(lead, status, **error)
-
-
 @bp.route("/leads/<int:lead_id>/outcome", methods=["POST"])
 def record_outcome(lead_id: int) -> Response:
     """Record a call's outcome; the policy's effects follow (L411-5..11)."""
@@ -190,8 +156,8 @@ def record_outcome(lead_id: int) -> Response:
         except UserError as error:
             getattr(form, error.field, form.outcome).errors = [str(error)]
         else:
-            return _done(lead, _("Outcome recorded."))
-    return _lead_page(lead, 422, outcome_form=form)
+            return done(lead, _("Outcome recorded."))
+    return lead_page(lead, 422, outcome_form=form)
 
 
 @bp.route("/leads/<int:lead_id>/status", methods=["POST"])
@@ -214,8 +180,8 @@ def change_status(lead_id: int) -> Response:
         except UserError as error:
             getattr(form, error.field, form.status).errors = [str(error)]
         else:
-            return _done(lead, _("Status changed."))
-    return _lead_page(lead, 422, status_form=form)
+            return done(lead, _("Status changed."))
+    return lead_page(lead, 422, status_form=form)
 
 
 @bp.route("/leads/<int:lead_id>/acknowledge", methods=["POST"])
@@ -226,8 +192,8 @@ def acknowledge(lead_id: int) -> Response:
         acknowledgements.acknowledge(lead, actor=_me())
     except Refused as refused:
         status, message = ACKNOWLEDGE_REFUSALS[refused.reason]
-        return _refused(lead, status, str(message), acknowledge_error=str(message))
-    return _done(lead, _("Lead acknowledged."))
+        return refused(lead, status, str(message), acknowledge_error=str(message))
+    return done(lead, _("Lead acknowledged."))
 
 
 @bp.route("/leads/<int:lead_id>/close-card", methods=["POST"])
@@ -237,19 +203,13 @@ def close_card(lead_id: int) -> Response:
     card = request.form.get("card", "")
     if lead.account is None or card not in accounts.facts_of(lead.account)["open_cards"]:
         message = _("This card is not open on the account.")
-        return _refused(lead, 422, message, card_error=message)
+        return refused(lead, 422, message, card_error=message)
     accounts.close_card(lead.account, card, actor=_me())
-    return _done(lead, _("Card closed: the account may be offered again once its cooldown ends."))
-
-
-# The lost proposal's confirm and dismiss (BDC-6) join this blueprint.
-from . import lost_views  # noqa: E402, F401
+    return done(lead, _("Card closed: the account may be offered again once its cooldown ends."))
 
 
 def _close_task(lead_id: int, task_id: int, close) -> Response:
     """Done or Cancel on the lead page: the page's work block again, or back to the page."""
-    from webapp.queue.views import TASK_REFUSALS
-
     lead = lead_to_act_on(lead_id)
     task = get_or_404(Task, task_id)
     if task not in tasks.tasks_of(lead):
@@ -258,9 +218,9 @@ def _close_task(lead_id: int, task_id: int, close) -> Response:
         close(task, actor=_me(), membership=g.membership)
     except tasks.CloseRefused as refused:
         db.session.rollback()
-        status, message = TASK_REFUSALS[refused.reason]
-        return _refused(lead, status, str(message), task_error=str(message))
-    return _done(lead, _("Task closed."))
+        status, message = tasks_ui.TASK_REFUSALS[refused.reason]
+        return refused(lead, status, str(message), task_error=str(message))
+    return done(lead, _("Task closed."))
 
 
 @bp.route("/leads/<int:lead_id>/tasks/<int:task_id>/done", methods=["POST"])

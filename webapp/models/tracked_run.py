@@ -4,7 +4,7 @@ the reports and exports to come), its state, progress and outcome on one row.
 A model that mixes in `TrackedRun` gets the columns every run needs; its own state enum must
 have (at least) the values of `RunState`, declared with `run_state_column()`. The operations
 that move a run along are `webapp.operations.tracked_runs`; its status page polls the
-`_run_progress.html` fragment through `webapp.rendering.render_run_status`.
+`_run_progress.html` fragment, answered with `webapp.htmx_answers.poll_status`.
 """
 
 from __future__ import annotations

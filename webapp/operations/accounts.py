@@ -17,13 +17,13 @@ from tenants.decisions import (
 )
 from tenants.durations import Duration
 from webapp.clock import now
+from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.models import Account, AuditEvent, Lead, User, Workspace
 from webapp.tenancy import owned_by, scoped
 
 from . import audit, events, intake, leads, policies
 from .unit import operation
-from .users import UserError
 
 # The event a lead sent to an account records on it (L411-1); counters may count it (L411-2).
 DELIVERY_EVENT = "account.delivery"

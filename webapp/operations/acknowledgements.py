@@ -12,8 +12,8 @@ from sqlalchemy import select, update
 from tenants import Policy
 from webapp.clock import now
 from webapp.extensions import db
+from webapp.live_versions import QUEUES
 from webapp.models import AuditEvent, Lead, User
-from webapp.queue import versions
 from webapp.tenancy import owned_by
 
 from . import audit, deadlines, leads, policies
@@ -84,5 +84,5 @@ def acknowledge(lead: Lead, *, actor: User) -> AuditEvent:
     event = audit.record(lead.workspace_id, EVENT, lead, actor=actor)
     deadlines.cancel_for_event(lead, [EVENT], moment, reason="acknowledged")
     leads.start_timers(lead.workspace, lead, EVENT, moment, actor)
-    versions.bump_after_commit(lead.workspace_id, (lead.owner_id,))
+    QUEUES.bump_after_commit(lead.workspace_id, (lead.owner_id,))
     return event

@@ -8,12 +8,12 @@ from typing import get_args
 from tenants import Policy
 from tenants.policy.common import ContactChannel
 from webapp.clock import now
+from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.models import Activity, Lead, User
 
 from . import audit, deadlines, policies, tasks
 from .unit import operation
-from .users import UserError
 
 # An internal note is not contact with the customer; every other channel is.
 NOT_CONTACT = frozenset({"note"})

@@ -8,12 +8,12 @@ import secrets
 from sqlalchemy import select
 
 from webapp.clock import now
+from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.models import ApiKey, User, Workspace
 
 from . import audit
 from .unit import operation
-from .users import UserError
 
 KEY_PREFIX = "ll_"
 # What a key may do, each role everything the ones before it may: an agent key receives,

@@ -32,9 +32,10 @@ from tenants.decisions.assignment import (
     strategy_reads,
 )
 from webapp.clock import now
+from webapp.errors import UserError
 from webapp.extensions import db
+from webapp.live_versions import QUEUES
 from webapp.models import Deadline, DeadlineState, Lead, Membership, Role, Team, User, Workspace
-from webapp.queue import versions
 from webapp.tenancy import owned_by, scoped
 
 from . import audit, deadlines, events, leads, policies
@@ -245,7 +246,7 @@ def _handed_over(
         after={"owner_id": lead.owner_id},
         reason=reason,
     )
-    versions.bump_after_commit(lead.workspace_id, (before, lead.owner_id))
+    QUEUES.bump_after_commit(lead.workspace_id, (before, lead.owner_id))
     if owner is None:
         return
     membership = db.session.scalar(
@@ -354,8 +355,6 @@ def reassign(lead: Lead, to: User, *, actor: User | None, reason: str = "") -> N
         scoped(Membership, lead.workspace_id).where(Membership.user_id == to.id)
     )
     if membership is None:
-        from .users import UserError
-
         raise UserError("owner", "not a member of this workspace")
     set_owner(lead, to, actor=actor, reason=reason or "reassigned by a manager")
 

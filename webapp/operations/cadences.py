@@ -39,18 +39,16 @@ from tenants.decisions.cadences import (
 from tenants.policy.cadences import DailyRounds, Nurture
 from webapp.clock import now
 from webapp.extensions import db
+from webapp.live_versions import QUEUES
 from webapp.models import Activity, Deadline, Lead, Task, TaskState, Workspace
-from webapp.queue import versions
 from webapp.tenancy import owned_by
 
 from . import audit, lost_proposals, policies, recurring
 from .activities import NOT_CONTACT
+from .task_kinds import CADENCE_TASKS, ROUND_TASK, TOUCH_TASK
 
 ROUNDS_CLOCK = "cadence.rounds"
 NURTURE_CLOCK = "cadence.nurture"
-ROUND_TASK = "contact_round"
-TOUCH_TASK = "nurture_touch"
-CADENCE_TASKS = (ROUND_TASK, TOUCH_TASK, lost_proposals.LOST_PROPOSAL)
 
 
 # --- What counts as worked: one SQL rule for the clocks and the queue ----------------------
@@ -178,7 +176,7 @@ def _open_tasks(
 
 
 def _bump(workspace: Workspace, tasks: Iterable[Task]) -> None:
-    versions.bump_after_commit(workspace.id, {t.assignee_id for t in tasks})
+    QUEUES.bump_after_commit(workspace.id, {t.assignee_id for t in tasks})
 
 
 def _new_task(

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from webapp.delivery.senders import CONFIGURABLE, DEFAULT_BASE_URLS
+from webapp.channels.senders import CONFIGURABLE, DEFAULT_BASE_URLS
+from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.models import ChannelSettings, User, Workspace
 from webapp.tenancy import scoped
 
 from . import audit
 from .unit import operation
-from .users import UserError
 
 
 def settings_for(workspace: Workspace) -> dict[str, ChannelSettings | None]:

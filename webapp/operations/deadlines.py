@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from tenants.decisions import timers_cancelled_by
-from webapp import redis_client
+from webapp import job_names, redis_client
 from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import Deadline, DeadlineState, Lead
@@ -127,7 +127,11 @@ def schedule(
     deadline_id = deadline.id
     after_commit(
         lambda: redis_client.enqueue(
-            "timers", "deadline.fire", deadline_id, at=due_at, job_id=job_id_for(deadline_id)
+            "timers",
+            job_names.DEADLINE_FIRE,
+            deadline_id,
+            at=due_at,
+            job_id=job_id_for(deadline_id),
         )
     )
     return deadline
@@ -252,5 +256,7 @@ def enqueue_due() -> int:
     under_way = redis_client.jobs_under_way("timers", map(job_id_for, due_ids))
     lost = [i for i in due_ids if job_id_for(i) not in under_way]
     for deadline_id in lost:
-        redis_client.enqueue("timers", "deadline.fire", deadline_id, job_id=job_id_for(deadline_id))
+        redis_client.enqueue(
+            "timers", job_names.DEADLINE_FIRE, deadline_id, job_id=job_id_for(deadline_id)
+        )
     return len(lost)

@@ -6,13 +6,13 @@ from datetime import timedelta
 
 from sqlalchemy import and_, or_, select, update
 
-from webapp import redis_client
+from webapp import job_names, redis_client
+from webapp.channels import IN_APP
+from webapp.channels.messages import lead_link, render_message
+from webapp.channels.senders import SENDERS, Outgoing, SendError
 from webapp.clock import now
-from webapp.delivery.messages import lead_link, render_message
-from webapp.delivery.senders import SENDERS, Outgoing, SendError
 from webapp.extensions import db
-from webapp.inbox import IN_APP
-from webapp.inbox import versions as inbox_versions
+from webapp.live_versions import BELLS
 from webapp.models import ChannelSettings, Notification, User, Workspace
 from webapp.models import NotificationState as S
 from webapp.tenancy import scoped
@@ -27,7 +27,6 @@ BACKOFF_CAP_SECONDS = 3600
 SENDING_TIMEOUT = timedelta(minutes=5)
 # The sweep leaves fresh rows to the job enqueued with them.
 SWEEP_GRACE = timedelta(seconds=60)
-JOB = "notification.deliver"
 
 
 def backoff(attempts: int) -> timedelta:
@@ -50,7 +49,7 @@ def _job_id(notification_id: int, attempts: int) -> str:
 def _enqueue(notification_id: int, attempts: int, at=None) -> None:
     redis_client.enqueue(
         "notify",
-        JOB,
+        job_names.NOTIFICATION_DELIVER,
         notification_id,
         at=at if at and at > now() else None,
         job_id=_job_id(notification_id, attempts),
@@ -109,7 +108,7 @@ def deliver(notification_id: int) -> str | None:
     row.state, row.sent_at, row.next_attempt_at, row.last_error = S.SENT, now(), None, None
     db.session.commit()
     if row.channel == IN_APP:
-        inbox_versions.bump(row.workspace_id, row.recipient_user_id)  # the bell shows it now
+        BELLS.bump(row.workspace_id, row.recipient_user_id)  # the bell shows it now
     return row.state.value
 
 

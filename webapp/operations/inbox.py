@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
+from webapp.channels import IN_APP
 from webapp.clock import now
 from webapp.extensions import db
-from webapp.inbox import IN_APP, versions
+from webapp.live_versions import BELLS
 from webapp.models import Notification, User, Workspace
 from webapp.tenancy import owned_by
 
@@ -34,5 +35,5 @@ def mark_read(workspace: Workspace, reader: User, notification: Notification | N
     audit.record(
         workspace.id, "notification.read", subject, actor=reader, after={"read": result.rowcount}
     )
-    versions.bump_after_commit(workspace.id, reader.id)
+    BELLS.bump_after_commit(workspace.id, (reader.id,))
     return result.rowcount

@@ -20,6 +20,7 @@ from tenants.decisions import DuplicateDecision, LeadRef, resolve_duplicate
 from tenants.decisions.duplicates import LoserFate
 from webapp.clock import now
 from webapp.extensions import db
+from webapp.live_versions import QUEUES
 from webapp.models import (
     Account,
     Activity,
@@ -30,7 +31,6 @@ from webapp.models import (
     User,
     Workspace,
 )
-from webapp.queue import versions
 from webapp.tenancy import owned_by, scoped
 
 from . import activities, assignment, audit, events, leads, policies, sources
@@ -373,7 +373,7 @@ def _join(
         )
     note = f"{request.channel}: {request.contact_name}".strip()
     activities.log_activity(existing, "note", actor=actor, note=note)
-    versions.bump_after_commit(existing.workspace_id, (existing.owner_id,))
+    QUEUES.bump_after_commit(existing.workspace_id, (existing.owner_id,))
     audit.record(
         existing.workspace_id,
         "lead.request_joined",

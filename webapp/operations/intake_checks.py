@@ -15,12 +15,12 @@ from sqlalchemy import select
 from tenants import Policy
 from tenants.policy.common import label_for
 from tenants.policy.intake import LeadField
+from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.models import Account, Membership, PartnerOrganisation, Workspace
 from webapp.tenancy import owned_by, scoped
 
 from . import leads
-from .users import UserError
 
 if TYPE_CHECKING:
     from .intake import IntakeRequest

@@ -16,18 +16,17 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
 
-from webapp import redis_client
+from webapp import job_names, redis_client
 from webapp.clock import now
+from webapp.errors import UserError
 from webapp.extensions import db
-from webapp.leadimport import mapping as columns
-from webapp.leadimport import parsing
+from webapp.lead_csv import mapping as columns
+from webapp.lead_csv import parsing
 from webapp.models import ImportState, LeadImport, User, Workspace
 
 from . import audit, policies, tracked_runs
 from .unit import after_commit, operation
-from .users import UserError
 
-JOB_NAME = "lead_import.run"
 # A chunk ends after this many seconds even with rows left (a slow database, a busy
 # workspace lock); its job's timeout leaves room for the last row.
 CHUNK_SECONDS = 60
@@ -54,7 +53,7 @@ def enqueue_chunk(import_id: int, row: int) -> None:
     """Queue the job that imports the chunk starting at `row` (0: the file's first row)."""
     redis_client.enqueue(
         "default",
-        JOB_NAME,
+        job_names.LEAD_IMPORT_RUN,
         import_id,
         job_id=job_id_for(import_id, row),
         timeout=JOB_TIMEOUT_SECONDS,

@@ -11,13 +11,13 @@ from flask_babel import gettext as _
 from tenants.calendar import BusinessCalendar
 from tenants.decisions import DeadlineSpec, deadlines_for_event, matchkeys
 from webapp.clock import now
+from webapp.errors import UserError
 from webapp.extensions import db
+from webapp.live_versions import QUEUES
 from webapp.models import Deadline, Lead, User, Workspace
-from webapp.queue import versions
 
 from . import audit, deadlines, events, policies, reminders, tasks
 from .unit import operation
-from .users import UserError
 
 
 def normalise_phone(raw: str, region: str) -> str:
@@ -168,7 +168,7 @@ def set_status(
     before = lead.status
     lead.status = status
     lead.updated_at = now()
-    versions.bump_after_commit(lead.workspace_id, (lead.owner_id,))
+    QUEUES.bump_after_commit(lead.workspace_id, (lead.owner_id,))
     audit.record(
         lead.workspace_id,
         action,

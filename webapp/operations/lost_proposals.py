@@ -17,16 +17,16 @@ from tenants import Policy
 from tenants.calendar import BusinessCalendar
 from tenants.decisions.cadences import CadenceFacts, LostDecision, lost_decision
 from webapp.clock import now
+from webapp.errors import UserError
 from webapp.extensions import db
+from webapp.live_versions import QUEUES
 from webapp.models import Lead, Task, TaskState, User, Workspace
-from webapp.queue import versions
 from webapp.tenancy import owned_by, scoped
 
 from . import audit, outcomes, policies
+from .task_kinds import LOST_PROPOSAL
 from .unit import operation
-from .users import UserError
 
-LOST_PROPOSAL = "propose_lost"
 DISMISSED = "dismissed"
 
 
@@ -89,7 +89,7 @@ def _propose(workspace: Workspace, lead: Row, decision: LostDecision, moment: da
         after={"status": decision.status, "days": decision.days},
         reason=_reason(decision),
     )
-    versions.bump_after_commit(workspace.id, (lead.owner_id,))
+    QUEUES.bump_after_commit(workspace.id, (lead.owner_id,))
 
 
 def _open_proposals(workspace: Workspace) -> list[Task]:
@@ -122,7 +122,7 @@ def _withdraw(task: Task, why: str) -> None:
     task.state = TaskState.CANCELLED
     task.completed_at = now()
     task.details = {**task.details, "closed": why}
-    versions.bump_after_commit(task.workspace_id, (task.assignee_id,))
+    QUEUES.bump_after_commit(task.workspace_id, (task.assignee_id,))
 
 
 def _last_dismissals(workspace: Workspace) -> dict[int, datetime]:
@@ -176,7 +176,7 @@ def confirm(lead: Lead, *, actor: User | None) -> str:
     status = task.details["status"]
     reason = f"lost proposal confirmed: {task.details.get('days')} days without reaching"
     outcomes.change_status(lead, status, actor=actor, reason=reason)
-    versions.bump_after_commit(lead.workspace_id, (task.assignee_id, lead.owner_id))
+    QUEUES.bump_after_commit(lead.workspace_id, (task.assignee_id, lead.owner_id))
     return status
 
 
@@ -192,4 +192,4 @@ def dismiss(lead: Lead, *, actor: User | None) -> None:
         actor=actor,
         after={"status": task.details["status"]},
     )
-    versions.bump_after_commit(lead.workspace_id, (task.assignee_id, lead.owner_id))
+    QUEUES.bump_after_commit(lead.workspace_id, (task.assignee_id, lead.owner_id))

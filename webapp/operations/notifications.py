@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from webapp.channels import senders
 from webapp.clock import now
-from webapp.delivery import senders
 from webapp.extensions import db
 from webapp.models import ChannelSettings, Notification, User, Workspace
 from webapp.tenancy import scoped

@@ -11,12 +11,12 @@ from sqlalchemy import select
 from tenants import Policy
 from tenants.decisions import GateResult, offer_blocked_by
 from webapp.clock import now
+from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.models import Activity, AuditEvent, Lead, Task
 from webapp.tenancy import scoped
 
 from .accounts import gate_facts
-from .users import UserError
 
 # The task an outcome's schedule_callback effect creates: a further call, with its own outcome.
 CALLBACK_TASK = "callback"

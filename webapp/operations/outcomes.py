@@ -10,15 +10,15 @@ from flask_babel import gettext as _
 from tenants import UnknownCode
 from tenants.decisions import OutcomeDecision, OutcomeFacts, outcome_effects
 from webapp.clock import now
+from webapp.errors import UserError
 from webapp.extensions import db
+from webapp.live_versions import QUEUES
 from webapp.models import Lead, Team, User
-from webapp.queue import versions
 from webapp.tenancy import scoped
 
 from . import activities, assignment, audit, events, leads, outcome_checks, policies, tasks
 from .accounts import facts_of
 from .unit import operation
-from .users import UserError
 
 
 @operation
@@ -39,7 +39,7 @@ def record_outcome(
         raise UserError("outcome", str(error)) from None
     outcome_checks.check(lead, policy, code)  # L411-4, L411-5: refused before anything is written
     activity = activities.log_activity(lead, channel, actor=actor, outcome_code=code, note=note)
-    versions.bump_after_commit(lead.workspace_id, (lead.owner_id, actor.id if actor else None))
+    QUEUES.bump_after_commit(lead.workspace_id, (lead.owner_id, actor.id if actor else None))
     if decision.status:
         change_status(lead, decision.status, actor=actor, reason=f"outcome {code}")
     _cooldowns(lead, decision)

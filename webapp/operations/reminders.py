@@ -16,8 +16,8 @@ from datetime import datetime
 from sqlalchemy import select
 
 from tenants.policy.timers import Notify, Timer
+from webapp.channels.messages import MESSAGES
 from webapp.clock import now
-from webapp.delivery.messages import MESSAGES
 from webapp.extensions import db
 from webapp.models import Deadline, DeadlineState, Lead, PolicyVersion
 

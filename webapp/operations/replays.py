@@ -6,15 +6,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from webapp import redis_client
+from webapp import job_names, redis_client
+from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.models import PolicyReplay, PolicyVersion, User, Workspace
 
 from . import audit, tracked_runs
 from .unit import after_commit, operation
-from .users import UserError
-
-JOB_NAME = "policy.replay"
 
 
 def job_id_for(replay_id: int) -> str:
@@ -62,7 +60,9 @@ def start_replay(
     )
     replay_id = replay.id
     after_commit(
-        lambda: redis_client.enqueue("default", JOB_NAME, replay_id, job_id=job_id_for(replay_id))
+        lambda: redis_client.enqueue(
+            "default", job_names.POLICY_REPLAY, replay_id, job_id=job_id_for(replay_id)
+        )
     )
     return replay
 

@@ -28,16 +28,16 @@ from tenants.decisions.roster import (
     roster_month,
     upcoming_roster_months,
 )
+from webapp import roster_links as links
 from webapp.clock import now
+from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.models import Membership, Role, RosterEntry, User, Workspace
-from webapp.roster import links
 from webapp.tenancy import owned_by
 
 from . import audit, notifications, policies, recurring, users
 from .assignment import lock_workspace
 from .unit import operation
-from .users import UserError
 
 CLOCK = "roster.send"
 ROSTER_ROLES = (Role.AGENT,)

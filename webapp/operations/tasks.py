@@ -20,11 +20,12 @@ from tenants import Policy
 from tenants.policy.timers import CreateTask, Timer
 from webapp.clock import now
 from webapp.extensions import db
+from webapp.live_versions import QUEUES
 from webapp.models import Deadline, Lead, Membership, Role, Task, TaskState, Team, User
-from webapp.queue import versions
 from webapp.tenancy import owned_by, scoped
 
 from . import audit, deadlines, policies
+from .task_kinds import CADENCE_TASKS
 from .unit import operation
 
 # The event an outcome raises: what a callback asks for.
@@ -103,8 +104,6 @@ def may_close(task: Task, user: User | None, membership: Membership | None) -> b
 
 def managed(kind: str) -> bool:
     """A cadence's task (a round, a touch, a lost proposal): its own clocks close it."""
-    from .cadences import CADENCE_TASKS  # cadences imports outcomes, which imports this
-
     return kind in CADENCE_TASKS
 
 
@@ -139,7 +138,7 @@ def new_task(
         details=details or {},
     )
     db.session.add(task)
-    versions.bump_after_commit(lead.workspace_id, (assignee_id,))
+    QUEUES.bump_after_commit(lead.workspace_id, (assignee_id,))
     audit.record(
         lead.workspace_id,
         "task.created",
@@ -209,7 +208,7 @@ def start_for_timer(lead: Lead, timer: Timer, deadline: Deadline, actor: User | 
                 "deliveries": [*task.details.get("deliveries", []), _delivery(lead)],
                 "deadline_ids": [*task.details.get("deadline_ids", []), deadline.id],
             }
-            versions.bump_after_commit(lead.workspace_id, (assignee_id,))
+            QUEUES.bump_after_commit(lead.workspace_id, (assignee_id,))
             audit.record(
                 lead.workspace_id,
                 "task.updated",
@@ -276,7 +275,7 @@ def _close(
         after={"task_id": task.id, "task": task.kind, "state": state.value, "note": note[:200]},
         reason=reason,
     )
-    versions.bump_after_commit(task.workspace_id, (task.assignee_id, actor.id if actor else None))
+    QUEUES.bump_after_commit(task.workspace_id, (task.assignee_id, actor.id if actor else None))
     for deadline_id in task.details.get("deadline_ids", []):
         deadline = db.session.get(Deadline, deadline_id)
         if deadline is not None and deadline.workspace_id == task.workspace_id:

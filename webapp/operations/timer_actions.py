@@ -6,8 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 from webapp.extensions import db
+from webapp.live_versions import QUEUES
 from webapp.models import Deadline, Lead, PolicyVersion, Task, Team
-from webapp.queue import versions
 from webapp.tenancy import scoped
 
 from . import assignment, audit, deadlines, leads, notifications, policies, recipients
@@ -49,7 +49,7 @@ def _reassign(step, deadline: Deadline, lead: Lead, context: dict) -> None:
     assignment.assign(
         lead, actor=None, strategy=step.strategy, exclude_current=step.exclude_current
     )
-    versions.bump_after_commit(lead.workspace_id, (context["previous_owner_id"], lead.owner_id))
+    QUEUES.bump_after_commit(lead.workspace_id, (context["previous_owner_id"], lead.owner_id))
 
 
 @action("notify")
@@ -90,7 +90,7 @@ def _create_task(step, deadline: Deadline, lead: Lead, context: dict) -> None:
         details={"script": step.script, "timer": deadline.kind},
     )
     db.session.add(task)
-    versions.bump_after_commit(lead.workspace_id, (task.assignee_id,))
+    QUEUES.bump_after_commit(lead.workspace_id, (task.assignee_id,))
     audit.record(
         lead.workspace_id,
         "task.created",

@@ -10,8 +10,9 @@ To add one:
    after commit (one job id per run, so asking twice does not run it twice);
 3. the job calls `execute(Model, run_id, work, then)`: `work(row)` computes (it may call
    `record_progress` as it goes), `then(outcome)` stores it, usually with `finish()`;
-4. the status view answers with `webapp.rendering.render_run_status`, whose page includes
-   `_run_progress.html` while the run is under way: htmx polls it and stops on 286.
+4. its page includes `_run_progress.html` while the run is under way, and its status view
+   answers with `status=poll_status(run.finished)` (webapp.htmx_answers): htmx polls the
+   fragment and stops on 286.
 
 Every change is a compare-and-set on the state, so of two runs of one job (RQ retried it, a
 sweep queued it again) only one claims a finished run (none) or writes its result (the first).

@@ -6,20 +6,13 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select
 
+from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.i18n import SUPPORTED_LOCALES
 from webapp.models import Membership, PartnerOrganisation, Role, Team, User, Workspace
 
 from . import audit
 from .unit import operation
-
-
-class UserError(ValueError):
-    """Refused user data; `field` names what was wrong."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 @operation

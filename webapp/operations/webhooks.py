@@ -13,13 +13,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from webapp.clock import now
+from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.models import User, WebhookSource, Workspace
 from webapp.tenancy import owned_by
 
 from . import audit, policies
 from .unit import operation
-from .users import UserError
 
 SIGNATURE_HEADER = "X-Leadline-Signature"
 TIMESTAMP_HEADER = "X-Leadline-Timestamp"

@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel.numbers import get_territory_currencies, is_currency
 from sqlalchemy import select
 
+from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.i18n import SUPPORTED_LOCALES
 from webapp.models import SLUG_PATTERN, PartnerOrganisation, Team, User, Workspace
 
 from . import audit, policies
 from .unit import operation
-from .users import UserError
 
 
 def _check(slug: str, locale: str, time_zone: str) -> None:

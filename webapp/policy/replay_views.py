@@ -21,12 +21,13 @@ from wtforms.validators import DataRequired, ValidationError
 from tenants.replay import Change, ReplayDiff
 from webapp.clock import now
 from webapp.extensions import db
+from webapp.htmx_answers import poll_status
 from webapp.models import Lead, PolicyReplay, PolicyVersion, ReplayState, Role
 from webapp.operations import replays
-from webapp.rendering import render, render_run_status
-from webapp.tenancy import get_or_404, requires_role, scoped, workspace_blueprint
+from webapp.rendering import render, wants_fragment
+from webapp.tenancy import get_or_404, requires_role, scoped
 
-bp = workspace_blueprint("replay", __name__, url_prefix="/policy/replay")
+from .blueprint import replay_bp as bp
 
 REPLAYERS = (Role.ADMIN, Role.DIRECTOR)
 MAX_DAYS = 92
@@ -273,11 +274,8 @@ def show(replay_id: int) -> Response:
 def status(replay_id: int) -> Response:
     """The polled status fragment; answers 286 once finished so htmx stops polling."""
     replay = _load(replay_id)
-    return render_run_status(
-        "policy/replay.html",
-        "status",
-        replay,
-        "replay.show",
-        page_args={"replay_id": replay.id},
-        **_page(replay),
+    if not wants_fragment():
+        return redirect(url_for("replay.show", replay_id=replay.id))
+    return render(
+        "policy/replay.html", "status", status=poll_status(replay.finished), **_page(replay)
     )

@@ -16,12 +16,11 @@ from webapp.extensions import db
 from webapp.models import PolicyVersion, Role
 from webapp.operations import policies
 from webapp.rendering import render
-from webapp.tenancy import get_or_404, requires_role, scoped, workspace_blueprint
+from webapp.tenancy import get_or_404, requires_role, scoped
 
 from . import documents, fields
+from .blueprint import bp
 from .forms import PolicyTextForm, SectionForm
-
-bp = workspace_blueprint("policy", __name__, url_prefix="/policy")
 
 READERS = (Role.ADMIN, Role.DIRECTOR, Role.MANAGER)
 EDITORS = (Role.ADMIN, Role.DIRECTOR)

@@ -21,6 +21,18 @@ TASK_KINDS = {
     cadences.TOUCH_TASK: _l("Nurture touch"),
     lost_proposals.LOST_PROPOSAL: _l("Propose lost"),
 }
+# Why a task could not be closed, as the queue and the lead page answer it.
+TASK_REFUSALS = {
+    tasks.CloseRefused.Reason.NOT_ALLOWED: (
+        403,
+        _l("Only its assignee, their manager or an administrator may close this task."),
+    ),
+    tasks.CloseRefused.Reason.NOT_OPEN: (409, _l("This task is already closed.")),
+    tasks.CloseRefused.Reason.MANAGED: (
+        409,
+        _l("This task closes by itself when the contact is logged."),
+    ),
+}
 TASK_STATES = {
     TaskState.OPEN: _l("open"),
     TaskState.DONE: _l("done"),

@@ -6,14 +6,15 @@ import time
 
 from flask import flash, g, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from webapp.extensions import db, htmx
+from webapp.errors import UserError
+from webapp.extensions import db
+from webapp.htmx_answers import redirect_or_fragment, unchanged
+from webapp.live_versions import QUEUES, TEAM
 from webapp.models import Lead, Role, Task, User
 from webapp.operations import assignment, policies, tasks
-from webapp.operations.users import UserError
 from webapp.policy.labels import PolicyLabels
 from webapp.rendering import render
 from webapp.tenancy import (
@@ -21,40 +22,27 @@ from webapp.tenancy import (
     get_or_404,
     lead_to_act_on,
     requires_role,
-    workspace_blueprint,
 )
 
-from . import listing, tasks_ui, versions
-
-bp = workspace_blueprint("queue", __name__, url_prefix="/queue")
+from . import queries, tasks_ui
+from .blueprint import bp
 
 # Time-based parts of the list (today's rounds) refresh at least this often without a change.
 TIME_BUCKET_SECONDS = 300
 TASK_KINDS = tasks_ui.TASK_KINDS
 task_kind_label = tasks_ui.task_kind_label
-TASK_REFUSALS = {
-    tasks.CloseRefused.Reason.NOT_ALLOWED: (
-        403,
-        _l("Only its assignee, their manager or an administrator may close this task."),
-    ),
-    tasks.CloseRefused.Reason.NOT_OPEN: (409, _l("This task is already closed.")),
-    tasks.CloseRefused.Reason.MANAGED: (
-        409,
-        _l("This task closes by itself when the contact is logged."),
-    ),
-}
 
 
-def _viewer() -> listing.Viewer:
-    return listing.Viewer(current_user._get_current_object(), g.membership)
+def _viewer() -> queries.Viewer:
+    return queries.Viewer(current_user._get_current_object(), g.membership)
 
 
-def _version(filters: listing.Filters) -> str:
-    who = versions.TEAM if filters.scope == "team" else current_user.id
-    return f"{versions.current(g.workspace.id, who)}.{int(time.time()) // TIME_BUCKET_SECONDS}"
+def _version(filters: queries.Filters) -> str:
+    who = TEAM if filters.scope == "team" else current_user.id
+    return f"{QUEUES.current(g.workspace.id, who)}.{int(time.time()) // TIME_BUCKET_SECONDS}"
 
 
-def _context(filters: listing.Filters, version: str) -> dict:
+def _context(filters: queries.Filters, version: str) -> dict:
     policy = policies.active_policy(g.workspace)
     viewer = _viewer()
     labels = PolicyLabels.for_request(policy)
@@ -64,9 +52,9 @@ def _context(filters: listing.Filters, version: str) -> dict:
         "labels": labels,
         "policy": policy,
         "viewer": viewer,
-        "items": listing.open_leads(g.workspace, policy, viewer, filters),
-        "tasks": listing.open_tasks(g.workspace, viewer, filters.scope, policy=policy),
-        "members": listing.team_members(g.workspace, viewer)
+        "items": queries.open_leads(g.workspace, policy, viewer, filters),
+        "tasks": queries.open_tasks(g.workspace, viewer, filters.scope, policy=policy),
+        "members": queries.team_members(g.workspace, viewer)
         if viewer.is_staff and filters.scope == "team"
         else [],
         "channel_label": labels.contact_channel,
@@ -77,10 +65,10 @@ def _context(filters: listing.Filters, version: str) -> dict:
 @bp.route("/")
 def index() -> Response:
     """My queue; a poll carrying the version it shows gets 204 while nothing changed."""
-    filters = listing.Filters.from_args(request.args)
+    filters = queries.Filters.from_args(request.args)
     version = _version(filters)
     if request.args.get("v") == version:
-        return Response(status=204)
+        return unchanged()
     return render("queue/queue.html", "queue_list", **_context(filters, version))
 
 
@@ -88,7 +76,7 @@ def index() -> Response:
 def next_lead() -> Response:
     """Open the most urgent lead of my queue."""
     policy = policies.active_policy(g.workspace)
-    first = listing.open_leads(g.workspace, policy, _viewer(), listing.Filters(), limit=1)
+    first = queries.open_leads(g.workspace, policy, _viewer(), queries.Filters(), limit=1)
     if not first:
         flash(_("Your queue is empty."))
         return redirect(url_for("queue.index"))
@@ -99,8 +87,8 @@ def _row(lead: Lead, status: int = 200, error: str | None = None) -> Response:
     """One lead's row as the team view shows it, after a claim or a reassignment."""
     policy = policies.active_policy(g.workspace)
     viewer = _viewer()
-    found = listing.open_leads(g.workspace, policy, viewer, listing.Filters(), lead_id=lead.id)
-    item = found[0] if found else listing.QueueLead(lead, None, None, [])
+    found = queries.open_leads(g.workspace, policy, viewer, queries.Filters(), lead_id=lead.id)
+    item = found[0] if found else queries.QueueLead(lead, None, None, [])
     return render(
         "queue/_lead_row.html",
         status=status,
@@ -108,16 +96,17 @@ def _row(lead: Lead, status: int = 200, error: str | None = None) -> Response:
         error=error,
         labels=PolicyLabels.for_request(policy),
         viewer=viewer,
-        filters=listing.Filters(scope="team"),
-        members=listing.team_members(g.workspace, viewer) if viewer.is_staff else [],
+        filters=queries.Filters(scope="team"),
+        members=queries.team_members(g.workspace, viewer) if viewer.is_staff else [],
     )
 
 
 def _answer(lead: Lead, message: str | None, status: int) -> Response:
-    if htmx:
-        return _row(lead, status, message)
-    flash(message or _("Done."), "error" if message else "info")
-    return redirect(url_for("queue.index", scope="team"))
+    to = url_for("queue.index", scope="team")
+    category = "error" if message else "info"
+    return redirect_or_fragment(
+        to, lambda: _row(lead, status, message), message or _("Done."), category
+    )
 
 
 @bp.route("/leads/<int:lead_id>/claim", methods=["POST"])
@@ -159,15 +148,17 @@ def _close_task(task_id: int, close) -> Response:
         close(task, actor=current_user._get_current_object(), membership=g.membership)
     except tasks.CloseRefused as refused:
         db.session.rollback()
-        status, message = TASK_REFUSALS[refused.reason]
+        status, message = tasks_ui.TASK_REFUSALS[refused.reason]
         error = str(message)
-    if not htmx:
-        flash(error or _("Task closed."), "error" if error else "info")
-        return redirect(url_for("queue.index", scope=scope if scope == "team" else None))
-    filters = listing.Filters(scope=scope)
-    version = _version(filters)
-    context = _context(filters, version)
-    return render("queue/queue.html", "queue_list", status=status, task_error=error, **context)
+
+    def queue_list() -> Response:
+        filters = queries.Filters(scope=scope)
+        context = _context(filters, _version(filters))
+        return render("queue/queue.html", "queue_list", status=status, task_error=error, **context)
+
+    to = url_for("queue.index", scope=scope if scope == "team" else None)
+    message = error or _("Task closed.")
+    return redirect_or_fragment(to, queue_list, message, "error" if error else "info")
 
 
 @bp.route("/tasks/<int:task_id>/done", methods=["POST"])

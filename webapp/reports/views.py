@@ -20,11 +20,10 @@ from webapp.models import Role, WeeklyReport
 from webapp.operations import policies
 from webapp.policy.labels import PolicyLabels
 from webapp.rendering import render
-from webapp.tenancy import requires_role, scoped, workspace_blueprint
+from webapp.report_fields import field_label, field_value, reason_label
+from webapp.tenancy import requires_role, scoped
 
-from .fields import field_label, field_value, reason_label
-
-bp = workspace_blueprint("reports", __name__, url_prefix="/reports")
+from .blueprint import bp
 
 READERS = (Role.ADMIN, Role.DIRECTOR, Role.MANAGER, Role.AGENT)
 RECENT_CUTOFFS = 12

@@ -11,22 +11,21 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 
-from flask import Blueprint, g, redirect, session, url_for
+from flask import g, redirect, session, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from webapp import roster_links as links
 from webapp.extensions import db
 from webapp.models import Membership, Workspace
 from webapp.operations import policies, roster
 from webapp.rendering import render
 from webapp.tenancy import scoped
 
-from . import links
-from .views import month_name
-
-bp = Blueprint("roster_link", __name__, url_prefix="/roster")
+from .blueprint import link_bp as bp
+from .blueprint import month_name
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort, flash, g, redirect, request, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -18,14 +17,14 @@ from tenants.decisions.roster import (
     upcoming_roster_months,
 )
 from webapp.clock import now
+from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.models import Membership, Role
 from webapp.operations import policies, roster
-from webapp.operations.users import UserError
 from webapp.rendering import render
-from webapp.tenancy import requires_role, scoped, workspace_blueprint
+from webapp.tenancy import requires_role, scoped
 
-bp = workspace_blueprint("roster", __name__, url_prefix="/roster")
+from .blueprint import bp, month_name
 
 PLANNERS = (Role.ADMIN, Role.DIRECTOR, Role.MANAGER)
 CHANNEL_NAMES = {
@@ -34,11 +33,6 @@ CHANNEL_NAMES = {
     "email": _l("e-mail"),
     "in_app": _l("in-app notification"),
 }
-
-
-def month_name(month: date) -> str:
-    """ "December 2026" in the request's locale."""
-    return format_date(month, "LLLL y")
 
 
 def _months() -> tuple[date, date]:

@@ -17,18 +17,19 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import current_app, jsonify, request
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from tenants.decisions.matchkeys import normalise_phone
-from webapp.errors import json_error
+from webapp.error_pages import json_error
 from webapp.extensions import csrf, db
 from webapp.models import ChannelSettings, Workspace
 from webapp.operations import roster
 from webapp.tenancy import owned_by
 
-bp = Blueprint("whatsapp_inbound", __name__, url_prefix="/inbound/whatsapp")
+from .blueprint import whatsapp_bp as bp
+
 csrf.exempt(bp)  # authenticated by Meta's signature of the body, never by a cookie
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"

@@ -8,15 +8,15 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
+from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.models import Notification, NotificationState
 from webapp.operations import channels, delivery
-from webapp.operations.users import UserError
 from webapp.rendering import render
 from webapp.tenancy import get_or_404, requires_role, scoped
 
+from .blueprint import ADMINS, READERS, bp, may_edit
 from .forms import CHANNEL_LABELS, ChannelForm
-from .views import ADMINS, READERS, _may_edit, bp
 
 LOG_LIMIT = 200
 RETRYABLE = (NotificationState.FAILED, NotificationState.DEAD)
@@ -29,7 +29,7 @@ def _render_channels(form: ChannelForm, status: int = 200) -> Response:
         form=form,
         settings=channels.settings_for(g.workspace),
         labels=CHANNEL_LABELS,
-        may_edit=_may_edit(),
+        may_edit=may_edit(),
     )
 
 
@@ -79,7 +79,7 @@ def deliveries_page() -> Response:
         .limit(LOG_LIMIT)
     ).all()
     return render(
-        "settings/deliveries.html", notifications=rows, retryable=RETRYABLE, may_edit=_may_edit()
+        "settings/deliveries.html", notifications=rows, retryable=RETRYABLE, may_edit=may_edit()
     )
 
 

@@ -8,23 +8,15 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
+from webapp.errors import UserError
 from webapp.extensions import db
-from webapp.models import ApiKey, Role, WebhookSource
+from webapp.models import ApiKey, WebhookSource
 from webapp.operations import api_keys, policies, webhooks
-from webapp.operations.users import UserError
 from webapp.rendering import render
-from webapp.tenancy import get_or_404, requires_role, scoped, workspace_blueprint
+from webapp.tenancy import get_or_404, requires_role, scoped
 
+from .blueprint import ADMINS, READERS, bp, may_edit
 from .forms import ROLE_LABELS, ApiKeyForm, WebhookForm
-
-bp = workspace_blueprint("settings", __name__, url_prefix="/settings")
-
-READERS = (Role.ADMIN, Role.DIRECTOR)
-ADMINS = (Role.ADMIN,)
-
-
-def _may_edit() -> bool:
-    return g.membership.role == Role.ADMIN
 
 
 def _keys() -> list[ApiKey]:
@@ -40,7 +32,7 @@ def _render_keys(form: ApiKeyForm, secret: str | None = None, status: int = 200)
         form=form,
         keys=_keys(),
         secret=secret,
-        may_edit=_may_edit(),
+        may_edit=may_edit(),
         role_labels=ROLE_LABELS,
     )
 
@@ -102,7 +94,7 @@ def _render_hooks(
         secret=secret,
         hook_url=_hook_url,
         policy_sources=[s.code for s in policies.active_policy(g.workspace).intake.sources],
-        may_edit=_may_edit(),
+        may_edit=may_edit(),
     )
 
 
@@ -139,6 +131,3 @@ def revoke_webhook(source_id: int) -> Response:
         webhooks.revoke_source(source, actor=current_user)
         flash(_("Webhook %(name)s revoked.", name=source.name), "success")
     return redirect(url_for("settings.webhooks_page"))
-
-
-from . import delivery  # noqa: E402, F401  (registers the channel and delivery pages on bp)

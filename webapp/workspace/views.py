@@ -18,9 +18,9 @@ from webapp.models import (
     TaskState,
 )
 from webapp.rendering import render
-from webapp.tenancy import get_or_404, requires_role, scoped, workspace_blueprint
+from webapp.tenancy import get_or_404, requires_role, scoped
 
-bp = workspace_blueprint("workspace", __name__)
+from .blueprint import bp
 
 PAGE_SIZE = 50
 

@@ -1,3 +1,1 @@
-"""Importing this package registers every job with workers.runtime."""
-
-from . import deadlines, lead_import, notify, replay  # noqa: F401
+"""The job functions, one module per aspect; `workers/registry.py` names them."""

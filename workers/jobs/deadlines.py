@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from webapp.operations import deadlines, recurring
-from workers.runtime import job
 
 
-@job("deadline.fire")
 def fire(deadline_id: int) -> bool:
     """Fire the deadline if it is still pending and due; a no-op otherwise."""
     return deadlines.fire(deadline_id)
 
 
-@job("deadline.sweep")
 def sweep() -> int:
     """Re-enqueue every pending deadline that is due, and give every workspace its recurring
     clocks (roster, cut-off, rounds) if a row is missing; returns how many were enqueued."""

@@ -3,18 +3,15 @@ sweep that resumes an import whose job was lost."""
 
 from __future__ import annotations
 
-from webapp.leadimport import running
+from webapp.operations import lead_import_run as running
 from webapp.operations import lead_imports
-from workers.runtime import job
 
 
-@job("lead_import.run")
 def run(import_id: int) -> bool:
     """Import the next chunk of rows and queue the one after; a no-op once it is done."""
     return running.execute(import_id)
 
 
-@job("lead_import.sweep")
 def sweep() -> int:
     """Resume every import whose worker died mid-file; returns how many were queued again."""
     return lead_imports.resume_stalled()

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from webapp.operations import delivery
-from workers.runtime import job
 
 
-@job("notification.deliver")
 def deliver(notification_id: int) -> str | None:
     """Send the notification if it is still due; a no-op once sent."""
     return delivery.deliver(notification_id)
 
 
-@job("notification.sweep")
 def sweep() -> int:
     """Re-enqueue due notifications whose job was lost; returns how many were enqueued."""
     return delivery.enqueue_due()

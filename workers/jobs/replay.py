@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from webapp.policy import replay
-from workers.runtime import job
+from webapp.operations import replay_run as replay
 
 
-@job("policy.replay")
 def run(replay_id: int) -> bool:
     """Compute and store the replay's result; a no-op once it is done (idempotent)."""
     return replay.execute(replay_id)

@@ -17,15 +17,14 @@ from typing import Any
 from rq.timeouts import JobTimeoutException
 from sqlalchemy.exc import OperationalError
 
+from webapp.errors import UserError
 from webapp.extensions import db
+from webapp.lead_csv.checking import row_error, width_error
+from webapp.lead_csv.mapping import to_request
+from webapp.lead_csv.parsing import Row, Table, parse
 from webapp.models import LeadImport, User, Workspace
 from webapp.operations import intake, lead_imports, tracked_runs
 from webapp.operations.unit import transaction
-from webapp.operations.users import UserError
-
-from .checking import row_error, width_error
-from .mapping import to_request
-from .parsing import Row, Table, parse
 
 # Rows committed together with the cursor: one commit per row made commits a fifth of the
 # job's time; a batch holds the workspace's intake lock for a fraction of a second.

@@ -17,7 +17,7 @@ from flask_babel import force_locale, format_number
 from flask_babel import lazy_gettext as _l
 
 from tenants.policy.common import label_for
-from webapp.reports.fields import report_lines
+from webapp.report_fields import report_lines
 
 EVENT_MESSAGES = {
     "deal_closed": (

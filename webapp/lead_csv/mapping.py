@@ -11,7 +11,6 @@ from flask_babel import lazy_gettext as _l
 from tenants import Policy
 from tenants.policy.common import LOCALES
 from webapp.operations.intake import IntakeRequest
-from webapp.policy.labels import PolicyLabels
 
 from .parsing import Row
 
@@ -101,17 +100,6 @@ def propose(header: Iterable[str], policy: Policy) -> dict[str, str]:
         else:
             mapping[column] = known.get(fold(column), attribute(column))
     return mapping
-
-
-def choices(column: str, policy: Policy) -> list[tuple[str, str]]:
-    """The options of one column's select: a lead field, an attribute, or nothing."""
-    labels = PolicyLabels.for_request(policy)
-    options = [(field, str(label)) for field, label in FIELDS.items()]
-    names = policy_attributes(policy)
-    options += [(attribute(n), labels.field(n)) for n in names]
-    if column not in names:
-        options.append((attribute(column), str(_l("Attribute “%(name)s”", name=column))))
-    return [*options, (IGNORE, str(_l("Do not import")))]
 
 
 def problems(mapping: dict[str, str]) -> list[str]:

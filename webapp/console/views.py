@@ -7,16 +7,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from webapp.channels.labels import CHANNEL_LABELS, MESSAGE_STATE_LABELS
 from webapp.clock import now
-from webapp.delivery.labels import CHANNEL_LABELS, MESSAGE_STATE_LABELS
 from webapp.models import Notification, Role
 from webapp.operations import delivery
 from webapp.rendering import render, wants_fragment
-from webapp.tenancy import get_or_404, requires_role, workspace_blueprint
+from webapp.tenancy import get_or_404, requires_role
 
-from . import overview
-
-bp = workspace_blueprint("operations_view", __name__, url_prefix="/operations")
+from . import queries
+from .blueprint import bp
 
 READERS = (Role.ADMIN, Role.DIRECTOR)
 # Retrying sends messages again: the same people who may retry under Settings → Deliveries.
@@ -27,39 +26,39 @@ RETRIERS = (Role.ADMIN,)
 @requires_role(*READERS)
 def index() -> Response:
     """Pending, late and fired deadlines; outbox counts; failed and dead messages."""
-    filters = overview.Filters.from_args(request.args)
+    filters = queries.Filters.from_args(request.args)
     moment = now()
-    undelivered = overview.undelivered_count(filters)
-    pages = max(1, -(-undelivered // overview.MESSAGES_PER_PAGE))
+    undelivered = queries.undelivered_count(filters)
+    pages = max(1, -(-undelivered // queries.MESSAGES_PER_PAGE))
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
     messages = dict(
-        groups=overview.failure_groups(filters),
-        messages=overview.undelivered_messages(filters, page),
+        groups=queries.failure_groups(filters),
+        messages=queries.undelivered_messages(filters, page),
         undelivered=undelivered,
         page=page,
         pages=pages,
         channel_labels=CHANNEL_LABELS,
         filters=filters,
         may_retry=g.membership.role in RETRIERS,
-        retryable=overview.RETRYABLE,
+        retryable=queries.RETRYABLE,
     )
     if wants_fragment():  # a page of the failed messages (the pager's htmx request)
-        return render("operations_view/index.html", block="undelivered_messages", **messages)
-    late_count, upcoming_count = overview.pending_counts(filters, moment)
+        return render("console/index.html", block="undelivered_messages", **messages)
+    late_count, upcoming_count = queries.pending_counts(filters, moment)
     return render(
-        "operations_view/index.html",
+        "console/index.html",
         **messages,
         moment=moment,
-        late=overview.late_deadlines(filters, moment) if filters.shows("late") else [],
-        upcoming=overview.upcoming_deadlines(filters, moment) if filters.shows("pending") else [],
-        fired=overview.fired_deadlines(filters) if filters.shows("fired") else [],
+        late=queries.late_deadlines(filters, moment) if filters.shows("late") else [],
+        upcoming=queries.upcoming_deadlines(filters, moment) if filters.shows("pending") else [],
+        fired=queries.fired_deadlines(filters) if filters.shows("fired") else [],
         late_count=late_count,
         upcoming_count=upcoming_count,
-        kinds=overview.deadline_kinds(),
-        counts=overview.outbox_counts(),
+        kinds=queries.deadline_kinds(),
+        counts=queries.outbox_counts(),
         state_labels=MESSAGE_STATE_LABELS,
-        deadline_views=overview.DEADLINE_VIEWS,
-        limit=overview.LIST_LIMIT,
+        deadline_views=queries.DEADLINE_VIEWS,
+        limit=queries.LIST_LIMIT,
     )
 
 
@@ -68,9 +67,9 @@ def index() -> Response:
 def retry_message(notification_id: int) -> Response:
     """Send a failed or dead message again, through the delivery log's own retry."""
     notification = get_or_404(Notification, notification_id)
-    if notification.state in overview.RETRYABLE:
+    if notification.state in queries.RETRYABLE:
         delivery.retry(notification, actor=current_user._get_current_object())
         flash(_("The message will be sent again."), "success")
     else:
         flash(_("This message is not waiting for a retry."))
-    return redirect(url_for("operations_view.index"))
+    return redirect(url_for("console.index"))

@@ -320,7 +320,7 @@ def test_a_message_sent_on_the_fallback_channel_says_so_in_operations(
     from flask_babel import force_locale
     from markupsafe import escape
 
-    from webapp.delivery.labels import fallback_note
+    from webapp.channels.labels import fallback_note
 
     with force_locale("es"):
         note = str(escape(fallback_note("whatsapp", "not_set_up")))

@@ -9,9 +9,9 @@ from flask import url_for
 from flask_babel import get_locale
 from sqlalchemy import Select, func, select
 
-from webapp.delivery.messages import render_message
+from webapp.channels import IN_APP
+from webapp.channels.messages import render_message
 from webapp.extensions import db
-from webapp.inbox import IN_APP
 from webapp.models import Notification, NotificationState, User, Workspace
 from webapp.tenancy import scoped
 

@@ -11,7 +11,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
-from webapp.delivery.labels import CHANNEL_LABELS
+from webapp.channels.labels import CHANNEL_LABELS
 from webapp.extensions import db
 from webapp.models import Deadline, DeadlineState, Notification, NotificationState
 from webapp.tenancy import current_workspace, owned_by, scoped
