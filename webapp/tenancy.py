@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
 from tenants import Policy
 from webapp.extensions import db, login_manager
 from webapp.models import SLUG_PATTERN, AuditEvent, Lead, Membership, Role, Workspace
+from webapp.policy_versions import active_policy
 from webapp.redirects import safe_next
 
 M = TypeVar("M")
@@ -73,8 +74,6 @@ def visible_leads(membership: Membership | None, policy: Policy) -> ColumnElemen
 def _narrowing(model: type) -> ColumnElement[bool] | None:
     """What the current member may not see of `model` beyond other workspaces: for a partner,
     the leads they are not given, and the rows reached through those leads."""
-    from webapp.operations.policies import active_policy  # operations import this module
-
     membership = current_membership()
     if membership is None or membership.role != Role.PARTNER:
         return None

@@ -6,12 +6,15 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from tenants import Policy, load_policy
+from tenants import load_policy
 from webapp.extensions import db
 from webapp.models import PolicyVersion, User, Workspace
+from webapp.policy_versions import active_policy, policy_of
 from webapp.tenancy import owned_by
 
 from . import audit
+
+__all__ = ["activate_version", "active_policy", "policy_of", "save_version"]
 from .unit import operation
 
 
@@ -69,28 +72,3 @@ def activate_version(workspace: Workspace, version: PolicyVersion, *, actor: Use
         before={"policy_version": before},
         after={"policy_version": version.number},
     )
-
-
-_validated: dict[tuple, Policy] = {}
-_CACHE_SIZE = 512
-
-
-def policy_of(version: PolicyVersion) -> Policy:
-    """The validated Policy of a stored version, cached: a version row never changes.
-
-    Keyed by id and creation time, so a database rebuilt with the same ids (tests, a restore)
-    never serves another document's policy.
-    """
-    key = (version.id, version.created_at)
-    policy = _validated.get(key)
-    if policy is None:
-        if len(_validated) >= _CACHE_SIZE:
-            _validated.clear()
-        policy = _validated[key] = load_policy(version.document)
-    return policy
-
-
-def active_policy(workspace: Workspace) -> Policy:
-    """The workspace's active policy (a blank one if it has none yet)."""
-    version = workspace.active_policy_version
-    return policy_of(version) if version is not None else load_policy({})
