@@ -151,8 +151,8 @@ def record_outcome(lead_id: int) -> Response:
                 channel=form.channel.data,
                 true_facts=[f for f in request.form.getlist("facts") if f in known],
             )
-        except OutcomeRefused as refused:  # L411-4, L411-5: said beside the outcome
-            form.outcome.errors = [refusal_message(refused, labels)]
+        except OutcomeRefused as refusal:  # L411-4, L411-5: said beside the outcome
+            form.outcome.errors = [refusal_message(refusal, labels)]
         except UserError as error:
             getattr(form, error.field, form.outcome).errors = [str(error)]
         else:
@@ -190,8 +190,8 @@ def acknowledge(lead_id: int) -> Response:
     lead = lead_to_act_on(lead_id)
     try:
         acknowledgements.acknowledge(lead, actor=_me())
-    except Refused as refused:
-        status, message = ACKNOWLEDGE_REFUSALS[refused.reason]
+    except Refused as refusal:
+        status, message = ACKNOWLEDGE_REFUSALS[refusal.reason]
         return refused(lead, status, str(message), acknowledge_error=str(message))
     return done(lead, _("Lead acknowledged."))
 
@@ -216,9 +216,9 @@ def _close_task(lead_id: int, task_id: int, close) -> Response:
         abort(404)
     try:
         close(task, actor=_me(), membership=g.membership)
-    except tasks.CloseRefused as refused:
+    except tasks.CloseRefused as refusal:
         db.session.rollback()
-        status, message = tasks_ui.TASK_REFUSALS[refused.reason]
+        status, message = tasks_ui.TASK_REFUSALS[refusal.reason]
         return refused(lead, status, str(message), task_error=str(message))
     return done(lead, _("Task closed."))
 
