@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 
 from tenants.durations import Duration
 from tenants.profiles import load_profile
+from webapp import policy_versions
 from webapp.extensions import db
 from webapp.models import (
     AuditEvent,
@@ -414,7 +415,7 @@ def test_bdc_6_a_stored_policy_version_with_lost_after_days_still_loads_and_lose
         update(PolicyVersion).where(PolicyVersion.id == version.id).values(document=old)
     )
     db.session.commit()
-    policies._validated.clear()  # as a worker that starts on the old database
+    policy_versions._validated.clear()  # as a worker that starts on the old database
     assert policies.active_policy(workspace).cadences[0].lost_after == Duration.parse("7d")
 
     (lead,) = _started(redis_conn, make_lead, workspace, agent, ["Ancien"], toronto(MONDAY, 8))

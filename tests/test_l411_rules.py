@@ -10,7 +10,6 @@ from html import unescape
 
 import pytest
 import time_machine
-from flask import g
 from rq import Queue, SimpleWorker
 from sqlalchemy import func, select
 
@@ -428,9 +427,8 @@ def test_l411_2_a_replay_counts_the_deliveries_not_the_referrals(client, api, l4
         for n in range(1, 3):
             lead_id = _deliver(api, headers, account["id"], n, cpt.id)["lead"]["id"]
             assert _outcome(client, lead_id, "yes_transferred_to_ae").status_code == 302
-    g.workspace = workspace
     histories, accounts = replay_data.gather(
-        OPEN - timedelta(hours=1), OPEN + timedelta(hours=1), OPEN + timedelta(hours=2)
+        workspace, OPEN - timedelta(hours=1), OPEN + timedelta(hours=1), OPEN + timedelta(hours=2)
     )
     kinds = sorted((h.lead_type or "", h.was_delivered) for h in histories)
     assert kinds == [("", True)] * 2 + [("ae_referral", False)] * 2

@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from flask import g
 from rq import Queue, SimpleWorker
 from sqlalchemy import event, func, select
 
@@ -171,14 +170,13 @@ def test_gathering_a_period_takes_the_same_queries_for_3_or_30_leads(ccima, make
             made = [make_lead(ccima, owner=advisor) for _ in range(count)]
         for lead in made:
             _log_contact(lead, t0 + timedelta(minutes=3))
-        g.workspace = ccima
         db.session.refresh(ccima)  # loaded now, not counted below
         statements = []
         listener = lambda *args: statements.append(args[2])  # noqa: E731
         event.listen(db.engine, "before_cursor_execute", listener)
         try:
             histories, _ = replay_data.gather(
-                t0 - timedelta(hours=1), t0 + timedelta(hours=1), now()
+                ccima, t0 - timedelta(hours=1), t0 + timedelta(hours=1), now()
             )
         finally:
             event.remove(db.engine, "before_cursor_execute", listener)

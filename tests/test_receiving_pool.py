@@ -200,3 +200,20 @@ def test_ccima_1_leads_go_to_the_contact_centres_advisors_not_internal_support_o
             )
             assert response.status_code == 201, response.json
     assert sorted(_owners(workspace)) == sorted([a.id for a in advisors] * 2)
+
+
+def test_ccima_1_without_direct_to_agents_new_leads_wait_unassigned(make_workspace, make_member):
+    """`assignment.direct_to_agents: false`: the strategy picks nobody at intake; the lead
+    waits in the unassigned pool (the same policy with true gives it to the agent)."""
+    from webapp.operations.intake import IntakeRequest, receive_lead
+
+    def owner_with(direct: bool):
+        document = load_profile("blank")
+        document["assignment"] = {"direct_to_agents": direct}
+        workspace = make_workspace(policy_document=document)
+        make_member(workspace, Role.AGENT)
+        request = IntakeRequest("Prospecto", phone="55 1234 5600")
+        return receive_lead(workspace, request, actor=None).lead.owner_id
+
+    assert owner_with(True) is not None
+    assert owner_with(False) is None

@@ -21,7 +21,7 @@ from tests.test_timer_actions import _fire_due
 from webapp.channels.messages import lead_link, render_message
 from webapp.extensions import db
 from webapp.models import Deadline, DeadlineState, Lead, Notification, Role, WeeklyReport
-from webapp.operations import deadlines, leads, outcomes, recurring, reporting
+from webapp.operations import deadlines, leads, outcomes, policies, recurring, reporting
 from webapp.operations.intake import IntakeRequest, receive_lead
 from webapp.report_fields import reason_label
 
@@ -291,3 +291,14 @@ def test_a_workspace_made_after_mondays_cutoff_waits_for_the_next_one(make_works
     assert row.state == DeadlineState.PENDING
     assert row.due_at == datetime(2026, 11, 30, 9, 0, tzinfo=MX)
     assert _reports() == {} and _weekly_messages() == []
+
+
+def test_ccima_8_the_policy_names_who_receives_the_weekly_report(week, redis_conn):
+    """reporting.weekly_report_recipients: here the advisors only, not their manager."""
+    workspace = week["workspace"]
+    document = policies.active_policy(workspace).dump()
+    document["reporting"]["weekly_report_recipients"] = ["agent"]
+    policies.save_version(workspace, document, author=None)
+    _fired(redis_conn)
+    reported = {person for person, template, _ in _weekly_messages() if template == WEEKLY[0]}
+    assert reported == {week["ana"].id, week["luis"].id, week["third"].id}

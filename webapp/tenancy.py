@@ -21,13 +21,15 @@ from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
 from tenants import Policy
 from webapp.extensions import db, login_manager
 from webapp.models import SLUG_PATTERN, AuditEvent, Lead, Membership, Role, Workspace
-from webapp.operations.policies import active_policy
+from webapp.policy_versions import active_policy
 from webapp.redirects import safe_next
 
 M = TypeVar("M")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # What may still change in an archived workspace: bringing it back (and signing out of it).
 WHILE_ARCHIVED = {"people.archive_workspace"}
+# Whose rows: a workspace, its id, or (in a join across workspaces) the column holding it.
+Owner = Workspace | int | ColumnElement[Any]
 _SLUG = re.compile(SLUG_PATTERN)
 
 
@@ -53,7 +55,7 @@ def organisation_leads(workspace_id: int, organisation_id: int | None) -> Column
     if organisation_id is None:  # never "no organisation", which is the unassigned pool
         return false()
     its_partners = select(Membership.user_id).where(
-        Membership.workspace_id == workspace_id,
+        owned_by(Membership, workspace_id),
         Membership.partner_organisation_id == organisation_id,
     )
     return or_(Lead.partner_organisation_id == organisation_id, Lead.owner_id.in_(its_partners))
@@ -90,7 +92,7 @@ def _narrowing(model: type) -> ColumnElement[bool] | None:
         visible = visible_leads(membership, active_policy(current_workspace()))
     if model is Lead:
         return visible
-    their_leads = select(Lead.id).where(Lead.workspace_id == current_workspace().id, visible)
+    their_leads = select(Lead.id).where(owned_by(Lead, current_workspace()), visible)
     if model is AuditEvent:
         return and_(AuditEvent.subject_type == "leads", AuditEvent.subject_id.in_(their_leads))
     lead_id = getattr(model, "lead_id", None)
@@ -99,11 +101,26 @@ def _narrowing(model: type) -> ColumnElement[bool] | None:
     return or_(lead_id.is_(None), lead_id.in_(their_leads))
 
 
-def scoped(model: type[M], workspace: Workspace | None = None) -> Select[tuple[M]]:
-    """SELECT over `model` limited to `workspace` (default: the current one; jobs pass theirs)
-    and to a partner's leads."""
-    workspace = workspace or current_workspace()
-    statement = select(model).where(model.workspace_id == workspace.id)
+def owned_by(model: Any, workspace: Owner) -> ColumnElement[bool]:
+    """The condition "this row of `model` (a model or an alias of one) belongs to `workspace`",
+    for what `scoped()` cannot say itself: a column-only SELECT, a subquery, a join's ON
+    clause, an UPDATE or DELETE. The only place a query compares `workspace_id`."""
+    if isinstance(workspace, Workspace):
+        workspace = workspace.id
+    return model.workspace_id == workspace
+
+
+def scoped(model: type[M], workspace: Owner | None = None) -> Select[tuple[M]]:
+    """SELECT over `model` limited to one workspace.
+
+    Without `workspace`: the current request's, narrowed to what the current member sees (a
+    partner: only the leads given to them, and the rows hanging off those). With `workspace`
+    (operations, jobs, read models that apply `visible_leads` themselves): all of that
+    workspace's rows, whoever asks; a job passes its workspace and never sets `g.workspace`.
+    """
+    if workspace is not None:
+        return select(model).where(owned_by(model, workspace))
+    statement = select(model).where(owned_by(model, current_workspace()))
     narrowing = _narrowing(model)
     return statement if narrowing is None else statement.where(narrowing)
 
@@ -159,7 +176,7 @@ def load_workspace_for_member(slug: str) -> tuple[Workspace, Membership]:
         abort(404)
     row = db.session.execute(
         select(Workspace, Membership)
-        .join(Membership, Membership.workspace_id == Workspace.id)
+        .join(Membership, owned_by(Membership, Workspace.id))
         .where(Workspace.slug == slug, Membership.user_id == current_user.id)
     ).first()
     if row is None:

@@ -145,15 +145,43 @@ def _existing_file_manager(
     return None
 
 
-ASSIGNMENT_STRATEGIES: dict[str, StrategyFn] = {
-    "round_robin": _round_robin,
-    "weighted": _weighted,
-    "least_loaded": _least_loaded,
-    "top_performer": _top_performer,
-    "partner_allocation": _partner_allocation,
-    "manual": _manual,
-    "existing_file_manager": _existing_file_manager,
+# The facts about candidates a strategy may read beyond the members themselves: the
+# operation gathers only those the strategies in play declare (each costs a query).
+OPEN_LEADS = "open_leads"  # Candidate.open_leads
+CONVERSION = "conversion_history"  # Candidate.metrics["conversion_rate"], over `window`
+
+
+@dataclass(frozen=True)
+class StrategySpec:
+    """A strategy of the registry: how it picks, which candidate facts it reads, and whether
+    it allocates to a partner organisation (its pool is the partners, not the receivers)."""
+
+    pick: StrategyFn
+    reads: frozenset[str] = frozenset()
+    allocates_to_partners: bool = False
+
+
+ASSIGNMENT_STRATEGIES: dict[str, StrategySpec] = {
+    "round_robin": StrategySpec(_round_robin),
+    "weighted": StrategySpec(_weighted),
+    "least_loaded": StrategySpec(_least_loaded, frozenset({OPEN_LEADS})),
+    # Ties among the best are broken by load.
+    "top_performer": StrategySpec(_top_performer, frozenset({OPEN_LEADS, CONVERSION})),
+    "partner_allocation": StrategySpec(
+        _partner_allocation, frozenset({OPEN_LEADS}), allocates_to_partners=True
+    ),
+    "manual": StrategySpec(_manual),
+    "existing_file_manager": StrategySpec(_existing_file_manager),
 }
+
+
+def strategy_reads(strategy: settings.Strategy, fact: str) -> bool:
+    """Whether `strategy` reads `fact` (OPEN_LEADS, CONVERSION) about the candidates."""
+    return fact in ASSIGNMENT_STRATEGIES[strategy.strategy].reads
+
+
+def allocates_to_partners(strategy: settings.Strategy) -> bool:
+    return ASSIGNMENT_STRATEGIES[strategy.strategy].allocates_to_partners
 
 
 @dataclass(frozen=True)
@@ -215,7 +243,7 @@ def choose_assignee(
     for chosen in (primary, policy.assignment.fallback):
         if chosen is None:
             continue
-        pick = ASSIGNMENT_STRATEGIES[chosen.strategy](chosen, lead, pool)
+        pick = ASSIGNMENT_STRATEGIES[chosen.strategy].pick(chosen, lead, pool)
         if pick is not None:
             return AssignmentDecision(
                 pick.agent_id,

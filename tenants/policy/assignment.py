@@ -142,7 +142,11 @@ class AssignmentSettings(Section):
     strategy: Strategy = Field(default_factory=RoundRobin)
     eligibility: list[Eligibility] = Field(default_factory=list)
     fallback: Strategy | None = None
-    direct_to_agents: bool = True
+    direct_to_agents: bool = Field(
+        True,
+        description="new leads go straight to the strategy's agent (CCIMA-1); false: they"
+        " wait unassigned for a person to hand them out or an agent to claim them",
+    )
     receiving_roles: list[ReceivingRole] = Field(
         default_factory=lambda: ["agent", "manager"],
         min_length=1,

@@ -11,7 +11,7 @@ from tenants.policy.calendar import CalendarSettings
 from tenants.policy.common import Code, Labels, Locale, Section
 from tenants.policy.counters import Counter
 from tenants.policy.duplicates import DuplicateSettings
-from tenants.policy.gates import Gate
+from tenants.policy.gates import AccountFact, Gate, todays_account_facts
 from tenants.policy.intake import IntakeSettings
 from tenants.policy.notifications import NotificationSettings
 from tenants.policy.outcomes import OutcomeSettings
@@ -37,6 +37,10 @@ class Policy(Section):
     timers: list[Timer] = Field(default_factory=list)
     outcomes: OutcomeSettings = Field(default_factory=OutcomeSettings)
     gates: list[Gate] = Field(default_factory=list)
+    account_facts: list[AccountFact] = Field(
+        default_factory=todays_account_facts,
+        description="the account facts the accounts API takes and the gates read",
+    )
     counters: list[Counter] = Field(default_factory=list)
     cadences: list[Cadence] = Field(default_factory=list)
     answers: AnswersSettings = Field(default_factory=AnswersSettings)

@@ -7,6 +7,28 @@ from pydantic import Field
 from tenants.policy.common import Code, Labels, Section
 
 
+class AccountFact(Section):
+    """A fact about a client account that the accounts API takes (`facts.<name>`) and the
+    gates read: a `flag` (set or not: flag_set), a `field` (a text, one of `values` if given:
+    status_in) or an `amount` (a number: amount_above)."""
+
+    name: Code
+    kind: Literal["flag", "field", "amount"]
+    values: list[Annotated[str, Field(min_length=1, max_length=100)]] | None = Field(
+        None, description="a field's allowed values; none given: any text"
+    )
+
+
+def todays_account_facts() -> list[AccountFact]:
+    """The facts the accounts API has always taken by name (L411-4)."""
+    return [
+        AccountFact(name="do_not_upsell", kind="flag"),
+        AccountFact(name="not_meeting_criteria", kind="flag"),
+        AccountFact(name="handled_by", kind="field", values=["RET", "ESC", "HTS"]),
+        AccountFact(name="pending_balance", kind="amount"),
+    ]
+
+
 class FlagSet(Section):
     """Blocks when the account carries a flag (e.g. do_not_upsell)."""
 

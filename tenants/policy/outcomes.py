@@ -1,11 +1,11 @@
 """`outcomes` section: the outcome code catalogue and what each code does."""
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import Field, model_validator
 
 from tenants.durations import Duration
-from tenants.policy.common import Code, Labels, Section
+from tenants.policy.common import Code, ContactChannel, Labels, Section
 
 
 class Cooldown(Section):
@@ -88,6 +88,18 @@ class Outcome(Section):
         return any(e.kind == "counts_as" and e.counter == "offer" for e in self.effects)
 
 
+class LoggedChannel(Section):
+    """A channel an agent logs a contact on (the outcome form's Channel, the API's activity
+    `channel`); without `labels`, the product's own words for the code."""
+
+    code: ContactChannel
+    labels: Labels | None = None
+
+
+def _every_contact_channel() -> list[LoggedChannel]:
+    return [LoggedChannel(code=code) for code in get_args(ContactChannel)]
+
+
 class OutcomeSettings(Section):
     """The outcome catalogue; `exactly_one`: a callback ends with one outcome, and a second one
     on the same callback is refused (L411-5). Off unless the department asks for it: a lead
@@ -95,6 +107,12 @@ class OutcomeSettings(Section):
 
     exactly_one: bool = False
     codes: list[Outcome] = Field(default_factory=list)
+    contact_channels: list[LoggedChannel] = Field(
+        default_factory=_every_contact_channel,
+        min_length=1,
+        description="the channels agents log contacts on, in the order offered (an internal"
+        " note is always possible)",
+    )
 
     @model_validator(mode="after")
     def _unique_codes(self) -> "OutcomeSettings":
@@ -102,4 +120,7 @@ class OutcomeSettings(Section):
         dupes = sorted({c for c in codes if codes.count(c) > 1})
         if dupes:
             raise ValueError(f"duplicate outcome code(s): {', '.join(dupes)}")
+        channels = [c.code for c in self.contact_channels]
+        if len(set(channels)) != len(channels):
+            raise ValueError("a contact channel is listed twice")
         return self

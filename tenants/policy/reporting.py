@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from tenants.policy.common import Code, Percent, Section, TimeOfDay, Weekday
+from tenants.policy.common import Code, Percent, Recipient, Section, TimeOfDay, Weekday
 
 
 class WeeklyCutoff(Section):
@@ -33,6 +33,12 @@ class ReportingSettings(Section):
 
     weekly_cutoff: WeeklyCutoff | None = None
     weekly_report_fields: list[Code] = Field(default_factory=list)
+    weekly_report_recipients: list[Recipient] = Field(
+        default_factory=lambda: ["agent", "assignee_manager"],
+        min_length=1,
+        description="who receives an advisor's weekly report: by default the advisor and"
+        " their team's managers (CCIMA-8)",
+    )
     stage_statuses: dict[Code, Code] = Field(
         default_factory=dict,
         description="report field -> the status whose entries it counts, e.g."

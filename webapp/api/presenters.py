@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 
+from tenants import Policy
 from webapp.extensions import db
 from webapp.models import Account, Deadline, DeadlineState, Lead, PolicyVersion, Workspace
 from webapp.operations import accounts, deadlines, policies
@@ -112,7 +114,17 @@ def _pending_deadlines(lead_ids: list[int]) -> dict[int, list[DeadlineOut]]:
     return due
 
 
-def account_out(account: Account) -> AccountOut:
+def declared_facts(facts: dict[str, Any], policy: Policy) -> dict[str, bool | float | str | None]:
+    """The policy's account facts (`account_facts`) with their values on the account."""
+    read = {
+        "flag": lambda name: name in facts["set"],
+        "field": lambda name: facts["fields"].get(name),
+        "amount": lambda name: float(facts["amounts"].get(name, 0)),
+    }
+    return {fact.name: read[fact.kind](fact.name) for fact in policy.account_facts}
+
+
+def account_out(account: Account, policy: Policy) -> AccountOut:
     facts = accounts.facts_of(account)
     return AccountOut(
         id=account.id,
@@ -126,6 +138,7 @@ def account_out(account: Account) -> AccountOut:
         handled_by=facts["fields"].get("handled_by"),
         pending_balance=float(facts["amounts"].get("pending_balance", 0)),
         open_cards=sorted(facts["open_cards"]),
+        facts=declared_facts(facts, policy),
         cooldowns={k: datetime.fromisoformat(v) for k, v in facts["cooldowns"].items()},
         created_at=account.created_at,
         updated_at=account.updated_at,

@@ -190,6 +190,9 @@ class CardIn(Body):
     closed_at: UTCDatetime | None = None
 
 
+FactValue = bool | float | Annotated[str, Field(max_length=100)] | None
+
+
 class AccountIn(Body):
     """An account and the facts its eligibility gates read (L411-4); omitted facts stay."""
 
@@ -228,6 +231,13 @@ class AccountIn(Body):
         max_length=20,
         description="Cards whose state changed; a card that closes starts the cooldowns"
         " waiting for it (L411-9: 30 days after the upsell card was closed).",
+    )
+    facts: dict[Annotated[str, Field(max_length=64)], FactValue] | None = Field(
+        None,
+        max_length=50,
+        description="Facts the policy declares (`account_facts`) by name: a flag true or"
+        " false, a field a text (null clears it), an amount a number. The named fields above"
+        " are the same facts spelled out.",
     )
 
 
@@ -376,6 +386,9 @@ class AccountOut(BaseModel):
     handled_by: str | None
     pending_balance: float
     open_cards: list[str]
+    facts: dict[str, bool | float | str | None] = Field(
+        description="Every fact the policy declares (`account_facts`) with its value."
+    )
     cooldowns: dict[str, datetime] = Field(
         description="When each cooldown on offers ends, e.g. `offer` (L411-7, L411-9)."
     )

@@ -10,7 +10,7 @@ from webapp.extensions import db
 from webapp.models import Lead, Membership, Task, TaskState, Team, User
 from webapp.operations import api_calls, tasks
 from webapp.operations.api_keys import key_may
-from webapp.tenancy import get_or_404
+from webapp.tenancy import get_or_404, owned_by
 
 from .blueprint import ApiError, body, check_id, endpoint, respond
 from .schemas import DeliveryRef, Person, TaskCloseIn, TaskList, TaskOut, TeamOut
@@ -65,7 +65,7 @@ def _closer(data: TaskCloseIn, task: Task) -> User | None:
     row = db.session.execute(
         select(User, Membership)
         .join(Membership, Membership.user_id == User.id)
-        .where(User.id == data.by, Membership.workspace_id == g.workspace.id)
+        .where(User.id == data.by, owned_by(Membership, g.workspace))
     ).first()
     if row is None:
         raise ApiError(422, "invalid input", [("by", "not a member of this workspace")])

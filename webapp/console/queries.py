@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 from webapp.channels.labels import CHANNEL_LABELS
 from webapp.extensions import db
 from webapp.models import Deadline, DeadlineState, Notification, NotificationState
-from webapp.tenancy import current_workspace, scoped
+from webapp.tenancy import current_workspace, owned_by, scoped
 
 LIST_LIMIT = 100
 MESSAGES_PER_PAGE = 25
@@ -111,9 +111,7 @@ def pending_counts(filters: Filters, moment: datetime) -> tuple[int, int]:
     statement = select(
         func.count(case((Deadline.due_at <= moment, 1))),
         func.count(case((Deadline.due_at > moment, 1))),
-    ).where(
-        Deadline.workspace_id == current_workspace().id, Deadline.state == DeadlineState.PENDING
-    )
+    ).where(owned_by(Deadline, current_workspace()), Deadline.state == DeadlineState.PENDING)
     if filters.kind:
         statement = statement.where(Deadline.kind == filters.kind)
     late, upcoming = db.session.execute(statement).one()
@@ -126,7 +124,7 @@ def deadline_kinds() -> list[str]:
         db.session.scalars(
             select(Deadline.kind)
             .distinct()
-            .where(Deadline.workspace_id == current_workspace().id)
+            .where(owned_by(Deadline, current_workspace()))
             .order_by(Deadline.kind)
         )
     )
@@ -136,7 +134,7 @@ def outbox_counts() -> dict[str, dict[NotificationState, int]]:
     """Messages per channel and state: {"email": {NotificationState.SENT: 12, ...}, ...}."""
     rows = db.session.execute(
         select(Notification.channel, Notification.state, func.count())
-        .where(Notification.workspace_id == current_workspace().id)
+        .where(owned_by(Notification, current_workspace()))
         .group_by(Notification.channel, Notification.state)
     )
     counts: dict[str, dict[NotificationState, int]] = defaultdict(dict)
@@ -148,7 +146,7 @@ def outbox_counts() -> dict[str, dict[NotificationState, int]]:
 def _undelivered(filters: Filters, statement):
     states = [NotificationState(filters.state)] if filters.state else list(RETRYABLE)
     statement = statement.where(
-        Notification.workspace_id == current_workspace().id, Notification.state.in_(states)
+        owned_by(Notification, current_workspace()), Notification.state.in_(states)
     )
     if filters.channel:
         statement = statement.where(Notification.channel == filters.channel)

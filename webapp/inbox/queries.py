@@ -13,6 +13,7 @@ from webapp.channels import IN_APP
 from webapp.channels.messages import render_message
 from webapp.extensions import db
 from webapp.models import Notification, NotificationState, User, Workspace
+from webapp.tenancy import scoped
 
 
 @dataclass(frozen=True)
@@ -29,8 +30,7 @@ class InboxItem:
 
 def inbox_of(workspace: Workspace, user: User) -> Select:
     """The user's delivered in-app notifications in this workspace (never anyone else's)."""
-    return select(Notification).where(
-        Notification.workspace_id == workspace.id,
+    return scoped(Notification, workspace).where(
         Notification.recipient_user_id == user.id,
         Notification.channel == IN_APP,
         Notification.state == NotificationState.SENT,

@@ -13,16 +13,6 @@ from tenants import Policy
 from webapp.amounts import parse_amount
 from webapp.policy.labels import PolicyLabels
 
-CONTACT_CHANNELS = {
-    "call": _l("Call"),
-    "sms": _l("Text message"),
-    "email": _l("E-mail"),
-    "whatsapp": _l("WhatsApp"),
-    "social": _l("Social"),
-    "voicemail": _l("Voicemail"),
-    "in_person": _l("In person"),
-    "note": _l("Internal note"),
-}
 NONE = [SelectChoice("", "—")]
 
 
@@ -73,11 +63,10 @@ class LeadEditForm(FlaskForm):
 
 class OutcomeForm(FlaskForm):
     outcome = SelectField(_l("Outcome"), choices=NONE, validate_choice=False)
-    channel = SelectField(_l("Channel"), choices=_choices(CONTACT_CHANNELS.items()), default="call")
+    channel = SelectField(_l("Channel"), choices=NONE)
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
 
     def use_policy(self, labels: PolicyLabels) -> None:
-        self.channel.choices = _choices(CONTACT_CHANNELS.items())  # in the reader's language
         groups = {"yes": _l("Yes"), "no": _l("No")}
         self.outcome.choices = NONE + [
             SelectChoice(
@@ -85,6 +74,9 @@ class OutcomeForm(FlaskForm):
             )
             for o in labels.policy.outcomes.codes
         ]
+        self.channel.choices = _choices(labels.contact_channels())
+        if self.channel.data is None:
+            self.channel.data = self.channel.choices[0].value  # the policy's first: call
 
 
 class AmountField(StringField):

@@ -16,6 +16,7 @@ from webapp.extensions import db
 from webapp.models import PartnerOrganisation, Workspace
 from webapp.operations.intake_checks import FIELD_ALIASES, FILLED_BY_INTAKE, LIMITS
 from webapp.policy.labels import PolicyLabels
+from webapp.tenancy import owned_by
 
 # The lead's own columns; the form has a fixed input for each.
 COLUMNS = frozenset(LIMITS) | {"lead_type", "rating", "channel"}
@@ -75,7 +76,7 @@ def _choices(workspace: Workspace, policy: Policy, code: str, locale: str):
     if kind == "organisation":
         rows = db.session.execute(
             select(PartnerOrganisation.id, PartnerOrganisation.name)
-            .where(PartnerOrganisation.workspace_id == workspace.id)
+            .where(owned_by(PartnerOrganisation, workspace))
             .order_by(PartnerOrganisation.name)
         )
         return kind, tuple((str(i), name) for i, name in rows.all())

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.clock import now
 from webapp.extensions import db
 
 from .base import TenantOwned
-from .types import UTCDateTime
+from .tracked_run import TrackedRun, run_state_column
 
 
 class ImportState(enum.StrEnum):
+    """A tracked run's states (RunState), after the upload waiting for its mapping."""
+
     UPLOADED = "uploaded"
     QUEUED = "queued"
     RUNNING = "running"
@@ -24,7 +24,7 @@ class ImportState(enum.StrEnum):
     FAILED = "failed"
 
 
-class LeadImport(TenantOwned, db.Model):
+class LeadImport(TrackedRun, TenantOwned, db.Model):
     """One uploaded CSV file: kept whole so the dry run and the job read the same rows."""
 
     __tablename__ = "lead_imports"
@@ -37,32 +37,15 @@ class LeadImport(TenantOwned, db.Model):
     encoding: Mapped[str] = mapped_column(String(20))
     delimiter: Mapped[str] = mapped_column(String(1))
     mapping: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # column → lead field
-    state: Mapped[ImportState] = mapped_column(
-        Enum(
-            ImportState,
-            native_enum=False,
-            length=20,
-            values_callable=lambda e: [m.value for m in e],
-        ),
-        default=ImportState.UPLOADED,
-    )
-    progress: Mapped[int] = mapped_column(Integer, default=0)
+    state: Mapped[ImportState] = run_state_column(ImportState, ImportState.UPLOADED)
     row_count: Mapped[int] = mapped_column(Integer, default=0)
     # The job's cursor: rows handled so far, committed with each row (a restarted job goes on
-    # from here), and when the last one was; a running import silent too long has lost its job.
+    # from here) with the heartbeat (`progressed_at`); one silent too long has lost its job.
     rows_done: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    progressed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     imported_count: Mapped[int] = mapped_column(Integer, default=0)
     skipped_count: Mapped[int] = mapped_column(Integer, default=0)  # already imported
     failed_count: Mapped[int] = mapped_column(Integer, default=0)
     row_errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    error: Mapped[str | None] = mapped_column(Text)
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     requested_by = relationship("User")
-
-    @property
-    def finished(self) -> bool:
-        return self.state in (ImportState.DONE, ImportState.FAILED)

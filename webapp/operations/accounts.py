@@ -20,6 +20,7 @@ from webapp.clock import now
 from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.models import Account, AuditEvent, Lead, User, Workspace
+from webapp.tenancy import owned_by, scoped
 
 from . import audit, events, intake, leads, policies
 from .unit import operation
@@ -80,9 +81,7 @@ def upsert_account(
     if not external_ref.strip() or len(external_ref) > 100:
         raise UserError("external_ref", "1 to 100 characters")
     account = db.session.scalar(
-        select(Account).where(
-            Account.workspace_id == workspace.id, Account.external_ref == external_ref
-        )
+        scoped(Account, workspace).where(Account.external_ref == external_ref)
     )
     created = account is None
     if created:
@@ -221,7 +220,7 @@ def counter_facts(account: Account, event_names: set[str]) -> CounterFacts:
     times: dict[str, list[datetime]] = {name: [] for name in event_names}
     rows = db.session.execute(
         select(AuditEvent.action, AuditEvent.created_at).where(
-            AuditEvent.workspace_id == account.workspace_id,
+            owned_by(AuditEvent, account.workspace_id),
             AuditEvent.subject_type == Account.__tablename__,
             AuditEvent.subject_id == account.id,
             AuditEvent.action.in_(sorted(event_names)),

@@ -15,6 +15,7 @@ from webapp.clock import now
 from webapp.extensions import db
 from webapp.live_versions import QUEUES
 from webapp.models import AuditEvent, Lead, Membership, User
+from webapp.tenancy import owned_by
 
 from . import audit, deadlines, leads, policies
 from .unit import operation
@@ -46,7 +47,7 @@ def acknowledgement(lead: Lead) -> AuditEvent | None:
     return db.session.scalar(
         select(AuditEvent)
         .where(
-            AuditEvent.workspace_id == lead.workspace_id,
+            owned_by(AuditEvent, lead.workspace_id),
             AuditEvent.subject_type == Lead.__tablename__,
             AuditEvent.subject_id == lead.id,
             AuditEvent.action == EVENT,

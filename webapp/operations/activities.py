@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import get_args
 
+from tenants import Policy
+from tenants.policy.common import ContactChannel
 from webapp.audit_actions import ACTIVITY_LOGGED
 from webapp.clock import now
 from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.models import Activity, Lead, User
 
-from . import audit, deadlines, tasks
+from . import audit, deadlines, policies, tasks
 from .unit import operation
 
 # An internal note is not contact with the customer; every other channel is.
 NOT_CONTACT = frozenset({"note"})
-# The policy's contact channels, plus internal notes.
-CHANNELS = frozenset(
-    {"call", "email", "sms", "whatsapp", "social", "voicemail", "in_person", "note"}
-)
+# Every channel a policy may let agents log (outcomes.contact_channels), plus internal notes.
+CHANNELS = frozenset(get_args(ContactChannel)) | NOT_CONTACT
+
+
+def loggable_channels(policy: Policy) -> list[str]:
+    """The channels the policy lets agents log, in its order, then the internal note."""
+    return [*(c.code for c in policy.outcomes.contact_channels), *sorted(NOT_CONTACT)]
 
 
 def events_of(activity: Activity) -> list[str]:
@@ -43,9 +49,10 @@ def log_activity(
     occurred_at: datetime | None = None,
 ) -> Activity:
     """Record an activity on `lead` and cancel the pending deadlines it satisfies."""
-    if channel not in CHANNELS:
+    allowed = loggable_channels(policies.active_policy(lead.workspace))
+    if channel not in allowed:
         raise UserError(
-            "channel", f"unknown channel {channel!r}; use one of {', '.join(sorted(CHANNELS))}"
+            "channel", f"unknown channel {channel!r}; use one of {', '.join(sorted(allowed))}"
         )
     activity = Activity(
         workspace_id=lead.workspace_id,

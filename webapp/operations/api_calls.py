@@ -7,8 +7,6 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
-
 from webapp.extensions import db
 from webapp.models import (
     Account,
@@ -21,6 +19,7 @@ from webapp.models import (
     WebhookSource,
     Workspace,
 )
+from webapp.tenancy import scoped
 
 from . import accounts, activities, assignment, audit, intake, outcomes, tasks
 from .unit import operation
@@ -66,9 +65,7 @@ def _match_fingerprint(
         known = result.lead.intake_fingerprint
     else:  # the key's request joined a file (BDC-7)
         holder = db.session.scalar(
-            select(IntakeReceipt).where(
-                IntakeReceipt.workspace_id == workspace.id, IntakeReceipt.key == f"key:{key}"
-            )
+            scoped(IntakeReceipt, workspace).where(IntakeReceipt.key == f"key:{key}")
         )
         known = holder.fingerprint if holder else None
     fresh = result.created or (result.joined and result.decision is not None)

@@ -25,6 +25,12 @@ from tenants.decisions import (
     ownership_timers,
     receivers_for,
 )
+from tenants.decisions.assignment import (
+    CONVERSION,
+    OPEN_LEADS,
+    allocates_to_partners,
+    strategy_reads,
+)
 from webapp.audit_actions import (
     LEAD_ALLOCATED,
     LEAD_ASSIGNED,
@@ -37,13 +43,12 @@ from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.live_versions import QUEUES
 from webapp.models import Deadline, DeadlineState, Lead, Membership, Role, Team, User, Workspace
+from webapp.tenancy import owned_by, scoped
 
 from . import audit, deadlines, events, leads, policies, sharing
 from .unit import operation
 
 OPENING_DEADLINE = "assignment.opening"
-# Strategies whose choice depends on members' open leads.
-LOAD_READERS = {"least_loaded", "partner_allocation", "top_performer"}
 
 
 class ClaimRefused(ValueError):
@@ -105,27 +110,22 @@ def candidates(
     members: an intake does not count a workspace's leads for a round robin.
     """
     receivers = receivers_for(policy, source)
-    if policy.assignment.strategy.strategy == "partner_allocation":
+    if allocates_to_partners(policy.assignment.strategy):
         pool = Membership.role == Role.PARTNER
     else:
         pool = Membership.role.in_([Role(r) for r in receivers.roles])
         if team_id is not None:
             pool = and_(pool, Membership.team_id == team_id)
         elif receivers.teams:
-            teams = select(Team.id).where(
-                Team.workspace_id == workspace.id, Team.code.in_(receivers.teams)
-            )
+            teams = select(Team.id).where(owned_by(Team, workspace), Team.code.in_(receivers.teams))
             pool = and_(pool, Membership.team_id.in_(teams))
     if also_user_ids:
         pool = or_(pool, Membership.user_id.in_(list(also_user_ids)))
-    query = select(Membership).where(
-        Membership.workspace_id == workspace.id, Membership.active.is_(True), pool
-    )
+    query = scoped(Membership, workspace).where(Membership.active.is_(True), pool)
     members = db.session.scalars(query.order_by(Membership.user_id)).all()
     ids = [m.user_id for m in members]
     in_play = [s for s in (strategy or policy.assignment.strategy, policy.assignment.fallback) if s]
-    # Partner allocation and top performer break ties by load, so they read it too.
-    needs_load = any(s.strategy in LOAD_READERS for s in in_play) or any(
+    needs_load = any(strategy_reads(s, OPEN_LEADS) for s in in_play) or any(
         f.kind == "capacity" for f in policy.assignment.eligibility
     )
     load = _open_leads(workspace, policy, ids) if needs_load and ids else {}
@@ -155,7 +155,7 @@ def _open_leads(workspace: Workspace, policy: Policy, ids: list[int]) -> dict[in
     rows = db.session.execute(
         select(Lead.owner_id, func.count())
         .where(
-            Lead.workspace_id == workspace.id,
+            owned_by(Lead, workspace),
             Lead.owner_id.in_(ids),
             Lead.status.not_in(policy.intake.terminal_codes or {""}),
         )
@@ -167,15 +167,16 @@ def _open_leads(workspace: Workspace, policy: Policy, ids: list[int]) -> dict[in
 def _conversion(
     workspace: Workspace, policy: Policy, ids: list[int], in_play: list
 ) -> dict[int, float]:
-    """Won leads / leads received, per member, over the top-performer strategy's window."""
-    windows = [s.window.timedelta for s in in_play if s.strategy == "top_performer"]
+    """Won leads / leads received, per member, over the longest window of the strategies in
+    play that read the conversion history (each such strategy has a `window`)."""
+    windows = [s.window.timedelta for s in in_play if strategy_reads(s, CONVERSION)]
     if not windows:
         return {}
     since = now() - max(windows)
     won = case((Lead.status.in_(policy.intake.won_codes or {""}), 1), else_=0)
     rows = db.session.execute(
         select(Lead.owner_id, func.sum(won), func.count())
-        .where(Lead.workspace_id == workspace.id, Lead.owner_id.in_(ids), Lead.created_at >= since)
+        .where(owned_by(Lead, workspace), Lead.owner_id.in_(ids), Lead.created_at >= since)
         .group_by(Lead.owner_id)
     )
     return {owner: (wins or 0) / total for owner, wins, total in rows.all() if total}
@@ -258,9 +259,7 @@ def _handed_over(
     if owner is None:
         return
     membership = db.session.scalar(
-        select(Membership).where(
-            Membership.workspace_id == lead.workspace_id, Membership.user_id == owner.id
-        )
+        scoped(Membership, lead.workspace_id).where(Membership.user_id == owner.id)
     )
     partner = membership is not None and membership.role == Role.PARTNER
     if partner:
@@ -373,9 +372,7 @@ def reassign(lead: Lead, to: User, *, actor: User | None, reason: str = "") -> N
     given to a partner by hand (a manual fallback), it is allocated as the strategy would
     have: their clocks start."""
     membership = db.session.scalar(
-        select(Membership).where(
-            Membership.workspace_id == lead.workspace_id, Membership.user_id == to.id
-        )
+        scoped(Membership, lead.workspace_id).where(Membership.user_id == to.id)
     )
     if membership is None:
         raise UserError("owner", "not a member of this workspace")

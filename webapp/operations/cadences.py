@@ -41,6 +41,7 @@ from webapp.clock import now
 from webapp.extensions import db
 from webapp.live_versions import QUEUES
 from webapp.models import Activity, Deadline, Lead, Task, TaskState, Workspace
+from webapp.tenancy import owned_by
 
 from . import audit, lost_proposals, policies, recurring
 from .activities import NOT_CONTACT
@@ -115,7 +116,7 @@ def _covered(
 ) -> list[ColumnElement[bool]]:
     """Conditions on Lead: open, in the workspace, of a lead type the cadences cover."""
     conditions = [
-        Lead.workspace_id == workspace.id,
+        owned_by(Lead, workspace),
         Lead.status.not_in(policy.intake.terminal_codes or {""}),
     ]
     if all(c.lead_types for c in cadences):
@@ -167,7 +168,7 @@ def _open_tasks(
 ) -> list[Row]:
     """Open tasks of `kind` (due before `due_before`), each with whether it is still due."""
     statement = select(Task, still_due(policy).label("due")).where(
-        Task.workspace_id == workspace.id, Task.kind == kind, Task.state == TaskState.OPEN
+        owned_by(Task, workspace), Task.kind == kind, Task.state == TaskState.OPEN
     )
     if due_before is not None:
         statement = statement.where(Task.due_at < due_before)
@@ -281,7 +282,7 @@ def _hand_out_round(
     have = set(
         db.session.scalars(
             select(Task.lead_id).where(
-                Task.workspace_id == workspace.id, Task.kind == ROUND_TASK, Task.due_at == at
+                owned_by(Task, workspace), Task.kind == ROUND_TASK, Task.due_at == at
             )
         )
     )

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from webapp.channels.senders import CONFIGURABLE, DEFAULT_BASE_URLS
 from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.models import ChannelSettings, User, Workspace
+from webapp.tenancy import scoped
 
 from . import audit
 from .unit import operation
@@ -15,9 +14,7 @@ from .unit import operation
 
 def settings_for(workspace: Workspace) -> dict[str, ChannelSettings | None]:
     """Each configurable channel's settings row, or None if it has none."""
-    rows = db.session.scalars(
-        select(ChannelSettings).where(ChannelSettings.workspace_id == workspace.id)
-    )
+    rows = db.session.scalars(scoped(ChannelSettings, workspace))
     found = {row.channel: row for row in rows}
     return {channel: found.get(channel) for channel in CONFIGURABLE}
 

@@ -16,6 +16,7 @@ from webapp.live_versions import BELLS
 from webapp.models import ChannelSettings, Notification, User, Workspace
 from webapp.models import NotificationState as S
 from webapp.ops import events as ops_events
+from webapp.tenancy import scoped
 
 from . import audit
 from .unit import after_commit, operation
@@ -88,9 +89,7 @@ def _outgoing(row: Notification) -> Outgoing:
         row.template, row.payload or {}, locale, lead_link(workspace.slug, row.payload or {})
     )
     settings = db.session.scalar(
-        select(ChannelSettings).where(
-            ChannelSettings.workspace_id == row.workspace_id, ChannelSettings.channel == row.channel
-        )
+        scoped(ChannelSettings, row.workspace_id).where(ChannelSettings.channel == row.channel)
     )
     return Outgoing(row.recipient_address, message, settings, group=row.recipient_group)
 

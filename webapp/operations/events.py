@@ -23,6 +23,7 @@ from tenants import Policy
 from webapp.audit_actions import DEAL_CLOSED
 from webapp.extensions import db
 from webapp.models import AuditEvent, Lead, Membership, Role, Team, User
+from webapp.tenancy import owned_by
 
 from . import audit, notifications, policies, recipients
 
@@ -106,7 +107,7 @@ def _team_context(lead: Lead, code: str | None) -> dict[str, Any]:
     if code is None:
         return {}
     team_id = db.session.scalar(
-        select(Team.id).where(Team.workspace_id == lead.workspace_id, Team.code == code)
+        select(Team.id).where(owned_by(Team, lead.workspace_id), Team.code == code)
     )
     return {"team_id": team_id} if team_id else {}
 

@@ -9,6 +9,7 @@ from webapp.clock import now
 from webapp.extensions import db
 from webapp.live_versions import BELLS
 from webapp.models import Notification, User, Workspace
+from webapp.tenancy import owned_by
 
 from . import audit
 from .unit import operation
@@ -18,7 +19,7 @@ from .unit import operation
 def mark_read(workspace: Workspace, reader: User, notification: Notification | None = None) -> int:
     """Mark `notification` (or all of the reader's unread in-app messages) read; how many."""
     statement = update(Notification).where(
-        Notification.workspace_id == workspace.id,
+        owned_by(Notification, workspace),
         Notification.recipient_user_id == reader.id,
         Notification.channel == IN_APP,
         Notification.read_at.is_(None),

@@ -33,6 +33,7 @@ from webapp.models import (
     Workspace,
 )
 from webapp.ops.metrics import observed_intake
+from webapp.tenancy import owned_by, scoped
 
 from . import activities, assignment, audit, events, leads, policies, sources
 from . import intake_checks as checks
@@ -89,7 +90,7 @@ def _receipt_keys(request: IntakeRequest, key: str | None) -> list[str]:
 def _in_workspace(workspace: Workspace, *alternatives: Any) -> Any:
     """`workspace_id = ? AND (a OR b ...)` spelled `(workspace_id = ? AND a) OR (...)`, so that
     each alternative can use its (workspace_id, column) index on SQLite and PostgreSQL."""
-    return or_(*(and_(Lead.workspace_id == workspace.id, a) for a in alternatives))
+    return or_(*(and_(owned_by(Lead, workspace), a) for a in alternatives))
 
 
 def _existing_for_retry(
@@ -105,7 +106,7 @@ def _existing_for_retry(
     if not conditions:
         return None
     joined_files = select(IntakeReceipt.lead_id).where(
-        IntakeReceipt.workspace_id == workspace.id,
+        owned_by(IntakeReceipt, workspace),
         IntakeReceipt.key.in_(_receipt_keys(request, key)),
     )
     # One query for both answers (it runs for every keyed intake): the lead it made wins.
@@ -131,9 +132,7 @@ def _existing_for_retry(
 def _account(workspace: Workspace, ref: str | None) -> Account | None:
     if not ref:
         return None
-    account = db.session.scalar(
-        select(Account).where(Account.workspace_id == workspace.id, Account.external_ref == ref)
-    )
+    account = db.session.scalar(scoped(Account, workspace).where(Account.external_ref == ref))
     if account is None:
         raise IntakeInvalid([("account_ref", _("No account %(ref)s in this workspace.", ref=ref))])
     return account
@@ -341,6 +340,8 @@ def _assign_new(
         owner = db.session.get(User, int(decision.owner_id))
         assignment.set_owner(lead, owner, actor=actor, reason=f"duplicate: {decision.rule}")
         return
+    if not policies.active_policy(workspace).assignment.direct_to_agents:
+        return  # the department hands new leads out itself: they wait in the unassigned pool
     assignment.assign(lead, actor=actor)
 
 
@@ -352,7 +353,7 @@ def _manager_of(decision: DuplicateDecision, by_id: dict[str, Lead]) -> int | No
             owner_id
             and db.session.scalar(
                 select(Membership.role).where(
-                    Membership.workspace_id == by_id[lead_id].workspace_id,
+                    owned_by(Membership, by_id[lead_id].workspace_id),
                     Membership.user_id == owner_id,
                 )
             )

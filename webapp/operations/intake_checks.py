@@ -18,6 +18,7 @@ from tenants.policy.intake import LeadField
 from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.models import Account, Membership, PartnerOrganisation, Workspace
+from webapp.tenancy import owned_by, scoped
 
 from . import leads
 
@@ -166,7 +167,7 @@ def _organisation(workspace: Workspace, value: Any) -> str | None:
     if str(value).strip().isdigit() and int(value) < 2**31:
         found = db.session.scalar(
             select(PartnerOrganisation.id).where(
-                PartnerOrganisation.workspace_id == workspace.id,
+                owned_by(PartnerOrganisation, workspace),
                 PartnerOrganisation.id == int(value),
             )
         )
@@ -221,17 +222,13 @@ def _account(workspace: Workspace, ref: str | None) -> Errors:
     if not ref or len(ref) > LIMITS["account_ref"]:
         return []
     found = db.session.scalar(
-        select(Account.id).where(Account.workspace_id == workspace.id, Account.external_ref == ref)
+        select(Account.id).where(owned_by(Account, workspace), Account.external_ref == ref)
     )
     return [] if found else [("account_ref", _("No account %(ref)s in this workspace.", ref=ref))]
 
 
 def _member(workspace: Workspace, user_id: int) -> Membership | None:
-    return db.session.scalar(
-        select(Membership).where(
-            Membership.workspace_id == workspace.id, Membership.user_id == user_id
-        )
-    )
+    return db.session.scalar(scoped(Membership, workspace).where(Membership.user_id == user_id))
 
 
 def validate(workspace: Workspace, policy: Policy, request: IntakeRequest) -> Errors:

@@ -14,7 +14,6 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from flask import g
 from rq.timeouts import JobTimeoutException
 from sqlalchemy.exc import OperationalError
 
@@ -24,7 +23,7 @@ from webapp.lead_csv.checking import row_error, width_error
 from webapp.lead_csv.mapping import to_request
 from webapp.lead_csv.parsing import Row, Table, parse
 from webapp.models import LeadImport, User, Workspace
-from webapp.operations import intake, lead_imports
+from webapp.operations import intake, lead_imports, tracked_runs
 from webapp.operations.unit import transaction
 
 # Rows committed together with the cursor: one commit per row made commits a fifth of the
@@ -128,25 +127,29 @@ def _resumable(exc: BaseException) -> bool:
     return isinstance(exc, RESUMABLE) or isinstance(getattr(exc, "orig", None), RESUMABLE)
 
 
+def _chunk(lead_import: LeadImport) -> tuple[_Job, int] | None:
+    """The next chunk's rows: (the job, the first row left), None if another run has them."""
+    job = _Job.of(lead_import)
+    try:
+        return job, run(job, lead_imports.chunk_rows(), lead_imports.CHUNK_SECONDS)
+    except lead_imports.RowTaken:
+        return None  # a second run (the sweep's, while this one was slow) goes on
+
+
+def _after_chunk(done: tuple[_Job, int] | None) -> bool:
+    """Queue the chunk after this one, or finish the import once no row is left."""
+    if done is None:
+        return False
+    job, left = done
+    if left < len(job.table.rows):
+        lead_imports.enqueue_chunk(job.import_id, left)
+        return False
+    return lead_imports.finish(job.import_id)
+
+
 def execute(import_id: int) -> bool:
     """Import the next chunk of a queued or running import and queue the one after it; True
     when this run finished the import, False if it is unknown, done or failed, if another run
-    holds its rows, or if chunks remain."""
-    lead_import = db.session.get(LeadImport, import_id)
-    if lead_import is None or not lead_imports.claim(import_id):
-        return False
-    job = _Job.of(lead_import)
-    g.workspace = db.session.get(Workspace, job.workspace_id)
-    try:
-        left = run(job, lead_imports.chunk_rows(), lead_imports.CHUNK_SECONDS)
-    except lead_imports.RowTaken:
-        return False  # a second run (the sweep's, while this one was slow) goes on
-    except Exception as exc:
-        db.session.rollback()
-        if not _resumable(exc):
-            lead_imports.fail(import_id, f"{type(exc).__name__}: {exc}")
-        raise  # resumable: the rows so far are kept, the sweep goes on from the cursor later
-    if left < len(job.table.rows):
-        lead_imports.enqueue_chunk(import_id, left)
-        return False
-    return lead_imports.finish(import_id)
+    holds its rows, or if chunks remain. A resumable error keeps the rows so far, and the
+    sweep goes on from the cursor later."""
+    return tracked_runs.execute(LeadImport, import_id, _chunk, _after_chunk, resumable=_resumable)

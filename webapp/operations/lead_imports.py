@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, or_, select, true, update
+from sqlalchemy import and_, or_, select, update
 
 from webapp import job_names, redis_client
 from webapp.clock import now
@@ -24,7 +24,7 @@ from webapp.lead_csv import mapping as columns
 from webapp.lead_csv import parsing
 from webapp.models import ImportState, LeadImport, User, Workspace
 
-from . import audit, policies
+from . import audit, policies, tracked_runs
 from .unit import after_commit, operation
 
 # A chunk ends after this many seconds even with rows left (a slow database, a busy
@@ -109,23 +109,11 @@ def start(lead_import: LeadImport, mapping: dict[str, str], *, actor: User | Non
     after_commit(lambda: enqueue_chunk(import_id, 0))
 
 
-def _set(import_id: int, *states: ImportState, extra: Any = None, **values: Any) -> bool:
-    """Compare-and-set: update the import only while it is in one of `states` (and `extra`)."""
-    changed = db.session.execute(
-        update(LeadImport)
-        .where(LeadImport.id == import_id, LeadImport.state.in_(states))
-        .where(extra if extra is not None else true())
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    return bool(changed)
-
-
 @operation
 def claim(import_id: int) -> bool:
     """Mark the import running; False once done or failed. A running import may be claimed
     again: the next chunk's job, or one the sweep queued after its worker died."""
-    return _set(import_id, ImportState.QUEUED, ImportState.RUNNING, state=ImportState.RUNNING)
+    return tracked_runs.claim(LeadImport, import_id)
 
 
 class RowTaken(Exception):
@@ -137,13 +125,12 @@ def take_rows(import_id: int, start: int, end: int, total: int) -> None:
     """Move the cursor from `start` past rows up to `end` (0-based, exclusive), in the same
     transaction as those rows' leads, if it still points at `start`: of two runs of one
     import, exactly one handles each row (the other gets RowTaken and stops)."""
-    if not _set(
+    if not tracked_runs.record_progress(
+        LeadImport,
         import_id,
-        ImportState.RUNNING,
+        end * 100 // max(total, 1),
         extra=LeadImport.rows_done == start,
         rows_done=end,
-        progress=min(99, end * 100 // max(total, 1)),
-        progressed_at=now(),
     ):
         raise RowTaken(start)
 
@@ -169,13 +156,8 @@ def count_rows(import_id: int, counts: dict[str, int], errors: list[dict[str, An
 @operation
 def finish(import_id: int) -> bool:
     """Mark the import done once every row is handled; only the first run to finish does."""
-    done = _set(
-        import_id,
-        ImportState.RUNNING,
-        extra=LeadImport.rows_done >= LeadImport.row_count,
-        state=ImportState.DONE,
-        progress=100,
-        finished_at=now(),
+    done = tracked_runs.finish(
+        LeadImport, import_id, extra=LeadImport.rows_done >= LeadImport.row_count
     )
     if done:
         lead_import = db.session.get(LeadImport, import_id)
@@ -217,11 +199,4 @@ def resume_stalled() -> int:
 
 @operation
 def fail(import_id: int, error: str) -> None:
-    _set(
-        import_id,
-        ImportState.QUEUED,
-        ImportState.RUNNING,
-        state=ImportState.FAILED,
-        error=error[:2000],
-        finished_at=now(),
-    )
+    tracked_runs.fail(LeadImport, import_id, error)

@@ -22,6 +22,7 @@ from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.live_versions import QUEUES
 from webapp.models import Lead, Task, TaskState, User, Workspace
+from webapp.tenancy import owned_by, scoped
 
 from . import audit, outcomes, policies
 from .task_kinds import LOST_PROPOSAL
@@ -95,8 +96,7 @@ def _propose(workspace: Workspace, lead: Row, decision: LostDecision, moment: da
 def _open_proposals(workspace: Workspace) -> list[Task]:
     return list(
         db.session.scalars(
-            select(Task).where(
-                Task.workspace_id == workspace.id,
+            scoped(Task, workspace).where(
                 Task.kind == LOST_PROPOSAL,
                 Task.state == TaskState.OPEN,
             )
@@ -129,7 +129,7 @@ def _withdraw(task: Task, why: str) -> None:
 def _last_dismissals(workspace: Workspace) -> dict[int, datetime]:
     rows = db.session.execute(
         select(Task.lead_id, Task.completed_at, Task.details).where(
-            Task.workspace_id == workspace.id,
+            owned_by(Task, workspace),
             Task.kind == LOST_PROPOSAL,
             Task.state == TaskState.CANCELLED,
         )
@@ -146,8 +146,7 @@ def open_proposal(lead: Lead) -> Task | None:
     if lead.status in policies.active_policy(lead.workspace).intake.terminal_codes:
         return None
     return db.session.scalar(
-        select(Task).where(
-            Task.workspace_id == lead.workspace_id,
+        scoped(Task, lead.workspace_id).where(
             Task.lead_id == lead.id,
             Task.kind == LOST_PROPOSAL,
             Task.state == TaskState.OPEN,

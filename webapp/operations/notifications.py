@@ -18,6 +18,7 @@ from webapp.channels import senders
 from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import ChannelSettings, Notification, User, Workspace
+from webapp.tenancy import scoped
 
 from . import delivery, policies
 
@@ -46,9 +47,7 @@ def _address(recipient: User, channel: str) -> str | None:
 
 def _channel_settings(workspace_id: int, channel: str) -> ChannelSettings | None:
     return db.session.scalar(
-        select(ChannelSettings).where(
-            ChannelSettings.workspace_id == workspace_id, ChannelSettings.channel == channel
-        )
+        scoped(ChannelSettings, workspace_id).where(ChannelSettings.channel == channel)
     )
 
 
@@ -189,9 +188,7 @@ def queue_group_message(
     if _exists(key):
         return None
     settings = db.session.scalar(
-        select(ChannelSettings).where(
-            ChannelSettings.workspace_id == workspace.id, ChannelSettings.channel == channel
-        )
+        scoped(ChannelSettings, workspace).where(ChannelSettings.channel == channel)
     )
     message = Notification(
         workspace_id=workspace.id,

@@ -14,6 +14,7 @@ from webapp.clock import now
 from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.models import Activity, AuditEvent, Lead, Task
+from webapp.tenancy import scoped
 
 from .accounts import gate_facts
 
@@ -83,8 +84,7 @@ def check(lead: Lead, policy: Policy, code: str) -> None:
 def existing_referral(lead: Lead, team_code: str) -> Lead | None:
     """The referral this lead already made to the team, if any: a lead refers once (L411-6)."""
     events = db.session.scalars(
-        select(AuditEvent).where(
-            AuditEvent.workspace_id == lead.workspace_id,
+        scoped(AuditEvent, lead.workspace_id).where(
             AuditEvent.subject_type == Lead.__tablename__,
             AuditEvent.subject_id == lead.id,
             AuditEvent.action == "lead.referred",

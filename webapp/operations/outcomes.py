@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from tenants import UnknownCode
 from tenants.decisions import OutcomeDecision, OutcomeFacts, outcome_effects
@@ -16,6 +15,7 @@ from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.live_versions import QUEUES
 from webapp.models import Lead, Team, User
+from webapp.tenancy import scoped
 
 from . import activities, assignment, audit, events, leads, outcome_checks, policies, tasks
 from .accounts import facts_of
@@ -68,9 +68,7 @@ def record_outcome(
 
 
 def _team(lead: Lead, code: str) -> Team:
-    team = db.session.scalar(
-        select(Team).where(Team.workspace_id == lead.workspace_id, Team.code == code)
-    )
+    team = db.session.scalar(scoped(Team, lead.workspace_id).where(Team.code == code))
     if team is None:
         raise UserError("outcome", f"the policy names team {code!r}, which this workspace lacks")
     return team

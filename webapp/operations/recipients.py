@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.models import Lead, Membership, Role, User
+from webapp.tenancy import owned_by, scoped
 
 
 def members(
@@ -21,7 +22,7 @@ def members(
         select(User)
         .join(Membership, Membership.user_id == User.id)
         .where(
-            Membership.workspace_id == workspace_id,
+            owned_by(Membership, workspace_id),
             Membership.role.in_(roles),
             Membership.active.is_(True),
         )
@@ -41,9 +42,7 @@ def _membership(lead: Lead, user_id: int | None) -> Membership | None:
     if user_id is None:
         return None
     return db.session.scalar(
-        select(Membership).where(
-            Membership.workspace_id == lead.workspace_id, Membership.user_id == user_id
-        )
+        scoped(Membership, lead.workspace_id).where(Membership.user_id == user_id)
     )
 
 

@@ -23,6 +23,7 @@ from tenants import Policy
 from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import Deadline, DeadlineState, Workspace
+from webapp.tenancy import owned_by, scoped
 
 from . import deadlines, policies
 from .assignment import lock_workspace
@@ -85,7 +86,7 @@ def _pending_row(workspace: Workspace, kind: str) -> Deadline | None:
     return db.session.scalar(
         select(Deadline)
         .where(
-            Deadline.workspace_id == workspace.id,
+            owned_by(Deadline, workspace),
             Deadline.lead_id.is_(None),
             Deadline.kind == kind,
             Deadline.state == DeadlineState.PENDING,
@@ -119,8 +120,7 @@ def _reconcile(workspace: Workspace, *, dry_run: bool = False) -> list:
     pending = {
         row.kind: row
         for row in db.session.scalars(
-            select(Deadline).where(
-                Deadline.workspace_id == workspace.id,
+            scoped(Deadline, workspace).where(
                 Deadline.lead_id.is_(None),
                 Deadline.state == DeadlineState.PENDING,
                 Deadline.kind.in_(list(CLOCKS)),

@@ -12,17 +12,16 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import g
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import aliased
 
 from tenants import replay as engine
 from webapp.extensions import db
 from webapp.models import Account, Activity, AuditEvent, Lead, PolicyReplay, Workspace
-from webapp.operations import policies, replays
+from webapp.operations import policies, replays, tracked_runs
 from webapp.operations.accounts import DELIVERY_EVENT
 from webapp.operations.activities import events_of
-from webapp.tenancy import scoped
+from webapp.tenancy import owned_by, scoped
 
 # Progress is committed every this many leads (each replay runs the leads twice).
 PROGRESS_EVERY = 250
@@ -44,14 +43,14 @@ def _str(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def _lead_filter(start: datetime, end: datetime) -> Any:
+def _lead_filter(workspace: Workspace, start: datetime, end: datetime) -> Any:
     """Leads of the period, and earlier leads sharing a match key with one of them."""
     inner = aliased(Lead)
     in_period = and_(inner.created_at >= start, inner.created_at < end)
 
     def shared(column: Any, inner_column: Any) -> Any:
         keys = select(inner_column).where(
-            inner.workspace_id == g.workspace.id, in_period, inner_column.is_not(None)
+            owned_by(inner, workspace), in_period, inner_column.is_not(None)
         )
         return column.in_(keys)
 
@@ -67,17 +66,17 @@ def _lead_filter(start: datetime, end: datetime) -> Any:
     return or_(and_(Lead.created_at >= start, Lead.created_at < end), earlier_match)
 
 
-def _period_accounts(start: datetime, end: datetime) -> Select:
+def _period_accounts(workspace: Workspace, start: datetime, end: datetime) -> Select:
     return (
-        scoped(Lead)
+        scoped(Lead, workspace)
         .with_only_columns(Lead.account_id)
         .where(Lead.created_at >= start, Lead.created_at < end, Lead.account_id.is_not(None))
     )
 
 
-def _contacts(where: Any, as_of: datetime) -> dict[int, list[engine.Contact]]:
+def _contacts(workspace: Workspace, where: Any, as_of: datetime) -> dict[int, list[engine.Contact]]:
     rows = db.session.execute(
-        scoped(Activity)
+        scoped(Activity, workspace)
         .with_only_columns(
             Activity.lead_id, Activity.occurred_at, Activity.channel, Activity.outcome_code
         )
@@ -92,20 +91,21 @@ def _contacts(where: Any, as_of: datetime) -> dict[int, list[engine.Contact]]:
 
 
 def _accounts(
-    start: datetime, end: datetime, zone: ZoneInfo
+    workspace: Workspace, start: datetime, end: datetime
 ) -> tuple[dict[str, engine.AccountHistory], set[int]]:
     """The period's accounts with their deliveries (the `account.delivery` events recorded on
     them, L411-1), and the ids of the leads those deliveries were."""
-    wanted = _period_accounts(start, end)
+    zone = ZoneInfo(workspace.time_zone)
+    wanted = _period_accounts(workspace, start, end)
     signups = db.session.execute(
-        scoped(Account)
+        scoped(Account, workspace)
         .with_only_columns(Account.id, Account.signed_up_on)
         .where(Account.id.in_(wanted))
     ).all()
     deliveries: dict[int, list[datetime]] = defaultdict(list)
     delivered: set[int] = set()
     for account_id, at, after in db.session.execute(
-        scoped(AuditEvent)
+        scoped(AuditEvent, workspace)
         .with_only_columns(AuditEvent.subject_id, AuditEvent.created_at, AuditEvent.after)
         .where(
             AuditEvent.subject_type == Account.__tablename__,
@@ -132,15 +132,18 @@ def _local_midnight(day: date | None, zone: ZoneInfo) -> datetime | None:
 
 
 def gather(
-    start: datetime, end: datetime, as_of: datetime
+    workspace: Workspace, start: datetime, end: datetime, as_of: datetime
 ) -> tuple[list[engine.LeadHistory], dict[str, engine.AccountHistory]]:
-    """The current workspace's recorded leads of [start, end) with their facts (4 queries)."""
-    where = _lead_filter(start, end)
+    """The workspace's recorded leads of [start, end) with their facts (4 queries)."""
+    where = _lead_filter(workspace, start, end)
     leads = db.session.execute(
-        scoped(Lead).with_only_columns(*LEAD_COLUMNS).where(where).order_by(Lead.created_at)
+        scoped(Lead, workspace)
+        .with_only_columns(*LEAD_COLUMNS)
+        .where(where)
+        .order_by(Lead.created_at)
     ).all()
-    contacts = _contacts(where, as_of)
-    accounts, delivered = _accounts(start, end, ZoneInfo(g.workspace.time_zone))
+    contacts = _contacts(workspace, where, as_of)
+    accounts, delivered = _accounts(workspace, start, end)
     histories = [
         engine.LeadHistory(
             lead_id=str(row.id),
@@ -184,7 +187,8 @@ def compute(replay: PolicyReplay) -> dict[str, Any]:
     """Replay the period under the baseline and the draft; the differences as JSON."""
     # Judged when it was asked for: contacts logged after the period still count.
     as_of = replay.created_at
-    histories, accounts = gather(replay.period_start, replay.period_end, as_of)
+    workspace = db.session.get(Workspace, replay.workspace_id)
+    histories, accounts = gather(workspace, replay.period_start, replay.period_end, as_of)
     progress = _Progress(replay.id, 2 * len(histories))
     runs = []
     for offset, version in enumerate((replay.baseline_version, replay.draft_version)):
@@ -194,7 +198,7 @@ def compute(replay: PolicyReplay) -> dict[str, Any]:
                 histories,
                 as_of,
                 accounts,
-                locale=g.workspace.locale,
+                locale=workspace.locale,
                 on_progress=progress.at(offset * len(histories)),
                 progress_every=PROGRESS_EVERY,
             )
@@ -204,14 +208,6 @@ def compute(replay: PolicyReplay) -> dict[str, Any]:
 
 def execute(replay_id: int) -> bool:
     """Run a queued replay to its result; False if it is unknown, done or failed already."""
-    replay = db.session.get(PolicyReplay, replay_id)
-    if replay is None or not replays.claim(replay_id):
-        return False
-    g.workspace = db.session.get(Workspace, replay.workspace_id)
-    try:
-        result = compute(replay)
-    except Exception as exc:
-        db.session.rollback()
-        replays.fail(replay_id, f"{type(exc).__name__}: {exc}")
-        raise
-    return replays.finish(replay_id, result)
+    return tracked_runs.execute(
+        PolicyReplay, replay_id, compute, lambda result: replays.finish(replay_id, result)
+    )

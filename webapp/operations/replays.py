@@ -1,19 +1,17 @@
-"""Policy replays: requested by a person, then claimed, advanced and finished by the job."""
+"""Policy replays: requested by a person, then claimed, advanced and finished by the job
+(a tracked run: `tracked_runs`)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
-
 from webapp import job_names, redis_client
-from webapp.clock import now
 from webapp.errors import UserError
 from webapp.extensions import db
-from webapp.models import PolicyReplay, PolicyVersion, ReplayState, User, Workspace
+from webapp.models import PolicyReplay, PolicyVersion, User, Workspace
 
-from . import audit
+from . import audit, tracked_runs
 from .unit import after_commit, operation
 
 
@@ -69,51 +67,22 @@ def start_replay(
     return replay
 
 
-def _set(replay_id: int, *states: ReplayState, **values: Any) -> bool:
-    """Compare-and-set: update the replay only while it is in one of `states`."""
-    changed = db.session.execute(
-        update(PolicyReplay)
-        .where(PolicyReplay.id == replay_id, PolicyReplay.state.in_(states))
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    return bool(changed)
-
-
 @operation
 def claim(replay_id: int) -> bool:
-    """Mark the replay running; False once it is done or failed, so it is not recomputed.
-
-    A running replay may be claimed again: its worker died and RQ retried the job.
-    """
-    return _set(replay_id, ReplayState.QUEUED, ReplayState.RUNNING, state=ReplayState.RUNNING)
+    return tracked_runs.claim(PolicyReplay, replay_id)
 
 
 @operation
 def record_progress(replay_id: int, percent: int) -> None:
-    _set(replay_id, ReplayState.RUNNING, progress=max(0, min(99, percent)))
+    tracked_runs.record_progress(PolicyReplay, replay_id, percent)
 
 
 @operation
 def finish(replay_id: int, result: dict[str, Any]) -> bool:
     """Store the result; only the first run to finish writes it."""
-    return _set(
-        replay_id,
-        ReplayState.RUNNING,
-        state=ReplayState.DONE,
-        progress=100,
-        result=result,
-        finished_at=now(),
-    )
+    return tracked_runs.finish(PolicyReplay, replay_id, result=result)
 
 
 @operation
 def fail(replay_id: int, error: str) -> None:
-    _set(
-        replay_id,
-        ReplayState.QUEUED,
-        ReplayState.RUNNING,
-        state=ReplayState.FAILED,
-        error=error[:2000],
-        finished_at=now(),
-    )
+    tracked_runs.fail(PolicyReplay, replay_id, error)

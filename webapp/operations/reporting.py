@@ -39,6 +39,7 @@ from webapp.models import (
     WeeklyReport,
     Workspace,
 )
+from webapp.tenancy import owned_by, scoped
 
 from . import audit, events, notifications, policies, recurring
 from .unit import operation
@@ -46,8 +47,6 @@ from .unit import operation
 CUTOFF = "reporting.cutoff"
 INCOMPLETE_EVENT = "reporting.cutoff_incomplete"
 REPORT_TEMPLATE = "weekly_report"
-# The report is the advisor's to their manager (CCIMA-8); the advisor keeps a copy.
-REPORT_RECIPIENTS = ("agent", "assignee_manager")
 # How set_status records a move (webapp.operations.leads): the status history's source.
 STATUS_ACTIONS = ("lead.status", "lead.invalidated")
 # The names a policy's required_fields use for a lead's columns.
@@ -82,7 +81,7 @@ def run_cutoff(workspace: Workspace, cutoff_at: datetime, *, occurrence: object)
     done = set(
         db.session.scalars(
             select(WeeklyReport.user_id).where(
-                WeeklyReport.workspace_id == workspace.id, WeeklyReport.cutoff_at == cutoff_at
+                owned_by(WeeklyReport, workspace), WeeklyReport.cutoff_at == cutoff_at
             )
         )
     )
@@ -117,7 +116,7 @@ def _receiving_members(workspace: Workspace) -> list[Membership]:
         db.session.scalars(
             select(Membership)
             .where(
-                Membership.workspace_id == workspace.id,
+                owned_by(Membership, workspace),
                 Membership.role.in_((Role.AGENT, Role.MANAGER)),
             )
             .order_by(Membership.user_id)
@@ -133,8 +132,7 @@ def _records(
     if not owner_ids:
         return {}
     leads = db.session.scalars(
-        select(Lead).where(
-            Lead.workspace_id == workspace.id,
+        scoped(Lead, workspace).where(
             Lead.owner_id.in_(owner_ids),
             Lead.created_at < week.end,
             or_(
@@ -172,7 +170,7 @@ def _status_moves(
     rows = db.session.execute(
         select(AuditEvent.subject_id, AuditEvent.created_at, AuditEvent.after)
         .where(
-            AuditEvent.workspace_id == workspace.id,
+            owned_by(AuditEvent, workspace),
             AuditEvent.subject_type == Lead.__tablename__,
             AuditEvent.subject_id.in_(lead_ids),
             AuditEvent.action.in_(STATUS_ACTIONS),
@@ -245,7 +243,7 @@ def _send(
         "link": _page_link(workspace),
     }
     channels = list(dict.fromkeys(["in_app", *policy.notifications.default_channels]))
-    for person in events.member_recipients(member, REPORT_RECIPIENTS):
+    for person in events.member_recipients(member, policy.reporting.weekly_report_recipients):
         for channel in channels:
             notifications.queue_message(
                 workspace.id,

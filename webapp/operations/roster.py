@@ -33,6 +33,7 @@ from webapp.clock import now
 from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.models import Membership, Role, RosterEntry, User, Workspace
+from webapp.tenancy import owned_by
 
 from . import audit, notifications, policies, recurring, users
 from .assignment import lock_workspace
@@ -56,7 +57,7 @@ def agents(workspace: Workspace) -> list[Membership]:
             select(Membership)
             .join(User, User.id == Membership.user_id)
             .options(joinedload(Membership.user))
-            .where(Membership.workspace_id == workspace.id, Membership.role.in_(ROSTER_ROLES))
+            .where(owned_by(Membership, workspace), Membership.role.in_(ROSTER_ROLES))
             .order_by(User.name, Membership.id)
         )
     )
@@ -70,7 +71,7 @@ def planned(workspace: Workspace, month: date) -> list[RosterEntry]:
             .join(Membership, Membership.id == RosterEntry.membership_id)
             .join(User, User.id == Membership.user_id)
             .options(joinedload(RosterEntry.membership).joinedload(Membership.user))
-            .where(RosterEntry.workspace_id == workspace.id, RosterEntry.month == month)
+            .where(owned_by(RosterEntry, workspace), RosterEntry.month == month)
             .order_by(User.name, Membership.id)
         )
     )
@@ -282,7 +283,7 @@ def member_by_phone(workspace: Workspace, e164: str) -> Membership | None:
             select(Membership)
             .join(User, User.id == Membership.user_id)
             .options(joinedload(Membership.user))
-            .where(Membership.workspace_id == workspace.id, User.phone.is_not(None))
+            .where(owned_by(Membership, workspace), User.phone.is_not(None))
             .order_by(Membership.id)
         )
         if normalise_phone(member.user.phone, workspace.country) == e164

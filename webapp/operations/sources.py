@@ -7,12 +7,11 @@ registration is on the record (the lead page's timeline, the weekly report's cou
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from tenants import Policy
 from webapp.audit_actions import LEAD_REGISTERED
 from webapp.extensions import db
 from webapp.models import Lead, Team, User
+from webapp.tenancy import scoped
 
 from . import audit
 
@@ -28,9 +27,7 @@ def register(lead: Lead, policy: Policy, *, actor: User | None) -> Team | None:
     source = next((s for s in policy.intake.sources if s.code == lead.source), None)
     if source is None or source.team is None:
         return None
-    team = db.session.scalar(
-        select(Team).where(Team.workspace_id == lead.workspace_id, Team.code == source.team)
-    )
+    team = db.session.scalar(scoped(Team, lead.workspace_id).where(Team.code == source.team))
     if team is not None:
         lead.team_id = team.id
     audit.record(

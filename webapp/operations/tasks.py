@@ -23,6 +23,7 @@ from webapp.clock import now
 from webapp.extensions import db
 from webapp.live_versions import QUEUES
 from webapp.models import Deadline, Lead, Membership, Role, Task, TaskState, Team, User
+from webapp.tenancy import owned_by, scoped
 
 from . import audit, deadlines, policies
 from .task_kinds import CADENCE_TASKS
@@ -58,9 +59,7 @@ def lead_ids(task: Task) -> list[int]:
 
 def tasks_of(lead: Lead) -> list[Task]:
     """The lead's tasks, and the open ones of its account that list it, by due time."""
-    own = db.session.scalars(
-        select(Task).where(Task.workspace_id == lead.workspace_id, Task.lead_id == lead.id)
-    ).all()
+    own = db.session.scalars(scoped(Task, lead.workspace_id).where(Task.lead_id == lead.id)).all()
     return sorted({*own, *_listing(lead)}, key=lambda t: (t.due_at, t.id))
 
 
@@ -72,7 +71,7 @@ def _listing(lead: Lead) -> list[Task]:
         select(Task)
         .join(Lead, Lead.id == Task.lead_id)
         .where(
-            Task.workspace_id == lead.workspace_id,
+            owned_by(Task, lead.workspace_id),
             Task.state == TaskState.OPEN,
             Lead.account_id == lead.account_id,
             Task.lead_id != lead.id,
@@ -98,7 +97,7 @@ def may_close(task: Task, user: User | None, membership: Membership | None) -> b
         return True  # a manager without a team manages the whole workspace's queue
     assignee_team = db.session.scalar(
         select(Membership.team_id).where(
-            Membership.workspace_id == task.workspace_id, Membership.user_id == task.assignee_id
+            owned_by(Membership, task.workspace_id), Membership.user_id == task.assignee_id
         )
     )
     return assignee_team == membership.team_id
@@ -164,9 +163,7 @@ def _assignee_id(step: CreateTask, lead: Lead, actor: User | None) -> int | None
 def _team(lead: Lead, code: str | None) -> Team | None:
     if code is None:
         return None
-    return db.session.scalar(
-        select(Team).where(Team.workspace_id == lead.workspace_id, Team.code == code)
-    )
+    return db.session.scalar(scoped(Team, lead.workspace_id).where(Team.code == code))
 
 
 def _open_for_account(lead: Lead, kind: str, assignee_id: int | None) -> Task | None:
@@ -177,7 +174,7 @@ def _open_for_account(lead: Lead, kind: str, assignee_id: int | None) -> Task | 
         select(Task)
         .join(Lead, Lead.id == Task.lead_id)
         .where(
-            Task.workspace_id == lead.workspace_id,
+            owned_by(Task, lead.workspace_id),
             Task.kind == kind,
             Task.assignee_id == assignee_id,
             Task.state == TaskState.OPEN,
@@ -341,8 +338,7 @@ def close_answered(lead: Lead, events: Collection[str], *, actor: User | None) -
     if not events:
         return []
     open_own = db.session.scalars(
-        select(Task).where(
-            Task.workspace_id == lead.workspace_id,
+        scoped(Task, lead.workspace_id).where(
             Task.lead_id == lead.id,
             Task.state == TaskState.OPEN,
         )
@@ -365,8 +361,7 @@ def lead_closed(lead: Lead, *, actor: User | None) -> list[Task]:
         return []
     state = TaskState.DONE if choice == "done" else TaskState.CANCELLED
     pending: Iterable[Task] = db.session.scalars(
-        select(Task).where(
-            Task.workspace_id == lead.workspace_id,
+        scoped(Task, lead.workspace_id).where(
             Task.lead_id == lead.id,
             Task.state == TaskState.OPEN,
         )

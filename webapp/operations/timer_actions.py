@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
-
 from webapp.audit_actions import LEAD_FLAGGED, TASK_CREATED
 from webapp.extensions import db
 from webapp.live_versions import QUEUES
 from webapp.models import Deadline, Lead, PartnerOrganisation, PolicyVersion, Task, Team
+from webapp.tenancy import scoped
 
 from . import allocation, assignment, audit, deadlines, leads, notifications, policies, recipients
 
@@ -92,9 +91,7 @@ def _create_task(step, deadline: Deadline, lead: Lead, context: dict) -> None:
     assignees = {"assignee": lead.owner_id, "actor": context["actor_id"]}
     team = None
     if step.assignee == "team":
-        team = db.session.scalar(
-            select(Team).where(Team.workspace_id == lead.workspace_id, Team.code == step.team)
-        )
+        team = db.session.scalar(scoped(Team, lead.workspace_id).where(Team.code == step.team))
     task = Task(
         workspace_id=lead.workspace_id,
         lead_id=lead.id,

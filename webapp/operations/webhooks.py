@@ -16,6 +16,7 @@ from webapp.clock import now
 from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.models import User, WebhookSource, Workspace
+from webapp.tenancy import owned_by
 
 from . import audit, policies
 from .unit import operation
@@ -58,7 +59,7 @@ def find_active_source(workspace_slug: str, source_code: str) -> WebhookSource |
     """The unrevoked source with this code in the workspace with this slug, if any."""
     return db.session.scalar(
         select(WebhookSource)
-        .join(Workspace, Workspace.id == WebhookSource.workspace_id)
+        .join(Workspace, owned_by(WebhookSource, Workspace.id))
         .where(
             Workspace.slug == workspace_slug,
             WebhookSource.source_code == source_code,

@@ -5,9 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 
 from tenants import Policy
 from tenants.policy.common import label_for
+
+# The product's words for the contact channels, where the policy gives none of its own.
+CONTACT_CHANNEL_WORDS = {
+    "call": _l("Call"),
+    "sms": _l("Text message"),
+    "email": _l("E-mail"),
+    "whatsapp": _l("WhatsApp"),
+    "social": _l("Social"),
+    "voicemail": _l("Voicemail"),
+    "in_person": _l("In person"),
+    "note": _l("Internal note"),
+}
 
 
 @dataclass(frozen=True)
@@ -81,3 +94,15 @@ class PolicyLabels:
 
     def sources(self) -> list[tuple[str, str]]:
         return [(s.code, self.source(s.code)) for s in self.policy.intake.sources]
+
+    def contact_channel(self, code: str) -> str:
+        """A contact channel's label: the policy's (outcomes.contact_channels), else ours."""
+        own = next((c for c in self.policy.outcomes.contact_channels if c.code == code), None)
+        if own is not None and own.labels:
+            return label_for(own.labels, self.locale, self.policy.default_locale)
+        return str(CONTACT_CHANNEL_WORDS.get(code, code))
+
+    def contact_channels(self) -> list[tuple[str, str]]:
+        """(code, label) of the channels an agent may log a contact on, the note last."""
+        codes = [c.code for c in self.policy.outcomes.contact_channels]
+        return [(code, self.contact_channel(code)) for code in [*codes, "note"]]

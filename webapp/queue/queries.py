@@ -28,7 +28,7 @@ from webapp.models import (
     Workspace,
 )
 from webapp.operations import cadences, policies
-from webapp.tenancy import LeadAction, may, visible_leads
+from webapp.tenancy import LeadAction, may, owned_by, visible_leads
 
 PAGE_SIZE = 100
 STAFF = (Role.ADMIN, Role.DIRECTOR, Role.MANAGER)
@@ -133,7 +133,7 @@ def _clock_starts(lead_ids: list[int]) -> dict[int, datetime]:
 
 def _team_members(workspace: Workspace, team_id: int):
     return select(Membership.user_id).where(
-        Membership.workspace_id == workspace.id, Membership.team_id == team_id
+        owned_by(Membership, workspace), Membership.team_id == team_id
     )
 
 
@@ -196,7 +196,7 @@ def open_leads(
         .outerjoin(User, User.id == Lead.owner_id)
         .options(contains_eager(Lead.owner))
         .where(
-            Lead.workspace_id == workspace.id,
+            owned_by(Lead, workspace),
             visible_leads(viewer.membership, policy),
             _lead_scope(workspace, viewer, filters.scope)
             if lead_id is None
@@ -286,7 +286,7 @@ def open_tasks(
         select(Task)
         .outerjoin(Lead, Lead.id == Task.lead_id)
         .options(contains_eager(Task.lead))
-        .where(Task.workspace_id == workspace.id, Task.state == TaskState.OPEN, mine)
+        .where(owned_by(Task, workspace), Task.state == TaskState.OPEN, mine)
         .where(cadences.still_due(policy) if policy is not None and policy.cadences else true())
         .order_by(Task.due_at)
         .limit(limit)
@@ -300,7 +300,7 @@ def team_members(workspace: Workspace, viewer: Viewer) -> list[User]:
         select(User)
         .join(Membership, Membership.user_id == User.id)
         .where(
-            Membership.workspace_id == workspace.id,
+            owned_by(Membership, workspace),
             Membership.role.in_((Role.AGENT, Role.MANAGER)),
         )
         .order_by(User.name)

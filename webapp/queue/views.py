@@ -12,7 +12,6 @@ from werkzeug.wrappers import Response
 from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.htmx_answers import redirect_or_fragment, unchanged
-from webapp.leadwork.forms import CONTACT_CHANNELS
 from webapp.live_versions import QUEUES, TEAM
 from webapp.models import Lead, Role, Task, User
 from webapp.operations import assignment, policies, tasks
@@ -43,17 +42,14 @@ def _version(filters: queries.Filters) -> str:
     return f"{QUEUES.current(g.workspace.id, who)}.{int(time.time()) // TIME_BUCKET_SECONDS}"
 
 
-def channel_label(code: str) -> str:
-    return str(CONTACT_CHANNELS.get(code, code))
-
-
 def _context(filters: queries.Filters, version: str) -> dict:
     policy = policies.active_policy(g.workspace)
     viewer = _viewer()
+    labels = PolicyLabels.for_request(policy)
     return {
         "filters": filters,
         "version": version,
-        "labels": PolicyLabels.for_request(policy),
+        "labels": labels,
         "policy": policy,
         "viewer": viewer,
         "items": queries.open_leads(g.workspace, policy, viewer, filters),
@@ -61,7 +57,7 @@ def _context(filters: queries.Filters, version: str) -> dict:
         "members": queries.team_members(g.workspace, viewer)
         if viewer.is_staff and filters.scope == "team"
         else [],
-        "channel_label": channel_label,
+        "channel_label": labels.contact_channel,
         **tasks_ui.HELPERS,
     }
 

@@ -22,6 +22,7 @@ from webapp.extensions import db
 from webapp.models import Membership, Workspace
 from webapp.operations import policies, roster
 from webapp.rendering import render
+from webapp.tenancy import scoped
 
 from .blueprint import link_bp as bp
 from .blueprint import month_name
@@ -61,9 +62,7 @@ def _open(slug: str, token: str) -> Opened:
         raise _not_valid()
     g.workspace = workspace  # the page speaks the workspace's language and time zone
     member = db.session.scalar(
-        select(Membership).where(
-            Membership.workspace_id == workspace.id, Membership.id == claims.membership_id
-        )
+        scoped(Membership, workspace).where(Membership.id == claims.membership_id)
     )
     if member is None:
         raise _not_valid()

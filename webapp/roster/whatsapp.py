@@ -26,6 +26,7 @@ from webapp.error_pages import json_error
 from webapp.extensions import csrf, db
 from webapp.models import ChannelSettings, Workspace
 from webapp.operations import roster
+from webapp.tenancy import owned_by
 
 from .blueprint import whatsapp_bp as bp
 
@@ -108,8 +109,7 @@ def _workspace_and_settings(slug: str) -> tuple[Workspace | None, ChannelSetting
         select(Workspace, ChannelSettings)
         .outerjoin(
             ChannelSettings,
-            (ChannelSettings.workspace_id == Workspace.id)
-            & (ChannelSettings.channel == "whatsapp"),
+            owned_by(ChannelSettings, Workspace.id) & (ChannelSettings.channel == "whatsapp"),
         )
         .where(Workspace.slug == slug)
     ).first()
