@@ -116,9 +116,7 @@ class Reader:
         return str(value)
 
     def channel(self, code: str) -> str:
-        from webapp.leadwork.forms import CONTACT_CHANNELS
-
-        return str(CONTACT_CHANNELS.get(code, actions.readable(code)))
+        return self.labels.contact_channel(code)
 
     def organisation(self, organisation_id: int) -> str:
         found = db.session.scalar(

@@ -12,7 +12,7 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from tenants.decisions import check_gates
-from webapp.audit_actions import ACTIVITY_LOGGED, readable, timer_label
+from webapp.audit_actions import ACTIVITY_LOGGED, timer_label
 from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import Activity, AuditEvent, Deadline, DeadlineState, Lead, Task, TaskState
@@ -25,7 +25,7 @@ from webapp.queue.queries import hot_flags
 from webapp.tenancy import current_membership, scoped
 
 from . import history
-from .forms import CONTACT_CHANNELS, LeadEditForm, OutcomeForm, StatusForm, outcome_facts
+from .forms import LeadEditForm, OutcomeForm, StatusForm, outcome_facts
 from .intake_fields import edit_values, lead_details, policy_inputs
 
 # A reminder is sent, or not needed once its timer was met or ran out; it is never "met".
@@ -39,10 +39,6 @@ FACT_LABELS = {"requested_callback": _l("The customer asked to be called back to
 
 def reminder_state_label(state: DeadlineState) -> str:
     return str(REMINDER_STATE_LABELS[DeadlineState(state)])
-
-
-def channel_label(code: str | None) -> str:
-    return str(CONTACT_CHANNELS.get(code or "", readable(code or "")))
 
 
 def fact_label(fact: str) -> str:
@@ -123,7 +119,7 @@ def context(
         "commission_sharing": policy.reporting.commission_sharing is not None,  # CCIMA-13
         "fact_label": fact_label,
         "timer_label": timer_label,
-        "contact_channel_label": channel_label,
+        "contact_channel_label": lambda code: labels.contact_channel(code) if code else "",
         "lost_proposal": lost_proposals.open_proposal(lead),  # BDC-6
         "reminder_kind": deadlines.REMINDER,
         "reminder_state_label": reminder_state_label,
