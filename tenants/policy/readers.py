@@ -53,6 +53,10 @@ READERS: dict[str, tuple[str, ...]] = {
         "tenants/decisions/cadences.py",
         "webapp/operations/cadences.py",
     ),
+    "Policy.answers": (
+        "webapp/operations/offers.py",
+        "tenants/decisions/campaigns.py",
+    ),
     "Policy.roster": (
         "tenants/decisions/roster.py",
         "webapp/operations/roster.py",
@@ -66,6 +70,10 @@ READERS: dict[str, tuple[str, ...]] = {
         "webapp/operations/notifications.py",
     ),
     "Policy.scripts": ("webapp/policy/labels.py",),
+    "Policy.records": (
+        "webapp/operations/opportunities.py",
+        "webapp/operations/contact_attempts.py",
+    ),
     "Policy.tasks": ("webapp/operations/tasks.py",),
     "CalendarSettings.time_zone": (
         "tenants/calendar.py",
@@ -262,6 +270,23 @@ READERS: dict[str, tuple[str, ...]] = {
         "tenants/decisions/cadences.py",
         "webapp/operations/cadences.py",
     ),
+    "AnswersSettings.sets": (
+        "tenants/decisions/answers.py",
+        "webapp/operations/offers.py",
+    ),
+    "AnswersSettings.offers": (
+        "tenants/decisions/campaigns.py",
+        "webapp/operations/offers.py",
+    ),
+    "AnswersSettings.offer_rate": (
+        "tenants/decisions/campaigns.py",
+        "webapp/interactions/report.py",
+    ),
+    "AnswersSettings.exceptions": (
+        "tenants/decisions/campaigns.py",
+        "webapp/operations/interactions.py",
+    ),
+    "AnswersSettings.follow_ups": ("webapp/operations/offers.py",),
     "RosterSettings.enabled": (
         "tenants/decisions/roster.py",
         "webapp/operations/roster.py",
@@ -290,11 +315,30 @@ READERS: dict[str, tuple[str, ...]] = {
     ),
     "ReportingSettings.weekly_report_recipients": ("webapp/operations/reporting.py",),
     "ReportingSettings.stage_statuses": ("tenants/decisions/reporting.py",),
+    "ReportingSettings.metrics": (
+        "webapp/reports/catalogue.py",
+        "webapp/reports/dashboard.py",
+    ),
+    "ReportingSettings.metrics_per": ("webapp/reports/dashboard.py",),
+    "ReportingSettings.commission_sharing": (
+        "webapp/reports/commissions.py",
+        "webapp/leadwork/page.py",
+    ),
     "ReportingSettings.effective_from": ("tenants/decisions/reporting.py",),
+    "ReportingSettings.max_period_days": (
+        "webapp/reports/dashboard.py",
+        "webapp/reports/service.py",
+    ),
+    "ReportingSettings.agents_see_team": ("webapp/reports/cut.py",),
     "NotificationSettings.default_channels": ("webapp/operations/reporting.py",),
     "NotificationSettings.fallback_channel": ("webapp/operations/notifications.py",),
     "NotificationSettings.rules": ("webapp/operations/events.py",),
     "NotificationSettings.announcements": ("webapp/operations/events.py",),
+    "RecordsSettings.contact_attempts": ("webapp/operations/contact_attempts.py",),
+    "RecordsSettings.kinds": (
+        "webapp/operations/opportunities.py",
+        "webapp/operations/feedback.py",
+    ),
     "TaskSettings.on_lead_closed": (
         "webapp/operations/tasks.py",
         "webapp/operations/leads.py",
@@ -435,6 +479,10 @@ READERS: dict[str, tuple[str, ...]] = {
         "tenants/decisions/assignment.py",
         "tenants/decisions/roster.py",
     ),
+    "PartnerAllocation.allocate_to": (
+        "webapp/operations/allocation.py",
+        "webapp/operations/sharing.py",
+    ),
     "Manual.strategy": (
         "tenants/decisions/assignment.py",
         "webapp/operations/assignment.py",
@@ -476,6 +524,8 @@ READERS: dict[str, tuple[str, ...]] = {
         "tenants/decisions/assignment.py",
     ),
     "Reassign.exclude_current": ("webapp/operations/timer_actions.py",),
+    "Reallocate.kind": ("webapp/operations/timer_actions.py",),
+    "Reallocate.organisation_from_field": ("webapp/operations/timer_actions.py",),
     "Notify.kind": (
         "webapp/operations/timer_actions.py",
         "tenants/decisions/assignment.py",
@@ -595,6 +645,42 @@ READERS: dict[str, tuple[str, ...]] = {
         "tenants/decisions/gates.py",
         "tenants/decisions/counters.py",
     ),
+    "AnswerSet.name": (
+        "tenants/decisions/answers.py",
+        "webapp/operations/offers.py",
+    ),
+    "AnswerSet.values": (
+        "tenants/decisions/answers.py",
+        "webapp/operations/offers.py",
+    ),
+    "AnswerSet.transitions": (
+        "tenants/decisions/answers.py",
+        "webapp/operations/offers.py",
+    ),
+    "OfferDisplay.order_by_priority": ("tenants/decisions/campaigns.py",),
+    "OfferDisplay.offer_before_transfer_to": (
+        "tenants/decisions/campaigns.py",
+        "webapp/operations/interactions.py",
+    ),
+    "OfferDisplay.archive_allows_late_answer": ("webapp/operations/offers.py",),
+    "OfferRate.target_percent": (
+        "tenants/decisions/offers.py",
+        "webapp/interactions/report.py",
+    ),
+    "OfferRate.excluded_transfer_splits": (
+        "tenants/decisions/campaigns.py",
+        "webapp/operations/interactions.py",
+    ),
+    "OfferRate.excluded_agent_lines": (
+        "tenants/decisions/campaigns.py",
+        "tenants/decisions/offers.py",
+    ),
+    "ExceptionRule.hide_offer": ("tenants/decisions/campaigns.py",),
+    "ExceptionRule.count_as_missed": (
+        "tenants/decisions/campaigns.py",
+        "tenants/decisions/offers.py",
+    ),
+    "ExceptionRule.contact_email": ("webapp/operations/interactions.py",),
     "WeeklyCutoff.weekday": (
         "tenants/decisions/reporting.py",
         "tenants/calendar.py",
@@ -603,6 +689,11 @@ READERS: dict[str, tuple[str, ...]] = {
         "tenants/decisions/reporting.py",
         "tenants/decisions/outcomes.py",
     ),
+    "CommissionSharing.agent_percent": ("webapp/reports/commissions.py",),
+    "CommissionSharing.manager_percent": ("webapp/reports/commissions.py",),
+    "CommissionSharing.pool_team": ("webapp/reports/commissions.py",),
+    "CommissionSharing.distribution": ("webapp/reports/commissions.py",),
+    "CommissionSharing.weights": ("webapp/reports/commissions.py",),
     "NotificationRule.event": (
         "tenants/decisions/counters.py",
         "tenants/decisions/roster.py",
@@ -643,6 +734,29 @@ READERS: dict[str, tuple[str, ...]] = {
         "tenants/decisions/roster.py",
         "webapp/operations/delivery.py",
     ),
+    "ContactAttempts.channels": (
+        "webapp/operations/contact_attempts.py",
+        "webapp/portal/context.py",
+    ),
+    "ContactAttempts.voicemail_message": (
+        "webapp/operations/contact_attempts.py",
+        "webapp/portal/context.py",
+    ),
+    "RecordKind.enabled": (
+        "webapp/operations/opportunities.py",
+        "webapp/operations/feedback.py",
+    ),
+    "RecordKind.statuses": ("webapp/operations/opportunities.py",),
+    "RecordKind.categories": (
+        "webapp/operations/feedback.py",
+        "webapp/operations/accruals.py",
+    ),
+    "RecordKind.labels": ("webapp/portal/context.py",),
+    "RecordKind.required_on": (
+        "webapp/operations/opportunities.py",
+        "webapp/portal/context.py",
+    ),
+    "RecordKind.required_before": ("webapp/operations/opportunities.py",),
     "Choice.code": (
         "webapp/operations/intake_checks.py",
         "webapp/leadwork/intake_fields.py",
@@ -723,51 +837,37 @@ READERS: dict[str, tuple[str, ...]] = {
         "webapp/operations/outcome_checks.py",
     ),
     "CountsAs.counter": ("tenants/decisions/outcomes.py",),
+    "AnswerValue.code": (
+        "tenants/decisions/answers.py",
+        "webapp/operations/offers.py",
+    ),
+    "AnswerValue.labels": ("webapp/interactions/presenting.py",),
+    "AnswerValue.final": ("tenants/decisions/answers.py",),
 }
 
 PORTAL = "The partner portal (issue 13)"
 TELECOM = "Telecom inbound-call offers (issue 14)"
-REPORTS = "Reports and dashboards (issue 15)"
 
 PENDING: dict[str, str] = {
-    "Policy.answers": TELECOM,
-    "Policy.records": PORTAL,
-    "AnswersSettings.sets": TELECOM,
-    "AnswersSettings.offers": TELECOM,
-    "AnswersSettings.offer_rate": TELECOM,
-    "AnswersSettings.exceptions": TELECOM,
-    "ReportingSettings.metrics": REPORTS,
-    "ReportingSettings.metrics_per": REPORTS,
-    "ReportingSettings.commission_sharing": REPORTS,
-    "RecordsSettings.contact_attempts": PORTAL,
-    "RecordsSettings.kinds": PORTAL,
-    "AnswerSet.name": TELECOM,
-    "AnswerSet.values": TELECOM,
-    "AnswerSet.transitions": TELECOM,
-    "OfferDisplay.order_by_priority": TELECOM,
-    "OfferDisplay.any_offer_may_be_voiced": TELECOM,
-    "OfferDisplay.offer_before_transfer_to": TELECOM,
-    "OfferDisplay.archive_allows_late_answer": TELECOM,
-    "OfferRate.target_percent": TELECOM,
-    "OfferRate.missing_offer_counts_as": TELECOM,
-    "OfferRate.excluded_transfer_splits": TELECOM,
-    "OfferRate.excluded_agent_lines": TELECOM,
-    "ExceptionRule.hide_offer": TELECOM,
-    "ExceptionRule.count_as_missed": TELECOM,
-    "ExceptionRule.report_to": TELECOM,
-    "CommissionSharing.agent_percent": REPORTS,
-    "CommissionSharing.manager_percent": REPORTS,
-    "CommissionSharing.pool_team": REPORTS,
-    "CommissionSharing.distribution": REPORTS,
-    "ContactAttempts.channels": PORTAL,
-    "ContactAttempts.voicemail_fields": PORTAL,
-    "ContactAttempts.show_attempt_count": PORTAL,
-    "RecordKind.enabled": PORTAL,
-    "RecordKind.fields": PORTAL,
-    "RecordKind.statuses": PORTAL,
-    "RecordKind.categories": PORTAL,
-    "RecordKind.answered_by": PORTAL,
-    "AnswerValue.code": TELECOM,
-    "AnswerValue.labels": TELECOM,
-    "AnswerValue.final": TELECOM,
+    "OfferDisplay.any_offer_may_be_voiced": (
+        f"{TELECOM}: offering only the first offer shown when this is false"
+    ),
+    "OfferRate.missing_offer_counts_as": (
+        f"{TELECOM}: a missed offer counted as this code (closing says `missed`)"
+    ),
+    "ExceptionRule.report_to": (
+        f"{TELECOM}: exceptions sent to report_to (notifications.rules send them now)"
+    ),
+    "ContactAttempts.voicemail_fields": (
+        f"{PORTAL}: a voicemail attempt's fields from the policy (the code fixes them)"
+    ),
+    "ContactAttempts.show_attempt_count": (
+        f"{PORTAL}: hiding the attempt count (the portal always shows it)"
+    ),
+    "RecordKind.fields": (
+        f"{PORTAL}: a record kind's fields from the policy (each form fixes its own)"
+    ),
+    "RecordKind.answered_by": (
+        f"{PORTAL}: who may answer feedback (any manager, director or admin may now)"
+    ),
 }
