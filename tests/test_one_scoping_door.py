@@ -24,6 +24,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 THE_DOOR = ROOT / "webapp" / "tenancy.py"
+# Below the door: tenancy reads the active policy (a partner's visibility is a policy setting),
+# so the module that finds a workspace's policy versions cannot import tenancy. Its one
+# filter is on the workspace's own versions.
+BELOW_THE_DOOR = ROOT / "webapp" / "policy_versions.py"
 COLUMN_OPERATORS = {
     "in_",
     "not_in",
@@ -101,7 +105,7 @@ def _checked_files() -> list[Path]:
     files = []
     for folder in ("webapp", "workers"):
         for path in sorted((ROOT / folder).rglob("*.py")):
-            if path == THE_DOOR or "migrations" in path.parts:
+            if path in (THE_DOOR, BELOW_THE_DOOR) or "migrations" in path.parts:
                 continue
             files.append(path)
     return files

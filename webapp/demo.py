@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -19,7 +19,7 @@ from tenants.decisions.roster import upcoming_roster_months
 from tenants.profiles import load_profile
 from webapp import demo_portal, demo_reports, demo_telecom
 from webapp.clock import now
-from webapp.models import Lead, Role, User, Workspace
+from webapp.models import Role, User, Workspace
 from webapp.operations import (
     activities,
     assignment,
@@ -30,6 +30,9 @@ from webapp.operations import (
     workspaces,
 )
 from webapp.operations.unit import operation
+
+if TYPE_CHECKING:  # annotations only: the seed constructs no model itself
+    from webapp.models import Lead
 
 ADMIN_EMAIL = "admin@leadline.test"
 DEMO_PACKAGE = "tenants.profiles.demo"

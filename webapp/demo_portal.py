@@ -6,8 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-
 from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import Membership, PartnerOrganisation, Role, User, Workspace
@@ -20,6 +18,7 @@ from webapp.operations import (
     opportunities,
     policies,
 )
+from webapp.tenancy import scoped
 
 
 def _bant_a(need: str, meeting_in_days: int | None, zone: str) -> dict[str, str]:
@@ -43,18 +42,11 @@ def seed(workspace: Workspace, admin: User) -> None:
     policy = policies.active_policy(workspace)
     if policy.assignment.strategy.strategy != "partner_allocation":
         return
-    organisations = {
-        o.name: o
-        for o in db.session.scalars(
-            select(PartnerOrganisation).where(PartnerOrganisation.workspace_id == workspace.id)
-        )
-    }
+    organisations = {o.name: o for o in db.session.scalars(scoped(PartnerOrganisation, workspace))}
     partner = {
         m.user.name: m.user
         for m in db.session.scalars(
-            select(Membership).where(
-                Membership.workspace_id == workspace.id, Membership.role == Role.PARTNER
-            )
+            scoped(Membership, workspace).where(Membership.role == Role.PARTNER)
         )
     }
     zone = policy.calendar.time_zone

@@ -110,6 +110,12 @@ def owned_by(model: Any, workspace: Owner) -> ColumnElement[bool]:
     return model.workspace_id == workspace
 
 
+def in_live_workspace(model: Any) -> ColumnElement[bool]:
+    """The condition "this row belongs to a workspace that is not archived", for the sweeps
+    that run across workspaces (an archived workspace's clocks stand still)."""
+    return model.workspace_id.not_in(select(Workspace.id).where(Workspace.archived_at.is_not(None)))
+
+
 def scoped(model: type[M], workspace: Owner | None = None) -> Select[tuple[M]]:
     """SELECT over `model` limited to one workspace.
 

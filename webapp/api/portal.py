@@ -28,7 +28,7 @@ from webapp.operations import feedback as feedback_records
 from webapp.operations.acknowledgements import AcknowledgeRefused, acknowledge
 from webapp.operations.opportunities import StageRefused
 from webapp.portal import invites
-from webapp.tenancy import get_or_404, scoped
+from webapp.tenancy import get_or_404, owned_by, scoped
 
 from .blueprint import ApiError, body, check_id, endpoint, respond
 from .presenters import lead_out
@@ -104,7 +104,7 @@ def allocate(lead_id: int) -> Response:
         partner = db.session.scalar(
             select(User)
             .join(Membership, Membership.user_id == User.id)
-            .where(Membership.workspace_id == g.workspace.id, User.id == data.partner_user)
+            .where(owned_by(Membership, g.workspace), User.id == data.partner_user)
         )
     bad = []
     if organisation is None:

@@ -66,7 +66,7 @@ def withdrawn_at(lead: Lead) -> int:
     return (
         db.session.scalar(
             select(func.max(AuditEvent.id)).where(
-                AuditEvent.workspace_id == lead.workspace_id,
+                owned_by(AuditEvent, lead.workspace_id),
                 AuditEvent.subject_type == Lead.__tablename__,
                 AuditEvent.subject_id == lead.id,
                 AuditEvent.action == WITHDRAWN,
@@ -83,7 +83,7 @@ def _shared_with(lead: Lead, member: User) -> bool:
     return (
         db.session.scalar(
             select(Membership.id).where(
-                Membership.workspace_id == lead.workspace_id,
+                owned_by(Membership, lead.workspace_id),
                 Membership.user_id == member.id,
                 Membership.partner_organisation_id == lead.partner_organisation_id,
             )

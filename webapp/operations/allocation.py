@@ -19,6 +19,7 @@ from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.live_versions import QUEUES
 from webapp.models import Lead, Membership, Notification, PartnerOrganisation, User
+from webapp.tenancy import owned_by
 
 from . import assignment, audit, deal_registrations, opportunities, sharing
 from .acknowledgements import WITHDRAWN
@@ -72,12 +73,12 @@ def _to_organisation(
 def withdraw(lead: Lead, organisation_id: int, *, actor: User | None) -> None:
     """Take the lead out of `organisation_id`'s portal: its in-app messages about the lead go."""
     its_partners = select(Membership.user_id).where(
-        Membership.workspace_id == lead.workspace_id,
+        owned_by(Membership, lead.workspace_id),
         Membership.partner_organisation_id == organisation_id,
     )
     told = db.session.scalars(
         select(Notification).where(
-            Notification.workspace_id == lead.workspace_id,
+            owned_by(Notification, lead.workspace_id),
             Notification.recipient_user_id.in_(its_partners),
         )
     ).all()

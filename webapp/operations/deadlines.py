@@ -18,8 +18,9 @@ from webapp import job_names, redis_client
 from webapp.audit_actions import DEADLINE_CANCELLED, DEADLINE_FIRED
 from webapp.clock import now
 from webapp.extensions import db
-from webapp.models import Deadline, DeadlineState, Lead, Workspace
+from webapp.models import Deadline, DeadlineState, Lead
 from webapp.ops import events as ops_events
+from webapp.tenancy import in_live_workspace
 
 from . import audit, policies
 from .unit import after_commit, operation
@@ -175,9 +176,7 @@ def fire(deadline_id: int) -> bool:
             Deadline.state == DeadlineState.PENDING,
             Deadline.due_at <= moment,
             # An archived workspace's clocks stand still: nothing fires there.
-            Deadline.workspace_id.not_in(
-                select(Workspace.id).where(Workspace.archived_at.is_not(None))
-            ),
+            in_live_workspace(Deadline),
         )
         .values(state=DeadlineState.FIRED, fired_at=moment)
         .execution_options(synchronize_session=False)
@@ -260,9 +259,7 @@ def enqueue_due() -> int:
         .where(
             Deadline.state == DeadlineState.PENDING,
             Deadline.due_at <= now(),
-            Deadline.workspace_id.not_in(
-                select(Workspace.id).where(Workspace.archived_at.is_not(None))
-            ),
+            in_live_workspace(Deadline),
         )
         .order_by(Deadline.due_at)
         .limit(SWEEP_BATCH)

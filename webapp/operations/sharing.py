@@ -9,6 +9,7 @@ from sqlalchemy import select
 from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import Lead, Membership, PartnerOrganisation, Role, User
+from webapp.tenancy import owned_by
 
 from . import audit, events, leads, policies
 
@@ -16,7 +17,7 @@ from . import audit, events, leads, policies
 def partner_membership(lead: Lead, user: User) -> Membership | None:
     return db.session.scalar(
         select(Membership).where(
-            Membership.workspace_id == lead.workspace_id,
+            owned_by(Membership, lead.workspace_id),
             Membership.user_id == user.id,
             Membership.role == Role.PARTNER,
         )
