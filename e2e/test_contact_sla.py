@@ -294,7 +294,9 @@ def test_ccima_6_an_uncontacted_lead_moves_to_another_advisor_and_whatsapp_tells
     # B calls at once (B's own fresh SLA is running), which also ends the story here.
     _log_contact(b_page, name)
     timeline = b_page.get_by_test_id("timeline")
-    expect(timeline.locator("li", has_text="Flagged")).to_contain_text("timer contact_sla")
+    expect(timeline.locator("li", has_text="Flagged")).to_contain_text(
+        "first-contact deadline"
+    )  # the timer by its label, not its code
 
     # The breach flag, as the API shows the lead.
     shown = intake_api.get(f"/api/v1/leads/{lead['id']}").json()
