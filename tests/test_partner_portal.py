@@ -502,3 +502,42 @@ def test_cpb_2_a_missed_review_reallocates_to_the_next_organisation_per_policy(
     login(cpb.daniel)
     assert "Ian Fletcher" not in _page(client, "/w/cpb/portal/")
     assert client.get(f"/w/cpb/portal/leads/{lead.id}").status_code == 404
+
+
+# --- policy settings the portal reads (issue 11 item 8) --------------------------------------
+
+
+def _cpb_with(make_workspace, make_user, change) -> Cpb:
+    document = load_profile("cpb_partner_leads")
+    change(document)
+    return cpb_workspace(make_workspace, make_user, document)
+
+
+def test_cpb_6_show_attempt_count_false_hides_the_counts_on_the_lead_page_and_lists(
+    make_workspace, make_user, client, login
+):
+    """CPB-6: `records.contact_attempts.show_attempt_count` false keeps the attempts but not
+    their count, on the lead page and on my leads."""
+
+    def hide(document):
+        document["records"]["contact_attempts"]["show_attempt_count"] = False
+
+    cpb = _cpb_with(make_workspace, make_user, hide)
+    lead = qualified(cpb)
+    login(cpb.daniel)
+    client.post(f"/w/cpb/portal/leads/{lead.id}/attempts", data={"channel": "call"})
+    client.post(f"/w/cpb/portal/leads/{lead.id}/acknowledge")
+    page = _page(client, f"/w/cpb/portal/leads/{lead.id}")
+    assert 'data-testid="attempt-count"' not in page
+    assert "Call: 1" not in page
+    leads = _page(client, "/w/cpb/portal/leads")
+    assert "Ian Fletcher" in leads and 'data-testid="attempts"' not in leads
+
+
+def test_cpb_6_show_attempt_count_true_shows_them(cpb, client, login):
+    lead = qualified(cpb)
+    login(cpb.daniel)
+    client.post(f"/w/cpb/portal/leads/{lead.id}/attempts", data={"channel": "call"})
+    client.post(f"/w/cpb/portal/leads/{lead.id}/acknowledge")
+    assert 'data-testid="attempt-count">1<' in _page(client, f"/w/cpb/portal/leads/{lead.id}")
+    assert 'data-testid="attempts">1' in _page(client, "/w/cpb/portal/leads")

@@ -742,6 +742,7 @@ READERS: dict[str, tuple[str, ...]] = {
         "webapp/operations/contact_attempts.py",
         "webapp/portal/context.py",
     ),
+    "ContactAttempts.show_attempt_count": ("webapp/portal/context.py",),
     "RecordKind.enabled": (
         "webapp/operations/opportunities.py",
         "webapp/operations/feedback.py",
@@ -860,9 +861,6 @@ PENDING: dict[str, str] = {
     ),
     "ContactAttempts.voicemail_fields": (
         f"{PORTAL}: a voicemail attempt's fields from the policy (the code fixes them)"
-    ),
-    "ContactAttempts.show_attempt_count": (
-        f"{PORTAL}: hiding the attempt count (the portal always shows it)"
     ),
     "RecordKind.fields": (
         f"{PORTAL}: a record kind's fields from the policy (each form fixes its own)"

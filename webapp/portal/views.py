@@ -54,6 +54,7 @@ def my_leads() -> Response:
         groups=[(stage, groups[stage]) for stage in order if stage in groups],
         record_label=lambda code: context.record_label(policy, opportunities.KIND, code),
         contact_channel=contact_channel,
+        show_attempt_count=context.show_attempt_count(policy),
         policy=policy,
     )
 
