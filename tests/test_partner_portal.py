@@ -541,3 +541,36 @@ def test_cpb_6_show_attempt_count_true_shows_them(cpb, client, login):
     client.post(f"/w/cpb/portal/leads/{lead.id}/acknowledge")
     assert 'data-testid="attempt-count">1<' in _page(client, f"/w/cpb/portal/leads/{lead.id}")
     assert 'data-testid="attempts">1' in _page(client, "/w/cpb/portal/leads")
+
+
+def test_cpb_4_only_the_roles_the_policy_names_answer_feedback(
+    make_workspace, make_user, client, login
+):
+    """CPB-4: `records.kinds.feedback.answered_by` names who answers; a manager it leaves out
+    sees no answer form and is refused (403), a director it names answers."""
+
+    def directors_only(document):
+        document["records"]["kinds"]["feedback"]["answered_by"] = ["director"]
+
+    cpb = _cpb_with(make_workspace, make_user, directors_only)
+    director = _member(make_user, cpb.workspace, Role.DIRECTOR, "Dana Director")
+    lead = qualified(cpb)
+    login(cpb.daniel)
+    client.post(
+        f"/w/cpb/portal/leads/{lead.id}/feedback",
+        data={"reason": "wrong_contact", "comment": "The number is a fax"},
+    )
+    feedback = db.session.scalar(select(LeadFeedback))
+    client.post("/logout")
+    login(cpb.manager)
+    assert 'data-testid="not-an-answerer"' in _page(client, "/w/cpb/portal/agency")
+    url = f"/w/cpb/portal/feedback/{feedback.id}/answer"
+    assert client.post(url, data={"answer": "Corrected"}).status_code == 403
+    db.session.expire_all()
+    assert not db.session.get(LeadFeedback, feedback.id).answer
+    client.post("/logout")
+    login(director)
+    assert 'data-testid="not-an-answerer"' not in _page(client, "/w/cpb/portal/agency")
+    assert client.post(url, data={"answer": "Corrected"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(LeadFeedback, feedback.id).answer == "Corrected"

@@ -743,6 +743,7 @@ READERS: dict[str, tuple[str, ...]] = {
         "webapp/portal/context.py",
     ),
     "ContactAttempts.show_attempt_count": ("webapp/portal/context.py",),
+    "RecordKind.answered_by": ("webapp/operations/feedback.py",),
     "RecordKind.enabled": (
         "webapp/operations/opportunities.py",
         "webapp/operations/feedback.py",
@@ -864,8 +865,5 @@ PENDING: dict[str, str] = {
     ),
     "RecordKind.fields": (
         f"{PORTAL}: a record kind's fields from the policy (each form fixes its own)"
-    ),
-    "RecordKind.answered_by": (
-        f"{PORTAL}: who may answer feedback (any manager, director or admin may now)"
     ),
 }

@@ -12,7 +12,11 @@ class RecordKind(Section):
     fields: list[Code] = Field(default_factory=list)
     statuses: list[Code] = Field(default_factory=list)
     categories: list[Code] = Field(default_factory=list)
-    answered_by: list[Code] = Field(default_factory=list)
+    answered_by: list[Code] = Field(
+        default_factory=list,
+        description="the workspace roles that answer this record (CPB-4: admin, director, "
+        "manager or agent; none named: admins, directors and managers)",
+    )
     labels: dict[Code, Labels] = Field(
         default_factory=dict, description="status or category code -> its labels"
     )
