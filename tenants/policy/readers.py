@@ -662,6 +662,7 @@ READERS: dict[str, tuple[str, ...]] = {
         "tenants/decisions/campaigns.py",
         "webapp/operations/interactions.py",
     ),
+    "OfferDisplay.any_offer_may_be_voiced": ("webapp/operations/offers.py",),
     "OfferDisplay.archive_allows_late_answer": ("webapp/operations/offers.py",),
     "OfferRate.target_percent": (
         "tenants/decisions/offers.py",
@@ -851,9 +852,6 @@ PORTAL = "The partner portal (issue 13)"
 TELECOM = "Telecom inbound-call offers (issue 14)"
 
 PENDING: dict[str, str] = {
-    "OfferDisplay.any_offer_may_be_voiced": (
-        f"{TELECOM}: offering only the first offer shown when this is false"
-    ),
     "OfferRate.missing_offer_counts_as": (
         f"{TELECOM}: a missed offer counted as this code (closing says `missed`)"
     ),
