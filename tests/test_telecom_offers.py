@@ -430,3 +430,30 @@ def test_any_offer_may_be_answered_by_default_tel1(client, telecom):
         client.post(url, json={"campaign": "INBA", "answer": "yes"}, headers=headers).status_code
         == 201
     )
+
+
+def test_a_call_without_an_offer_is_recorded_as_the_policys_code_and_still_counted_tel6(
+    client, make_workspace, make_member
+):
+    """TEL-6: `answers.offer_rate.missing_offer_counts_as` is the code a call closed without
+    an offer records; the offer-rate report counts it as missed."""
+    document = load_profile("telecom_inbound_offers")
+    document["answers"]["offer_rate"]["missing_offer_counts_as"] = "no_offer"
+    ws = make_workspace(slug="tele", locale="en", policy_document=document)
+    agent = make_member(ws, Role.AGENT)
+    headers = key_headers(ws, "manager")
+    _campaigns(client, headers)
+    call = _call(client, headers, agent)
+    closed = client.post(f"/api/v1/interactions/{call['id']}/close", headers=headers).get_json()
+    assert closed["outcome"] == "no_offer" and closed["missed_sale"] is True
+    report = client.get("/api/v1/reports/offer-rate", headers=headers).get_json()
+    assert (report["counted"], report["offered"], report["missed"]) == (1, 0, 1)
+
+
+def test_the_profiles_missed_sale_code_is_recorded_by_default_tel6(client, telecom):
+    ws, agent, _s, _c = telecom
+    headers = key_headers(ws, "manager")
+    _campaigns(client, headers)
+    call = _call(client, headers, agent)
+    closed = client.post(f"/api/v1/interactions/{call['id']}/close", headers=headers).get_json()
+    assert closed["outcome"] == "missed_sale"

@@ -668,6 +668,7 @@ READERS: dict[str, tuple[str, ...]] = {
         "tenants/decisions/offers.py",
         "webapp/interactions/report.py",
     ),
+    "OfferRate.missing_offer_counts_as": ("tenants/decisions/campaigns.py",),
     "OfferRate.excluded_transfer_splits": (
         "tenants/decisions/campaigns.py",
         "webapp/operations/interactions.py",
@@ -852,9 +853,6 @@ PORTAL = "The partner portal (issue 13)"
 TELECOM = "Telecom inbound-call offers (issue 14)"
 
 PENDING: dict[str, str] = {
-    "OfferRate.missing_offer_counts_as": (
-        f"{TELECOM}: a missed offer counted as this code (closing says `missed`)"
-    ),
     "ExceptionRule.report_to": (
         f"{TELECOM}: exceptions sent to report_to (notifications.rules send them now)"
     ),

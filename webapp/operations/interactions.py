@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from tenants import Policy
-from tenants.decisions.campaigns import outcome, transfer_needs_offer_first
+from tenants.decisions.campaigns import missed_code, outcome, transfer_needs_offer_first
 from tenants.decisions.offers import Interaction as Facts
 from webapp.clock import now
 from webapp.extensions import db
@@ -253,7 +253,7 @@ def close(interaction: Interaction, *, actor: User | None) -> Interaction:
     workspace = db.session.get(Workspace, interaction.workspace_id)
     policy = policies.active_policy(workspace)
     interaction.outcome = counts_as(workspace, policy, interaction)
-    interaction.missed_sale = interaction.outcome == "missed"
+    interaction.missed_sale = interaction.outcome == missed_code(policy)  # TEL-6
     interaction.closed_at = now()
     audit.record(
         workspace.id,
