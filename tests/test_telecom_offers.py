@@ -457,3 +457,21 @@ def test_the_profiles_missed_sale_code_is_recorded_by_default_tel6(client, telec
     call = _call(client, headers, agent)
     closed = client.post(f"/api/v1/interactions/{call['id']}/close", headers=headers).get_json()
     assert closed["outcome"] == "missed_sale"
+
+
+def test_exceptions_are_reported_to_whom_the_policy_names_tel9(client, make_workspace, make_member):
+    """TEL-9: `answers.exceptions.report_to` names who hears of an exception (here the
+    directors, not the exceptions contact); the notification rule gives the channel."""
+    document = load_profile("telecom_inbound_offers")
+    document["answers"]["exceptions"]["report_to"] = ["director"]
+    ws = make_workspace(slug="tele", locale="en", policy_document=document)
+    make_member(ws, Role.MANAGER, email="pavel.smirnov@telecom.leadline.test")
+    director = make_member(ws, Role.DIRECTOR)
+    agent = make_member(ws, Role.AGENT)
+    headers = key_headers(ws, "manager")
+    _campaigns(client, headers)
+    _call(client, headers, agent, tariff="CORP")
+    reported = db.session.scalars(
+        select(Notification).where(Notification.template == "offer_exception_ctn")
+    ).all()
+    assert [(n.recipient_user_id, n.channel) for n in reported] == [(director.id, "email")]

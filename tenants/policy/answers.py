@@ -50,7 +50,11 @@ class ExceptionRule(Section):
 
     hide_offer: bool = True
     count_as_missed: bool = False
-    report_to: list[Recipient] = Field(default_factory=lambda: ["exceptions_contact"])
+    report_to: list[Recipient] = Field(
+        default_factory=lambda: ["exceptions_contact"],
+        description="who hears of an exception: the exceptions contact and/or workspace roles "
+        "(manager, director, administrator); the offer.exception_found rule gives the channels",
+    )
     contact_email: str | None = Field(
         None, description="the member who is the exceptions contact (e-mail address)"
     )

@@ -682,6 +682,7 @@ READERS: dict[str, tuple[str, ...]] = {
         "tenants/decisions/campaigns.py",
         "tenants/decisions/offers.py",
     ),
+    "ExceptionRule.report_to": ("webapp/operations/interactions.py",),
     "ExceptionRule.contact_email": ("webapp/operations/interactions.py",),
     "WeeklyCutoff.weekday": (
         "tenants/decisions/reporting.py",
@@ -853,9 +854,6 @@ PORTAL = "The partner portal (issue 13)"
 TELECOM = "Telecom inbound-call offers (issue 14)"
 
 PENDING: dict[str, str] = {
-    "ExceptionRule.report_to": (
-        f"{TELECOM}: exceptions sent to report_to (notifications.rules send them now)"
-    ),
     "ContactAttempts.voicemail_fields": (
         f"{PORTAL}: a voicemail attempt's fields from the policy (the code fixes them)"
     ),
