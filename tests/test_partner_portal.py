@@ -574,3 +574,38 @@ def test_cpb_4_only_the_roles_the_policy_names_answer_feedback(
     assert client.post(url, data={"answer": "Corrected"}).status_code == 302
     db.session.expire_all()
     assert db.session.get(LeadFeedback, feedback.id).answer == "Corrected"
+
+
+def test_cpb_6_a_voicemails_fields_come_from_the_policy(make_workspace, make_user, client, login):
+    """CPB-6: `records.contact_attempts.voicemail_fields` is what a voicemail attempt records:
+    here the number and a callback time the form asks for, and no message (so none is needed)."""
+
+    def own_fields(document):
+        document["records"]["contact_attempts"]["voicemail_fields"] = ["number", "callback_time"]
+
+    cpb = _cpb_with(make_workspace, make_user, own_fields)
+    lead = qualified(cpb)
+    login(cpb.daniel)
+    assert 'name="callback_time"' in _page(client, f"/w/cpb/portal/leads/{lead.id}")
+    response = client.post(
+        f"/w/cpb/portal/leads/{lead.id}/attempts",
+        data={"channel": "voicemail", "number": "+44 20 7946 0018", "callback_time": "16:00"},
+    )
+    assert response.status_code == 302
+    voicemail = db.session.scalar(select(Activity).where(Activity.channel == "voicemail"))
+    assert voicemail.details == {"number": "+44 20 7946 0018", "callback_time": "16:00"}
+
+
+def test_cpb_6_without_voicemail_fields_the_fixed_ones_apply(
+    make_workspace, make_user, client, login
+):
+    def none_listed(document):
+        document["records"]["contact_attempts"]["voicemail_fields"] = []
+
+    cpb = _cpb_with(make_workspace, make_user, none_listed)
+    lead = qualified(cpb)
+    login(cpb.daniel)
+    url = f"/w/cpb/portal/leads/{lead.id}/attempts"
+    assert 'name="callback_time"' not in _page(client, f"/w/cpb/portal/leads/{lead.id}")
+    assert client.post(url, data={"channel": "voicemail", "message": ""}).status_code == 422
+    assert client.post(url, data={"channel": "voicemail", "message": "Hi"}).status_code == 302

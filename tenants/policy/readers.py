@@ -745,6 +745,7 @@ READERS: dict[str, tuple[str, ...]] = {
         "webapp/operations/contact_attempts.py",
         "webapp/portal/context.py",
     ),
+    "ContactAttempts.voicemail_fields": ("webapp/operations/contact_attempts.py",),
     "ContactAttempts.show_attempt_count": ("webapp/portal/context.py",),
     "RecordKind.answered_by": ("webapp/operations/feedback.py",),
     "RecordKind.enabled": (
@@ -854,9 +855,6 @@ PORTAL = "The partner portal (issue 13)"
 TELECOM = "Telecom inbound-call offers (issue 14)"
 
 PENDING: dict[str, str] = {
-    "ContactAttempts.voicemail_fields": (
-        f"{PORTAL}: a voicemail attempt's fields from the policy (the code fixes them)"
-    ),
     "RecordKind.fields": (
         f"{PORTAL}: a record kind's fields from the policy (each form fixes its own)"
     ),

@@ -34,7 +34,11 @@ class ContactAttempts(Section):
     """Contact attempts logged by channel, with a count per lead (CPB-6)."""
 
     channels: list[ContactChannel] = Field(default_factory=lambda: ["call", "email"])
-    voicemail_fields: list[Code] = Field(default_factory=list)
+    voicemail_fields: list[Code] = Field(
+        default_factory=list,
+        description="what a voicemail attempt records (none listed: the number and the message "
+        "left); a code the portal has no input for gets one",
+    )
     show_attempt_count: bool = True
     voicemail_message: dict[str, str] = Field(
         default_factory=dict,

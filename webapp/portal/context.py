@@ -145,6 +145,7 @@ def lead_page(policy: Policy, lead: Lead, **extra: Any) -> dict[str, Any]:
         "attempt_counts": counts,
         "show_attempt_count": show_attempt_count(policy),
         "channels": contact_attempts.channels(policy),
+        "voicemail_extra_fields": contact_attempts.extra_fields(policy),
         "stages": opportunities.stages(policy),
         "opportunity": opportunities.stage_of(lead),
         "required_on": (

@@ -93,6 +93,7 @@ def log_attempt(lead_id: int) -> Response:
     found = lead_to_act_on(lead_id)
     form = request.form.to_dict()
     names = ("subject", "number", "network", "message", "collateral")
+    names += tuple(contact_attempts.extra_fields(_policy()))
     fields = {k: form.get(k, "") for k in names}
     try:
         contact_attempts.log_attempt(
