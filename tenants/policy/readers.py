@@ -856,6 +856,9 @@ TELECOM = "Telecom inbound-call offers (issue 14)"
 
 PENDING: dict[str, str] = {
     "RecordKind.fields": (
-        f"{PORTAL}: a record kind's fields from the policy (each form fixes its own)"
+        f"{PORTAL}: a record kind's fields from the policy (feedback, deal registration and "
+        "accrual keep their fixed columns and forms; extra fields need a details column on "
+        "each record, a migration, and the profiles name them differently: issue/details, "
+        "expected_close_date)"
     ),
 }
