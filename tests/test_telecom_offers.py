@@ -412,6 +412,8 @@ def test_only_the_first_offer_may_be_answered_when_the_policy_says_so_tel1(
     login(agent)
     client.post("/w/tele/interactions/", data={"ctn": "+7 (916) 123-45-67"})
     screen = db.session.scalars(select(Interaction).order_by(Interaction.id.desc())).first()
+    shown = client.get(f"/w/tele/interactions/{screen.id}").get_data(as_text=True)
+    assert 'data-testid="not-voiced-INBA"' in shown and "not-voiced-ROAM" not in shown
     page = client.post(
         f"/w/tele/interactions/{screen.id}/answers", data={"campaign": "INBA", "answer": "YES"}
     )

@@ -118,6 +118,7 @@ def _screen(interaction: Interaction, status: int = 200, **extra) -> Response:
         interaction=interaction,
         view=view,
         answer_codes=offers.answer_codes(view.policy),
+        only_first_offer=offers.only_first_offer(view.policy),
         answer_label=lambda code: presenting.answer_label(view.policy, code, locale),
         allowed=lambda offer: offers.allowed_moves(view.policy, offer.answer),
         splits=[
