@@ -10,6 +10,7 @@ import time_machine
 from icalendar import Calendar
 from sqlalchemy import select
 
+from tenants.profiles import load_profile
 from tests.test_partner_portal import T0, cpb_workspace, qualified
 from webapp.extensions import db
 from webapp.models import Activity, DealRegistration, Lead, LeadFeedback, Opportunity
@@ -145,3 +146,24 @@ def test_cpb_10_the_agency_allocates_over_the_api_and_the_first_organisation_los
         json={"partner_organisation": cpb.north.id},
     )
     assert agent.status_code == 403
+
+
+def test_cpb_6_the_api_takes_the_policys_own_voicemail_fields(client, make_workspace, make_user):
+    """CPB-6: over the API a voicemail records the policy's `voicemail_fields`; `details`
+    carries the ones the body has no field for, and codes the policy does not list are dropped."""
+    document = load_profile("cpb_partner_leads")
+    document["records"]["contact_attempts"]["voicemail_fields"] = ["number", "callback_time"]
+    cpb = cpb_workspace(make_workspace, make_user, document)
+    lead = qualified(cpb)
+    response = client.post(
+        f"/api/v1/leads/{lead.id}/attempts",
+        headers=_headers(cpb, cpb.north),
+        json={
+            "channel": "voicemail",
+            "number": "+44 20 7946 0018",
+            "details": {"callback_time": "16:00", "actor": "x", "planted": "y"},
+        },
+    )
+    assert response.status_code == 200, response.get_json()
+    voicemail = db.session.scalar(select(Activity).where(Activity.channel == "voicemail"))
+    assert voicemail.details == {"number": "+44 20 7946 0018", "callback_time": "16:00"}

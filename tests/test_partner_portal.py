@@ -502,3 +502,110 @@ def test_cpb_2_a_missed_review_reallocates_to_the_next_organisation_per_policy(
     login(cpb.daniel)
     assert "Ian Fletcher" not in _page(client, "/w/cpb/portal/")
     assert client.get(f"/w/cpb/portal/leads/{lead.id}").status_code == 404
+
+
+# --- policy settings the portal reads (issue 11 item 8) --------------------------------------
+
+
+def _cpb_with(make_workspace, make_user, change) -> Cpb:
+    document = load_profile("cpb_partner_leads")
+    change(document)
+    return cpb_workspace(make_workspace, make_user, document)
+
+
+def test_cpb_6_show_attempt_count_false_hides_the_counts_on_the_lead_page_and_lists(
+    make_workspace, make_user, client, login
+):
+    """CPB-6: `records.contact_attempts.show_attempt_count` false keeps the attempts but not
+    their count, on the lead page and on my leads."""
+
+    def hide(document):
+        document["records"]["contact_attempts"]["show_attempt_count"] = False
+
+    cpb = _cpb_with(make_workspace, make_user, hide)
+    lead = qualified(cpb)
+    login(cpb.daniel)
+    client.post(f"/w/cpb/portal/leads/{lead.id}/attempts", data={"channel": "call"})
+    client.post(f"/w/cpb/portal/leads/{lead.id}/acknowledge")
+    page = _page(client, f"/w/cpb/portal/leads/{lead.id}")
+    assert 'data-testid="attempt-count"' not in page
+    assert "Call: 1" not in page
+    leads = _page(client, "/w/cpb/portal/leads")
+    assert "Ian Fletcher" in leads and 'data-testid="attempts"' not in leads
+
+
+def test_cpb_6_show_attempt_count_true_shows_them(cpb, client, login):
+    lead = qualified(cpb)
+    login(cpb.daniel)
+    client.post(f"/w/cpb/portal/leads/{lead.id}/attempts", data={"channel": "call"})
+    client.post(f"/w/cpb/portal/leads/{lead.id}/acknowledge")
+    assert 'data-testid="attempt-count">1<' in _page(client, f"/w/cpb/portal/leads/{lead.id}")
+    assert 'data-testid="attempts">1' in _page(client, "/w/cpb/portal/leads")
+
+
+def test_cpb_4_only_the_roles_the_policy_names_answer_feedback(
+    make_workspace, make_user, client, login
+):
+    """CPB-4: `records.kinds.feedback.answered_by` names who answers; a manager it leaves out
+    sees no answer form and is refused (403), a director it names answers."""
+
+    def directors_only(document):
+        document["records"]["kinds"]["feedback"]["answered_by"] = ["director"]
+
+    cpb = _cpb_with(make_workspace, make_user, directors_only)
+    director = _member(make_user, cpb.workspace, Role.DIRECTOR, "Dana Director")
+    lead = qualified(cpb)
+    login(cpb.daniel)
+    client.post(
+        f"/w/cpb/portal/leads/{lead.id}/feedback",
+        data={"reason": "wrong_contact", "comment": "The number is a fax"},
+    )
+    feedback = db.session.scalar(select(LeadFeedback))
+    client.post("/logout")
+    login(cpb.manager)
+    assert 'data-testid="not-an-answerer"' in _page(client, "/w/cpb/portal/agency")
+    url = f"/w/cpb/portal/feedback/{feedback.id}/answer"
+    assert client.post(url, data={"answer": "Corrected"}).status_code == 403
+    db.session.expire_all()
+    assert not db.session.get(LeadFeedback, feedback.id).answer
+    client.post("/logout")
+    login(director)
+    assert 'data-testid="not-an-answerer"' not in _page(client, "/w/cpb/portal/agency")
+    assert client.post(url, data={"answer": "Corrected"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(LeadFeedback, feedback.id).answer == "Corrected"
+
+
+def test_cpb_6_a_voicemails_fields_come_from_the_policy(make_workspace, make_user, client, login):
+    """CPB-6: `records.contact_attempts.voicemail_fields` is what a voicemail attempt records:
+    here the number and a callback time the form asks for, and no message (so none is needed)."""
+
+    def own_fields(document):
+        document["records"]["contact_attempts"]["voicemail_fields"] = ["number", "callback_time"]
+
+    cpb = _cpb_with(make_workspace, make_user, own_fields)
+    lead = qualified(cpb)
+    login(cpb.daniel)
+    assert 'name="callback_time"' in _page(client, f"/w/cpb/portal/leads/{lead.id}")
+    response = client.post(
+        f"/w/cpb/portal/leads/{lead.id}/attempts",
+        data={"channel": "voicemail", "number": "+44 20 7946 0018", "callback_time": "16:00"},
+    )
+    assert response.status_code == 302
+    voicemail = db.session.scalar(select(Activity).where(Activity.channel == "voicemail"))
+    assert voicemail.details == {"number": "+44 20 7946 0018", "callback_time": "16:00"}
+
+
+def test_cpb_6_without_voicemail_fields_the_fixed_ones_apply(
+    make_workspace, make_user, client, login
+):
+    def none_listed(document):
+        document["records"]["contact_attempts"]["voicemail_fields"] = []
+
+    cpb = _cpb_with(make_workspace, make_user, none_listed)
+    lead = qualified(cpb)
+    login(cpb.daniel)
+    url = f"/w/cpb/portal/leads/{lead.id}/attempts"
+    assert 'name="callback_time"' not in _page(client, f"/w/cpb/portal/leads/{lead.id}")
+    assert client.post(url, data={"channel": "voicemail", "message": ""}).status_code == 422
+    assert client.post(url, data={"channel": "voicemail", "message": "Hi"}).status_code == 302

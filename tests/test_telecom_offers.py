@@ -380,3 +380,100 @@ def test_think_callback_shows_in_the_agents_queue_and_accruals_export(client, te
     login(manager)
     exported = client.get("/w/tele/interactions/accruals.csv").get_data(as_text=True)
     assert "'=cmd" in exported and CTN in exported
+
+
+def _only_the_first_offer(make_workspace, make_member):
+    document = load_profile("telecom_inbound_offers")
+    document["answers"]["offers"]["any_offer_may_be_voiced"] = False
+    ws = make_workspace(slug="tele", locale="en", policy_document=document)
+    return ws, make_member(ws, Role.AGENT)
+
+
+def test_only_the_first_offer_may_be_answered_when_the_policy_says_so_tel1(
+    client, make_workspace, make_member, login
+):
+    """TEL-1: `answers.offers.any_offer_may_be_voiced` false: the API and the screen answer
+    only the first (highest-priority) offer shown and refuse the others, saying which."""
+    ws, agent = _only_the_first_offer(make_workspace, make_member)
+    headers = key_headers(ws, "manager")
+    _campaigns(client, headers)
+    call = _call(client, headers, agent)
+    assert [o["campaign"] for o in call["offers"]] == ["ROAM", "INBA"]
+    url = f"/api/v1/interactions/{call['id']}/answers"
+    refused = client.post(url, json={"campaign": "INBA", "answer": "yes"}, headers=headers)
+    assert refused.status_code == 409
+    assert "Only the first offer shown may be voiced on this call: Roaming." in str(
+        refused.get_json()
+    )
+    assert (
+        client.post(url, json={"campaign": "ROAM", "answer": "no"}, headers=headers).status_code
+        == 201
+    )
+    login(agent)
+    client.post("/w/tele/interactions/", data={"ctn": "+7 (916) 123-45-67"})
+    screen = db.session.scalars(select(Interaction).order_by(Interaction.id.desc())).first()
+    shown = client.get(f"/w/tele/interactions/{screen.id}").get_data(as_text=True)
+    assert 'data-testid="not-voiced-INBA"' in shown and "not-voiced-ROAM" not in shown
+    page = client.post(
+        f"/w/tele/interactions/{screen.id}/answers", data={"campaign": "INBA", "answer": "YES"}
+    )
+    assert page.status_code == 409
+    assert "Only the first offer shown may be voiced on this call" in page.get_data(as_text=True)
+    assert [o.campaign.code for o in db.session.get(Interaction, screen.id).offers] == []
+
+
+def test_any_offer_may_be_answered_by_default_tel1(client, telecom):
+    ws, agent, _s, _c = telecom
+    headers = key_headers(ws, "manager")
+    _campaigns(client, headers)
+    call = _call(client, headers, agent)
+    url = f"/api/v1/interactions/{call['id']}/answers"
+    assert (
+        client.post(url, json={"campaign": "INBA", "answer": "yes"}, headers=headers).status_code
+        == 201
+    )
+
+
+def test_a_call_without_an_offer_is_recorded_as_the_policys_code_and_still_counted_tel6(
+    client, make_workspace, make_member
+):
+    """TEL-6: `answers.offer_rate.missing_offer_counts_as` is the code a call closed without
+    an offer records; the offer-rate report counts it as missed."""
+    document = load_profile("telecom_inbound_offers")
+    document["answers"]["offer_rate"]["missing_offer_counts_as"] = "no_offer"
+    ws = make_workspace(slug="tele", locale="en", policy_document=document)
+    agent = make_member(ws, Role.AGENT)
+    headers = key_headers(ws, "manager")
+    _campaigns(client, headers)
+    call = _call(client, headers, agent)
+    closed = client.post(f"/api/v1/interactions/{call['id']}/close", headers=headers).get_json()
+    assert closed["outcome"] == "no_offer" and closed["missed_sale"] is True
+    report = client.get("/api/v1/reports/offer-rate", headers=headers).get_json()
+    assert (report["counted"], report["offered"], report["missed"]) == (1, 0, 1)
+
+
+def test_the_profiles_missed_sale_code_is_recorded_by_default_tel6(client, telecom):
+    ws, agent, _s, _c = telecom
+    headers = key_headers(ws, "manager")
+    _campaigns(client, headers)
+    call = _call(client, headers, agent)
+    closed = client.post(f"/api/v1/interactions/{call['id']}/close", headers=headers).get_json()
+    assert closed["outcome"] == "missed_sale"
+
+
+def test_exceptions_are_reported_to_whom_the_policy_names_tel9(client, make_workspace, make_member):
+    """TEL-9: `answers.exceptions.report_to` names who hears of an exception (here the
+    directors, not the exceptions contact); the notification rule gives the channel."""
+    document = load_profile("telecom_inbound_offers")
+    document["answers"]["exceptions"]["report_to"] = ["director"]
+    ws = make_workspace(slug="tele", locale="en", policy_document=document)
+    make_member(ws, Role.MANAGER, email="pavel.smirnov@telecom.leadline.test")
+    director = make_member(ws, Role.DIRECTOR)
+    agent = make_member(ws, Role.AGENT)
+    headers = key_headers(ws, "manager")
+    _campaigns(client, headers)
+    _call(client, headers, agent, tariff="CORP")
+    reported = db.session.scalars(
+        select(Notification).where(Notification.template == "offer_exception_ctn")
+    ).all()
+    assert [(n.recipient_user_id, n.channel) for n in reported] == [(director.id, "email")]

@@ -72,8 +72,20 @@ def offers_for(
 
 
 # What a closed interaction counts as: offered or missed (counted), or why it is outside.
+# MISSED: what a counted call without an offer was recorded as before the policy named its
+# code (`answers.offer_rate.missing_offer_counts_as`); the report still counts those rows.
 OFFERED, MISSED = "offered", "missed"
 TRANSFERRED, SECOND_LINE, EXCEPTION = "transferred", "second_line", "exception"
+
+
+def missed_code(policy: Policy) -> str:
+    """TEL-6: the code a counted call closed without an offer is recorded as."""
+    return (policy.answers.offer_rate or OfferRate()).missing_offer_counts_as
+
+
+def missed_codes(policy: Policy) -> tuple[str, ...]:
+    """Every code the report counts as a missed sale: the policy's and the older fixed one."""
+    return tuple(dict.fromkeys((missed_code(policy), MISSED)))
 
 
 def outcome(policy: Policy, item: Interaction) -> str:
@@ -82,7 +94,7 @@ def outcome(policy: Policy, item: Interaction) -> str:
     exceptions = policy.answers.exceptions
     exception_counts = bool(exceptions and exceptions.count_as_missed)
     if is_counted(rate, exception_counts, item):
-        return OFFERED if item.offered else MISSED
+        return OFFERED if item.offered else missed_code(policy)
     if item.agent_line in rate.excluded_agent_lines:
         return SECOND_LINE
     if item.transferred_to_split in rate.excluded_transfer_splits:

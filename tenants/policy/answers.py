@@ -1,6 +1,6 @@
 """`answers` section: answer sets with allowed transitions, offer display and offer-rate target."""
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from tenants.durations import Duration
 from tenants.policy.common import Code, Labels, Percent, Recipient, Section
@@ -50,7 +50,11 @@ class ExceptionRule(Section):
 
     hide_offer: bool = True
     count_as_missed: bool = False
-    report_to: list[Recipient] = Field(default_factory=lambda: ["exceptions_contact"])
+    report_to: list[Recipient] = Field(
+        default_factory=lambda: ["exceptions_contact"],
+        description="who hears of an exception: the exceptions contact and/or workspace roles "
+        "(manager, director, administrator); the offer.exception_found rule gives the channels",
+    )
     contact_email: str | None = Field(
         None, description="the member who is the exceptions contact (e-mail address)"
     )
@@ -60,9 +64,21 @@ class OfferRate(Section):
     """Target share of interactions with an offer and what is outside the figures (TEL-6..8)."""
 
     target_percent: Percent = 85
-    missing_offer_counts_as: Code = "missed_sale"
+    missing_offer_counts_as: Code = Field(
+        "missed_sale",
+        description="the code a counted call closed without an offer is recorded as (TEL-6)",
+    )
     excluded_transfer_splits: list[Code] = Field(default_factory=list)
     excluded_agent_lines: list[Code] = Field(default_factory=list)
+
+    @field_validator("missing_offer_counts_as")
+    @classmethod
+    def _not_another_outcome(cls, value: str) -> str:
+        # The report tells a missed sale from these by its code.
+        taken = {"offered", "transferred", "second_line", "exception"}
+        if value in taken:
+            raise ValueError(f"{value!r} is another outcome; choose a code of its own")
+        return value
 
 
 class AnswersSettings(Section):

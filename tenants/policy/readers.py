@@ -662,11 +662,13 @@ READERS: dict[str, tuple[str, ...]] = {
         "tenants/decisions/campaigns.py",
         "webapp/operations/interactions.py",
     ),
+    "OfferDisplay.any_offer_may_be_voiced": ("webapp/operations/offers.py",),
     "OfferDisplay.archive_allows_late_answer": ("webapp/operations/offers.py",),
     "OfferRate.target_percent": (
         "tenants/decisions/offers.py",
         "webapp/interactions/report.py",
     ),
+    "OfferRate.missing_offer_counts_as": ("tenants/decisions/campaigns.py",),
     "OfferRate.excluded_transfer_splits": (
         "tenants/decisions/campaigns.py",
         "webapp/operations/interactions.py",
@@ -680,6 +682,7 @@ READERS: dict[str, tuple[str, ...]] = {
         "tenants/decisions/campaigns.py",
         "tenants/decisions/offers.py",
     ),
+    "ExceptionRule.report_to": ("webapp/operations/interactions.py",),
     "ExceptionRule.contact_email": ("webapp/operations/interactions.py",),
     "WeeklyCutoff.weekday": (
         "tenants/decisions/reporting.py",
@@ -742,6 +745,9 @@ READERS: dict[str, tuple[str, ...]] = {
         "webapp/operations/contact_attempts.py",
         "webapp/portal/context.py",
     ),
+    "ContactAttempts.voicemail_fields": ("webapp/operations/contact_attempts.py",),
+    "ContactAttempts.show_attempt_count": ("webapp/portal/context.py",),
+    "RecordKind.answered_by": ("webapp/operations/feedback.py",),
     "RecordKind.enabled": (
         "webapp/operations/opportunities.py",
         "webapp/operations/feedback.py",
@@ -849,25 +855,10 @@ PORTAL = "The partner portal (issue 13)"
 TELECOM = "Telecom inbound-call offers (issue 14)"
 
 PENDING: dict[str, str] = {
-    "OfferDisplay.any_offer_may_be_voiced": (
-        f"{TELECOM}: offering only the first offer shown when this is false"
-    ),
-    "OfferRate.missing_offer_counts_as": (
-        f"{TELECOM}: a missed offer counted as this code (closing says `missed`)"
-    ),
-    "ExceptionRule.report_to": (
-        f"{TELECOM}: exceptions sent to report_to (notifications.rules send them now)"
-    ),
-    "ContactAttempts.voicemail_fields": (
-        f"{PORTAL}: a voicemail attempt's fields from the policy (the code fixes them)"
-    ),
-    "ContactAttempts.show_attempt_count": (
-        f"{PORTAL}: hiding the attempt count (the portal always shows it)"
-    ),
     "RecordKind.fields": (
-        f"{PORTAL}: a record kind's fields from the policy (each form fixes its own)"
-    ),
-    "RecordKind.answered_by": (
-        f"{PORTAL}: who may answer feedback (any manager, director or admin may now)"
+        f"{PORTAL}: a record kind's fields from the policy (feedback, deal registration and "
+        "accrual keep their fixed columns and forms; extra fields need a details column on "
+        "each record, a migration, and the profiles name them differently: issue/details, "
+        "expected_close_date)"
     ),
 }

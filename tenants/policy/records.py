@@ -12,7 +12,11 @@ class RecordKind(Section):
     fields: list[Code] = Field(default_factory=list)
     statuses: list[Code] = Field(default_factory=list)
     categories: list[Code] = Field(default_factory=list)
-    answered_by: list[Code] = Field(default_factory=list)
+    answered_by: list[Code] = Field(
+        default_factory=list,
+        description="the workspace roles that answer this record (CPB-4: admin, director, "
+        "manager or agent; none named: admins, directors and managers)",
+    )
     labels: dict[Code, Labels] = Field(
         default_factory=dict, description="status or category code -> its labels"
     )
@@ -30,7 +34,11 @@ class ContactAttempts(Section):
     """Contact attempts logged by channel, with a count per lead (CPB-6)."""
 
     channels: list[ContactChannel] = Field(default_factory=lambda: ["call", "email"])
-    voicemail_fields: list[Code] = Field(default_factory=list)
+    voicemail_fields: list[Code] = Field(
+        default_factory=list,
+        description="what a voicemail attempt records (none listed: the number and the message "
+        "left); a code the portal has no input for gets one",
+    )
     show_attempt_count: bool = True
     voicemail_message: dict[str, str] = Field(
         default_factory=dict,

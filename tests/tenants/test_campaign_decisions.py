@@ -34,7 +34,7 @@ def test_tel1_running_campaigns_in_priority_order_and_tel9_exceptions_apart():
 
 def test_tel6_to_tel9_what_a_closed_call_counts_as():
     assert outcome(POLICY, Interaction(offered=True)) == "offered"
-    assert outcome(POLICY, Interaction(offered=False, agent_line="first_line")) == "missed"
+    assert outcome(POLICY, Interaction(offered=False, agent_line="first_line")) == "missed_sale"
     assert outcome(POLICY, Interaction(offered=False, transferred_to_split="OSO")) == "transferred"
     assert outcome(POLICY, Interaction(offered=False, agent_line="second_line")) == "second_line"
     assert outcome(POLICY, Interaction(offered=False, offer_exception=True)) == "exception"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from flask import g, make_response
 from pydantic import Field
@@ -50,6 +50,12 @@ class AttemptIn(Body):
     number: str = Field("", max_length=40)
     network: str = Field("", max_length=200)
     message: str = Field("", max_length=2000)
+    details: dict[str, Annotated[str, Field(max_length=2000)]] = Field(
+        default_factory=dict,
+        max_length=20,
+        description="the policy's own voicemail fields (records.contact_attempts."
+        "voicemail_fields) beyond the ones above, by code",
+    )
 
 
 class StageIn(Body):
@@ -152,7 +158,9 @@ def log_attempt(lead_id: int) -> Response:
     """Log a contact attempt by one of the policy's channels with its fields (CPB-6)."""
     row = _lead(lead_id)
     data = body(AttemptIn)
-    fields = data.model_dump(exclude={"channel", "note"})
+    own = contact_attempts.extra_fields(policies.active_policy(g.workspace))
+    fields = {k: v for k, v in data.details.items() if k in own}  # the policy's own only
+    fields.update(data.model_dump(exclude={"channel", "note", "details"}))
     try:
         contact_attempts.log_attempt(row, data.channel, actor=None, note=data.note, **fields)
     except UserError as refusal:

@@ -9,6 +9,8 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
+from tenants import Policy
+from tenants.decisions.campaigns import MISSED, missed_codes
 from webapp.operations.offer_errors import OfferInvalid
 
 ACCRUAL_KINDS = {
@@ -33,6 +35,11 @@ OUTCOMES = {
 
 def label(table: dict[str, Any], code: str | None) -> str:
     return str(table.get(code or "", code or ""))
+
+
+def outcome_label(policy: Policy, code: str | None) -> str:
+    """A closed call's outcome in words; the policy's missed-sale code is a missed sale."""
+    return label(OUTCOMES, MISSED if code in missed_codes(policy) else code)
 
 
 def _date(form: MultiDict, name: str, errors: list) -> date | None:

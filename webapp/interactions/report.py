@@ -9,9 +9,11 @@ from datetime import date, timedelta
 from sqlalchemy import Select, case, func
 
 from tenants import Policy
+from tenants.decisions.campaigns import missed_codes
 from tenants.policy.answers import OfferRate
 from webapp.extensions import db
 from webapp.models import Campaign, Interaction, Membership, Offer, Team, User, Workspace
+from webapp.operations import policies
 from webapp.tenancy import scoped
 
 GROUPINGS = ("agent", "team", "campaign")
@@ -53,8 +55,8 @@ class Period:
         return cls(today - timedelta(days=days - 1), today)
 
 
-def _count(outcome: str):
-    return func.coalesce(func.sum(case((Interaction.outcome == outcome, 1), else_=0)), 0)
+def _count(*outcomes: str):
+    return func.coalesce(func.sum(case((Interaction.outcome.in_(outcomes), 1), else_=0)), 0)
 
 
 def _answers(code: str):
@@ -89,11 +91,16 @@ def _joined(query: Select, group_by: str, workspace: Workspace) -> Select:
 OUTCOME_COLUMNS = ("offered", "missed", *OUTSIDE)
 
 
+def _outcome_counts(workspace: Workspace) -> list:
+    """One count per column; `missed` counts the policy's code for a call without an offer
+    (TEL-6: `answers.offer_rate.missing_offer_counts_as`) and the older fixed one."""
+    missed = missed_codes(policies.active_policy(workspace))
+    return [_count(*(missed if o == "missed" else (o,))).label(o) for o in OUTCOME_COLUMNS]
+
+
 def _interaction_rows(workspace: Workspace, period: Period, group_by: str, agent_id: int | None):
     key = _key_column(group_by).label("key")
-    query = _closed(workspace, period, agent_id).with_only_columns(
-        key, *[_count(o).label(o) for o in OUTCOME_COLUMNS]
-    )
+    query = _closed(workspace, period, agent_id).with_only_columns(key, *_outcome_counts(workspace))
     return db.session.execute(_joined(query, group_by, workspace).group_by(key)).all()
 
 
@@ -156,7 +163,7 @@ def daily(workspace: Workspace, period: Period, agent_id: int | None = None) -> 
     """One Figures per day of the period with calls (the trend)."""
     query = (
         _closed(workspace, period, agent_id)
-        .with_only_columns(Interaction.opened_on, *[_count(o).label(o) for o in OUTCOME_COLUMNS])
+        .with_only_columns(Interaction.opened_on, *_outcome_counts(workspace))
         .group_by(Interaction.opened_on)
         .order_by(Interaction.opened_on)
     )

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from webapp.extensions import db
 from webapp.live_versions import QUEUES as versions
 from webapp.models import Campaign, Interaction, Offer, Role
-from webapp.operations import accruals, campaigns, interactions, offers
+from webapp.operations import accruals, campaigns, interactions, offers, policies
 from webapp.operations.offer_errors import AnswerRefused, InteractionRefused, OfferInvalid
 from webapp.rendering import render
 from webapp.tenancy import get_or_404, requires_role, scoped
@@ -72,7 +72,7 @@ def _start_page(errors: dict | None = None, ctn: str = "", status: int = 200) ->
         recent=_recent(),
         version=versions.current(g.workspace.id, current_user.id),
         after=_last_id(),
-        outcome_label=lambda c: forms.label(forms.OUTCOMES, c),
+        outcome_label=lambda c: forms.outcome_label(policies.active_policy(g.workspace), c),
     )
 
 
@@ -118,6 +118,7 @@ def _screen(interaction: Interaction, status: int = 200, **extra) -> Response:
         interaction=interaction,
         view=view,
         answer_codes=offers.answer_codes(view.policy),
+        only_first_offer=offers.only_first_offer(view.policy),
         answer_label=lambda code: presenting.answer_label(view.policy, code, locale),
         allowed=lambda offer: offers.allowed_moves(view.policy, offer.answer),
         splits=[
@@ -127,7 +128,7 @@ def _screen(interaction: Interaction, status: int = 200, **extra) -> Response:
         categories=[
             (c, forms.label(forms.ACCRUAL_CATEGORIES, c)) for c in accruals.categories(view.policy)
         ],
-        outcome_label=lambda c: forms.label(forms.OUTCOMES, c),
+        outcome_label=lambda c: forms.outcome_label(view.policy, c),
         label=forms.label,
         split_labels=forms.SPLITS,
         category_labels=forms.ACCRUAL_CATEGORIES,
@@ -225,7 +226,9 @@ def close(interaction_id: int) -> Response:
         flash(
             _(
                 "Interaction saved: %(outcome)s.",
-                outcome=forms.label(forms.OUTCOMES, interaction.outcome),
+                outcome=forms.outcome_label(
+                    policies.active_policy(g.workspace), interaction.outcome
+                ),
             )
         )
     return redirect(url_for("interactions.index"))

@@ -34,6 +34,20 @@ def channels(policy: Policy) -> list[str]:
     return list(policy.records.contact_attempts.channels)
 
 
+def fields_of(policy: Policy, channel: str) -> tuple[str, ...]:
+    """What an attempt by `channel` records beside its note: a voicemail's fields are the
+    policy's `records.contact_attempts.voicemail_fields` when it lists any (CPB-6)."""
+    if channel == "voicemail" and policy.records.contact_attempts.voicemail_fields:
+        return tuple(policy.records.contact_attempts.voicemail_fields)
+    return CHANNEL_FIELDS.get(channel, ())
+
+
+def extra_fields(policy: Policy) -> list[str]:
+    """The policy's voicemail fields the fixed form has no input for (the form adds them)."""
+    fixed = {name for names in CHANNEL_FIELDS.values() for name in names}
+    return [f for f in policy.records.contact_attempts.voicemail_fields if f not in fixed]
+
+
 @operation
 def log_attempt(
     lead: Lead, channel: str, *, actor: User | None, note: str = "", **fields: Any
@@ -43,8 +57,9 @@ def log_attempt(
     allowed = channels(policy)
     if channel not in allowed:
         raise UserError("channel", _("Choose one of: %(allowed)s.", allowed=", ".join(allowed)))
-    details = {k: str(fields.get(k) or "").strip()[:2000] for k in CHANNEL_FIELDS.get(channel, ())}
-    if channel == "voicemail" and not details.get("message"):
+    names = fields_of(policy, channel)
+    details = {k: str(fields.get(k) or "").strip()[:2000] for k in names}
+    if channel == "voicemail" and "message" in names and not details.get("message"):
         raise UserError("message", _("Write the message you left."))
     sent = None
     if channel == "email" and fields.get("collateral"):

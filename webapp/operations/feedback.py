@@ -13,7 +13,7 @@ from sqlalchemy import select
 from tenants import Policy
 from webapp.clock import now
 from webapp.extensions import db
-from webapp.models import Deadline, DeadlineState, Lead, LeadFeedback, User
+from webapp.models import Deadline, DeadlineState, Lead, LeadFeedback, Role, User
 
 from . import audit, deadlines, events, notifications, policies
 from .opportunities import StageRefused
@@ -26,6 +26,24 @@ WINDOW_FLAG = "feedback_window_closed"
 def reasons(policy: Policy) -> list[str]:
     kind = policy.records.kinds.get(KIND)
     return list(kind.categories) if kind and kind.enabled else []
+
+
+# Who answers feedback when the policy's `answered_by` names no workspace role: the agency's
+# staff (CPB-4: CPB reads and answers it). Partners give feedback; they never answer it.
+DEFAULT_ANSWERERS = frozenset({Role.ADMIN, Role.DIRECTOR, Role.MANAGER})
+ANSWERING_ROLES = frozenset(Role) - {Role.PARTNER}
+
+
+class NotAnAnswerer(Exception):
+    """The member's role is not one the policy lets answer feedback (CPB-4)."""
+
+
+def answerers(policy: Policy) -> frozenset[Role]:
+    """The workspace roles the policy's `records.kinds.feedback.answered_by` names (CPB-4);
+    codes that name no such role are ignored, and none at all means the agency's staff."""
+    kind = policy.records.kinds.get(KIND)
+    named = {Role(code) for code in (kind.answered_by if kind else []) if code in ANSWERING_ROLES}
+    return frozenset(named) or DEFAULT_ANSWERERS
 
 
 def window_timers(policy: Policy) -> set[str]:
@@ -83,8 +101,11 @@ def give(lead: Lead, reason: str, comment: str, *, actor: User | None) -> LeadFe
 
 
 @operation
-def answer(feedback: LeadFeedback, text: str, *, actor: User) -> None:
-    """The agency answers open feedback; its author is told in the app."""
+def answer(feedback: LeadFeedback, text: str, *, actor: User, role: Role) -> None:
+    """The agency answers open feedback; its author is told in the app. Only a member whose
+    `role` the policy lets answer may (CPB-4), else NotAnAnswerer."""
+    if role not in answerers(policies.active_policy(feedback.lead.workspace)):
+        raise NotAnAnswerer(role)
     if not text.strip():
         raise StageRefused({"answer": _("Write an answer.")})
     feedback.answer, feedback.status = text.strip()[:4000], "answered"

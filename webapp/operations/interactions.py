@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from tenants import Policy
-from tenants.decisions.campaigns import outcome, transfer_needs_offer_first
+from tenants.decisions.campaigns import missed_code, outcome, transfer_needs_offer_first
 from tenants.decisions.offers import Interaction as Facts
 from webapp.clock import now
 from webapp.extensions import db
@@ -30,6 +30,7 @@ from .offer_errors import InteractionRefused, OfferInvalid
 from .unit import operation
 
 EXCEPTION_EVENT = "offer.exception_found"
+EXCEPTION_TEMPLATE = "offer_exception_ctn"
 MAX_SERVICES = 50
 # Workspace roles a policy may name beside the exceptions contact.
 WORKSPACE_ROLES = {"manager": Role.MANAGER, "director": Role.DIRECTOR, "administrator": Role.ADMIN}
@@ -163,18 +164,31 @@ def report_exception(
         "tariff": interaction.tariff or "-",
         "services": ", ".join(interaction.services or []) or "-",
     }
-    for rule in policy.notifications.rules:
-        if rule.event != EXCEPTION_EVENT:
-            continue
+    for roles, channels, template in exception_reports(policy):
         notifications.queue_for(
             workspace.id,
-            _exceptions_contacts(workspace, policy, list(rule.roles)),
-            rule.channels,
-            rule.template,
+            _exceptions_contacts(workspace, policy, roles),
+            channels,
+            template,
             payload,
             key=lambda person, channel: f"offer-exception:{row.id}:{person.id}:{channel}",
         )
     return row
+
+
+def exception_reports(policy: Policy) -> list[tuple[list[str], list[str], str]]:
+    """(who, channels, template) of each report of an exception (TEL-9). The policy's
+    `answers.exceptions.report_to` names who hears; the `offer.exception_found` notification
+    rules say how (channels, template), else the workspace's default channels and the
+    standard template. Without an exceptions section the rules alone decide."""
+    rules = [r for r in policy.notifications.rules if r.event == EXCEPTION_EVENT]
+    found = policy.answers.exceptions
+    if found is None:
+        return [(list(r.roles), list(r.channels), r.template) for r in rules]
+    who = list(found.report_to)
+    if not rules:
+        return [(who, list(policy.notifications.default_channels), EXCEPTION_TEMPLATE)]
+    return [(who, list(r.channels), r.template) for r in rules]
 
 
 def _open(interaction: Interaction) -> None:
@@ -253,7 +267,7 @@ def close(interaction: Interaction, *, actor: User | None) -> Interaction:
     workspace = db.session.get(Workspace, interaction.workspace_id)
     policy = policies.active_policy(workspace)
     interaction.outcome = counts_as(workspace, policy, interaction)
-    interaction.missed_sale = interaction.outcome == "missed"
+    interaction.missed_sale = interaction.outcome == missed_code(policy)  # TEL-6
     interaction.closed_at = now()
     audit.record(
         workspace.id,

@@ -75,7 +75,8 @@ def _existing(interaction: Interaction, campaign: Campaign) -> Offer | None:
     )
 
 
-def _shown_on(interaction: Interaction, policy: Policy, campaign: Campaign) -> bool:
+def _shown_on(interaction: Interaction, policy: Policy) -> list[Campaign]:
+    """The campaigns shown to the interaction's number, first the one to voice first."""
     workspace = db.session.get(Workspace, interaction.workspace_id)
     shown, _excluded = campaigns.for_number(
         workspace,
@@ -85,7 +86,14 @@ def _shown_on(interaction: Interaction, policy: Policy, campaign: Campaign) -> b
         interaction.services,
         campaigns.local_day(workspace),
     )
-    return campaign in shown
+    return list(shown)
+
+
+def only_first_offer(policy: Policy) -> bool:
+    """TEL-1: with `answers.offers.any_offer_may_be_voiced` false the agent voices only the
+    first (highest-priority) offer shown; the others are there to read, not to answer."""
+    display = policy.answers.offers
+    return display is not None and not display.any_offer_may_be_voiced
 
 
 @operation
@@ -164,8 +172,17 @@ def _check_first(interaction: Interaction, policy: Policy, campaign: Campaign, l
         )
     if interaction.agent_line == "second":
         raise InteractionRefused("second_line", _l("Second-line agents make no offers."))
-    if not _shown_on(interaction, policy, campaign):
+    shown = _shown_on(interaction, policy)
+    if campaign not in shown:
         raise OfferInvalid([("campaign", _l("This campaign is not offered to this number."))])
+    if only_first_offer(policy) and campaign != shown[0]:
+        raise InteractionRefused(
+            "first_offer_only",
+            _l(
+                "Only the first offer shown may be voiced on this call: %(name)s.",
+                name=shown[0].name,
+            ),
+        )
 
 
 def _follow_up(

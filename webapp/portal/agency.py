@@ -3,7 +3,7 @@ deal registrations (CPB-5) and each partner organisation's figures."""
 
 from __future__ import annotations
 
-from flask import flash, g, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -15,7 +15,13 @@ from webapp.operations import allocation, deal_registrations, policies
 from webapp.operations import feedback as feedback_records
 from webapp.operations.opportunities import StageRefused
 from webapp.rendering import render
-from webapp.tenancy import get_or_404, lead_to_act_on, requires_role, scoped
+from webapp.tenancy import (
+    current_membership,
+    get_or_404,
+    lead_to_act_on,
+    requires_role,
+    scoped,
+)
 
 from . import context, queries
 from .blueprint import bp
@@ -61,6 +67,7 @@ def agency() -> Response:
         figures=queries.agency_view(policy),
         feedback=queries.open_feedback(),
         deals=queries.submitted_deals(),
+        may_answer=current_membership().role in feedback_records.answerers(policy),
         record_label=lambda kind, code: context.record_label(policy, kind, code),
     )
 
@@ -71,7 +78,14 @@ def answer_feedback(feedback_id: int) -> Response:
     """The agency answers a partner's feedback; the partner is told (CPB-4)."""
     row = get_or_404(LeadFeedback, feedback_id)
     try:
-        feedback_records.answer(row, request.form.get("answer", ""), actor=current_user)
+        feedback_records.answer(
+            row,
+            request.form.get("answer", ""),
+            actor=current_user,
+            role=current_membership().role,
+        )
+    except feedback_records.NotAnAnswerer:
+        abort(403)  # the policy's records.kinds.feedback.answered_by leaves this role out
     except StageRefused as refusal:
         for message in refusal.fields.values():
             flash(message, "error")

@@ -81,6 +81,12 @@ def voicemail_text(policy: Policy, lead: Lead, labels: PolicyLabels) -> str:
     )
 
 
+def show_attempt_count(policy: Policy) -> bool:
+    """Whether the portal shows how many attempts a lead has had (CPB-6: a department may
+    keep the count to itself and show only the attempts)."""
+    return policy.records.contact_attempts.show_attempt_count
+
+
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 STAFF = {Role.ADMIN, Role.DIRECTOR, Role.MANAGER}
 
@@ -137,7 +143,9 @@ def lead_page(policy: Policy, lead: Lead, **extra: Any) -> dict[str, Any]:
         ),
         "attempts": attempts,
         "attempt_counts": counts,
+        "show_attempt_count": show_attempt_count(policy),
         "channels": contact_attempts.channels(policy),
+        "voicemail_extra_fields": contact_attempts.extra_fields(policy),
         "stages": opportunities.stages(policy),
         "opportunity": opportunities.stage_of(lead),
         "required_on": (

@@ -54,6 +54,7 @@ def my_leads() -> Response:
         groups=[(stage, groups[stage]) for stage in order if stage in groups],
         record_label=lambda code: context.record_label(policy, opportunities.KIND, code),
         contact_channel=contact_channel,
+        show_attempt_count=context.show_attempt_count(policy),
         policy=policy,
     )
 
@@ -92,6 +93,7 @@ def log_attempt(lead_id: int) -> Response:
     found = lead_to_act_on(lead_id)
     form = request.form.to_dict()
     names = ("subject", "number", "network", "message", "collateral")
+    names += tuple(contact_attempts.extra_fields(_policy()))
     fields = {k: form.get(k, "") for k in names}
     try:
         contact_attempts.log_attempt(
