@@ -123,6 +123,8 @@ def test_admin_creates_a_workspace_invites_an_advisor_who_receives_the_next_lead
     expect(invited).to_have_url(re.compile(rf"/w/{slug}/$"))
     # Signed out, she signs in again with the password she chose.
     invited.get_by_role("button", name="Sign out").click()
+    # Sign-out ends the session: wait for it, or the next sign-in form carries its token.
+    expect(invited).to_have_url(re.compile(r"/login"))
     sign_in(invited, advisor, "asesora-password")
     expect(invited).to_have_url(re.compile(rf"/w/{slug}/"))
     invited.goto(path)  # the link is spent
