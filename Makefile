@@ -30,7 +30,7 @@ chromium:
 	else echo "Install Chromium (sudo apt-get install chromium) or set PLAYWRIGHT_CHROMIUM_EXECUTABLE" >&2; exit 1; fi
 
 test: install-dev chromium
-	$(BIN)/pytest -p no:cacheprovider
+	$(BIN)/pytest -p no:cacheprovider -n auto --dist loadfile
 
 lint: install-dev
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -55,13 +55,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(scope="session")
 def e2e_redis_url() -> Iterator[str]:
-    with support.redis_url() as url:
+    with support.redis_url(purpose="e2e") as url:
         yield url
 
 
 @pytest.fixture(scope="session")
 def e2e_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return support.database_url(tmp_path_factory.mktemp("e2e-db"))
+    return support.database_url(tmp_path_factory.mktemp("e2e-db"), purpose="e2e")
 
 
 @pytest.fixture(scope="session")

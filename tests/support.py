@@ -13,29 +13,73 @@ from email.message import EmailMessage
 from email.policy import default as default_policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import Flask
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect, text
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import URL, make_url
 
 from webapp import catalogues, create_app
 from webapp.extensions import db
 from workers.embedded_redis import EmbeddedRedis
 
 
+def xdist_worker() -> int | None:
+    """The number of this pytest-xdist worker (`-n 2` gives gw0 and gw1), None when serial."""
+    name = os.environ.get("PYTEST_XDIST_WORKER", "")
+    return int(name.removeprefix("gw")) if name.startswith("gw") else None
+
+
 @contextmanager
-def redis_url() -> Iterator[str]:
-    """REDIS_URL when set (CI's service), else a private embedded server for this run."""
+def redis_url(purpose: str = "") -> Iterator[str]:
+    """REDIS_URL when set (CI's service), else a private embedded server for this run.
+
+    The integration tests empty their Redis database between tests, so on a shared server
+    the e2e suite (its live worker and queues) and each parallel worker take a database of
+    their own: REDIS_URL's number, then the ones below it."""
     if url := os.environ.get("REDIS_URL"):
+        offset = 2 * (xdist_worker() or 0) + (1 if purpose else 0)
+        if offset:
+            parts = urlsplit(url)
+            number = int(parts.path.strip("/") or 0)
+            url = urlunsplit(parts._replace(path=f"/{(number - offset) % 16}"))
         yield url
         return
     with EmbeddedRedis() as server:
         yield server.url
 
 
-def database_url(tmp_dir: Path) -> str:
-    """DATABASE_URL when set (PostgreSQL in CI), else an SQLite file of this run."""
-    return os.environ.get("DATABASE_URL") or f"sqlite:///{tmp_dir / 'leadline-test.sqlite3'}"
+def database_url(tmp_dir: Path, purpose: str = "") -> str:
+    """DATABASE_URL when set (PostgreSQL in CI), else an SQLite file of this run.
+
+    On PostgreSQL a `purpose` (the e2e suite's seeded demo) and each parallel worker get a
+    database of their own beside DATABASE_URL's, created when missing: the integration tests
+    empty their database between tests and must not empty the demo the browser is reading."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_dir / f'leadline-test{purpose}.sqlite3'}"
+    worker = xdist_worker()
+    suffixes = [s for s in (purpose, f"gw{worker}" if worker is not None else "") if s]
+    if not suffixes:
+        return url
+    base = make_url(url)
+    own = base.set(database="_".join([base.database or "test", *suffixes]))
+    _create_database_if_missing(base, own.database)
+    return own.render_as_string(hide_password=False)
+
+
+def _create_database_if_missing(server_url: URL, name: str) -> None:
+    engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            found = connection.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            ).scalar()
+            if not found:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
 
 
 def build_app(database: str, redis: str, instance: Path, **overrides: object) -> Flask:

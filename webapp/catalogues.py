@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from babel.messages.frontend import CommandLineInterface
@@ -71,7 +72,11 @@ def compile_all() -> list[Path]:
         if catalogue.fuzzy:
             raise RuntimeError(f"{po} is marked fuzzy as a whole: review it, then remove the flag")
         mo = po.with_suffix(".mo")
-        with mo.open("wb") as handle:
+        # Written aside, then renamed: a process reading the catalogue meanwhile (a parallel
+        # test worker, a running server) sees the old file or the new one, never half of one.
+        partial = mo.with_name(f"{mo.name}.{os.getpid()}.partial")
+        with partial.open("wb") as handle:
             write_mo(handle, catalogue, use_fuzzy=False)
+        os.replace(partial, mo)
         written.append(mo)
     return written
