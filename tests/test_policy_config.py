@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from tenants.profiles import load_profile
+from tests.policy_forms import form_values
 from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import AuditEvent, Deadline, PolicyVersion, Role
@@ -184,23 +185,28 @@ def _sla_field(workspace) -> str:
     return f"timers.{index}.duration"
 
 
-def _section_form(client, section: str) -> dict[str, str]:
+def _section_form(client, section: str):
     """The values a browser would submit for the section's typed form, as shown."""
-    page = client.get(f"/w/ccima-test/policy/sections/{section}").get_data(as_text=True)
-    values = dict(re.findall(r'<input type="text" id="[^"]+" name="([^"]+)" value="([^"]*)"', page))
-    checked = re.findall(
-        r'<input type="checkbox" id="[^"]+" name="([^"]+)" value="y"\s+checked', page
+    return form_values(
+        client.get(f"/w/ccima-test/policy/sections/{section}").get_data(as_text=True)
     )
-    return {**values, **dict.fromkeys(checked, "y")}
+
+
+def _with(form, values: dict[str, str]):
+    """The form with some fields changed, as a person would change them."""
+    changed = form.copy()
+    for name, value in values.items():
+        changed[name] = value
+    return changed
 
 
 def test_ccima_6_sla_is_a_typed_field_of_the_timers_section(client, ccima, login_as):
     login_as(Role.ADMIN, ccima)
     page = client.get("/w/ccima-test/policy/sections/timers").get_data(as_text=True)
-    assert "timers / contact_sla" in page
+    assert "Temporizadores / Contact SLA" in page
     form = _section_form(client, "timers")
-    assert form[_sla_field(ccima)] == "10m"
-    form.update({_sla_field(ccima): "15m", "comment": "SLA 15 minutes", "activate": "y"})
+    assert (form[_sla_field(ccima)], form[_sla_field(ccima) + ":unit"]) == ("10", "m")
+    form = _with(form, {_sla_field(ccima): "15", "comment": "SLA 15 minutes", "activate": "y"})
     assert client.post("/w/ccima-test/policy/sections/timers", data=form).status_code == 302
     db.session.expire_all()
     version = ccima.active_policy_version
@@ -222,13 +228,14 @@ def test_ccima_6_sla_is_a_typed_field_of_the_timers_section(client, ccima, login
 def test_a_wrong_value_is_shown_beside_its_field_and_nothing_is_saved(client, ccima, login_as):
     login_as(Role.ADMIN, ccima)
     form = _section_form(client, "timers")
-    form.update({_sla_field(ccima): "0m", "comment": "oops"})
+    form = _with(form, {_sla_field(ccima): "0", "comment": "oops"})
     response = client.post("/w/ccima-test/policy/sections/timers", data=form)
     assert response.status_code == 422
     body = response.get_data(as_text=True)
     field_id = "f-" + _sla_field(ccima).replace(".", "-")
-    assert f'id="{field_id}" name="{_sla_field(ccima)}" value="0m"' in body  # input kept
+    assert f'id="{field_id}" name="{_sla_field(ccima)}" value="0"' in body  # input kept
     assert f'<ul class="errors" id="{field_id}-errors">' in body
+    assert "Escriba un número entero mayor que cero." in body  # in the reader's language
     assert (
         db.session.scalar(select(PolicyVersion.number).order_by(PolicyVersion.number.desc())) == 1
     )
@@ -237,13 +244,13 @@ def test_a_wrong_value_is_shown_beside_its_field_and_nothing_is_saved(client, cc
 def test_fields_are_checked_as_they_change(client, ccima, login_as):
     login_as(Role.ADMIN, ccima)
     form = _section_form(client, "timers")
-    form[_sla_field(ccima)] = "ten minutes"
+    form[_sla_field(ccima)] = "ten"
     fragment = client.post(
         "/w/ccima-test/policy/sections/timers/check", data=form, headers={"HX-Request": "true"}
     ).get_data(as_text=True)
     assert fragment.lstrip().startswith('<div id="section-fields"')
     assert 'aria-invalid="true"' in fragment
-    form[_sla_field(ccima)] = "12m"
+    form[_sla_field(ccima)] = "12"
     fragment = client.post(
         "/w/ccima-test/policy/sections/timers/check", data=form, headers={"HX-Request": "true"}
     ).get_data(as_text=True)
@@ -261,13 +268,7 @@ def test_every_section_of_every_profile_round_trips_through_its_form(
         login_as(Role.ADMIN, workspace)
         for section in SECTIONS:
             page = client.get(f"/w/p{n}/policy/sections/{section}").get_data(as_text=True)
-            values = dict(
-                re.findall(r'<input type="text" id="[^"]+" name="([^"]+)" value="([^"]*)"', page)
-            )
-            checked = re.findall(
-                r'<input type="checkbox" id="[^"]+" name="([^"]+)" value="y"\s+checked', page
-            )
-            data = {**values, **dict.fromkeys(checked, "y")}
+            data = form_values(page)
             fragment = client.post(
                 f"/w/p{n}/policy/sections/{section}/check",
                 data=data,
