@@ -279,3 +279,52 @@ def test_every_section_of_every_profile_round_trips_through_its_form(
                 section,
             )
         client.post("/logout")
+
+
+def _text(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).replace("&nbsp;", " ").split())
+
+
+def test_ccima_6_head_changes_the_sla_in_words_sees_the_summary_and_the_diff_in_spanish(
+    client, ccima, login_as
+):
+    """Issue 16 item 1: labels, help, selects and the summary in the reader's language; the
+    SLA (CCIMA-6) edited as a number and a unit; the diff says '10 minutos → 15 minutos'."""
+    login_as(Role.DIRECTOR, ccima)
+    page = client.get("/w/ccima-test/policy/sections/timers").get_data(as_text=True)
+    shown = _text(page)
+    assert "Duración" in shown and "Cuánto corre el temporizador antes de actuar" in shown
+    assert "starts_on" not in shown and "exclude_current" not in shown and "top_n" not in shown
+    # Fixed lists are selects in words: the clock, the roles told (CCIMA-6), the events.
+    assert '<option value="business" selected>horario laboral</option>' in page
+    director = 'name="timers.0.actions.1.roles" value="director" checked> el director'
+    assert director in page
+    assert '<option value="lead.assigned" selected>se asigna un lead</option>' in page
+    assert 'role="switch"' in page  # exclude_current is a switch
+    summary = _text(client.get("/w/ccima-test/policy/").get_data(as_text=True))
+    assert (
+        "Un lead que llega entre las 8:00 y las 18:00 (Ciudad de México, todos los días) se "
+        "entrega de inmediato a un asesor autorizado, confirmado en el rol de guardias y "
+        "dentro del horario laboral, por turnos (round robin)." in summary
+    )
+    assert "10 minutos de horario laboral" in summary
+    assert "a uno de los 3 asesores con la mejor tasa de conversión en 30 días" in summary
+
+    form = _with(_section_form(client, "timers"), {_sla_field(ccima): "15", "comment": "SLA 15"})
+    assert client.post("/w/ccima-test/policy/sections/timers", data=form).status_code == 302
+    first, second = db.session.scalars(select(PolicyVersion).order_by(PolicyVersion.number))
+    diff = _text(client.get(f"/w/ccima-test/policy/diff?a={first.id}&b={second.id}").text)
+    assert "Temporizadores / Contact SLA / Duración: 10 minutos → 15 minutos" in diff
+    assert diff.count("→") == 1  # one setting changed, one line
+
+
+def test_durations_read_with_russian_plurals(app):
+    from webapp.policy import words
+
+    with app.test_request_context(headers={"Accept-Language": "ru"}):
+        assert [words.duration(f"{n}m") for n in (1, 3, 5, 21)] == [
+            "1 минута",
+            "3 минуты",
+            "5 минут",
+            "21 минута",
+        ]

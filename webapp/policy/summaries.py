@@ -193,7 +193,7 @@ def timer_words(timer: dict[str, Any]) -> str:
             "%(name)s: once %(start)s, unless %(cancel)s within %(duration)s, %(actions)s.",
             name=name,
             start=start,
-            cancel=words.listing(cancel),
+            cancel=words.listing(cancel, style="or"),
             duration=length,
             actions=actions,
         )

@@ -34,9 +34,9 @@ def duration(value: Any) -> str:
     return format_unit(parsed.amount, _UNITS[parsed.unit], length="long", locale=locale())
 
 
-def listing(items: list[str]) -> str:
-    """'a, b and c' in the reader's language."""
-    return format_list([str(i) for i in items], locale=locale()) if items else ""
+def listing(items: list[str], style: str = "standard") -> str:
+    """'a, b and c' (or, with style "or", 'a, b or c') in the reader's language."""
+    return format_list([str(i) for i in items], style=style, locale=locale()) if items else ""
 
 
 def time_of_day(text: str) -> str:
