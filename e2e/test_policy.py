@@ -1,4 +1,5 @@
-"""A department changes its own policy in the browser (issue 3; CCIMA-6, ALL-2)."""
+"""A department changes its own policy in the browser, in its own words (issue 3; issue 16
+item 1; CCIMA-6, ALL-2)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ def own_ccima(e2e_app: Flask) -> Iterator[tuple[Workspace, User, User]]:
         workspace = workspaces.create_workspace(
             "ccima-policy-e2e",
             "CCIMA policy e2e",
-            locale="en",
+            locale="es",
             time_zone="America/Mexico_City",
             country="MX",
             policy_document=load_profile("ccima_contact_center"),
@@ -52,34 +53,52 @@ def test_admin_changes_the_ccima_sla_sees_the_diff_activates_and_new_leads_follo
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(re.compile(r"/w/ccima-policy-e2e/$"))
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Policy").click()
-    page.locator("#section-timers summary").click()
-    page.locator("#section-timers").get_by_role("link", name="Edit").click()
+    # A department head reads the policy in Spanish: a summary of each section, no keys.
+    page.get_by_role("navigation").get_by_role("link", name="Política").click()
+    timers = page.locator("#section-timers")
+    expect(timers.get_by_test_id("summary-timers")).to_contain_text("10 minutos de horario laboral")
+    timers.get_by_role("link", name="Editar").click()
 
-    sla = page.locator("fieldset", has_text="timers / contact_sla").get_by_label("duration")
-    expect(sla).to_have_value("10m")
-    sla.fill("0m")
+    contact_sla = page.get_by_role("group", name="Temporizadores / Contact SLA", exact=True)
+    sla = contact_sla.get_by_label("Duración", exact=True)
+    expect(sla).to_have_value("10")
+    expect(contact_sla.get_by_label("Unidad de Duración")).to_have_value("m")
+    expect(contact_sla.get_by_label("Reloj")).to_have_value("business")
+    sla.fill("0")
     sla.press("Tab")  # leaving the field checks it
-    expect(
-        page.locator("fieldset", has_text="timers / contact_sla").locator(".errors")
-    ).to_be_visible()
-    sla.fill("15m")
+    expect(contact_sla.locator(".errors")).to_contain_text(
+        "Escriba un número entero mayor que cero."
+    )
+    sla.fill("15")
     sla.press("Tab")
     expect(page.get_by_test_id("policy-valid")).to_be_visible()
-    page.get_by_label("What changes, and why").fill("SLA 15 minutes")
-    page.get_by_label("Make this version active now").uncheck()  # save as a draft
-    page.get_by_role("button", name="Save version").click()
+    page.screenshot(path="/tmp/policy-section-es.png", full_page=True)
+    page.get_by_label("Qué cambia y por qué").fill("SLA 15 minutes")
+    page.get_by_label("Activar esta versión ahora").uncheck()  # save as a draft
+    page.get_by_role("button", name="Guardar versión").click()
 
     expect(page).to_have_url(re.compile(r"/policy/versions$"))
-    expect(page.get_by_text("Saved as version 2.")).to_be_visible()
-    page.get_by_role("button", name="Show differences").click()
-    expect(page.locator("table.diff")).to_contain_text("15m")
-    expect(page.locator("table.diff .diff_chg").first).to_be_visible()
+    expect(page.get_by_text("Guardada como versión 2.")).to_be_visible()
+    page.get_by_role("button", name="Mostrar diferencias").click()
+    expect(page.get_by_test_id("policy-changes")).to_have_text(
+        "Temporizadores / Contact SLA / Duración: 10 minutos → 15 minutos"
+    )
+    page.screenshot(path="/tmp/policy-diff-es.png", full_page=True)
 
     page.go_back()
     row = page.locator("tr", has=page.get_by_role("cell", name="SLA 15 minutes"))
-    row.get_by_role("button", name="Activate").click()
-    expect(page.get_by_text("Version 2 is now active.")).to_be_visible()
+    row.get_by_role("button", name="Activar").click()
+    expect(page.get_by_text("La versión 2 ya está activa.")).to_be_visible()
+
+    # The same policy read in Russian: its plural forms come from Babel (15 минут).
+    page.goto("/w/ccima-policy-e2e/policy/")
+    page.get_by_label("Idioma").select_option("ru")
+    timers = page.locator("#section-timers")
+    expect(timers.get_by_test_id("summary-timers")).to_contain_text("15 минут рабочего времени")
+    page.screenshot(path="/tmp/policy-index-ru.png", full_page=True)
+    timers.get_by_role("link", name="Изменить").click()
+    expect(page.get_by_role("group", name="Таймеры / Contact SLA", exact=True)).to_be_visible()
+    page.screenshot(path="/tmp/policy-section-ru.png", full_page=True)
 
     # A lead assigned at 09:00 in Mexico City is due for contact at 09:15.
     opening = (now() + timedelta(days=1)).replace(hour=15, minute=0, second=0, microsecond=0)

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from tenants.profiles import load_profile
+from tests.policy_forms import form_values
 from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import AuditEvent, Deadline, PolicyVersion, Role
@@ -184,23 +185,28 @@ def _sla_field(workspace) -> str:
     return f"timers.{index}.duration"
 
 
-def _section_form(client, section: str) -> dict[str, str]:
+def _section_form(client, section: str):
     """The values a browser would submit for the section's typed form, as shown."""
-    page = client.get(f"/w/ccima-test/policy/sections/{section}").get_data(as_text=True)
-    values = dict(re.findall(r'<input type="text" id="[^"]+" name="([^"]+)" value="([^"]*)"', page))
-    checked = re.findall(
-        r'<input type="checkbox" id="[^"]+" name="([^"]+)" value="y"\s+checked', page
+    return form_values(
+        client.get(f"/w/ccima-test/policy/sections/{section}").get_data(as_text=True)
     )
-    return {**values, **dict.fromkeys(checked, "y")}
+
+
+def _with(form, values: dict[str, str]):
+    """The form with some fields changed, as a person would change them."""
+    changed = form.copy()
+    for name, value in values.items():
+        changed[name] = value
+    return changed
 
 
 def test_ccima_6_sla_is_a_typed_field_of_the_timers_section(client, ccima, login_as):
     login_as(Role.ADMIN, ccima)
     page = client.get("/w/ccima-test/policy/sections/timers").get_data(as_text=True)
-    assert "timers / contact_sla" in page
+    assert "Temporizadores / Contact SLA" in page
     form = _section_form(client, "timers")
-    assert form[_sla_field(ccima)] == "10m"
-    form.update({_sla_field(ccima): "15m", "comment": "SLA 15 minutes", "activate": "y"})
+    assert (form[_sla_field(ccima)], form[_sla_field(ccima) + ":unit"]) == ("10", "m")
+    form = _with(form, {_sla_field(ccima): "15", "comment": "SLA 15 minutes", "activate": "y"})
     assert client.post("/w/ccima-test/policy/sections/timers", data=form).status_code == 302
     db.session.expire_all()
     version = ccima.active_policy_version
@@ -222,13 +228,14 @@ def test_ccima_6_sla_is_a_typed_field_of_the_timers_section(client, ccima, login
 def test_a_wrong_value_is_shown_beside_its_field_and_nothing_is_saved(client, ccima, login_as):
     login_as(Role.ADMIN, ccima)
     form = _section_form(client, "timers")
-    form.update({_sla_field(ccima): "0m", "comment": "oops"})
+    form = _with(form, {_sla_field(ccima): "0", "comment": "oops"})
     response = client.post("/w/ccima-test/policy/sections/timers", data=form)
     assert response.status_code == 422
     body = response.get_data(as_text=True)
     field_id = "f-" + _sla_field(ccima).replace(".", "-")
-    assert f'id="{field_id}" name="{_sla_field(ccima)}" value="0m"' in body  # input kept
+    assert f'id="{field_id}" name="{_sla_field(ccima)}" value="0"' in body  # input kept
     assert f'<ul class="errors" id="{field_id}-errors">' in body
+    assert "Escriba un número entero mayor que cero." in body  # in the reader's language
     assert (
         db.session.scalar(select(PolicyVersion.number).order_by(PolicyVersion.number.desc())) == 1
     )
@@ -237,13 +244,13 @@ def test_a_wrong_value_is_shown_beside_its_field_and_nothing_is_saved(client, cc
 def test_fields_are_checked_as_they_change(client, ccima, login_as):
     login_as(Role.ADMIN, ccima)
     form = _section_form(client, "timers")
-    form[_sla_field(ccima)] = "ten minutes"
+    form[_sla_field(ccima)] = "ten"
     fragment = client.post(
         "/w/ccima-test/policy/sections/timers/check", data=form, headers={"HX-Request": "true"}
     ).get_data(as_text=True)
     assert fragment.lstrip().startswith('<div id="section-fields"')
     assert 'aria-invalid="true"' in fragment
-    form[_sla_field(ccima)] = "12m"
+    form[_sla_field(ccima)] = "12"
     fragment = client.post(
         "/w/ccima-test/policy/sections/timers/check", data=form, headers={"HX-Request": "true"}
     ).get_data(as_text=True)
@@ -261,13 +268,7 @@ def test_every_section_of_every_profile_round_trips_through_its_form(
         login_as(Role.ADMIN, workspace)
         for section in SECTIONS:
             page = client.get(f"/w/p{n}/policy/sections/{section}").get_data(as_text=True)
-            values = dict(
-                re.findall(r'<input type="text" id="[^"]+" name="([^"]+)" value="([^"]*)"', page)
-            )
-            checked = re.findall(
-                r'<input type="checkbox" id="[^"]+" name="([^"]+)" value="y"\s+checked', page
-            )
-            data = {**values, **dict.fromkeys(checked, "y")}
+            data = form_values(page)
             fragment = client.post(
                 f"/w/p{n}/policy/sections/{section}/check",
                 data=data,
@@ -278,3 +279,52 @@ def test_every_section_of_every_profile_round_trips_through_its_form(
                 section,
             )
         client.post("/logout")
+
+
+def _text(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).replace("&nbsp;", " ").split())
+
+
+def test_ccima_6_head_changes_the_sla_in_words_sees_the_summary_and_the_diff_in_spanish(
+    client, ccima, login_as
+):
+    """Issue 16 item 1: labels, help, selects and the summary in the reader's language; the
+    SLA (CCIMA-6) edited as a number and a unit; the diff says '10 minutos → 15 minutos'."""
+    login_as(Role.DIRECTOR, ccima)
+    page = client.get("/w/ccima-test/policy/sections/timers").get_data(as_text=True)
+    shown = _text(page)
+    assert "Duración" in shown and "Cuánto corre el temporizador antes de actuar" in shown
+    assert "starts_on" not in shown and "exclude_current" not in shown and "top_n" not in shown
+    # Fixed lists are selects in words: the clock, the roles told (CCIMA-6), the events.
+    assert '<option value="business" selected>horario laboral</option>' in page
+    director = 'name="timers.0.actions.1.roles" value="director" checked> el director'
+    assert director in page
+    assert '<option value="lead.assigned" selected>se asigna un lead</option>' in page
+    assert 'role="switch"' in page  # exclude_current is a switch
+    summary = _text(client.get("/w/ccima-test/policy/").get_data(as_text=True))
+    assert (
+        "Un lead que llega entre las 8:00 y las 18:00 (Ciudad de México, todos los días) se "
+        "entrega de inmediato a un asesor autorizado, confirmado en el rol de guardias y "
+        "dentro del horario laboral, por turnos (round robin)." in summary
+    )
+    assert "10 minutos de horario laboral" in summary
+    assert "a uno de los 3 asesores con la mejor tasa de conversión en 30 días" in summary
+
+    form = _with(_section_form(client, "timers"), {_sla_field(ccima): "15", "comment": "SLA 15"})
+    assert client.post("/w/ccima-test/policy/sections/timers", data=form).status_code == 302
+    first, second = db.session.scalars(select(PolicyVersion).order_by(PolicyVersion.number))
+    diff = _text(client.get(f"/w/ccima-test/policy/diff?a={first.id}&b={second.id}").text)
+    assert "Temporizadores / Contact SLA / Duración: 10 minutos → 15 minutos" in diff
+    assert diff.count("→") == 1  # one setting changed, one line
+
+
+def test_durations_read_with_russian_plurals(app):
+    from webapp.policy import words
+
+    with app.test_request_context(headers={"Accept-Language": "ru"}):
+        assert [words.duration(f"{n}m") for n in (1, 3, 5, 21)] == [
+            "1 минута",
+            "3 минуты",
+            "5 минут",
+            "21 минута",
+        ]

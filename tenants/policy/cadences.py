@@ -5,24 +5,48 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, model_validator
 
 from tenants.durations import Duration
-from tenants.policy.common import Code, ContactChannel, Section
+from tenants.policy.common import N_, Code, ContactChannel, Section
 
 
 class DailyRounds(Section):
     """Contact every open lead N rounds a day; after N days without contact it may be lost."""
 
-    kind: Literal["daily_rounds"] = "daily_rounds"
-    name: Code
-    lead_types: list[Code] = Field(default_factory=list, description="empty: every lead type")
-    rounds_per_day: int = Field(3, ge=1, le=24)
-    channels: list[ContactChannel] = Field(default_factory=lambda: ["call", "sms"], min_length=1)
+    kind: Literal["daily_rounds"] = Field(
+        "daily_rounds", title=N_("Kind"), description=N_("Which kind of entry this is")
+    )
+    name: Code = Field(title=N_("Name"), description=N_("The code that names this entry"))
+    lead_types: list[Code] = Field(
+        default_factory=list,
+        title=N_("Lead types"),
+        description=N_("The lead types it applies to; none: every lead type"),
+    )
+    rounds_per_day: int = Field(
+        3,
+        ge=1,
+        le=24,
+        title=N_("Rounds a day"),
+        description=N_("How many times a day every open lead is contacted"),
+        json_schema_extra={"unit": N_("rounds")},
+    )
+    channels: list[ContactChannel] = Field(
+        default_factory=lambda: ["call", "sms"],
+        min_length=1,
+        title=N_("Channels"),
+        description=N_("The channels used to make contact"),
+    )
     lost_after: Duration | None = Field(
         Duration.parse("7d"),
-        description="time without reaching the customer before the lead is lost (days count "
-        "local dates; shorter units elapsed time); none: never",
+        title=N_("Lost after"),
+        description=N_("Time without reaching the customer before the lead is lost; none: never"),
     )
-    lost_status: Code | None = "lost"
-    lost_requires_confirmation: bool = True
+    lost_status: Code | None = Field(
+        "lost", title=N_("Lost status"), description=N_("The status a lost lead is given")
+    )
+    lost_requires_confirmation: bool = Field(
+        True,
+        title=N_("Loss needs confirmation"),
+        description=N_("A person confirms before the lead is marked lost"),
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -43,11 +67,24 @@ class DailyRounds(Section):
 class Nurture(Section):
     """A periodic touch reminder for long-term leads instead of the follow-up SLA."""
 
-    kind: Literal["nurture"] = "nurture"
-    name: Code
-    lead_types: list[Code] = Field(default_factory=list)
-    every: Duration = Duration.parse("14d")
-    channels: list[ContactChannel] = Field(default_factory=lambda: ["email"], min_length=1)
+    kind: Literal["nurture"] = Field(
+        "nurture", title=N_("Kind"), description=N_("Which kind of entry this is")
+    )
+    name: Code = Field(title=N_("Name"), description=N_("The code that names this entry"))
+    lead_types: list[Code] = Field(
+        default_factory=list,
+        title=N_("Lead types"),
+        description=N_("The lead types it applies to; none: every lead type"),
+    )
+    every: Duration = Field(
+        Duration.parse("14d"), title=N_("Every"), description=N_("How often a touch is due")
+    )
+    channels: list[ContactChannel] = Field(
+        default_factory=lambda: ["email"],
+        min_length=1,
+        title=N_("Channels"),
+        description=N_("The channels used to make contact"),
+    )
 
 
 Cadence = Annotated[DailyRounds | Nurture, Field(discriminator="kind")]

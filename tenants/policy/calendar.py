@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import holidays
 from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema, field_validator
 
-from tenants.policy.common import WEEKDAYS, Section, Weekday
+from tenants.policy.common import N_, WEEKDAYS, Section, Weekday
 
 _INTERVAL = re.compile(r"^(\d\d):(\d\d)-(\d\d):(\d\d)$")
 
@@ -59,8 +59,12 @@ def _supported_countries() -> dict[str, list[str]]:
 class HolidaySource(Section):
     """Public holidays of a country (and subdivision) from the `holidays` package."""
 
-    country: str
-    subdivision: str | None = None
+    country: str = Field(title=N_("Country"), description=N_("ISO country code, such as MX"))
+    subdivision: str | None = Field(
+        None,
+        title=N_("Subdivision"),
+        description=N_("A state or province of the country, if its holidays differ"),
+    )
 
     @field_validator("country")
     @classmethod
@@ -85,10 +89,26 @@ def _default_hours() -> dict[str, list[tuple[int, int]]]:
 class CalendarSettings(Section):
     """When the department is open: evaluated in its own time zone (ALL-4)."""
 
-    time_zone: str = "UTC"
-    business_hours: dict[Weekday, list[OpenInterval]] = Field(default_factory=_default_hours)
-    holidays: list[HolidaySource] = Field(default_factory=list)
-    closed_dates: list[date] = Field(default_factory=list)
+    time_zone: str = Field(
+        "UTC",
+        title=N_("Time zone"),
+        description=N_("Every time of day of the policy is read in this zone"),
+    )
+    business_hours: dict[Weekday, list[OpenInterval]] = Field(
+        default_factory=_default_hours,
+        title=N_("Business hours"),
+        description=N_("Opening intervals per weekday, such as 08:00-18:00"),
+    )
+    holidays: list[HolidaySource] = Field(
+        default_factory=list,
+        title=N_("Public holidays"),
+        description=N_("Countries whose public holidays close the department"),
+    )
+    closed_dates: list[date] = Field(
+        default_factory=list,
+        title=N_("Closed dates"),
+        description=N_("Other dates the department is closed"),
+    )
 
     @field_validator("time_zone")
     @classmethod

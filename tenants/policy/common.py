@@ -14,6 +14,12 @@ from pydantic import (
     WithJsonSchema,
 )
 
+
+def N_(text: str) -> str:
+    """Mark a label or help text for extraction (Babel); the web app translates it when shown."""
+    return text
+
+
 Locale = Literal["en", "es", "fr", "ru"]
 LOCALES: tuple[str, ...] = ("en", "es", "fr", "ru")
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]

@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from tenants.policy.common import Code, Labels, Section
+from tenants.policy.common import N_, Code, Labels, Section
 
 
 class AccountFact(Section):
@@ -12,10 +12,12 @@ class AccountFact(Section):
     gates read: a `flag` (set or not: flag_set), a `field` (a text, one of `values` if given:
     status_in) or an `amount` (a number: amount_above)."""
 
-    name: Code
-    kind: Literal["flag", "field", "amount"]
+    name: Code = Field(title=N_("Name"), description=N_("The code that names this entry"))
+    kind: Literal["flag", "field", "amount"] = Field(
+        title=N_("Kind"), description=N_("A flag, a text field or an amount")
+    )
     values: list[Annotated[str, Field(min_length=1, max_length=100)]] | None = Field(
-        None, description="a field's allowed values; none given: any text"
+        None, title=N_("Allowed values"), description=N_("A field's allowed values; none: any text")
     )
 
 
@@ -32,38 +34,60 @@ def todays_account_facts() -> list[AccountFact]:
 class FlagSet(Section):
     """Blocks when the account carries a flag (e.g. do_not_upsell)."""
 
-    condition: Literal["flag_set"] = "flag_set"
-    flag: Code
+    condition: Literal["flag_set"] = Field(
+        "flag_set", title=N_("Condition"), description=N_("Which condition this is")
+    )
+    flag: Code = Field(title=N_("Flag"), description=N_("The account flag that blocks"))
 
 
 class StatusIn(Section):
     """Blocks when a field of the account has one of the values (e.g. handled_by in RET/ESC/HTS)."""
 
-    condition: Literal["status_in"] = "status_in"
-    field: Code = "account_status"
-    values: list[str] = Field(min_length=1)
+    condition: Literal["status_in"] = Field(
+        "status_in", title=N_("Condition"), description=N_("Which condition this is")
+    )
+    field: Code = Field(
+        "account_status", title=N_("Field"), description=N_("The account field read")
+    )
+    values: list[str] = Field(
+        min_length=1, title=N_("Values"), description=N_("The values that block")
+    )
 
 
 class OpenCard(Section):
     """Blocks while a card of this kind is open on the account (e.g. an upsell card)."""
 
-    condition: Literal["open_card"] = "open_card"
-    card: Code = "upsell"
+    condition: Literal["open_card"] = Field(
+        "open_card", title=N_("Condition"), description=N_("Which condition this is")
+    )
+    card: Code = Field(
+        "upsell", title=N_("Card"), description=N_("The kind of card that blocks while open")
+    )
 
 
 class CooldownActive(Section):
     """Blocks while a named cooldown has not ended."""
 
-    condition: Literal["cooldown_active"] = "cooldown_active"
-    cooldown: Code = "offer"
+    condition: Literal["cooldown_active"] = Field(
+        "cooldown_active", title=N_("Condition"), description=N_("Which condition this is")
+    )
+    cooldown: Code = Field(
+        "offer", title=N_("Cooldown"), description=N_("The cooldown that blocks until it ends")
+    )
 
 
 class AmountAbove(Section):
     """Blocks when an amount (e.g. pending_balance) is above a threshold."""
 
-    condition: Literal["amount_above"] = "amount_above"
-    amount: Code = "pending_balance"
-    threshold: float = 0
+    condition: Literal["amount_above"] = Field(
+        "amount_above", title=N_("Condition"), description=N_("Which condition this is")
+    )
+    amount: Code = Field(
+        "pending_balance", title=N_("Amount"), description=N_("The account amount read")
+    )
+    threshold: float = Field(
+        0, title=N_("Threshold"), description=N_("Above this amount the gate blocks")
+    )
 
 
 GateCondition = Annotated[
@@ -79,12 +103,19 @@ class Gate(Section):
     that lets the offer through ("Not cancelled"); both are shown on the eligibility list.
     """
 
-    name: Code
-    when: GateCondition
-    reason: Labels
+    name: Code = Field(title=N_("Name"), description=N_("The code that names this entry"))
+    when: GateCondition = Field(
+        title=N_("Blocks when"), description=N_("The condition that blocks an offer")
+    )
+    reason: Labels = Field(
+        title=N_("Reason"),
+        description=N_("What the agent is told when the gate blocks, per language"),
+    )
     passes: Labels | None = Field(
-        None, description="what the eligibility list says when the gate does not block"
+        None,
+        title=N_("When it passes"),
+        description=N_("What the eligibility list says when the gate does not block"),
     )
     outcome: Code | None = Field(
-        None, description="the outcome that records why no offer was made when it blocks"
+        None, title=N_("Outcome"), description=N_("The outcome that records why no offer was made")
     )

@@ -4,30 +4,36 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from tenants.policy.common import Code, Labels, Section
+from tenants.policy.common import N_, Code, Labels, Section
 
 
 class Source(Section):
     """Where leads come from; `team` registers the source's leads with a team (CCIMA-10)."""
 
-    code: Code
-    labels: Labels
-    team: Code | None = None
+    code: Code = Field(title=N_("Code"), description=N_("The code that names this entry"))
+    labels: Labels = Field(title=N_("Labels"), description=N_("The name shown, per language"))
+    team: Code | None = Field(
+        None, title=N_("Team"), description=N_("The team this source's leads are registered with")
+    )
 
 
 class LeadType(Section):
     """A kind of lead with the qualification fields it must carry (CPB-1: AQL/OQL/RQL, BANT+A)."""
 
-    code: Code
-    labels: Labels
-    qualification_fields: list[Code] = Field(default_factory=list)
+    code: Code = Field(title=N_("Code"), description=N_("The code that names this entry"))
+    labels: Labels = Field(title=N_("Labels"), description=N_("The name shown, per language"))
+    qualification_fields: list[Code] = Field(
+        default_factory=list,
+        title=N_("Qualification fields"),
+        description=N_("The fields a lead of this type must carry"),
+    )
 
 
 class Choice(Section):
     """One value of a select field."""
 
-    code: Code
-    labels: Labels
+    code: Code = Field(title=N_("Code"), description=N_("The code that names this entry"))
+    labels: Labels = Field(title=N_("Labels"), description=N_("The name shown, per language"))
 
 
 FieldKind = Literal[
@@ -40,10 +46,14 @@ class LeadField(Section):
     language and how it is entered. `organisation` holds a partner organisation of the
     workspace (CPB: the partner a lead is allocated to); `select` one of `choices`."""
 
-    code: Code
-    labels: Labels
-    kind: FieldKind = "text"
-    choices: list[Choice] = Field(default_factory=list)
+    code: Code = Field(title=N_("Code"), description=N_("The code that names this entry"))
+    labels: Labels = Field(title=N_("Labels"), description=N_("The name shown, per language"))
+    kind: FieldKind = Field(
+        "text", title=N_("Input kind"), description=N_("How the field is entered")
+    )
+    choices: list[Choice] = Field(
+        default_factory=list, title=N_("Choices"), description=N_("The values of a select field")
+    )
 
     @model_validator(mode="after")
     def _choices_for_a_select(self) -> "LeadField":
@@ -56,9 +66,13 @@ class IntakeChannel(Section):
     """A way a lead comes in that an agent records on the New lead form (phone-up, walk-in,
     e-mail ...). The agent who takes a `taker_keeps` channel keeps the customer (BDC-3)."""
 
-    code: Code
-    labels: Labels
-    taker_keeps: bool = False
+    code: Code = Field(title=N_("Code"), description=N_("The code that names this entry"))
+    labels: Labels = Field(title=N_("Labels"), description=N_("The name shown, per language"))
+    taker_keeps: bool = Field(
+        False,
+        title=N_("Taker keeps the customer"),
+        description=N_("The agent who takes a lead on this channel keeps the customer"),
+    )
 
 
 def _default_channels() -> list[IntakeChannel]:
@@ -104,12 +118,20 @@ class Status(Section):
     `revenue_required` refuses a won status without the deal's revenue (L411-12).
     """
 
-    code: Code
-    labels: Labels
-    terminal: bool = False
-    initial: bool = False
-    won: bool = False
-    revenue_required: bool = False
+    code: Code = Field(title=N_("Code"), description=N_("The code that names this entry"))
+    labels: Labels = Field(title=N_("Labels"), description=N_("The name shown, per language"))
+    terminal: bool = Field(
+        False, title=N_("Closes the lead"), description=N_("A lead in this status is closed")
+    )
+    initial: bool = Field(
+        False, title=N_("Initial"), description=N_("New leads start in this status")
+    )
+    won: bool = Field(
+        False, title=N_("Won"), description=N_("A closed status that counts as a success")
+    )
+    revenue_required: bool = Field(
+        False, title=N_("Revenue required"), description=N_("Refused without the deal's revenue")
+    )
 
     @model_validator(mode="after")
     def _won_is_terminal(self) -> "Status":
@@ -137,22 +159,45 @@ def _default_statuses() -> list[Status]:
 class IntakeSettings(Section):
     """What a lead is in this department."""
 
-    sources: list[Source] = Field(default_factory=list)
-    required_fields: list[Code] = Field(default_factory=lambda: ["name"])
+    sources: list[Source] = Field(
+        default_factory=list, title=N_("Sources"), description=N_("Where leads come from")
+    )
+    required_fields: list[Code] = Field(
+        default_factory=lambda: ["name"],
+        title=N_("Required fields"),
+        description=N_("The fields a new lead must have"),
+    )
     rating_scale: list[Code] = Field(
-        default_factory=list, description="best first, e.g. AAA, AA, A"
+        default_factory=list,
+        title=N_("Rating scale"),
+        description=N_("Ratings from best to worst, such as AAA, AA, A"),
     )
-    lead_types: list[LeadType] = Field(default_factory=list)
+    lead_types: list[LeadType] = Field(
+        default_factory=list,
+        title=N_("Lead types"),
+        description=N_("The kinds of lead, with their qualification fields"),
+    )
     fields: list[LeadField] = Field(
-        default_factory=list, description="labels and input kinds of the attributes leads carry"
+        default_factory=list,
+        title=N_("Lead fields"),
+        description=N_("Labels and input kinds of the attributes leads carry"),
     )
-    channels: list[IntakeChannel] = Field(default_factory=_default_channels, min_length=1)
-    statuses: list[Status] = Field(default_factory=_default_statuses, min_length=1)
+    channels: list[IntakeChannel] = Field(
+        default_factory=_default_channels,
+        min_length=1,
+        title=N_("Intake channels"),
+        description=N_("The ways a lead comes in, recorded on the New lead form"),
+    )
+    statuses: list[Status] = Field(
+        default_factory=_default_statuses,
+        min_length=1,
+        title=N_("Statuses"),
+        description=N_("The statuses a lead moves through"),
+    )
     partner_visibility: Literal["own_organisation", "own", "all"] = Field(
         "own_organisation",
-        description="which leads a partner sees and works (CPB-10): those of their own"
-        " organisation, only those they hold, or every partner organisation's; never the"
-        " unassigned pool",
+        title=N_("What partners see"),
+        description=N_("Which leads a partner sees and works"),
     )
 
     @model_validator(mode="after")

@@ -5,42 +5,70 @@ from typing import Annotated, Literal, get_args
 from pydantic import Field, model_validator
 
 from tenants.durations import Duration
-from tenants.policy.common import Code, ContactChannel, Labels, Section
+from tenants.policy.common import N_, Code, ContactChannel, Labels, Section
 
 
 class Cooldown(Section):
     """No re-offer for `duration`, from the outcome or from a later event (L411-7, L411-9)."""
 
-    kind: Literal["cooldown"] = "cooldown"
-    name: Code = "offer"
-    duration: Duration = Duration.parse("30d")
-    starts_on: Literal["outcome", "card.closed"] = "outcome"
+    kind: Literal["cooldown"] = Field(
+        "cooldown", title=N_("Kind"), description=N_("Which kind of entry this is")
+    )
+    name: Code = Field("offer", title=N_("Name"), description=N_("The code that names this entry"))
+    duration: Duration = Field(
+        Duration.parse("30d"),
+        title=N_("Duration"),
+        description=N_("How long no offer is made again"),
+    )
+    starts_on: Literal["outcome", "card.closed"] = Field(
+        "outcome",
+        title=N_("Starts on"),
+        description=N_("The outcome itself, or the closing of the card"),
+    )
 
 
 class Transfer(Section):
     """Hand the customer to a team, as a referral lead linked to the account and agent (L411-6)."""
 
-    kind: Literal["transfer"] = "transfer"
-    team: Code
-    as_referral: bool = True
-    lead_type: Code | None = Field(None, description="type of the referral lead it creates")
+    kind: Literal["transfer"] = Field(
+        "transfer", title=N_("Kind"), description=N_("Which kind of entry this is")
+    )
+    team: Code = Field(title=N_("Team"), description=N_("The team concerned"))
+    as_referral: bool = Field(
+        True,
+        title=N_("As a referral"),
+        description=N_("A referral lead is created, linked to the account and agent"),
+    )
+    lead_type: Code | None = Field(
+        None, title=N_("Lead type"), description=N_("The type of the referral lead")
+    )
 
 
 class CreateTicket(Section):
     """Open a ticket for a team (L411-8)."""
 
-    kind: Literal["create_ticket"] = "create_ticket"
-    team: Code
+    kind: Literal["create_ticket"] = Field(
+        "create_ticket", title=N_("Kind"), description=N_("Which kind of entry this is")
+    )
+    team: Code = Field(title=N_("Team"), description=N_("The team concerned"))
 
 
 class ScheduleCallback(Section):
     """A follow-up call task: same day, next open day, or after a duration (L411-6, L411-10)."""
 
-    kind: Literal["schedule_callback"] = "schedule_callback"
-    when: Literal["same_day", "next_day", "after"] = "next_day"
-    after: Duration | None = None
+    kind: Literal["schedule_callback"] = Field(
+        "schedule_callback", title=N_("Kind"), description=N_("Which kind of entry this is")
+    )
+    when: Literal["same_day", "next_day", "after"] = Field(
+        "next_day", title=N_("When"), description=N_("Same day, next open day, or after a duration")
+    )
+    after: Duration | None = Field(
+        None, title=N_("After"), description=N_("How long until the callback, with When: after")
+    )
     only_if: Code | None = Field(
-        None, description="fact that must be true, e.g. requested_callback"
+        None,
+        title=N_("Only if"),
+        description=N_("A fact that must be true, such as requested_callback"),
     )
 
     @model_validator(mode="after")
@@ -53,8 +81,10 @@ class ScheduleCallback(Section):
 class SetTerminalStatus(Section):
     """Close the lead with a status."""
 
-    kind: Literal["set_status"] = "set_status"
-    status: Code
+    kind: Literal["set_status"] = Field(
+        "set_status", title=N_("Kind"), description=N_("Which kind of entry this is")
+    )
+    status: Code = Field(title=N_("Status"), description=N_("The status the lead is moved to"))
 
 
 class CountsAs(Section):
@@ -64,8 +94,12 @@ class CountsAs(Section):
     blocks the account (L411-4); the outcomes that say why no offer was made are not offers.
     """
 
-    kind: Literal["counts_as"] = "counts_as"
-    counter: Literal["offer", "missed", "behaviour_issue", "transfer", "deal"]
+    kind: Literal["counts_as"] = Field(
+        "counts_as", title=N_("Kind"), description=N_("Which kind of entry this is")
+    )
+    counter: Literal["offer", "missed", "behaviour_issue", "transfer", "deal"] = Field(
+        title=N_("Counts as"), description=N_("How the outcome is counted in reports")
+    )
 
 
 Effect = Annotated[
@@ -77,10 +111,16 @@ Effect = Annotated[
 class Outcome(Section):
     """One outcome code with labels per locale, a yes/no group and its effects."""
 
-    code: Code
-    labels: Labels
-    group: Literal["yes", "no"] | None = None
-    effects: list[Effect] = Field(default_factory=list)
+    code: Code = Field(title=N_("Code"), description=N_("The code that names this entry"))
+    labels: Labels = Field(title=N_("Labels"), description=N_("The name shown, per language"))
+    group: Literal["yes", "no"] | None = Field(
+        None, title=N_("Group"), description=N_("Whether the outcome counts as a yes or a no")
+    )
+    effects: list[Effect] = Field(
+        default_factory=list,
+        title=N_("Effects"),
+        description=N_("What recording this outcome does"),
+    )
 
     @property
     def is_offer(self) -> bool:
@@ -92,8 +132,10 @@ class LoggedChannel(Section):
     """A channel an agent logs a contact on (the outcome form's Channel, the API's activity
     `channel`); without `labels`, the product's own words for the code."""
 
-    code: ContactChannel
-    labels: Labels | None = None
+    code: ContactChannel = Field(title=N_("Code"), description=N_("The code that names this entry"))
+    labels: Labels | None = Field(
+        None, title=N_("Labels"), description=N_("The name shown, per language")
+    )
 
 
 def _every_contact_channel() -> list[LoggedChannel]:
@@ -105,13 +147,21 @@ class OutcomeSettings(Section):
     on the same callback is refused (L411-5). Off unless the department asks for it: a lead
     worked over several contacts (a cadence's rounds) records an outcome at each."""
 
-    exactly_one: bool = False
-    codes: list[Outcome] = Field(default_factory=list)
+    exactly_one: bool = Field(
+        False,
+        title=N_("Exactly one outcome"),
+        description=N_("A callback ends with one outcome; a second one is refused"),
+    )
+    codes: list[Outcome] = Field(
+        default_factory=list,
+        title=N_("Outcome codes"),
+        description=N_("The outcomes agents record and what each one does"),
+    )
     contact_channels: list[LoggedChannel] = Field(
         default_factory=_every_contact_channel,
         min_length=1,
-        description="the channels agents log contacts on, in the order offered (an internal"
-        " note is always possible)",
+        title=N_("Contact channels"),
+        description=N_("The channels agents log contacts on, in the order offered"),
     )
 
     @model_validator(mode="after")

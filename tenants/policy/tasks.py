@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from tenants.policy.common import Section
+from tenants.policy.common import N_, Section
 
 
 class TaskSettings(Section):
@@ -12,5 +12,6 @@ class TaskSettings(Section):
 
     on_lead_closed: Literal["cancel", "done", "keep"] = Field(
         "cancel",
-        description="cancel its open tasks, mark them done, or keep them open (a team's ticket)",
+        title=N_("When a lead is closed"),
+        description=N_("Cancel its open tasks, mark them done, or keep them open"),
     )

@@ -6,61 +6,93 @@ from pydantic import Field, model_validator
 
 from tenants.durations import Duration
 from tenants.policy.assignment import Strategy, TopPerformer
-from tenants.policy.common import Channel, Code, EventName, Recipient, Section
+from tenants.policy.common import N_, Channel, Code, EventName, Recipient, Section
 
 
 class Reassign(Section):
     """Take the lead from its agent and assign it by `strategy`."""
 
-    kind: Literal["reassign"] = "reassign"
-    strategy: Strategy = Field(default_factory=TopPerformer)
-    exclude_current: bool = True
+    kind: Literal["reassign"] = Field(
+        "reassign", title=N_("Kind"), description=N_("Which kind of entry this is")
+    )
+    strategy: Strategy = Field(
+        default_factory=TopPerformer,
+        title=N_("Strategy"),
+        description=N_("The way an agent is chosen"),
+    )
+    exclude_current: bool = Field(
+        True,
+        title=N_("Not the current agent"),
+        description=N_("The agent who holds the lead cannot receive it again"),
+    )
 
 
 class Reallocate(Section):
     """Withdraw the lead from its partner organisation and allocate it to the one a lead field
     names (a missed review, CPB-2): the first organisation keeps no trace of it."""
 
-    kind: Literal["reallocate"] = "reallocate"
-    organisation_from_field: Code = Field(description="the lead field naming the next organisation")
+    kind: Literal["reallocate"] = Field(
+        "reallocate", title=N_("Kind"), description=N_("Which kind of entry this is")
+    )
+    organisation_from_field: Code = Field(
+        title=N_("Organisation from field"),
+        description=N_("The lead field naming the next organisation"),
+    )
 
 
 class Notify(Section):
     """Notify roles on channels with a template."""
 
-    kind: Literal["notify"] = "notify"
-    roles: list[Recipient] = Field(min_length=1)
-    channels: list[Channel] = Field(default_factory=lambda: ["in_app"], min_length=1)
-    template: Code
+    kind: Literal["notify"] = Field(
+        "notify", title=N_("Kind"), description=N_("Which kind of entry this is")
+    )
+    roles: list[Recipient] = Field(min_length=1, title=N_("Who"), description=N_("The people told"))
+    channels: list[Channel] = Field(
+        default_factory=lambda: ["in_app"],
+        min_length=1,
+        title=N_("Channels"),
+        description=N_("The channels the message goes on"),
+    )
+    template: Code = Field(title=N_("Message"), description=N_("The message template sent"))
 
 
 class CreateTask(Section):
     """Create a task for someone, optionally showing a script (L411-3)."""
 
-    kind: Literal["create_task"] = "create_task"
-    task: Code
-    assignee: Literal["assignee", "actor", "team"] = "assignee"
-    team: Code | None = None
-    script: Code | None = None
+    kind: Literal["create_task"] = Field(
+        "create_task", title=N_("Kind"), description=N_("Which kind of entry this is")
+    )
+    task: Code = Field(title=N_("Task"), description=N_("The kind of task created"))
+    assignee: Literal["assignee", "actor", "team"] = Field(
+        "assignee", title=N_("For"), description=N_("Who the task is for")
+    )
+    team: Code | None = Field(None, title=N_("Team"), description=N_("The team concerned"))
+    script: Code | None = Field(
+        None, title=N_("Script"), description=N_("The script shown with the task")
+    )
     while_open: Literal["add", "update"] = Field(
         "add",
-        description="a new lead while the assignee's task of this kind for the same account is "
-        "still open: add another task, or list the lead on the open one",
+        title=N_("While one is open"),
+        description=N_("Add another task, or list the lead on the open one"),
     )
 
 
 class SetStatus(Section):
     """Move the lead to a status."""
 
-    kind: Literal["set_status"] = "set_status"
-    status: Code
+    kind: Literal["set_status"] = Field(
+        "set_status", title=N_("Kind"), description=N_("Which kind of entry this is")
+    )
+    status: Code = Field(title=N_("Status"), description=N_("The status the lead is moved to"))
 
 
 class FlagBreach(Section):
     """Record an SLA breach against the lead and its agent."""
 
-    kind: Literal["flag_breach"] = "flag_breach"
-    flag: Code = "sla_breach"
+    kind: Literal["flag_breach"] = Field(
+        "flag_breach", title=N_("Kind"), description=N_("Which kind of entry this is")
+    )
+    flag: Code = Field("sla_breach", title=N_("Flag"), description=N_("The flag raised"))
 
 
 Action = Annotated[
@@ -72,19 +104,43 @@ Action = Annotated[
 class Timer(Section):
     """A deadline: starts on an event, lasts `duration`, cancelled by other events, then acts."""
 
-    name: Code
-    starts_on: EventName
-    duration: Duration
-    clock: Literal["business", "wall"] = "business"
-    lead_types: list[Code] = Field(default_factory=list, description="empty: every lead type")
-    cancelled_by: list[EventName] = Field(default_factory=list)
-    reminders: list[Duration] = Field(default_factory=list, description="how long before due")
+    name: Code = Field(title=N_("Name"), description=N_("The code that names this entry"))
+    starts_on: EventName = Field(
+        title=N_("Starts on"), description=N_("The event that starts the timer")
+    )
+    duration: Duration = Field(
+        title=N_("Duration"), description=N_("How long the timer runs before it acts")
+    )
+    clock: Literal["business", "wall"] = Field(
+        "business",
+        title=N_("Clock"),
+        description=N_("Business time counts only opening hours; wall time counts every hour"),
+    )
+    lead_types: list[Code] = Field(
+        default_factory=list,
+        title=N_("Lead types"),
+        description=N_("The lead types it applies to; none: every lead type"),
+    )
+    cancelled_by: list[EventName] = Field(
+        default_factory=list,
+        title=N_("Cancelled by"),
+        description=N_("Events that stop the timer before it acts"),
+    )
+    reminders: list[Duration] = Field(
+        default_factory=list,
+        title=N_("Reminders"),
+        description=N_("How long before the end a reminder is sent"),
+    )
     follows_owner: bool | None = Field(
         default=None,
-        description="ends when the lead changes hands and restarts for the new owner; unset:"
-        " the timers started by lead.assigned or lead.allocated do",
+        title=N_("Follows the owner"),
+        description=N_(
+            "Restarts for the new owner when the lead changes hands; unset: if assigned"
+        ),
     )
-    actions: list[Action] = Field(min_length=1)
+    actions: list[Action] = Field(
+        min_length=1, title=N_("Actions"), description=N_("What happens when the timer runs out")
+    )
 
     @model_validator(mode="after")
     def _business_time_in_hours(self) -> "Timer":

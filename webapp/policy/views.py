@@ -18,7 +18,7 @@ from webapp.operations import policies
 from webapp.rendering import render
 from webapp.tenancy import get_or_404, requires_role, scoped
 
-from . import documents, fields
+from . import changes, documents, fields, settings, summaries
 from .blueprint import bp
 from .forms import PolicyTextForm, SectionForm
 
@@ -42,6 +42,40 @@ SECTIONS = (
     "records",
     "tasks",
 )
+
+
+def section_label(name: str) -> str:
+    """A section's name in the reader's language, from the model's metadata."""
+    setting = settings.resolve({}, name)
+    return _(setting.title) if setting else name
+
+
+def _path_words(document: dict[str, Any]) -> Callable[[str], str]:
+    """An error's path as the form's labels ('Timers / Contact SLA'), for errors shown above."""
+
+    def words(path: str) -> str:
+        try:
+            return fields.group_label(document, path) if path else _("The policy")
+        except (KeyError, IndexError, ValueError, TypeError):
+            return path
+
+    return words
+
+
+def _checked_fields(document: dict[str, Any], section: str) -> dict[str, Any]:
+    """The document with the submitted fields, or every error: the inputs' own (in the
+    reader's words) and the policy's, each once, by path."""
+    updated = fields.apply_form(document, section, request.form)
+    own = fields.input_errors(document, section, request.form)
+    try:
+        documents.validate(updated)
+        rest: list[tuple[str, str]] = []
+    except documents.DocumentErrors as exc:
+        mine = {path for path, _message in own}
+        rest = [(path, message) for path, message in exc.errors if path not in mine]
+    if own or rest:
+        raise documents.DocumentErrors(own + rest)
+    return updated
 
 
 def _active_document() -> dict[str, Any]:
@@ -96,7 +130,12 @@ def _submit(
 def _editor(form: PolicyTextForm, section: str | None, validate_url: str) -> Response:
     status = 422 if request.method == "POST" else 200
     return render(
-        "policy/edit.html", status=status, form=form, section=section, validate_url=validate_url
+        "policy/edit.html",
+        status=status,
+        form=form,
+        section=section,
+        section_label=section_label(section) if section else None,
+        validate_url=validate_url,
     )
 
 
@@ -106,7 +145,14 @@ def index() -> Response:
     """The active policy, section by section."""
     document = _active_document()
     sections = [
-        (name, documents.to_yaml(document.get(name))) for name in SECTIONS if name in document
+        (
+            name,
+            section_label(name),
+            summaries.summarise(document, name),
+            documents.to_yaml(document.get(name)),
+        )
+        for name in SECTIONS
+        if name in document
     ]
     return render(
         "policy/index.html",
@@ -130,7 +176,7 @@ def section(section: str) -> Response:
     document = _active_document()
     form = SectionForm()
     if request.method == "POST" and (
-        saved := _submit(form, lambda _text: fields.apply_form(document, section, request.form))
+        saved := _submit(form, lambda _text: _checked_fields(document, section))
     ):
         return saved
     return _section_page(form, document, section)
@@ -144,7 +190,7 @@ def check_section(section: str) -> Response:
     document = _active_document()
     form = SectionForm()
     try:
-        documents.validate(fields.apply_form(document, section, request.form))
+        _checked_fields(document, section)
     except documents.DocumentErrors as exc:
         form.document.errors = [f"{path or '/'}: {message}" for path, message in exc.errors]
     return _section_page(form, document, section, block="fields", checked=True)
@@ -160,9 +206,7 @@ def _section_page(
     errors = [tuple(e.split(": ", 1)) for e in form.document.errors]
     beside, elsewhere = fields.errors_by_field(errors, document, section)
     setting_groups = fields.groups(document, section)
-    shown, ticked = fields.displayed(
-        setting_groups, request.form if request.method == "POST" else None
-    )
+    shown = fields.displayed(setting_groups, request.form if request.method == "POST" else None)
     status = 422 if request.method == "POST" and errors and not checked else 200
     return render(
         "policy/section.html",
@@ -174,8 +218,11 @@ def _section_page(
         beside=beside,
         elsewhere=elsewhere,
         shown=shown,
-        ticked=ticked,
         checked=checked and not errors,
+        section_label=section_label(section),
+        summary=summaries.summarise(document, section),
+        path_words=_path_words(document),
+        duration_units=fields.DURATION_UNITS,
     )
 
 
@@ -255,7 +302,7 @@ def activate(version_id: int) -> Response:
 @bp.route("/diff")
 @requires_role(*READERS)
 def diff() -> Response:
-    """Two versions side by side, the differences highlighted."""
+    """What changed between two versions, in the form's words; the YAML side by side below."""
     old = get_or_404(PolicyVersion, request.args.get("a", type=int))
     new = get_or_404(PolicyVersion, request.args.get("b", type=int))
     label = _("Version %(number)d")
@@ -265,4 +312,10 @@ def diff() -> Response:
         str(escape(label % {"number": old.number})),
         str(escape(label % {"number": new.number})),
     )
-    return render("policy/diff.html", old=old, new=new, table=Markup(table))
+    return render(
+        "policy/diff.html",
+        old=old,
+        new=new,
+        table=Markup(table),
+        changes=changes.changes(old.document, new.document),
+    )
