@@ -58,7 +58,7 @@ def list_context(filters: queries.LeadFilters | None = None, **extra: Any) -> di
         "saved_views": saved_views.views_of(g.workspace, me),
         "may_bulk": staff,
         "assignees": team_members(g.workspace, Viewer(me, g.membership)) if staff else [],
-        "sort_columns": SORT_COLUMNS,
+        "sort_columns": [(k, h) for k, h in SORT_COLUMNS if _shown(k, choices)],
         "current_query": urlencode(filters.args()),
         "bulk_errors": {},
         "view_error": None,
@@ -79,6 +79,11 @@ SORT_COLUMNS = (
     ("created", _l("Created")),
     ("updated", _l("Updated")),
 )
+
+
+def _shown(column: str, choices: queries.Choices) -> bool:
+    """A column the policy has no use for (lead types, ratings) is left out."""
+    return {"type": bool(choices.lead_types), "rating": bool(choices.ratings)}.get(column, True)
 
 
 @bp.route("/leads")
