@@ -13,6 +13,7 @@ import time_machine
 from sqlalchemy import select
 
 from tenants.profiles import load_profile
+from tests.api_helpers import key_headers
 from webapp.audit_actions import LEAD_ASSIGNED, LEAD_STATUS
 from webapp.extensions import db
 from webapp.models import AuditEvent, Lead, Role, SavedView
@@ -309,3 +310,26 @@ def test_the_fragment_pushes_the_canonical_url(client, shop, login):
     )
     assert response.get_data(as_text=True).lstrip().startswith('<div id="lead-results">')
     assert response.headers["HX-Push-Url"] == "/w/shop/leads?q=web"
+
+
+def test_the_api_lists_leads_with_the_same_filters(client, shop):
+    workspace, team, _people, made = shop
+    headers = key_headers(workspace)
+
+    def ids(**args) -> set[int]:
+        response = client.get("/api/v1/leads", query_string=args, headers=headers)
+        assert response.status_code == 200, response.json
+        return {lead["id"] for lead in response.json["leads"]}
+
+    assert ids(source="web", rating="AAA") == {made["Alice Web"].id}
+    assert ids(team=team.id) == {made["Carla Web"].id}
+    assert ids(lead_type="aql") == {made["Alice Web"].id}
+    assert ids(q="BRUNO") == {made["Bruno Fair"].id}
+    window = {"created_since": "2026-10-03T00:00:00Z", "created_before": "2026-10-06T00:00:00Z"}
+    assert ids(**window) == {made["Bruno Fair"].id, made["Carla Web"].id}
+    assert ids(updated_before="2026-10-02T00:00:00Z") == {made["Alice Web"].id}
+    bad = client.get(
+        "/api/v1/leads", query_string={"team": "x", "created_since": "soon"}, headers=headers
+    )
+    assert bad.status_code == 422
+    assert {f["path"] for f in bad.json["error"]["fields"]} == {"team", "created_since"}

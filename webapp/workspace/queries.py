@@ -243,6 +243,8 @@ def _start_of(day: date, zone: str) -> datetime:
 
 
 def search(text: str) -> ColumnElement[bool]:
+    """Leads whose name, company, phone or e-mail contains `text`."""
+    text = text.replace("\x00", "")  # PostgreSQL refuses NUL in a string
     pattern = f"%{text.lower()}%"
     return or_(
         func.lower(Lead.contact_name).like(pattern),
