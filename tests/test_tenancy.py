@@ -28,7 +28,7 @@ from webapp.models import (
     Task,
     WeeklyReport,
 )
-from webapp.operations import collateral, events, users, workspaces
+from webapp.operations import collateral, events, saved_views, users, workspaces
 from webapp.operations.api_keys import create_api_key
 from webapp.operations.campaigns import create_campaign
 from webapp.operations.interactions import open_interaction
@@ -62,11 +62,19 @@ OBJECT_MAKERS: dict[str, Callable[..., Any]] = {
     "feedback_id": lambda f, ws: _feedback(f["make_lead"](ws)),
     "registration_id": lambda f, ws: _deal_registration(f["make_lead"](ws)),
     "collateral_id": lambda f, ws: _collateral(ws),
+    "view_id": lambda f, ws: _saved_view(ws),
 }
 _names = itertools.count(1)
 
 
 _campaign_codes = itertools.count(1)
+
+
+def _saved_view(ws) -> int:
+    """A saved view of the leads list, its owner a member of `ws` (issue 16 item 6)."""
+    owner = users.create_user(f"viewer{next(_names)}@example.test", "Viewer", PASSWORD)
+    users.add_member(ws, owner, Role.MANAGER, actor=None)
+    return saved_views.create_view(ws, owner, "Mine", "").id
 
 
 def _campaign(ws):

@@ -71,6 +71,7 @@ def _init_extensions(app: Flask) -> None:
 VIEW_MODULES = (
     "webapp.auth.views",
     "webapp.workspace.views",
+    "webapp.workspace.list_actions",
     "webapp.policy.views",
     "webapp.policy.replay_views",
     "webapp.policy.from_profile",

@@ -70,6 +70,9 @@ WORKSPACE_ACTION_LABELS = {
     "cadence.nurture": _l("Nurture touch"),
     "notification.read": _l("Notification read"),
     "notification.retried": _l("Message retried"),
+    "saved_view.created": _l("Saved view created"),
+    "saved_view.renamed": _l("Saved view renamed"),
+    "saved_view.deleted": _l("Saved view deleted"),
 }
 
 # Families whose second part is a policy code: counter.<name>, outcome.<code>.
@@ -175,6 +178,8 @@ FIXED_REASONS = {
     "claimed": _l("claimed from the queue"),
     "taken by this agent": _l("taken by this agent"),
     "reassigned by a manager": _l("reassigned by a manager"),
+    "reassigned in bulk from the leads list": _l("reassigned in bulk from the leads list"),
+    "status changed in bulk from the leads list": _l("status changed in bulk from the leads list"),
     "done by hand": _l("done by hand"),
     "cancelled by hand": _l("cancelled by hand"),
     "acknowledged": _l("acknowledged"),

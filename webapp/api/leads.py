@@ -23,6 +23,7 @@ from webapp.operations.intake import IntakeInvalid, IntakeRequest, validate
 from webapp.operations.unit import transaction
 from webapp.policy.labels import PolicyLabels
 from webapp.tenancy import get_or_404, scoped
+from webapp.workspace import queries as lead_queries
 
 from .blueprint import (
     ApiError,
@@ -159,6 +160,37 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
         raise ApiError(422, "invalid input", [("cursor", "not a cursor of this API")]) from error
 
 
+def _conditions(q: LeadQuery) -> list:
+    """The page's filters, as the leads list reads them (webapp.workspace.queries); codes
+    are matched as given: a lead may carry one its policy no longer lists."""
+    where = [
+        column == value
+        for column, value in (
+            (Lead.status, q.status),
+            (Lead.source, q.source),
+            (Lead.lead_type, q.lead_type),
+            (Lead.rating, q.rating),
+            (Lead.team_id, q.team),
+        )
+        if value is not None
+    ]
+    if q.owner == "none":
+        where.append(Lead.owner_id.is_(None))
+    elif q.owner is not None:
+        where.append(Lead.owner_id == q.owner)
+    for column, since, before in (
+        (Lead.updated_at, q.updated_since, q.updated_before),
+        (Lead.created_at, q.created_since, q.created_before),
+    ):
+        if since:
+            where.append(column >= since)
+        if before:
+            where.append(column < before)
+    if q.q:
+        where.append(lead_queries.search(q.q.strip()))
+    return where
+
+
 @endpoint(
     "GET",
     "/leads",
@@ -178,14 +210,7 @@ def leads() -> Response:
     statement = scoped(Lead).options(
         joinedload(Lead.owner), joinedload(Lead.team), joinedload(Lead.account)
     )
-    if q.status:
-        statement = statement.where(Lead.status == q.status)
-    if q.owner == "none":
-        statement = statement.where(Lead.owner_id.is_(None))
-    elif q.owner is not None:
-        statement = statement.where(Lead.owner_id == q.owner)
-    if q.updated_since:
-        statement = statement.where(Lead.updated_at >= q.updated_since)
+    statement = statement.where(*_conditions(q))
     if q.cursor:
         at, lead_id = _decode_cursor(q.cursor)
         if at.tzinfo is None:

@@ -105,6 +105,16 @@ class LeadQuery(Body):
         None, description="A member's user id, or `none` for unassigned leads."
     )
     updated_since: UTCDatetime | None = None
+    updated_before: UTCDatetime | None = None
+    created_since: UTCDatetime | None = None
+    created_before: UTCDatetime | None = None
+    team: int | None = Field(None, ge=1, le=2**31 - 1, description="A team's id.")
+    source: str | None = Field(None, max_length=60, description="A source code.")
+    lead_type: str | None = Field(None, max_length=20, description="A lead type code.")
+    rating: str | None = Field(None, max_length=10, description="A rating of the policy's scale.")
+    q: str | None = Field(
+        None, max_length=100, description="Part of the name, company, phone or e-mail."
+    )
     cursor: str | None = Field(None, max_length=200, description="`next_cursor` of a page.")
     limit: int = Field(50, ge=1, le=200)
 

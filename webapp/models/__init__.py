@@ -9,6 +9,7 @@ from .portal import Collateral, DealRegistration, LeadFeedback, Meeting, Opportu
 from .replay import PolicyReplay, ReplayState
 from .reporting import WeeklyReport
 from .roster import RosterEntry
+from .saved_view import SavedView
 from .telecom import (
     Accrual,
     Campaign,
@@ -57,6 +58,7 @@ __all__ = [
     "ReplayState",
     "Role",
     "RosterEntry",
+    "SavedView",
     "Task",
     "TaskState",
     "Team",

@@ -137,6 +137,15 @@
     }
   });
 
+  /* The leads list: the header's box selects or clears every lead of the page. */
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!box.matches || !box.matches("[data-action=select-all]") || !box.form) return;
+    box.form.querySelectorAll("input[type=checkbox][name=lead]").forEach(function (each) {
+      each.checked = box.checked;
+    });
+  });
+
   /* The bell's panel loads when its <details> opens ("toggle" does not bubble: capture). */
   document.addEventListener("toggle", function (event) {
     var details = event.target;
