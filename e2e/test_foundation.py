@@ -90,7 +90,7 @@ def test_choosing_spanish_shows_the_interface_in_spanish(page: Page, english_aga
 
     expect(page.locator("html")).to_have_attribute("lang", "es")
     nav_links = page.get_by_role("navigation", name="Principal").get_by_role("link")
-    spanish = ["Mi cola", "Inicio", "Prospectos"]
+    spanish = ["Mi cola", "Inicio", "Leads"]
     expect(nav_links).to_have_text(spanish)
     expect(page.get_by_role("button", name="Cerrar sesión")).to_be_visible()
     expect(page.locator("#locale-select")).to_have_value("es")

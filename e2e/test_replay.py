@@ -18,9 +18,11 @@ def test_replaying_a_15_minute_sla_over_last_week_shows_breaches_that_become_met
 ) -> None:
     signed_in(page, ADMIN)
     page.goto("/w/ccima/policy/sections/timers")  # the workspace works in Spanish
-    sla = page.locator("fieldset", has_text="contact_sla").locator("input[name$='.duration']")
-    expect(sla).to_have_value("10m")
-    sla.fill("15m")
+    contact_sla = page.get_by_role("group", name="Temporizadores / Contact SLA", exact=True)
+    sla = contact_sla.get_by_label("Duración", exact=True)
+    expect(sla).to_have_value("10")
+    expect(contact_sla.get_by_label("Unidad de Duración")).to_have_value("m")
+    sla.fill("15")
     page.locator("#comment").fill("Borrador: SLA de 15 minutos")
     page.locator("#activate").uncheck()  # a draft: the department keeps working on 10 minutes
     page.locator("button[type=submit].primary").click()
