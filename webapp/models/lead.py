@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.clock import now
@@ -47,6 +57,17 @@ class Lead(TenantOwned, Timestamped, db.Model):
         Index("ix_leads_next_due", "workspace_id", "owner_id", "next_due_at"),
         # Reports: the leads that arrived in a period (webapp.reports).
         Index("ix_leads_created", "workspace_id", "created_at"),
+        # Reports over a year of leads read their facts from this index alone (issue 15).
+        Index(
+            "ix_leads_report",
+            "workspace_id",
+            "arrived_on",
+            "owner_id",
+            "team_id",
+            "source",
+            "contact_attempts",
+            "first_contact_seconds",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -83,6 +104,14 @@ class Lead(TenantOwned, Timestamped, db.Model):
     policy_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("policy_versions.id", ondelete="SET NULL")
     )
+    # Facts the reports read, written by the operations when they happen
+    # (webapp.operations.lead_facts): the local day of arrival in the workspace's zone (a
+    # proleptic Gregorian ordinal), the first logged contact, the seconds to it in the clock
+    # of the policy's first-response timer, and the contact attempts logged.
+    arrived_on: Mapped[int | None] = mapped_column(Integer)
+    first_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    first_contact_seconds: Mapped[float | None] = mapped_column(Float)
+    contact_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     workspace = relationship("Workspace")
     owner = relationship("User", foreign_keys=[owner_id])

@@ -13,7 +13,7 @@ from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.models import Activity, Lead, User
 
-from . import audit, deadlines, policies, tasks
+from . import audit, deadlines, lead_facts, policies, tasks
 from .unit import operation
 
 # An internal note is not contact with the customer; every other channel is.
@@ -49,7 +49,8 @@ def log_activity(
     occurred_at: datetime | None = None,
 ) -> Activity:
     """Record an activity on `lead` and cancel the pending deadlines it satisfies."""
-    allowed = loggable_channels(policies.active_policy(lead.workspace))
+    policy = policies.active_policy(lead.workspace)
+    allowed = loggable_channels(policy)
     if channel not in allowed:
         raise UserError(
             "channel", f"unknown channel {channel!r}; use one of {', '.join(sorted(allowed))}"
@@ -64,6 +65,8 @@ def log_activity(
         occurred_at=occurred_at or now(),
     )
     db.session.add(activity)
+    if channel not in NOT_CONTACT:
+        lead_facts.contacted(lead, policy, activity.occurred_at)
     audit.record(
         lead.workspace_id,
         ACTIVITY_LOGGED,

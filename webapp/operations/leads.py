@@ -17,7 +17,7 @@ from webapp.extensions import db
 from webapp.live_versions import QUEUES
 from webapp.models import Deadline, Lead, User, Workspace
 
-from . import audit, deadlines, events, policies, reminders, tasks
+from . import audit, deadlines, events, lead_facts, policies, reminders, tasks
 from .unit import operation
 
 
@@ -135,6 +135,7 @@ def create_lead(
         updated_at=received_at,
         **fields,
     )
+    lead_facts.arrived(lead, workspace.time_zone)
     db.session.add(lead)
     db.session.flush()
     audit.record(

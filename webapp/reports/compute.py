@@ -14,7 +14,7 @@ from webapp.models import PartnerOrganisation, Team, User
 from webapp.policy.labels import PolicyLabels
 from webapp.tenancy import scoped
 
-from .cut import ALIASES, TIME_DIMENSIONS, Cut
+from .cut import ALIASES, DAY_KEY, TIME_DIMENSIONS, Cut
 from .registry import Metric, Row
 
 NONE_LABEL = _l("(none)")
@@ -48,6 +48,8 @@ def _values(metric: Metric, cut: Cut) -> list[Row]:
         if isinstance(result, list)
         else [dict(r._mapping) for r in db.session.execute(result)]
     )
+    if rows and DAY_KEY in rows[0]:
+        rows = _days_into_buckets(cut, rows)
     for row in rows:
         row.setdefault("key", row.pop("group_key", None))
         row.pop("group_key", None)
@@ -56,6 +58,24 @@ def _values(metric: Metric, cut: Cut) -> list[Row]:
         for column in metric.columns:
             row[column.code] = _number(row.get(column.code), column.unit)
     return rows
+
+
+def _days_into_buckets(cut: Cut, rows: list[Row]) -> list[Row]:
+    """Rows per local day of arrival added up per bucket (their figures are counts and sums;
+    rates are derived afterwards by the metric's `finish`)."""
+    bucket = cut.bucket_of_days()
+    out: dict[int, Row] = {}
+    for row in rows:
+        index = bucket.get(row.pop(DAY_KEY))
+        if index is None:
+            continue
+        into = out.setdefault(index, {"key": index})
+        for code, value in row.items():
+            if code != "key" and value is not None:
+                into[code] = (into.get(code) or 0) + value
+            else:
+                into.setdefault(code, value)
+    return [out[index] for index in sorted(out)]
 
 
 def _number(value: Any, unit: str) -> Any:

@@ -20,6 +20,10 @@ TIME_DIMENSIONS = ("day", "week", "month")
 # Grouped by the output column's name: PostgreSQL would not match a CASE with bound
 # parameters in GROUP BY to the same CASE in SELECT.
 KEY = "group_key"
+# Metrics over the leads' arrival group a time series by the lead's local day of arrival (a
+# fact on the lead row, read from ix_leads_report); webapp.reports.compute adds the days up
+# into the period's buckets. Cheaper than a CASE over a million rows.
+DAY_KEY = "day_key"
 # The lead column each non-time dimension groups by (a metric may name another column).
 LEAD_KEYS = {
     "agent": Lead.owner_id,
@@ -109,9 +113,35 @@ class Cut:
             return func.coalesce(Lead.team_id, _owners_team()).label(KEY)
         return columns.get(dimension, LEAD_KEYS.get(dimension)).label(KEY)
 
+    def arrived(self) -> ColumnElement[bool]:
+        """The lead arrived in the period: its local day of arrival is one of the period's."""
+        first, last = self.period.first.toordinal(), self.period.last.toordinal()
+        return and_(Lead.arrived_on >= first, Lead.arrived_on <= last)
+
+    def arrival_key(self) -> ColumnElement[Any]:
+        """The group key of a metric over the leads' arrival: for day/week/month the local
+        day of arrival (compute adds the days into buckets), else as `key`."""
+        if ALIASES.get(self.dimension, self.dimension) in TIME_DIMENSIONS:
+            return Lead.arrived_on.label(DAY_KEY)
+        return self.key(Lead.created_at)
+
+    def bucket_of_days(self) -> dict[int, int]:
+        """Each local day's ordinal in the period -> the index of its bucket."""
+        dimension = ALIASES.get(self.dimension, self.dimension)
+        out, starts = {}, [first.toordinal() for first, _, _ in self.period.buckets(dimension)]
+        index = 0
+        for day in range(self.period.first.toordinal(), self.period.last.toordinal() + 1):
+            while index + 1 < len(starts) and day >= starts[index + 1]:
+                index += 1
+            out[day] = index
+        return out
+
     def bucket_dates(self) -> list[date]:
         dimension = ALIASES.get(self.dimension, self.dimension)
         return [first for first, _, _ in self.period.buckets(dimension)]
 
     def group(self, query: Select) -> Select:
-        return query if self.dimension is None else query.group_by(literal_column(KEY))
+        if self.dimension is None:
+            return query
+        by_day = DAY_KEY in query.selected_columns.keys()  # noqa: SIM118 (the names)
+        return query.group_by(literal_column(DAY_KEY if by_day else KEY))

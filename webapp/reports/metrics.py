@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Numeric, case, cast, distinct, func, or_, select
+from sqlalchemy import Numeric, case, cast, distinct, func, or_
 
 from webapp.clock import now
 from webapp.models import (
-    Activity,
     AuditEvent,
     Deadline,
     DeadlineState,
@@ -16,7 +15,6 @@ from webapp.models import (
     Task,
     TaskState,
 )
-from webapp.operations.activities import NOT_CONTACT
 from webapp.tenancy import scoped
 
 from . import durations
@@ -29,10 +27,9 @@ STATUS_ACTIONS = ("lead.status", "lead.invalidated")
 
 @metric("leads_received", _l("Leads received"))
 def leads_received(cut: Cut):
-    """Leads that arrived in the period."""
-    key = cut.key(Lead.created_at)
-    query = cut.leads().with_only_columns(key, func.count(Lead.id).label("value"))
-    return cut.group(query.where(cut.during(Lead.created_at)))
+    """Leads that arrived in the period (their local day of arrival, ix_leads_report)."""
+    query = cut.leads().with_only_columns(cut.arrival_key(), func.count(Lead.id).label("value"))
+    return cut.group(query.where(cut.arrived()))
 
 
 @metric(
@@ -129,21 +126,15 @@ def _contact_finish(row: Row) -> Row:
     headline=("contact_rate", "attempts_per_lead"),
 )
 def contact_rate(cut: Cut):
-    """Of the period's leads, how many had a logged contact, and attempts per lead."""
-    attempts = (
-        select(func.count(Activity.id))
-        .where(Activity.lead_id == Lead.id, Activity.channel.not_in(NOT_CONTACT))
-        .correlate(Lead)
-        .scalar_subquery()
-    )
-    key = cut.key(Lead.created_at)
+    """Of the period's leads, how many had a logged contact, and attempts per lead (the
+    attempts counted on the lead row as they are logged: webapp.operations.lead_facts)."""
     query = cut.leads().with_only_columns(
-        key,
+        cut.arrival_key(),
         func.count(Lead.id).label("received"),
-        func.sum(case((attempts > 0, 1), else_=0)).label("contacted"),
-        func.sum(attempts).label("attempts"),
+        func.sum(case((Lead.contact_attempts > 0, 1), else_=0)).label("contacted"),
+        func.sum(Lead.contact_attempts).label("attempts"),
     )
-    return cut.group(query.where(cut.during(Lead.created_at)))
+    return cut.group(query.where(cut.arrived()))
 
 
 def _status_moves(cut: Cut, *columns, key):
