@@ -15,7 +15,7 @@ from tests.bench.fixtures import BATCH, make_workspaces
 from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import Activity, AuditEvent, Lead
-from webapp.operations import policies
+from webapp.operations import lead_facts, policies
 from webapp.reports import catalogue
 from webapp.reports.compute import run as run_report
 from webapp.reports.cut import Cut, Viewer
@@ -37,13 +37,19 @@ CASES = (
 
 
 def _fill(workspace, agents, total: int, rng: random.Random) -> None:
+    """Leads with the facts the operations keep on them (webapp.operations.lead_facts: the
+    local day of arrival, the first contact's seconds in the policy's clock, the attempts),
+    computed by the same functions, then their activities and status moves."""
     moment = now()
-    remaining = total
+    policy = policies.active_policy(workspace)
+    remaining, index = total, 0
     while remaining:
         size = min(BATCH, remaining)
         rows = []
         for _ in range(size):
+            index += 1
             created = moment - timedelta(minutes=rng.randrange(60 * 24 * 365))
+            first = created + timedelta(minutes=rng.randrange(1, 90)) if index % 3 == 0 else None
             rows.append(
                 {
                     "workspace_id": workspace.id,
@@ -54,15 +60,23 @@ def _fill(workspace, agents, total: int, rng: random.Random) -> None:
                     "attributes": {},
                     "created_at": created,
                     "updated_at": created,
+                    "arrived_on": lead_facts.local_day(created, workspace.time_zone),
+                    "first_contact_at": first,
+                    "first_contact_seconds": (
+                        lead_facts.seconds_to_contact(policy, created, first) if first else None
+                    ),
+                    "contact_attempts": 1 if first else 0,
                 }
             )
         db.session.execute(insert(Lead), rows)
         remaining -= size
     db.session.commit()
-    leads = db.session.execute(select(Lead.id, Lead.created_at, Lead.owner_id)).all()
+    leads = db.session.execute(
+        select(Lead.id, Lead.created_at, Lead.owner_id, Lead.first_contact_at)
+    ).all()
     activities, moves = [], []
-    for lead_id, created, owner in leads:
-        if lead_id % 3 == 0:
+    for lead_id, created, owner, first in leads:
+        if first is not None:
             activities.append(
                 {
                     "workspace_id": workspace.id,
@@ -70,7 +84,7 @@ def _fill(workspace, agents, total: int, rng: random.Random) -> None:
                     "channel": "call",
                     "note": "",
                     "user_id": owner,
-                    "occurred_at": created + timedelta(minutes=rng.randrange(1, 90)),
+                    "occurred_at": first,
                 }
             )
         if lead_id % 5 == 0:

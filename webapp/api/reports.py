@@ -11,10 +11,39 @@ from pydantic import BaseModel, ConfigDict, Field, RootModel
 from werkzeug.wrappers import Response
 
 from webapp.operations import policies
+from webapp.operations.api_keys import key_may
 from webapp.reports import catalogue, export, formatting
 from webapp.reports.service import ReportInvalid, ask
 
 from .blueprint import ApiError, endpoint, respond
+
+# What a partner organisation's key may read: the metrics over the leads (cut to the ones
+# given to its organisation by tenancy.scoped). Work queues, commissions and the department's
+# own figures are the agency's: 403.
+PARTNER_METRICS = frozenset(
+    {
+        "leads_received",
+        "speed_to_lead",
+        "sla_compliance",
+        "contact_rate",
+        "conversion",
+        "won_revenue",
+        "leads_lost",
+    }
+)
+
+
+def _refused(name: str | None = None) -> ApiError | None:
+    """A plain agent key reads no reports (a manager's or above does); a partner
+    organisation's key reads only PARTNER_METRICS, its organisation's figures."""
+    key = g.api_key
+    if key.partner_organisation_id is None:
+        if key_may(key.role, "manager"):
+            return None
+        return ApiError(403, f"this API key's role is {key.role!r}; reports need a 'manager' key")
+    if name is None or name in PARTNER_METRICS:
+        return None
+    return ApiError(403, "a partner organisation's API key may not read this report")
 
 
 class ReportInfo(BaseModel):
@@ -54,13 +83,19 @@ class ReportResult(BaseModel):
     "/reports",
     summary="List the reports",
     responses={200: ReportInfoList},
-    errors=(401, 429),
-    role="manager",
+    errors=(401, 403, 429),
+    role="agent",
+    partner=True,
     tags=("reports",),
 )
 def reports() -> Response:
-    """The metrics this workspace's policy shows, with the dimensions each can be cut by."""
+    """The metrics this workspace's policy shows, with the dimensions each can be cut by (a
+    manager's key or above; a partner organisation's key: the ones over its leads)."""
+    if (refused := _refused()) is not None:
+        raise refused
     shown = catalogue.shown(policies.active_policy(g.workspace))
+    if g.api_key.partner_organisation_id is not None:
+        shown = [m for m in shown if m.name in PARTNER_METRICS]
     return respond(
         ReportInfoList(
             [
@@ -83,13 +118,17 @@ def _json_row(row: dict[str, Any], columns) -> dict[str, Any]:
     summary="One report's figures",
     query=ReportQuery,
     responses={200: ReportResult},
-    errors=(401, 404, 422, 429),
-    role="manager",
+    errors=(401, 403, 404, 422, 429),
+    role="agent",
+    partner=True,
     tags=("reports",),
 )
 def report(name: str) -> Response:
     """A metric's figures for a period of local dates (this week by default), cut by
-    `group_by`, with the total; `format=csv` for the same as CSV."""
+    `group_by`, with the total; `format=csv` for the same as CSV. A partner organisation's
+    key gets its organisation's figures only."""
+    if (refused := _refused(name)) is not None:
+        raise refused
     args = {k: v for k, v in request.args.items() if v != ""}
     unknown = sorted(set(args) - {"from", "to", "period", "group_by", "format"})
     fields = [(k, "not a parameter of this route") for k in unknown]
