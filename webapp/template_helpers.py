@@ -25,6 +25,8 @@ class NavItem(NamedTuple):
     roles: frozenset[Role]
     # Shown only where the workspace's policy uses the feature (None: always).
     applies: Callable[[Policy], bool] | None = None
+    # Secondary pages sit under the top bar's "More" menu, so the bar never wraps (issue 16.3).
+    more: bool = False
 
 
 ALL_ROLES = frozenset(Role)
@@ -75,25 +77,31 @@ NAVIGATION = (
     NavItem("people.index", _l("People"), frozenset({Role.ADMIN})),
     NavItem("workspace.members", _l("People"), STAFF - {Role.ADMIN}),
     NavItem("interactions.index", _l("Calls"), ALL_ROLES - {Role.PARTNER}, _offers),
-    NavItem("campaigns.index", _l("Campaigns"), STAFF, _offers),
-    NavItem("interactions.offer_rate", _l("Offer rate"), ALL_ROLES - {Role.PARTNER}, _offers),
-    NavItem("roster.plan", _l("Roster"), STAFF, lambda p: p.roster.enabled),
+    NavItem("campaigns.index", _l("Campaigns"), STAFF, _offers, more=True),
+    NavItem(
+        "interactions.offer_rate", _l("Offer rate"), ALL_ROLES - {Role.PARTNER}, _offers, more=True
+    ),
+    NavItem("roster.plan", _l("Roster"), STAFF, lambda p: p.roster.enabled, more=True),
     NavItem("policy.index", _l("Policy"), STAFF),
     NavItem(
         "portal.agency",
         _l("Partners"),
         STAFF,
         lambda p: p.assignment.strategy.strategy == "partner_allocation",
+        more=True,
     ),
     NavItem(
         "reports.weekly",
         _l("Weekly reports"),
         ALL_ROLES - {Role.PARTNER},
         lambda p: p.reporting.weekly_cutoff is not None,
+        more=True,
     ),
-    NavItem("console.index", _l("Operations"), frozenset({Role.ADMIN, Role.DIRECTOR})),
-    NavItem("audit.index", _l("Audit"), frozenset({Role.ADMIN, Role.DIRECTOR})),
-    NavItem("settings.api_keys_page", _l("Settings"), frozenset({Role.ADMIN, Role.DIRECTOR})),
+    NavItem("console.index", _l("Operations"), frozenset({Role.ADMIN, Role.DIRECTOR}), more=True),
+    NavItem("audit.index", _l("Audit"), frozenset({Role.ADMIN, Role.DIRECTOR}), more=True),
+    NavItem(
+        "settings.api_keys_page", _l("Settings"), frozenset({Role.ADMIN, Role.DIRECTOR}), more=True
+    ),
 )
 
 
