@@ -15,6 +15,7 @@ from tenants import Policy
 from webapp import clock
 from webapp.channels.labels import channel_label, fallback_note, message_state_label
 from webapp.i18n import LOCALE_NAMES
+from webapp.labels import code_label, kind_label, message_label
 from webapp.models import DeadlineState, Role
 from webapp.operations import policies
 
@@ -119,12 +120,23 @@ def navigation() -> list[NavItem]:
 
 
 def init_app(app: Flask) -> None:
+    # One helper per kind of code, as filters: `{{ d.kind|kind_label }}` (issue 16 item 2).
+    app.jinja_env.filters.update(
+        kind_label=kind_label,
+        code_label=code_label,
+        message_label=message_label,
+        channel_label=channel_label,
+        role_label=role_label,
+    )
     app.jinja_env.globals.update(
         role_label=role_label,
         channel_label=channel_label,
         fallback_note=fallback_note,
         message_state_label=message_state_label,
         deadline_state_label=deadline_state_label,
+        kind_label=kind_label,
+        code_label=code_label,
+        message_label=message_label,
         now=clock.now,
         # Dates, times and numbers in the request's locale and the workspace's time zone.
         format_datetime=flask_babel.format_datetime,

@@ -17,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from tenants.profiles import list_profiles
+from tenants.profiles import list_profiles, load_profile
 from webapp.i18n import LOCALE_NAMES
 from webapp.models import Role
 from webapp.template_helpers import ROLE_LABELS
@@ -116,7 +116,10 @@ class WorkspaceForm(FlaskForm):
 
 def profile_choices() -> list[SelectChoice]:
     return [SelectChoice("blank", _l("An empty policy"))] + [
-        SelectChoice(name, name) for name in list_profiles() if name != "blank"
+        # The profile's own name ("Dealer BDC"), not its file's code (issue 16 item 2).
+        SelectChoice(name, load_profile(name).get("name") or name)
+        for name in list_profiles()
+        if name != "blank"
     ]
 
 

@@ -22,6 +22,15 @@ CONTACT_CHANNEL_WORDS = {
     "note": _l("Internal note"),
 }
 
+# The product's words for the built-in statuses, where the policy names them in English only.
+STATUS_WORDS = {
+    "new": _l("New"),
+    "open": _l("In progress"),
+    "won": _l("Won"),
+    "lost": _l("Lost"),
+    "invalid": _l("Invalid"),
+}
+
 
 @dataclass(frozen=True)
 class PolicyLabels:
@@ -34,14 +43,18 @@ class PolicyLabels:
     def for_request(cls, policy: Policy) -> PolicyLabels:
         return cls(policy, str(get_locale() or policy.default_locale))
 
-    def _pick(self, items, code: str | None) -> str:
+    def _pick(self, items, code: str | None, words=None) -> str:
         for item in items:
             if item.code == code:
+                if self.locale not in item.labels and words and code in words:
+                    return str(words[code])  # the policy has no word in this language
                 return label_for(item.labels, self.locale, self.policy.default_locale)
+        if words and code in words:
+            return str(words[code])
         return code or ""
 
     def status(self, code: str | None) -> str:
-        return self._pick(self.policy.intake.statuses, code)
+        return self._pick(self.policy.intake.statuses, code, STATUS_WORDS)
 
     def lead_type(self, code: str | None) -> str:
         return self._pick(self.policy.intake.lead_types, code)

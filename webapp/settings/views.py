@@ -12,6 +12,7 @@ from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.models import ApiKey, WebhookSource
 from webapp.operations import api_keys, policies, webhooks
+from webapp.policy.labels import PolicyLabels
 from webapp.rendering import render
 from webapp.tenancy import get_or_404, requires_role, scoped
 
@@ -93,7 +94,7 @@ def _render_hooks(
         created=created,
         secret=secret,
         hook_url=_hook_url,
-        policy_sources=[s.code for s in policies.active_policy(g.workspace).intake.sources],
+        policy_sources=_policy_sources(),
         may_edit=may_edit(),
     )
 
@@ -131,3 +132,10 @@ def revoke_webhook(source_id: int) -> Response:
         webhooks.revoke_source(source, actor=current_user)
         flash(_("Webhook %(name)s revoked.", name=source.name), "success")
     return redirect(url_for("settings.webhooks_page"))
+
+
+def _policy_sources() -> list[tuple[str, str]]:
+    """(code, label) of the policy's sources, the label in the reader's language."""
+    policy = policies.active_policy(g.workspace)
+    labels = PolicyLabels.for_request(policy)
+    return [(s.code, labels.source(s.code)) for s in policy.intake.sources]
