@@ -1,5 +1,8 @@
-"""Intake throughput through the real HTTP stack (gunicorn) against a bare one-INSERT endpoint
-on the same database, measured in the same run. Goal (issue 4): ratio >= 0.5."""
+"""Intake throughput through the real HTTP stack (gunicorn), side by side in one run (issue 17,
+item 4): a bare one-INSERT endpoint, a plain Flask + SQLAlchemy ORM CRUD endpoint (one lead
+INSERT, one audit INSERT, one RQ enqueue) and Leadline's `POST /api/v1/leads`, three servers at
+once with the same gunicorn settings on the same database, loaded in alternating rounds.
+Goals: Leadline >= 1.0 of the CRUD endpoint, on the way to 0.5 of the bare one."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import http.client
 import json
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -22,6 +26,7 @@ from webapp.models import Role
 from webapp.operations import api_keys, users, workspaces
 
 CLIENTS = 8
+ROUNDS = 5
 GUNICORN = ["--workers", "2", "--threads", "4", "--log-level", "warning"]
 
 
@@ -48,14 +53,18 @@ def _serve(target: str, env: dict) -> tuple[subprocess.Popen, int]:
     raise RuntimeError(f"{target} did not start")
 
 
-def _load(port: int, path: str, headers: dict, total: int) -> float:
-    """Send `total` POSTs from CLIENTS keep-alive connections; returns requests per second."""
-    numbers = count()
+def _load(port: int, path: str, headers: dict, first: int, total: int) -> dict[str, float]:
+    """Send `total` POSTs from CLIENTS keep-alive connections, numbered from `first` (every
+    lead a new phone); returns requests per second and the median latency in ms."""
+    numbers = count(first)
+    last = first + total
+    latencies: list[float] = []
+    failed: list[int] = []
 
     def client(_: int) -> int:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         sent = 0
-        while (n := next(numbers)) < total:
+        while (n := next(numbers)) < last:
             body = json.dumps(
                 {
                     "contact_name": f"Bench {n}",
@@ -63,11 +72,14 @@ def _load(port: int, path: str, headers: dict, total: int) -> float:
                     "source": "digital_marketing",
                 }
             )
+            began = time.perf_counter()
             connection.request("POST", path, body, {"Content-Type": "application/json", **headers})
             response = connection.getresponse()
             response.read()
+            latencies.append((time.perf_counter() - began) * 1000)
             if response.status not in (200, 201):
-                raise RuntimeError(f"{path} answered {response.status}")
+                failed.append(response.status)  # counted and reported, not measured
+                continue
             sent += 1
         connection.close()
         return sent
@@ -75,7 +87,11 @@ def _load(port: int, path: str, headers: dict, total: int) -> float:
     started = time.perf_counter()
     with ThreadPoolExecutor(CLIENTS) as pool:
         done = sum(pool.map(client, range(CLIENTS)))
-    return done / (time.perf_counter() - started)
+    return {
+        "rate": done / (time.perf_counter() - started),
+        "latency": statistics.median(latencies),
+        "failed": len(failed),
+    }
 
 
 def _always_open(document: dict) -> dict:
@@ -117,22 +133,51 @@ def run(app: Flask, database: str, redis_url: str, total: int) -> dict[str, floa
         "LEADLINE_INSTANCE_PATH": app.instance_path,
         "API_REQUESTS_PER_MINUTE": "100000000",  # measure intake, not the rate limit
     }
-    figures = {}
-    for name, target, path, headers in (
+    sides = (
         ("bare", "tests.bench.bare_app:app", "/", {}),
+        ("crud", "tests.bench.crud_app:app", "/leads", {}),
         ("leadline", "webapp.wsgi:app", "/api/v1/leads", {"Authorization": f"Bearer {secret}"}),
-    ):
-        process, port = _serve(target, env)
-        try:
-            figures[name] = _load(port, path, headers, total)
-        finally:
+    )
+    servers = {}
+    try:
+        for name, target, _path, _headers in sides:
+            servers[name] = _serve(target, env)
+        per_round = max(total // ROUNDS, 1)
+        samples: dict[str, list[dict[str, float]]] = {name: [] for name, *_ in sides}
+        for number in range(ROUNDS):
+            # Each round loads the three in a rotated order, so none always goes first.
+            order = sides[number % 3 :] + sides[: number % 3]
+            for name, _target, path, headers in order:
+                first = (number * 3 + [s[0] for s in sides].index(name)) * per_round
+                samples[name].append(_load(servers[name][1], path, headers, first, per_round))
+    finally:
+        for process, _port in servers.values():
             process.terminate()
-            process.wait(timeout=10)
-    figures["ratio"] = figures["leadline"] / figures["bare"]
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    figures: dict[str, float] = {}
+    for name, rounds in samples.items():
+        figures[name] = statistics.median(r["rate"] for r in rounds)
+        figures[f"{name}_ms"] = statistics.median(r["latency"] for r in rounds)
+        figures[f"{name}_failed"] = sum(r["failed"] for r in rounds)
+    figures["vs_crud"] = figures["leadline"] / figures["crud"]
+    figures["vs_bare"] = figures["leadline"] / figures["bare"]
     return figures
 
 
 def report(figures: dict[str, float]) -> None:
-    print(f"  bare INSERT endpoint: {figures['bare']:.0f} requests/s", flush=True)
-    print(f"  POST /api/v1/leads:   {figures['leadline']:.0f} requests/s", flush=True)
-    print(f"  ratio: {figures['ratio']:.2f} (goal >= 0.5)", flush=True)
+    print(f"  medians of {ROUNDS} alternating rounds, {CLIENTS} clients:", flush=True)
+    for name, label in (
+        ("bare", "bare INSERT endpoint"),
+        ("crud", "plain CRUD endpoint "),
+        ("leadline", "POST /api/v1/leads  "),
+    ):
+        print(
+            f"  {label}: {figures[name]:6.0f} requests/s, median latency"
+            f" {figures[name + '_ms']:.1f} ms, {figures[name + '_failed']:.0f} failed",
+            flush=True,
+        )
+    print(f"  Leadline/CRUD: {figures['vs_crud']:.2f} (goal >= 1.0)", flush=True)
+    print(f"  Leadline/bare: {figures['vs_bare']:.3f} (on the way to 0.5)", flush=True)
