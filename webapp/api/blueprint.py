@@ -25,6 +25,7 @@ from webapp.extensions import csrf, db
 from webapp.operations.api_keys import KEY_ROLES, find_active_key, key_may
 from webapp.operations.intake import IntakeInvalid
 from webapp.redis_client import redis
+from webapp.validation_messages import pydantic_message
 
 log = logging.getLogger(__name__)
 B = TypeVar("B", bound=BaseModel)
@@ -262,7 +263,10 @@ def _path(loc: tuple[Any, ...]) -> str:
 
 
 def validation_fields(error: ValidationError) -> list[tuple[str, str]]:
-    return [(_path(e["loc"]) or "body", e["msg"]) for e in error.errors(include_url=False)]
+    """Each refusal by path, in the caller's language where its Accept-Language asks for one."""
+    return [
+        (_path(e["loc"]) or "body", pydantic_message(e)) for e in error.errors(include_url=False)
+    ]
 
 
 def api_error_response(error: Exception) -> Response:
