@@ -229,6 +229,7 @@ def set_owner(lead: Lead, owner: User | None, *, actor: User | None, reason: str
     )
     before = lead.owner_id
     lead.owner_id = owner.id if owner else None
+    lead.owner = owner  # held by the lead: whoever describes it next needs no query
     lead.assigned_at = now() if owner else None
     _handed_over(lead, before, owner, policy, ended, actor=actor, reason=reason)
 

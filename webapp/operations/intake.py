@@ -263,28 +263,31 @@ def _store(
     received: datetime,
     decision: DuplicateDecision,
 ) -> Lead:
+    # No savepoint of its own (two statements saved, issue 17 item 3): a refused INSERT fails
+    # the whole intake, whose transaction (or the import row's savepoint) is rolled back.
     try:
-        with db.session.begin_nested():
-            return leads.create_lead(
-                workspace,
-                contact_name=request.contact_name,
-                actor=actor,
-                phone=request.phone,
-                email=request.email,
-                received_at=received,
-                audit_details={"channel": request.channel, "duplicate_rule": decision.rule},
-                source=request.source or request.channel,
-                company=request.company,
-                account_id=account.id if account else None,
-                rating=request.rating,
-                lead_type=request.lead_type,
-                attributes={**request.attributes, "channel": request.channel},
-                external_id=request.external_id,
-                intake_key=idempotency_key,
-                duplicate_of_id=int(decision.winner_id) if decision.winner_id != NEW else None,
-            )
+        lead = leads.create_lead(
+            workspace,
+            contact_name=request.contact_name,
+            actor=actor,
+            phone=request.phone,
+            email=request.email,
+            received_at=received,
+            audit_details={"channel": request.channel, "duplicate_rule": decision.rule},
+            source=request.source or request.channel,
+            company=request.company,
+            account_id=account.id if account else None,
+            rating=request.rating,
+            lead_type=request.lead_type,
+            attributes={**request.attributes, "channel": request.channel},
+            external_id=request.external_id,
+            intake_key=idempotency_key,
+            duplicate_of_id=int(decision.winner_id) if decision.winner_id != NEW else None,
+        )
     except IntegrityError as error:  # a concurrent retry stored it first
         raise IntakeInvalid([("external_id", "this lead was already received")]) from error
+    leads.mark_fresh(lead)
+    return lead
 
 
 def _apply_fates(

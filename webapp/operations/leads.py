@@ -56,6 +56,24 @@ def start_timers(
     return schedule_specs(workspace, lead, specs, event=event, actor=actor)
 
 
+def mark_fresh(lead: Lead) -> None:
+    """Remember that `lead` was stored in the current transaction (by intake), so that its
+    first timers start without looking for running ones (issue 17 item 3)."""
+    # The timers its creation started count as started here: a later start of one looks.
+    created = {
+        t.name for t in policies.active_policy(lead.workspace).timers if t.starts_on == LEAD_CREATED
+    }
+    lead.__dict__["_fresh_in"] = (db.session().get_transaction(), created)
+
+
+def _fresh_kinds(lead: Lead) -> set[str] | None:
+    """The timers started so far for a lead stored in this transaction; None for any other."""
+    mark = lead.__dict__.get("_fresh_in")
+    if mark is None or mark[0] is not db.session().get_transaction():
+        return None
+    return mark[1]
+
+
 def schedule_specs(
     workspace: Workspace,
     lead: Lead,
@@ -72,7 +90,14 @@ def schedule_specs(
     `replacing`, when the running one is cancelled and this one starts."""
     if not specs:
         return []
-    running = deadlines.pending_of(lead.id, {spec.kind for spec in specs})
+    kinds = {spec.kind for spec in specs}
+    fresh = _fresh_kinds(lead)
+    # A lead stored in this very transaction has no deadline but those started here: no query.
+    running = (
+        {} if fresh is not None and not kinds & fresh else deadlines.pending_of(lead.id, kinds)
+    )
+    if fresh is not None:
+        fresh |= kinds
     timers = []
     defined = {t.name: t for t in policies.active_policy(workspace).timers}
     for spec in specs:

@@ -30,6 +30,7 @@ def register(lead: Lead, policy: Policy, *, actor: User | None) -> Team | None:
     team = db.session.scalar(scoped(Team, lead.workspace_id).where(Team.code == source.team))
     if team is not None:
         lead.team_id = team.id
+        lead.team = team  # held by the lead: whoever describes it next needs no query
     audit.record(
         lead.workspace_id,
         REGISTERED,
