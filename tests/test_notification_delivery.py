@@ -124,46 +124,6 @@ def test_whatsapp_call_has_the_cloud_api_path_bearer_token_and_json(
     assert _row(notification_id).state == NotificationState.SENT
 
 
-def test_whatsapp_messages_share_one_kept_alive_connection(make_workspace, make_member, redis_conn):
-    """Issue 17 item 2: the messages to one endpoint go over one kept-alive HTTP connection
-    (no handshake per message); each is still sent once."""
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-    from threading import Thread
-
-    peers: list[tuple[str, int]] = []
-
-    class KeepAlive(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_POST(self) -> None:  # http.server calls it by this name
-            self.rfile.read(int(self.headers["Content-Length"]))
-            peers.append(self.client_address)
-            data = b'{"messages": [{"id": "wamid.k"}]}'
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), KeepAlive)
-    server.daemon_threads = True
-    Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        workspace = make_workspace()
-        user = make_member(workspace, Role.AGENT, phone="+52 55 1234 5678")
-        base = f"http://127.0.0.1:{server.server_port}"
-        _channel(workspace, "whatsapp", base, phone_number_id="1055", token="wa-t")
-        ids = [_queue(workspace, user, "whatsapp", key=f"k{n}") for n in range(3)]
-        _work(redis_conn)
-        assert [_row(i).state for i in ids] == [NotificationState.SENT] * 3
-        assert len(peers) == 3 and len(set(peers)) == 1
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def test_telegram_call_goes_to_the_bot_send_message_endpoint(
     make_workspace, make_member, redis_conn, httpserver
 ):

@@ -11,9 +11,6 @@ from flask import Flask
 from redis import Redis
 from rq import Queue, SimpleWorker
 from rq.cron import CronScheduler
-from rq.exceptions import StopRequested
-from rq.job import Job
-from rq.timeouts import TimerDeathPenalty
 
 from webapp import job_names
 from webapp.ops import logs
@@ -22,11 +19,6 @@ from workers import runtime
 
 # Timers first: a late deadline costs more than a late report.
 QUEUE_ORDER = ("timers", "notify", "default")
-# Delivery has capacity of its own (issue 17 item 2): a thread in each worker serves only the
-# notify queue, so a burst of timers never holds messages back; the main loop still takes
-# notify jobs when the timers queue is empty.
-DELIVERY_QUEUES = ("notify",)
-DELIVERY_THREADS = max(0, int(os.environ.get("LEADLINE_DELIVERY_THREADS", "1")))
 SWEEP_INTERVAL_SECONDS = int(os.environ.get("LEADLINE_SWEEP_SECONDS", "30"))
 # After SIGTERM the job in hand may finish for this long; then the worker stops cold and the
 # sweeps give that job to another worker (its transaction never committed).
@@ -71,59 +63,6 @@ class GracefulWorker(SimpleWorker):
         timer.start()
 
 
-class DeliveryWorker(SimpleWorker):
-    """A worker that runs in a thread of the worker process: no signal handlers of its own
-    (only the main thread may install them; the main worker stops it on SIGTERM), and job
-    timeouts by a timer thread instead of SIGALRM (which only the main thread receives)."""
-
-    death_penalty_class = TimerDeathPenalty
-
-    def _install_signal_handlers(self) -> None:
-        pass
-
-    def dequeue_job_and_maintain_ttl(
-        self, timeout: int | None, max_idle_time: int | None = None
-    ) -> tuple[Job, Queue] | None:
-        """Wait for a job a second at a time, so that a stop request is seen within a second
-        (RQ's own wait goes on for minutes, and only a signal interrupts it)."""
-        if timeout is None:  # burst: do not wait at all
-            return super().dequeue_job_and_maintain_ttl(None, max_idle_time)
-        while not self._stop_requested:
-            found = super().dequeue_job_and_maintain_ttl(1, max_idle_time=1)
-            if found is not None:
-                return found
-        raise StopRequested()
-
-
-def build_delivery_worker(app: Flask) -> DeliveryWorker:
-    runtime.use_app(app)
-    connection = _connection(app)
-    queues = [Queue(name, connection=connection) for name in DELIVERY_QUEUES]
-    return DeliveryWorker(queues, connection=connection)
-
-
-def _start_delivery(app: Flask, burst: bool) -> list[tuple[DeliveryWorker, threading.Thread]]:
-    started = []
-    for n in range(DELIVERY_THREADS):
-        delivery = build_delivery_worker(app)
-        thread = threading.Thread(
-            target=delivery.work,
-            kwargs={"burst": burst},
-            name=f"leadline-delivery-{n}",
-            daemon=True,  # a cold shutdown does not wait for it; the sweep retries its row
-        )
-        thread.start()
-        started.append((delivery, thread))
-    return started
-
-
-def _stop_delivery(started: list[tuple[DeliveryWorker, threading.Thread]]) -> None:
-    for delivery, _thread in started:
-        delivery._stop_requested = True  # the send in hand finishes, no other is taken
-    for _delivery, thread in started:
-        thread.join(timeout=SHUTDOWN_GRACE_SECONDS)
-
-
 def run_sweeper(redis_url: str) -> None:
     """Enqueue the deadline, notification and import sweeps every SWEEP_INTERVAL_SECONDS."""
     from rq.utils import import_attribute
@@ -163,11 +102,9 @@ def run(app: Flask, *, burst: bool = False, with_sweeper: bool = True) -> None:
             daemon=True,
         )
         sweeper.start()
-    delivery = _start_delivery(app, burst)
     try:
         worker.work(with_scheduler=True, burst=burst)
     finally:
-        _stop_delivery(delivery)
         if sweeper is not None and sweeper.is_alive():
             sweeper.terminate()
             sweeper.join(timeout=5)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import smtplib
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -12,7 +14,6 @@ from flask import current_app
 
 from webapp.models import ChannelSettings
 
-from . import connections
 from .messages import Rendered
 
 HTTP_TIMEOUT_SECONDS = 5
@@ -77,20 +78,20 @@ def _settings(out: Outgoing, channel: str) -> ChannelSettings:
 
 
 def _post_json(url: str, token_header: str | None, body: dict) -> None:
-    """POST over the endpoint's kept-alive connection (webapp.channels.connections)."""
     headers = {"Content-Type": "application/json"}
     if token_header:
         headers["Authorization"] = token_header
-    where = url.split("/bot")[0]  # never the Telegram token in an error
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), headers=headers, method="POST"
+    )
     try:
-        status, answer = connections.post(
-            url, json.dumps(body).encode(), headers, HTTP_TIMEOUT_SECONDS
-        )
-    except connections.HttpFailure as error:
-        raise SendError(f"{where}: {error}") from error
-    if status >= 400:
-        detail = answer[:300].decode(errors="replace")
-        raise SendError(f"HTTP {status} from {where}: {detail}")
+        with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT_SECONDS) as response:
+            response.read()
+    except urllib.error.HTTPError as error:
+        detail = error.read()[:300].decode(errors="replace")
+        raise SendError(f"HTTP {error.code} from {error.url.split('/bot')[0]}: {detail}") from error
+    except (urllib.error.URLError, OSError) as error:
+        raise SendError(f"{url.split('/bot')[0]}: {error}") from error
 
 
 def _base(settings: ChannelSettings, channel: str) -> str:
