@@ -124,7 +124,7 @@ def authenticate() -> Response | None:
     g.workspace, g.api_key = key.workspace, key
     if key.workspace.archived_at is not None and request.method not in {"GET", "HEAD"}:
         return json_error(409, "this workspace is archived: it can only be read")
-    return _rate_limited(key.id) or _out_of_scope(key.role) or _not_for_partners(key)
+    return _rate_limited(key.id) or _out_of_scope(key) or _not_for_partners(key)
 
 
 def _not_for_partners(key) -> Response | None:
@@ -137,15 +137,18 @@ def _not_for_partners(key) -> Response | None:
     return json_error(403, "a partner organisation's API key may not call this route")
 
 
-def _out_of_scope(key_role: str) -> Response | None:
+def _out_of_scope(key) -> Response | None:
     """403 unless the key's role may call this route. A route missing from the table is
-    refused too (fail closed); an unknown path falls through to its 404."""
+    refused too (fail closed); an unknown path falls through to its 404. A partner
+    organisation's key on a route made for partners is bounded by its organisation (the
+    tenancy cut), not by the route's role: the reports are a manager's, or a partner's own."""
     if request.url_rule is None:
         return None
     entry = endpoint_of(request.endpoint)
     if entry is None or entry.role is None:
         return json_error(403, "this route declares no key role; no key may call it")
-    if key_may(key_role, entry.role):
+    key_role = key.role
+    if key_may(key_role, entry.role) or (key.partner_organisation_id is not None and entry.partner):
         return None
     return json_error(
         403, f"this API key's role is {key_role!r}; this needs a {entry.role!r} key or above"
