@@ -3,39 +3,22 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from sqlalchemy import event, select
 
 from tenants.profiles import load_profile
-from tests.api_helpers import count, key_headers
+from tests.api_helpers import NOON_IN_MEXICO, ccima_with_advisors, count, key_headers
 from webapp.extensions import db
 from webapp.models import AuditEvent, Lead, Role, Task
 from webapp.operations import workspaces
-
-MEXICO = ZoneInfo("America/Mexico_City")
-NOON_IN_MEXICO = datetime(2026, 11, 18, 12, 0, tzinfo=MEXICO).astimezone(UTC)
 
 
 @pytest.fixture
 def ccima(make_workspace, make_member):
     """The CCIMA policy with two advisors on this month's roster, confirmed (CCIMA-2, 4)."""
-    workspace = make_workspace(
-        slug="cc",
-        time_zone="America/Mexico_City",
-        country="MX",
-        policy_document=load_profile("ccima_contact_center"),
-    )
-    team = workspaces.create_team(workspace, "Asesores", actor=None, code="contact_center")
-    people = [make_member(workspace, Role.AGENT, name=f"Asesor {n}") for n in range(2)]
-    for membership in (m for p in people for m in p.memberships):
-        membership.team_id = team.id  # the advisors' team receives the leads (CCIMA-1)
-        membership.roster_month = NOON_IN_MEXICO.astimezone(MEXICO).date().replace(day=1)
-        membership.roster_confirmed_at = NOON_IN_MEXICO - timedelta(days=1)
-    db.session.commit()
-    return workspace, people
+    return ccima_with_advisors(make_workspace, make_member, advisors=2)
 
 
 @pytest.fixture
@@ -278,7 +261,6 @@ def test_a_page_of_leads_costs_the_same_queries_for_3_or_30_leads(
 
 @pytest.fixture
 def l411(make_workspace, make_member):
-    from webapp.operations import workspaces
 
     workspace = make_workspace(slug="l411", policy_document=load_profile("locals411_cpt_ae"))
     for code in ("cpt", "ae", "ret"):

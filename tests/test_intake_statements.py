@@ -5,38 +5,19 @@ a change that adds a query to the intake path shows up as a failing test."""
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from sqlalchemy import event, select
 
-from tenants.profiles import load_profile
-from tests.api_helpers import key_headers
+from tests.api_helpers import NOON_IN_MEXICO, ccima_with_advisors, key_headers
 from webapp.extensions import db
-from webapp.models import Deadline, Lead, Role
-from webapp.operations import workspaces
-
-MEXICO = ZoneInfo("America/Mexico_City")
-NOON_IN_MEXICO = datetime(2026, 11, 18, 12, 0, tzinfo=MEXICO).astimezone(UTC)
+from webapp.models import Deadline, Lead
 
 
 @pytest.fixture
 def ccima(make_workspace, make_member):
-    workspace = make_workspace(
-        slug="cc",
-        time_zone="America/Mexico_City",
-        country="MX",
-        policy_document=load_profile("ccima_contact_center"),
-    )
-    team = workspaces.create_team(workspace, "Asesores", actor=None, code="contact_center")
-    people = [make_member(workspace, Role.AGENT, name=f"Asesor {n}") for n in range(3)]
-    for membership in (m for p in people for m in p.memberships):
-        membership.team_id = team.id
-        membership.roster_month = NOON_IN_MEXICO.astimezone(MEXICO).date().replace(day=1)
-        membership.roster_confirmed_at = NOON_IN_MEXICO - timedelta(days=1)
-    db.session.commit()
+    workspace, _people = ccima_with_advisors(make_workspace, make_member, advisors=3)
     return workspace
 
 
