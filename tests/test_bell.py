@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from rq import Queue, SimpleWorker
+from rq import Queue
 from sqlalchemy import func, select
 
+from tests.support import BurstWorker
 from webapp.channels.messages import render_message
 from webapp.extensions import db
 from webapp.models import AuditEvent, Notification, NotificationState, Role
@@ -21,7 +22,7 @@ HTMX = {"HX-Request": "true"}
 
 
 def _deliver(redis_conn) -> None:
-    SimpleWorker([Queue("notify", connection=redis_conn)], connection=redis_conn).work(burst=True)
+    BurstWorker([Queue("notify", connection=redis_conn)], connection=redis_conn).work(burst=True)
 
 
 def _notify(workspace, user, key, channel="in_app", **payload) -> int:

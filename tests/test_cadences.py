@@ -9,11 +9,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from rq import Queue, SimpleWorker
+from rq import Queue
 from sqlalchemy import select, update
 
 from tenants.durations import Duration
 from tenants.profiles import load_profile
+from tests.support import BurstWorker
 from webapp import policy_versions
 from webapp.extensions import db
 from webapp.models import (
@@ -46,7 +47,7 @@ def london(day: date, hour: int, minute: int = 0) -> datetime:
 
 def _fire_due(redis_conn) -> None:
     runtime.perform("deadline.sweep")
-    SimpleWorker([Queue("timers", connection=redis_conn)], connection=redis_conn).work(burst=True)
+    BurstWorker([Queue("timers", connection=redis_conn)], connection=redis_conn).work(burst=True)
 
 
 def _pending_clock(workspace, kind: str) -> Deadline | None:

@@ -27,13 +27,14 @@ from pathlib import Path
 import pytest
 import time_machine
 from redis import Redis
-from rq import Queue, SimpleWorker
+from rq import Queue
 from rq.job import Job, JobStatus
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 from sqlalchemy import func, select
 
 from tenants.profiles import load_profile
 from tests import support
+from tests.support import BurstWorker
 from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import (
@@ -587,7 +588,7 @@ def test_the_sweep_tells_a_job_started_by_a_live_worker_from_one_whose_worker_di
         _started_by(redis_conn, job_id, dead.pid)
         assert runtime.perform("notification.sweep") == 1  # its worker died: freed now
         assert notify.count == 1
-        SimpleWorker([notify], connection=redis_conn).work(burst=True)
+        BurstWorker([notify], connection=redis_conn).work(burst=True)
     db.session.expire_all()
     sent = db.session.get(Notification, row.id)
     assert (sent.state, sent.attempts) == (NotificationState.SENT, 2)

@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from rq import Queue, SimpleWorker
+from rq import Queue
 
 from tests import support
+from tests.support import BurstWorker
 from tests.test_notification_delivery import smtp_inbox  # noqa: F401  (a fixture)
 from webapp.extensions import db
 from webapp.models import Notification, NotificationState, Role
@@ -18,7 +19,7 @@ from webapp.operations.notifications import queue_message
 
 
 def _deliver(redis_conn) -> None:
-    SimpleWorker([Queue("notify", connection=redis_conn)], connection=redis_conn).work(burst=True)
+    BurstWorker([Queue("notify", connection=redis_conn)], connection=redis_conn).work(burst=True)
 
 
 def _section(page: str, testid: str) -> str:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import time_machine
-from rq import Queue, SimpleWorker
+from rq import Queue
 from rq.registry import ScheduledJobRegistry
 from sqlalchemy import func, select
 
+from tests.support import BurstWorker
 from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import AuditEvent, Deadline, DeadlineState
@@ -19,7 +20,7 @@ from workers import runtime
 def _work(redis_conn) -> None:
     """Run every queued job with a real worker, in this process, until the queues are empty."""
     queues = [Queue(name, connection=redis_conn) for name in ("timers", "notify", "default")]
-    SimpleWorker(queues, connection=redis_conn).work(burst=True)
+    BurstWorker(queues, connection=redis_conn).work(burst=True)
 
 
 def _reload(deadline_id: int) -> Deadline:

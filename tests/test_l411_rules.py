@@ -10,11 +10,12 @@ from html import unescape
 
 import pytest
 import time_machine
-from rq import Queue, SimpleWorker
+from rq import Queue
 from sqlalchemy import func, select
 
 from tenants.profiles import load_profile
 from tests.api_helpers import key_headers
+from tests.support import BurstWorker
 from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import Activity, Lead, Role
@@ -114,7 +115,7 @@ def test_l411_2_the_hot_message_names_the_account(client, api, l411, login, redi
         for n in range(1, 5):
             _deliver(api, headers, account["id"], n, cpt.id)
         login(ae[0])
-        SimpleWorker([Queue("notify", connection=redis_conn)], connection=redis_conn).work(
+        BurstWorker([Queue("notify", connection=redis_conn)], connection=redis_conn).work(
             burst=True
         )
         page = client.get("/w/l411/notifications/").get_data(as_text=True)

@@ -7,12 +7,13 @@ import io
 import re
 
 import pytest
-from rq import Queue, SimpleWorker
+from rq import Queue
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from tenants.profiles import load_profile
+from tests.support import BurstWorker
 from webapp.extensions import db
 from webapp.lead_csv import mapping, parsing
 from webapp.models import AuditEvent, ImportState, Lead, LeadImport, Role
@@ -29,7 +30,7 @@ GOOD_AND_BAD = (
 
 def _work(redis_conn) -> None:
     queues = [Queue(name, connection=redis_conn) for name in ("timers", "notify", "default")]
-    SimpleWorker(queues, connection=redis_conn).work(burst=True)
+    BurstWorker(queues, connection=redis_conn).work(burst=True)
 
 
 def _upload(client, slug: str, text: str | bytes, filename: str = "leads.csv"):

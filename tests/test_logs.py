@@ -8,12 +8,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from rq import Queue, SimpleWorker
+from rq import Queue
 from rq.job import Job
 from rq.registry import ScheduledJobRegistry
 
 from tenants.profiles import load_profile
 from tests.api_helpers import key_headers
+from tests.support import BurstWorker
 from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import Deadline, DeadlineState, Role
@@ -31,7 +32,7 @@ def log_lines(captured: str) -> list[dict]:
 
 def _work(redis_conn) -> None:
     queues = [Queue(name, connection=redis_conn) for name in ("timers", "notify", "default")]
-    SimpleWorker(queues, connection=redis_conn).work(burst=True)
+    BurstWorker(queues, connection=redis_conn).work(burst=True)
 
 
 @pytest.fixture

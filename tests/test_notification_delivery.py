@@ -13,10 +13,11 @@ import time_machine
 from aiosmtpd.controller import Controller
 from flask_babel import force_locale
 from markupsafe import escape
-from rq import Queue, SimpleWorker
+from rq import Queue
 from sqlalchemy import select
 
 from tenants.profiles import load_profile
+from tests.support import BurstWorker
 from tests.test_timer_actions import NOON, _contact_center, _fire_due
 from webapp.channels.labels import fallback_note
 from webapp.channels.messages import render_message
@@ -33,7 +34,7 @@ T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
 
 def _work(redis_conn) -> None:
-    SimpleWorker([Queue("notify", connection=redis_conn)], connection=redis_conn).work(burst=True)
+    BurstWorker([Queue("notify", connection=redis_conn)], connection=redis_conn).work(burst=True)
 
 
 def _free_port() -> int:

@@ -12,11 +12,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from rq import Queue, SimpleWorker
+from rq import Queue
 from sqlalchemy import select
 
 from tenants.profiles import load_profile
 from tests.api_helpers import key_headers
+from tests.support import BurstWorker
 from tests.test_notification_delivery import smtp_inbox  # noqa: F401 (a fixture)
 from tests.test_timer_actions import _fire_due
 from webapp.channels.messages import render_message
@@ -181,7 +182,7 @@ def test_cpb_2_reminder_at_20_hours_tells_the_partner_and_the_agency_manager(
     _at(20, redis_conn)
     assert _told(REVIEW_REMINDER) == _everyone(cpb, REVIEW_REMINDER)
     with time_machine.travel(T0 + timedelta(hours=20), tick=False):
-        SimpleWorker([Queue("notify", connection=redis_conn)], connection=redis_conn).work(
+        BurstWorker([Queue("notify", connection=redis_conn)], connection=redis_conn).work(
             burst=True
         )
     sent = db.session.scalars(
@@ -296,7 +297,7 @@ def test_a_reminder_never_fires_early_or_twice(cpb, redis_conn):
         for _ in range(2):
             timers.enqueue("workers.runtime.perform", "deadline.fire", reminder.id)
         for _ in range(2):
-            SimpleWorker([timers], connection=redis_conn).work(burst=True)
+            BurstWorker([timers], connection=redis_conn).work(burst=True)
         assert runtime.perform("deadline.fire", reminder.id) is False
     assert len(_told(REVIEW_REMINDER)) == 4
     rows = db.session.scalars(select(Notification).where(Notification.template == REVIEW_REMINDER))

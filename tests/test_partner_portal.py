@@ -10,10 +10,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from icalendar import Calendar
-from rq import Queue, SimpleWorker
+from rq import Queue
 from sqlalchemy import select
 
 from tenants.profiles import load_profile
+from tests.support import BurstWorker
 from tests.test_notification_delivery import smtp_inbox  # noqa: F401 (a fixture)
 from tests.test_timer_actions import _fire_due
 from webapp.extensions import db
@@ -298,7 +299,7 @@ def test_cpb_3_the_oql_partner_books_the_meeting_and_the_invite_is_emailed(
         data={"date": "2027-01-12", "time": "15:30", "time_zone": "Europe/Paris"},
     )
     assert response.status_code == 302
-    SimpleWorker([Queue("notify", connection=redis_conn)], connection=redis_conn).work(burst=True)
+    BurstWorker([Queue("notify", connection=redis_conn)], connection=redis_conn).work(burst=True)
     (mail,) = [m for m in smtp_inbox.messages if m["To"] == "ian@acme-logistics.test"]
     (attachment,) = list(mail.iter_attachments())
     assert attachment.get_content_type() == "text/calendar"

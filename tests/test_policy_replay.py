@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from rq import Queue, SimpleWorker
+from rq import Queue
 from sqlalchemy import event, func, select
 
 from tenants.profiles import load_profile
+from tests.support import BurstWorker
 from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import AuditEvent, PolicyReplay, ReplayState, Role
@@ -57,7 +58,7 @@ def _log_contact(lead, at: datetime, channel: str = "call") -> None:
 
 def _work(redis_conn) -> None:
     queues = [Queue(name, connection=redis_conn) for name in ("timers", "notify", "default")]
-    SimpleWorker(queues, connection=redis_conn).work(burst=True)
+    BurstWorker(queues, connection=redis_conn).work(burst=True)
 
 
 def _form(draft_id: int, first_days_ago: int = 6, last_days_ago: int = 0) -> dict[str, str]:

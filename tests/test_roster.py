@@ -12,12 +12,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from rq import Queue, SimpleWorker
+from rq import Queue
 from sqlalchemy import func, select
 
 from tenants.profiles import load_profile
 from tests import support
 from tests.conftest import PASSWORD
+from tests.support import BurstWorker
 from webapp import roster_links as links
 from webapp.extensions import db
 from webapp.models import (
@@ -85,11 +86,11 @@ def centre(make_workspace, make_member, httpserver):
 
 def _fire_due(redis_conn) -> None:
     runtime.perform("deadline.sweep")
-    SimpleWorker([Queue("timers", connection=redis_conn)], connection=redis_conn).work(burst=True)
+    BurstWorker([Queue("timers", connection=redis_conn)], connection=redis_conn).work(burst=True)
 
 
 def _deliver(redis_conn) -> None:
-    SimpleWorker([Queue("notify", connection=redis_conn)], connection=redis_conn).work(burst=True)
+    BurstWorker([Queue("notify", connection=redis_conn)], connection=redis_conn).work(burst=True)
 
 
 def _whatsapps(httpserver, marker: str) -> list[dict]:

@@ -566,8 +566,9 @@ def test_the_bell_tells_only_the_organisation_a_lead_was_allocated_to(
     """CPB-10 (issue 10 item 1): a lead given to a partner of organisation B rings B's bell
     (the CPB policy tells the partner on lead.allocated), never A's; Operations is closed to
     partners."""
-    from rq import Queue, SimpleWorker
+    from rq import Queue
 
+    from tests.support import BurstWorker
     from webapp.operations import assignment
 
     workspace = make_workspace(slug="cpb", policy_document=load_profile("cpb_partner_leads"))
@@ -579,7 +580,7 @@ def test_the_bell_tells_only_the_organisation_a_lead_was_allocated_to(
     lead = make_lead(workspace, contact_name="Bella Harbour")
     assignment.reassign(lead, partner_b, actor=manager)
     queues = [Queue(name, connection=redis_conn) for name in ("timers", "notify", "default")]
-    SimpleWorker(queues, connection=redis_conn).work(burst=True)
+    BurstWorker(queues, connection=redis_conn).work(burst=True)
     told = {
         row.recipient_user_id
         for row in db.session.query(Notification).filter_by(channel="in_app", state="sent")

@@ -6,10 +6,11 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import time_machine
-from rq import Queue, SimpleWorker
+from rq import Queue
 from sqlalchemy import select
 
 from tenants.profiles import load_profile
+from tests.support import BurstWorker
 from webapp.extensions import db
 from webapp.models import Deadline, DeadlineState, Lead, Notification, Role
 from webapp.operations import activities, workspaces
@@ -46,7 +47,7 @@ def _fire_due(redis_conn) -> None:
     from workers import runtime
 
     runtime.perform("deadline.sweep")
-    SimpleWorker([Queue("timers", connection=redis_conn)], connection=redis_conn).work(burst=True)
+    BurstWorker([Queue("timers", connection=redis_conn)], connection=redis_conn).work(burst=True)
 
 
 def test_ccima_6_no_contact_in_10_minutes_reassigns_and_tells_advisor_manager_director(

@@ -146,6 +146,9 @@ class Settings:
     operators: frozenset[str] = frozenset()
     # Who may create a workspace: "anyone" signed in (a SaaS's sign-up), or only "operators".
     workspace_creation: str = "anyone"
+    # werkzeug's method for new password hashes; a stored hash names its own, so changing it
+    # never locks anyone out. The test suite picks a cheap one (tests/support.py).
+    password_hash: str = "scrypt"
 
     @classmethod
     def from_env(cls, instance_path: Path) -> Settings:
@@ -170,6 +173,7 @@ class Settings:
                 if e.strip()
             ),
             workspace_creation=_choice("LEADLINE_WORKSPACE_CREATION", ("anyone", "operators")),
+            password_hash=os.environ.get("LEADLINE_PASSWORD_HASH") or cls.password_hash,
         )
 
     def flask_config(self) -> dict:
@@ -190,6 +194,7 @@ class Settings:
             "LEADLINE_RQ_DASHBOARD": self.rq_dashboard,
             "LEADLINE_OPERATORS": self.operators,
             "LEADLINE_WORKSPACE_CREATION": self.workspace_creation,
+            "LEADLINE_PASSWORD_HASH": self.password_hash,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": self.secure_cookies,

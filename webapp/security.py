@@ -86,15 +86,20 @@ def clear_failures(email: str, address: str) -> None:
     redis().delete(_pair_key(email, address))
 
 
+def hash_password(password: str) -> str:
+    """A new hash of `password` by the configured method (LEADLINE_PASSWORD_HASH, scrypt)."""
+    return generate_password_hash(password, method=current_app.config["LEADLINE_PASSWORD_HASH"])
+
+
 @cache
-def _dummy_hash() -> str:
-    return generate_password_hash(secrets.token_urlsafe(16))
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
 
 
 def check_password(password_hash: str | None, password: str) -> bool:
     """Verify `password`; with no user (`None`) verify against a dummy hash and say no, so an
     unknown e-mail costs the same time as a wrong password (ASVS 2.2 / no enumeration)."""
     if password_hash is None:
-        check_password_hash(_dummy_hash(), password)
+        check_password_hash(_dummy_hash(current_app.config["LEADLINE_PASSWORD_HASH"]), password)
         return False
     return check_password_hash(password_hash, password)

@@ -8,9 +8,10 @@ from datetime import date, datetime
 from flask_login import UserMixin
 from sqlalchemy import Boolean, Date, Enum, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from webapp.extensions import db
+from webapp.security import hash_password
 
 from .base import TenantOwned, Timestamped
 from .types import UTCDateTime
@@ -52,7 +53,7 @@ class User(UserMixin, Timestamped, db.Model):
         return f"{self.id}.{self.session_epoch}"
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = hash_password(password)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
