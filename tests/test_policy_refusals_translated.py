@@ -140,6 +140,18 @@ def test_issue_16_item_2_yaml_editor_refuses_in_the_readers_language(
     }
     assert alias[locale] in live
     assert "not valid YAML" not in live and "are not allowed" not in live
+    # PyYAML's commonest problems are said in the reader's words as well.
+    colon = _shown(
+        client.post(
+            f"/w/{workspace.slug}/policy/validate",
+            data={"document": "a: b: c\n"},
+            headers={"HX-Request": "true"},
+        ).get_data(as_text=True)
+    )
+    assert "mapping values are not allowed here" not in colon
+    assert {"es": "aquí no se admite", "fr": "n’est pas admise ici", "ru": "не допускается"}[
+        locale
+    ] in colon
 
 
 def test_issue_16_item_2_api_names_every_bad_path_in_spanish(client, make_workspace):

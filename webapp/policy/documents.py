@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from typing import Any
 
 import yaml
@@ -21,6 +22,54 @@ _TAG = "tag:yaml.org,2002:"
 # Explicit tags that say no more than JSON can: anything else (!!binary, !!python/..., !!set,
 # !!timestamp, a local !tag) is refused.
 JSON_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null", "seq", "map")}
+
+
+# PyYAML's own words for the commonest mistakes, as msgids so a reader sees them in their
+# language; their English is PyYAML's exactly. Any other problem keeps PyYAML's English.
+_YAML_PROBLEMS = (
+    (re.compile(r"mapping values are not allowed here"), N_("mapping values are not allowed here")),
+    (re.compile(r"mapping keys are not allowed here"), N_("mapping keys are not allowed here")),
+    (
+        re.compile(r"sequence entries are not allowed here"),
+        N_("sequence entries are not allowed here"),
+    ),
+    (re.compile(r"could not find expected ':'"), N_("could not find expected ':'")),
+    (re.compile(r"found unexpected end of stream"), N_("found unexpected end of stream")),
+    (
+        re.compile(r"found unexpected document separator"),
+        N_("found unexpected document separator"),
+    ),
+    (
+        re.compile(r"invalid indentation or unclosed '\[' or '\{'"),
+        N_("invalid indentation or unclosed '[' or '{'"),
+    ),
+    (
+        re.compile(r"expected <block end>, but found (?P<token>.+)"),
+        N_("expected <block end>, but found %(token)s"),
+    ),
+    (
+        re.compile(r"expected ',' or '\]', but got (?P<token>.+)"),
+        N_("expected ',' or ']', but got %(token)s"),
+    ),
+    (
+        re.compile(r"expected ',' or '\}', but got (?P<token>.+)"),
+        N_("expected ',' or '}', but got %(token)s"),
+    ),
+    (
+        re.compile(r"found character (?P<character>.+) that cannot start any token"),
+        N_("found character %(character)s that cannot start any token"),
+    ),
+)
+
+
+def _yaml_problem(problem: str) -> str:
+    """PyYAML's problem as a Refusal when it is one of _YAML_PROBLEMS (our own already are)."""
+    if isinstance(problem, Refusal):
+        return problem
+    for pattern, template in _YAML_PROBLEMS:
+        if match := pattern.fullmatch(problem):
+            return Refusal(template, **match.groupdict())
+    return problem
 
 
 class DocumentErrors(ValueError):
@@ -94,7 +143,7 @@ def parse_yaml(text: str, *, path: str = "") -> Any:
         return yaml.load(text, Loader=JsonLoader)  # a SafeLoader, narrowed to JSON
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
+        problem = _yaml_problem(getattr(exc, "problem", None) or str(exc))
         if mark:
             message = Refusal(
                 N_("not valid YAML (line %(line)s, column %(column)s): %(problem)s"),
