@@ -178,8 +178,34 @@ def test_issue_16_item_2_api_names_every_bad_path_in_spanish(client, make_worksp
     assert {f["path"]: f["message"] for f in english}["timers.0.duration"] == (
         "'diez minutos' is not a duration; use a number and s, m, h, d or w: '10m'"
     )
+    # The cross-section checks, which run once every section is valid, as well.
+    document = client.get("/api/v1/policy", headers=headers).json["document"]
+    document["duplicates"]["invalid_status"] = "nope"
+    headers["Accept-Language"] = "es"
+    refused = client.put("/api/v1/policy", json=document, headers=headers).json["error"]
+    assert [(f["path"], f["message"].split(";")[0]) for f in refused["fields"]] == [
+        ("duplicates.invalid_status", "estado desconocido 'nope'")
+    ]
     versions = client.get("/api/v1/policy/versions", headers=headers).json["versions"]
     assert [v["number"] for v in versions] == [1]
+
+
+def test_issue_16_item_2_a_value_that_is_itself_a_refusal_is_translated(app):
+    from flask_babel import refresh
+
+    from tenants.markers import N_
+    from webapp.validation_messages import engine_message
+
+    nothing = Refusal(N_("(none defined)"))
+    refusal = Refusal(
+        N_("unknown script %(code)r; allowed: %(allowed)s"), code="x", allowed=nothing
+    )
+    assert refusal == "unknown script 'x'; allowed: (none defined)"
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        assert engine_message(refusal) == "script inconnu 'x' ; admis : (aucun défini)"
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        refresh()  # the test's app context outlives one request: forget the French
+        assert engine_message(refusal) == "unknown script 'x'; allowed: (none defined)"
 
 
 def test_issue_16_item_2_refusals_stay_english_text_for_the_engine():
