@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 import holidays
 
 from tenants.durations import Duration
+from tenants.errors import Refusal
+from tenants.markers import N_
 from tenants.policy.calendar import CalendarSettings
 from tenants.policy.common import WEEKDAYS
 
@@ -64,7 +66,13 @@ class BusinessCalendar:
             for start, end in self.intervals_on(first + timedelta(days=offset)):
                 if end > at:
                     yield max(start, at), end
-        raise ValueError(f"calendar has no opening within {_MAX_SEARCH_DAYS} days of {at}")
+        raise ValueError(
+            Refusal(
+                N_("calendar has no opening within %(days)s days of %(at)s"),
+                days=_MAX_SEARCH_DAYS,
+                at=str(at),
+            )
+        )
 
     def is_open(self, at: datetime) -> bool:
         """True if the department is open at `at`."""

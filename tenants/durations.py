@@ -8,6 +8,9 @@ from typing import Any
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic_core import core_schema
 
+from tenants.errors import Refusal
+from tenants.markers import N_
+
 _PATTERN = re.compile(r"^\s*(-?\d+)\s*([smhdw])\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 60 * 60, "d": 24 * 60 * 60, "w": 7 * 24 * 60 * 60}
 _MAX_SECONDS = 366 * _UNIT_SECONDS["d"]
@@ -32,18 +35,27 @@ class Duration:
             return value
         if not isinstance(value, str):
             raise ValueError(
-                f"a duration is a string like '45s', '10m', '24h', '30d' or '1w', got {value!r}"
+                Refusal(
+                    N_(
+                        "a duration is a string like '45s', '10m', '24h', '30d' or '1w', "
+                        "got %(value)r"
+                    ),
+                    value=value,
+                )
             )
         match = _PATTERN.match(value)
         if match is None:
             raise ValueError(
-                f"{value!r} is not a duration; use a number and s, m, h, d or w: '10m'"
+                Refusal(
+                    N_("%(value)r is not a duration; use a number and s, m, h, d or w: '10m'"),
+                    value=value,
+                )
             )
         amount, unit = int(match[1]), match[2]
         if amount <= 0:
-            raise ValueError(f"duration {value!r} must be positive")
+            raise ValueError(Refusal(N_("duration %(value)r must be positive"), value=value))
         if amount * _UNIT_SECONDS[unit] > _MAX_SECONDS:
-            raise ValueError(f"duration {value!r} is longer than 366 days")
+            raise ValueError(Refusal(N_("duration %(value)r is longer than 366 days"), value=value))
         return cls(amount, unit)
 
     @property

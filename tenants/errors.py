@@ -1,6 +1,35 @@
 """Errors the policy engine raises."""
 
 from collections.abc import Iterable
+from typing import Any
+
+
+class Refusal(str):
+    """A refusal's English text that also carries what it was made of, so the web app can say
+    it in the reader's language (issue 16 item 2) while the engine, logs and tests read plain
+    English: `template` is the msgid (marked with N_), `params` fill its %(name)s / %(name)r
+    placeholders. A refusal that repeats one of pydantic's own errors carries its `type` code
+    and `ctx` in `pydantic` instead (its template then has no translation of its own)."""
+
+    template: str
+    params: dict[str, Any]
+    pydantic: dict[str, Any] | None
+
+    def __new__(cls, template: str, /, **params: Any) -> "Refusal":
+        self = super().__new__(cls, template % params if params else template)
+        self.template, self.params, self.pydantic = template, params, None
+        return self
+
+    @classmethod
+    def of_pydantic(cls, error_type: str, ctx: dict[str, Any] | None, text: str) -> "Refusal":
+        """pydantic's English `text` for an error of `error_type` with its `ctx` values."""
+        self = super().__new__(cls, text)
+        self.template, self.params = text, {}
+        self.pydantic = {"type": error_type, "ctx": dict(ctx or {}), "msg": text}
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickles (RQ, caches) keep the English text
+        return (str, (str(self),))
 
 
 class PolicyInvalid(ValueError):

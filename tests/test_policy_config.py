@@ -103,7 +103,7 @@ def test_yaml_syntax_error_is_reported_with_its_line(client, ccima, login_as):
         "/w/ccima-test/policy/edit", data={"document": "calendar: [unclosed", "comment": "x"}
     )
     assert response.status_code == 422
-    assert "not valid YAML (line" in response.get_data(as_text=True)
+    assert "YAML no válido (línea" in response.get_data(as_text=True)  # the reader's language
 
 
 def test_history_diff_and_activating_an_older_version(client, ccima, login_as):

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import has_request_context
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from tenants.policy.common import N_
+from tenants.errors import Refusal
+from tenants.markers import N_
 
 PYDANTIC_MESSAGES = {
     "missing": N_("Field required"),
@@ -41,6 +44,17 @@ PYDANTIC_MESSAGES = {
     "datetime_from_date_parsing": N_("Enter a date and time (ISO 8601)"),
     "url_parsing": N_("Enter a web address"),
     "json_invalid": N_("The body is not valid JSON"),
+    "union_tag_invalid": N_("Choose one of: %(expected_tags)s"),
+    "union_tag_not_found": N_("Give %(discriminator)s"),
+    "model_type": N_("Enter a mapping of names to values"),
+    "model_attributes_type": N_("Enter a mapping of names to values"),
+    "finite_number": N_("Enter a finite number"),
+    "multiple_of": N_("Enter a multiple of %(multiple_of)s"),
+    "date_type": N_("Enter a date (YYYY-MM-DD)"),
+    "time_parsing": N_("Enter a time of day (HH:MM)"),
+    "time_type": N_("Enter a time of day (HH:MM)"),
+    "set_type": N_("Enter a list"),
+    "tuple_type": N_("Enter a list"),
 }
 
 
@@ -54,3 +68,26 @@ def pydantic_message(error: dict[str, Any]) -> str:
         return _(template, **values)
     except (KeyError, ValueError):  # a ctx this pydantic version names differently
         return str(error.get("msg", ""))
+
+
+def engine_message(message: str) -> str:
+    """A refusal of the policy engine (a tenants.errors.Refusal) in the request's language
+    (issue 16 item 2): its msgid translated and filled with its values, or, for one of
+    pydantic's own errors, pydantic_message. English readers, plain text and a message with
+    no translation keep the engine's English text exactly."""
+    if not isinstance(message, Refusal) or not has_request_context():
+        return str(message)
+    locale = get_locale()
+    if locale is None or locale.language == "en":
+        return str(message)
+    if message.pydantic is not None:
+        return pydantic_message(message.pydantic)
+    params = {
+        key: engine_message(value) if isinstance(value, Refusal) else value
+        for key, value in message.params.items()
+    }
+    translated = _(message.template)
+    try:
+        return translated % params if params else translated
+    except (KeyError, ValueError, TypeError):  # a catalogue entry with a broken placeholder
+        return str(message)

@@ -3,6 +3,7 @@
 from pydantic import Field, field_validator, model_validator
 
 from tenants.durations import Duration
+from tenants.errors import Refusal
 from tenants.policy.common import N_, Code, Labels, Percent, Recipient, Section
 
 
@@ -36,11 +37,17 @@ class AnswerSet(Section):
         unknown = sorted(used - known)
         if unknown:
             raise ValueError(
-                f"transitions use unknown value(s) {unknown}; allowed: {sorted(known)}"
+                Refusal(
+                    N_("transitions use unknown value(s) %(unknown)s; allowed: %(allowed)s"),
+                    unknown=unknown,
+                    allowed=sorted(known),
+                )
             )
         finals = sorted(v.code for v in self.values if v.final and self.transitions.get(v.code))
         if finals:
-            raise ValueError(f"final value(s) {finals} cannot have transitions")
+            raise ValueError(
+                Refusal(N_("final value(s) %(finals)s cannot have transitions"), finals=finals)
+            )
         return self
 
 
@@ -119,7 +126,9 @@ class OfferRate(Section):
         # The report tells a missed sale from these by its code.
         taken = {"offered", "transferred", "second_line", "exception"}
         if value in taken:
-            raise ValueError(f"{value!r} is another outcome; choose a code of its own")
+            raise ValueError(
+                Refusal(N_("%(value)r is another outcome; choose a code of its own"), value=value)
+            )
         return value
 
 

@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from tenants.durations import Duration
+from tenants.errors import Refusal
 from tenants.policy.common import N_, Code, Count, Section
 
 
@@ -76,7 +77,9 @@ class AllocationRule(Section):
     @model_validator(mode="after")
     def _one_target(self) -> "AllocationRule":
         if (self.organisation is None) == (self.organisation_from_field is None):
-            raise ValueError("give exactly one of organisation, organisation_from_field")
+            raise ValueError(
+                Refusal(N_("give exactly one of organisation, organisation_from_field"))
+            )
         return self
 
 

@@ -5,6 +5,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, model_validator
 
 from tenants.durations import Duration
+from tenants.errors import Refusal
 from tenants.policy.common import N_, Code, ContactChannel, Section
 
 
@@ -57,7 +58,9 @@ class DailyRounds(Section):
         data = dict(data)
         days = data.pop("lost_after_days")
         if "lost_after" in data:
-            raise ValueError("lost_after_days is the old name of lost_after: give only lost_after")
+            raise ValueError(
+                Refusal(N_("lost_after_days is the old name of lost_after: give only lost_after"))
+            )
         if isinstance(days, int) and not isinstance(days, bool):
             days = f"{days}d"
         data["lost_after"] = days

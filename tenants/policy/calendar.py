@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import holidays
 from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema, field_validator
 
+from tenants.errors import Refusal
 from tenants.policy.common import N_, WEEKDAYS, Section, Weekday
 
 _INTERVAL = re.compile(r"^(\d\d):(\d\d)-(\d\d):(\d\d)$")
@@ -21,14 +22,25 @@ def _parse_interval(value: Any) -> tuple[int, int]:
         return value
     match = _INTERVAL.match(value) if isinstance(value, str) else None
     if match is None:
-        raise ValueError(f"{value!r} is not an interval; use 'HH:MM-HH:MM', e.g. '08:00-18:00'")
+        raise ValueError(
+            Refusal(
+                N_("%(value)r is not an interval; use 'HH:MM-HH:MM', e.g. '08:00-18:00'"),
+                value=value,
+            )
+        )
     h1, m1, h2, m2 = (int(g) for g in match.groups())
     start, end = h1 * 60 + m1, h2 * 60 + m2
     if h1 > 23 or m1 > 59 or m2 > 59 or end > 24 * 60:
-        raise ValueError(f"{value!r} has an impossible time")
+        raise ValueError(Refusal(N_("%(value)r has an impossible time"), value=value))
     if end <= start:
-        raise ValueError(f"interval {value!r} must end after it starts")
+        raise ValueError(Refusal(N_("interval %(value)r must end after it starts"), value=value))
     return start, end
+
+
+def _unknown_zone(value: str) -> Refusal:
+    return Refusal(
+        N_("unknown time zone %(value)r; use an IANA name like 'Europe/London'"), value=value
+    )
 
 
 def _format_interval(value: tuple[int, int]) -> str:
@@ -70,7 +82,12 @@ class HolidaySource(Section):
     @classmethod
     def _known_country(cls, value: str) -> str:
         if value not in _supported_countries():
-            raise ValueError(f"unknown holiday country {value!r}; use an ISO code such as 'MX'")
+            raise ValueError(
+                Refusal(
+                    N_("unknown holiday country %(value)r; use an ISO code such as 'MX'"),
+                    value=value,
+                )
+            )
         return value
 
     @field_validator("subdivision")
@@ -78,7 +95,13 @@ class HolidaySource(Section):
     def _known_subdivision(cls, value: str | None, info: Any) -> str | None:
         subdivisions = _supported_countries().get(info.data.get("country", ""), [])
         if value is not None and value not in subdivisions:
-            raise ValueError(f"unknown subdivision {value!r}; allowed: {', '.join(subdivisions)}")
+            raise ValueError(
+                Refusal(
+                    N_("unknown subdivision %(value)r; allowed: %(allowed)s"),
+                    value=value,
+                    allowed=", ".join(subdivisions),
+                )
+            )
         return value
 
 
@@ -116,22 +139,20 @@ class CalendarSettings(Section):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f"unknown time zone {value!r}; use an IANA name like 'Europe/London'"
-            ) from None
+            raise ValueError(_unknown_zone(value)) from None
         if value not in _zone_names():
-            raise ValueError(f"unknown time zone {value!r}; use an IANA name like 'Europe/London'")
+            raise ValueError(_unknown_zone(value))
         return value
 
     @field_validator("business_hours")
     @classmethod
     def _some_hours_and_no_overlap(cls, value: dict[str, list[tuple[int, int]]]) -> dict:
         if not any(value.values()):
-            raise ValueError("business hours must open at least once a week")
+            raise ValueError(Refusal(N_("business hours must open at least once a week")))
         for day, intervals in value.items():
             ordered = sorted(intervals)
             for (_, end), (start, _) in pairwise(ordered):
                 if start < end:
-                    raise ValueError(f"{day}: open intervals overlap")
+                    raise ValueError(Refusal(N_("%(day)s: open intervals overlap"), day=day))
             value[day] = ordered
         return value

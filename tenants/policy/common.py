@@ -14,11 +14,8 @@ from pydantic import (
     WithJsonSchema,
 )
 
-
-def N_(text: str) -> str:
-    """Mark a label or help text for extraction (Babel); the web app translates it when shown."""
-    return text
-
+from tenants.errors import Refusal
+from tenants.markers import N_
 
 Locale = Literal["en", "es", "fr", "ru"]
 LOCALES: tuple[str, ...] = ("en", "es", "fr", "ru")
@@ -62,7 +59,9 @@ def _parse_time(value: Any) -> time:
         return value
     if isinstance(value, str) and _HHMM.match(value):
         return time(int(value[:2]), int(value[3:]))
-    raise ValueError(f"{value!r} is not a time of day; use HH:MM, e.g. '09:00'")
+    raise ValueError(
+        Refusal(N_("%(value)r is not a time of day; use HH:MM, e.g. '09:00'"), value=value)
+    )
 
 
 TimeOfDay = Annotated[

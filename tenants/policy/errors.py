@@ -4,6 +4,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from tenants.errors import Refusal
+from tenants.markers import N_
+
 
 def _document_path(loc: tuple[Any, ...], data: Any) -> str:
     """Follow loc through the input, dropping the union-tag parts pydantic inserts."""
@@ -30,16 +33,27 @@ def _is_tag(part: Any, node: dict) -> bool:
     return isinstance(part, str) and part in {v for v in node.values() if isinstance(v, str)}
 
 
-def _message(error: Any) -> str:
+def _message(error: Any) -> Refusal:
+    """The error's English text as a Refusal: the engine's own (raised as ValueError(Refusal)),
+    the union and key refusals worded here, or pydantic's with its type code and ctx."""
+    ctx = error.get("ctx") or {}
+    raised = ctx.get("error")
+    if isinstance(raised, ValueError) and raised.args and isinstance(raised.args[0], Refusal):
+        return raised.args[0]
     if error["type"] == "union_tag_invalid":
-        ctx = error["ctx"]
         field = ctx["discriminator"].strip("'")
-        return f"unknown {field} {ctx['tag']!r}; allowed: {ctx['expected_tags']}"
+        return Refusal(
+            N_("unknown %(field)s %(tag)r; allowed: %(expected_tags)s"),
+            field=field,
+            tag=ctx["tag"],
+            expected_tags=ctx["expected_tags"],
+        )
     if error["type"] == "union_tag_not_found":
-        return f"missing {error['ctx']['discriminator']}"
+        return Refusal(N_("missing %(discriminator)s"), discriminator=ctx["discriminator"])
     if error["type"] == "extra_forbidden":
-        return "unknown setting"
-    return error["msg"].removeprefix("Value error, ")
+        return Refusal(N_("unknown setting"))
+    text = error["msg"].removeprefix("Value error, ")
+    return Refusal.of_pydantic(error["type"], {k: v for k, v in ctx.items() if k != "error"}, text)
 
 
 def error_pairs(exc: ValidationError, data: Any) -> list[tuple[str, str]]:

@@ -4,6 +4,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from tenants.errors import Refusal
 from tenants.policy.common import N_, Code, Labels, Section
 
 
@@ -58,7 +59,9 @@ class LeadField(Section):
     @model_validator(mode="after")
     def _choices_for_a_select(self) -> "LeadField":
         if (self.kind == "select") != bool(self.choices):
-            raise ValueError("a select field needs choices, and only a select field has them")
+            raise ValueError(
+                Refusal(N_("a select field needs choices, and only a select field has them"))
+            )
         return self
 
 
@@ -136,9 +139,9 @@ class Status(Section):
     @model_validator(mode="after")
     def _won_is_terminal(self) -> "Status":
         if self.won and not self.terminal:
-            raise ValueError("a won status must also be terminal")
+            raise ValueError(Refusal(N_("a won status must also be terminal")))
         if self.revenue_required and not self.won:
-            raise ValueError("only a won status can require revenue")
+            raise ValueError(Refusal(N_("only a won status can require revenue")))
         return self
 
 
@@ -204,17 +207,21 @@ class IntakeSettings(Section):
     def _one_initial_status(self) -> "IntakeSettings":
         initial = [s.code for s in self.statuses if s.initial]
         if len(initial) != 1:
-            raise ValueError(f"exactly one status must be initial, found {len(initial)}")
-        for what, codes in (
-            ("status", [s.code for s in self.statuses]),
-            ("lead type", [t.code for t in self.lead_types]),
-            ("source", [s.code for s in self.sources]),
-            ("field", [f.code for f in self.fields]),
-            ("channel", [c.code for c in self.channels]),
+            raise ValueError(
+                Refusal(
+                    N_("exactly one status must be initial, found %(count)s"), count=len(initial)
+                )
+            )
+        for template, codes in (
+            (N_("duplicate status code(s): %(codes)s"), [s.code for s in self.statuses]),
+            (N_("duplicate lead type code(s): %(codes)s"), [t.code for t in self.lead_types]),
+            (N_("duplicate source code(s): %(codes)s"), [s.code for s in self.sources]),
+            (N_("duplicate field code(s): %(codes)s"), [f.code for f in self.fields]),
+            (N_("duplicate channel code(s): %(codes)s"), [c.code for c in self.channels]),
         ):
             dupes = sorted({c for c in codes if codes.count(c) > 1})
             if dupes:
-                raise ValueError(f"duplicate {what} code(s): {', '.join(dupes)}")
+                raise ValueError(Refusal(template, codes=", ".join(dupes)))
         return self
 
     @property

@@ -4,7 +4,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from tenants.errors import PolicyInvalid
+from tenants.errors import PolicyInvalid, Refusal
+from tenants.markers import N_
 from tenants.policy.document import Policy
 from tenants.policy.errors import error_pairs
 from tenants.policy.migrations import migrate
@@ -16,7 +17,8 @@ def load_policy(data: dict[str, Any] | None) -> Policy:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise PolicyInvalid([("", f"a policy document is a mapping, got {type(data).__name__}")])
+        message = N_("a policy document is a mapping, got %(type)s")
+        raise PolicyInvalid([("", Refusal(message, type=type(data).__name__))])
     data = migrate(data)
     try:
         policy = Policy.model_validate(data)

@@ -3,7 +3,8 @@
 from collections.abc import Callable
 from typing import Any
 
-from tenants.errors import PolicyInvalid
+from tenants.errors import PolicyInvalid, Refusal
+from tenants.markers import N_
 from tenants.policy.document import FORMAT_VERSION
 
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
@@ -17,15 +18,23 @@ def migrate(data: dict[str, Any]) -> dict[str, Any]:
     """Return `data` at the current format version; a missing version means current."""
     version = data.get("format_version", FORMAT_VERSION)
     if not isinstance(version, int) or isinstance(version, bool):
-        raise PolicyInvalid([("format_version", f"must be an integer, got {version!r}")])
+        message = Refusal(N_("must be an integer, got %(version)r"), version=version)
+        raise PolicyInvalid([("format_version", message)])
     if version > FORMAT_VERSION:
-        raise PolicyInvalid(
-            [("format_version", f"version {version} is newer than supported ({FORMAT_VERSION})")]
+        message = Refusal(
+            N_("version %(version)s is newer than supported (%(supported)s)"),
+            version=version,
+            supported=FORMAT_VERSION,
         )
+        raise PolicyInvalid([("format_version", message)])
     while version < FORMAT_VERSION:
         step = MIGRATIONS.get(version)
         if step is None:
-            message = f"version {version} is too old and cannot be migrated to {FORMAT_VERSION}"
+            message = Refusal(
+                N_("version %(version)s is too old and cannot be migrated to %(supported)s"),
+                version=version,
+                supported=FORMAT_VERSION,
+            )
             raise PolicyInvalid([("format_version", message)])
         data = {**step(dict(data)), "format_version": version + 1}
         version += 1

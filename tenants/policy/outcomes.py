@@ -5,6 +5,7 @@ from typing import Annotated, Literal, get_args
 from pydantic import Field, model_validator
 
 from tenants.durations import Duration
+from tenants.errors import Refusal
 from tenants.policy.common import N_, Code, ContactChannel, Labels, Section
 
 
@@ -74,7 +75,7 @@ class ScheduleCallback(Section):
     @model_validator(mode="after")
     def _after_needs_duration(self) -> "ScheduleCallback":
         if (self.when == "after") != (self.after is not None):
-            raise ValueError("'after' is required with when: after, and only then")
+            raise ValueError(Refusal(N_("'after' is required with when: after, and only then")))
         return self
 
 
@@ -169,8 +170,10 @@ class OutcomeSettings(Section):
         codes = [o.code for o in self.codes]
         dupes = sorted({c for c in codes if codes.count(c) > 1})
         if dupes:
-            raise ValueError(f"duplicate outcome code(s): {', '.join(dupes)}")
+            raise ValueError(
+                Refusal(N_("duplicate outcome code(s): %(codes)s"), codes=", ".join(dupes))
+            )
         channels = [c.code for c in self.contact_channels]
         if len(set(channels)) != len(channels):
-            raise ValueError("a contact channel is listed twice")
+            raise ValueError(Refusal(N_("a contact channel is listed twice")))
         return self

@@ -2,6 +2,8 @@
 
 from collections.abc import Iterator
 
+from tenants.errors import Refusal
+from tenants.markers import N_
 from tenants.policy.document import Policy
 
 
@@ -52,16 +54,32 @@ def _source_refs(policy: Policy) -> Iterator[tuple[str, str]]:
 def reference_errors(policy: Policy) -> list[tuple[str, str]]:
     """Every dangling reference as (path, message)."""
     checks = (
-        ("status", _status_refs, policy.intake.status_codes),
-        ("lead type", _lead_type_refs, {t.code for t in policy.intake.lead_types}),
-        ("script", _script_refs, set(policy.scripts)),
-        ("outcome", _outcome_refs, {o.code for o in policy.outcomes.codes}),
-        ("source", _source_refs, {s.code for s in policy.intake.sources}),
+        (
+            N_("unknown status %(code)r; allowed: %(allowed)s"),
+            _status_refs,
+            policy.intake.status_codes,
+        ),
+        (
+            N_("unknown lead type %(code)r; allowed: %(allowed)s"),
+            _lead_type_refs,
+            {t.code for t in policy.intake.lead_types},
+        ),
+        (N_("unknown script %(code)r; allowed: %(allowed)s"), _script_refs, set(policy.scripts)),
+        (
+            N_("unknown outcome %(code)r; allowed: %(allowed)s"),
+            _outcome_refs,
+            {o.code for o in policy.outcomes.codes},
+        ),
+        (
+            N_("unknown source %(code)r; allowed: %(allowed)s"),
+            _source_refs,
+            {s.code for s in policy.intake.sources},
+        ),
     )
-    errors = []
-    for what, refs, known in checks:
+    errors: list[tuple[str, str]] = []
+    for template, refs, known in checks:
         for path, code in refs(policy):
             if code not in known:
-                allowed = ", ".join(sorted(known)) or "(none defined)"
-                errors.append((path, f"unknown {what} {code!r}; allowed: {allowed}"))
+                allowed = ", ".join(sorted(known)) or Refusal(N_("(none defined)"))
+                errors.append((path, Refusal(template, code=code, allowed=allowed)))
     return errors

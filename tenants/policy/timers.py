@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from tenants.durations import Duration
+from tenants.errors import Refusal
 from tenants.policy.assignment import Strategy, TopPerformer
 from tenants.policy.common import N_, Channel, Code, EventName, Recipient, Section
 
@@ -147,12 +148,21 @@ class Timer(Section):
         # "1d" of business time is ambiguous (24 open hours or one open day?): make it explicit.
         if self.clock == "business" and self.duration.is_calendar_days:
             raise ValueError(
-                f"business-time duration {self.duration} must be in minutes or hours; "
-                "use clock: wall for days and weeks"
+                Refusal(
+                    N_(
+                        "business-time duration %(duration)s must be in minutes or hours; "
+                        "use clock: wall for days and weeks"
+                    ),
+                    duration=str(self.duration),
+                )
             )
         for reminder in self.reminders:
             if reminder.timedelta >= self.duration.timedelta:
                 raise ValueError(
-                    f"reminder {reminder} must be shorter than duration {self.duration}"
+                    Refusal(
+                        N_("reminder %(reminder)s must be shorter than duration %(duration)s"),
+                        reminder=str(reminder),
+                        duration=str(self.duration),
+                    )
                 )
         return self

@@ -11,6 +11,7 @@ from webapp.extensions import db
 from webapp.models import PolicyVersion
 from webapp.operations import policies
 from webapp.tenancy import scoped
+from webapp.validation_messages import engine_message
 
 from .blueprint import ApiError, bad_text, endpoint, json_object, query, respond
 from .schemas import (
@@ -102,9 +103,8 @@ def replace_policy() -> Response:
             activate=q.activate,
         )
     except PolicyInvalid as exc:
-        raise ApiError(
-            422, "the policy document is invalid; nothing was saved", exc.errors
-        ) from exc
+        fields = [(path, engine_message(message)) for path, message in exc.errors]
+        raise ApiError(422, "the policy document is invalid; nothing was saved", fields) from exc
     return respond(_policy(version), 201)
 
 
