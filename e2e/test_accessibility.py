@@ -34,15 +34,24 @@ def _violations(page: Any) -> list[dict]:
     return page.evaluate(RUN_AXE)
 
 
-@pytest.mark.parametrize("role", list(ROLES))
+# Every role in the light scheme; dark mode (the system's preference) for the roles whose
+# pages hold the most colour: the manager's team pages and the partner's portal.
+SCHEMES = [(role, "light") for role in ROLES] + [("manager-es", "dark"), ("partner", "dark")]
+
+
+@pytest.mark.parametrize(("role", "scheme"), SCHEMES)
 def test_main_pages_have_no_serious_axe_violation(
-    browser: Browser, base_url: str, role: str
+    browser: Browser, base_url: str, role: str, scheme: str
 ) -> None:
     """Issue 16.5: every page of the role's navigation and a lead page pass axe-core (serious
-    and critical impacts fail the test); the sign-in page too."""
+    and critical impacts fail the test), in light and in dark mode; the sign-in page too."""
     email, workspace = ROLES[role]
     context = browser.new_context(
-        base_url=base_url, bypass_csp=True, locale="en-US", viewport={"width": 1280, "height": 800}
+        base_url=base_url,
+        bypass_csp=True,
+        locale="en-US",
+        viewport={"width": 1280, "height": 800},
+        color_scheme=scheme,
     )
     try:
         page = context.new_page()
