@@ -321,7 +321,9 @@ def _figures(deadline_ids: set[int], whatsapp: WhatsAppStandIn) -> dict:
         if _caused_by(row.idempotency_key, deadline_ids)
     ]
     first, last = min(row.sent_at for row in sent), max(row.sent_at for row in sent)
+    fire_span = max(r.created_at for r in fired) - min(r.created_at for r in fired)
     return {
+        "fires_per_s": len(fired) / max(fire_span.total_seconds(), 1e-3),
         "lateness": _percentiles([(r.created_at - r.due_at).total_seconds() for r in fired]),
         "fired_twice": sum(1 for n in fired_per_deadline.values() if n > 1),
         "not_fired": len(deadline_ids) - len(fired_per_deadline),
@@ -350,7 +352,7 @@ def report(figures: dict, database: str) -> None:
     print(
         f"  action lateness (audit row - due_at): p50 {late['p50']:.2f} s, p95"
         f" {late['p95']:.2f} s, p99 {late['p99']:.2f} s, max {late['max']:.2f} s"
-        f" (goal p99 < 2 s)",
+        f" (goal p99 < 2 s); {figures['fires_per_s']:.0f} fires/s",
         flush=True,
     )
     print(
@@ -360,7 +362,8 @@ def report(figures: dict, database: str) -> None:
         flush=True,
     )
     print(
-        f"  deliveries: {figures['deliveries_per_s']:.0f} messages/s; outbox wait (sent -"
-        f" written): p50 {wait['p50']:.1f} s, p99 {wait['p99']:.1f} s, max {wait['max']:.1f} s",
+        f"  delivery lateness (handed to the endpoint - written by the fire):"
+        f" {figures['deliveries_per_s']:.0f} messages/s; p50 {wait['p50']:.1f} s,"
+        f" p99 {wait['p99']:.1f} s, max {wait['max']:.1f} s (goal p99 < 5 s)",
         flush=True,
     )
