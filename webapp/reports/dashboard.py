@@ -74,7 +74,12 @@ def _tiles(cut: Cut, metrics: list[registry.Metric]) -> list[Tile]:
         total = run(metric, cut.grouped(None)).total
         single = len(metric.headline_columns) == 1
         for column in metric.headline_columns:
-            label = str(metric.label) if single else f"{metric.label}: {column.label}"
+            # "Contact rate: Contact rate" says it twice: the column that is the metric
+            # itself goes by the metric's name alone.
+            named_alike = str(column.label) == str(metric.label)
+            label = (
+                str(metric.label) if single or named_alike else f"{metric.label}: {column.label}"
+            )
             shown = formatting.value(column.unit, total[column.code], currency)
             tiles.append(Tile(label, shown, metric.name))
     return tiles
