@@ -116,6 +116,9 @@ def test_tel_call_offer_think_then_yes_from_the_archive_and_the_missed_sale_coun
     expect(page.locator(".flash")).to_contain_text("упущенная продажа")
 
     # By hand: 2 calls counted, 1 with an offer, 1 missed: 50 %.
+    # Off the page first: an in-flight poll (the bell) could answer after the cookies are
+    # cleared and sign the agent back in.
+    page.goto("about:blank")
     page.context.clear_cookies()
     signed_in(page, dept["manager"]["email"])
     page.goto(f"/w/{slug}/interactions/report")
