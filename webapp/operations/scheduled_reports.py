@@ -86,7 +86,7 @@ def recipients(workspace: Workspace, report: ScheduledReport) -> list[Membership
 
 
 def period_text(report: ScheduledReport, period: ReportPeriod, locale: str) -> str:
-    """ "December 2026", or a week's dates ("7–13 Dec 2026") in `locale`."""
+    """The period in `locale`: "December 2026", or a week's dates ("7 to 13 Dec 2026")."""
     if report.every == WEEK:
         return format_interval(period.first, period.last, "yMMMd", locale=locale)
     return format_date(period.first, "LLLL y", locale=locale)
