@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from babel.dates import format_datetime
 import time_machine
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
@@ -225,3 +226,32 @@ def test_issue_15_6_the_ccima_profile_sends_its_monthly_report_on_the_1st_at_080
         recurring.ensure_all()
     (row,) = _rows(workspace)
     assert row.due_at == DUE
+
+
+def test_issue_15_6_the_dashboard_lists_the_report_and_its_next_run_and_sends_it_now(
+    monthly, client, login, redis_conn
+):
+    with time_machine.travel(mx(12, 2), tick=False):
+        login(monthly["spanish"])
+        page = client.get("/w/mensual/").get_data(as_text=True)
+        with force_locale("es"):
+            expected = [str(_l("Scheduled reports")), str(_l("every month")), str(_l("Send now"))]
+        assert [t for t in expected if t not in page] == [], page[-3000:]
+        # The next run: the pending row, 1 December 08:00 in Mexico City (not fired yet).
+        assert format_datetime(DUE, "medium", tzinfo=MX, locale="es") in page
+        response = client.post("/w/mensual/reports/scheduled/0/send")
+        assert response.status_code == 302
+        assert client.post("/w/mensual/reports/scheduled/3/send").status_code == 404
+    sent = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == SCHEDULED_REPORT_SENT)
+    ).all()
+    assert [e.actor_id for e in sent] == [monthly["spanish"].id]
+    assert sent[0].after["sent_now"] is True
+    assert sent[0].after["period"] == {"from": "2026-11-01", "to": "2026-11-30"}
+    assert len(_report_messages()) == 4
+
+
+def test_issue_15_6_an_agent_neither_sees_nor_sends_scheduled_reports(monthly, client, login):
+    login(monthly["agent"])
+    assert 'data-testid="scheduled-reports"' not in client.get("/w/mensual/").get_data(as_text=True)
+    assert client.post("/w/mensual/reports/scheduled/0/send").status_code in (403, 404)

@@ -29,6 +29,7 @@ from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import Deadline, DeadlineState, Membership, User, Workspace
 from webapp.operations import policies, recurring, scheduled_reports
+from webapp.policy import choices, words
 from webapp.tenancy import scoped
 
 from . import catalogue, export
@@ -115,10 +116,15 @@ def send_now(workspace: Workspace, index: int, *, actor: User) -> int:
 
 @dataclass(frozen=True)
 class Upcoming:
+    """A scheduled report as the dashboard lists it, in the reader's language."""
+
     index: int
     report: ScheduledReport
     next_at: datetime
-    metrics: list[str]  # labels in the reader's language
+    every: str
+    metrics: str
+    recipients: str
+    channels: str
 
 
 def upcoming(workspace: Workspace) -> list[Upcoming]:
@@ -136,5 +142,15 @@ def upcoming(workspace: Workspace) -> list[Upcoming]:
         at = pending.get(clock_kind(index)) or next_send_at(policy, report, now())
         codes = scheduled_reports.metric_codes(policy, report)
         labels = [str(m.label) for c in codes if (m := catalogue.get(c)) is not None]
-        out.append(Upcoming(index, report, at, labels))
+        out.append(
+            Upcoming(
+                index,
+                report,
+                at,
+                every=choices.value_words(report.every),
+                metrics=words.listing(labels),
+                recipients=words.listing([choices.value_words(r) for r in report.to]),
+                channels=words.listing([choices.value_words(c) for c in report.channels]),
+            )
+        )
     return out
