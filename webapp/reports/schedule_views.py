@@ -25,5 +25,5 @@ def send_scheduled(index: int) -> Response:
     if index >= len(policies.active_policy(g.workspace).reporting.scheduled):
         abort(404)
     sent = scheduled.send_now(g.workspace, index, actor=current_user)
-    flash(_("Report sent: %(count)d messages.", count=sent), "success")
+    flash(_("Report sent. Messages written: %(count)d.", count=sent), "success")
     return redirect(url_for("workspace.dashboard"))

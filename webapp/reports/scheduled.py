@@ -32,7 +32,7 @@ from webapp.operations import policies, recurring, scheduled_reports
 from webapp.policy import choices, words
 from webapp.tenancy import scoped
 
-from . import catalogue, export
+from . import export
 from .compute import Report, run
 from .cut import ALIASES, Cut, Viewer
 from .period import Period
@@ -68,7 +68,7 @@ def reports_for(
     out = []
     with _reading_as(workspace, membership):
         for code in codes:
-            metric = catalogue.get(code)
+            metric = _catalogue().get(code)
             if metric is None or not metric.applies(policy):
                 continue
             cut = Cut(workspace, policy, span, viewer, dimension_for(policy, metric))
@@ -86,6 +86,14 @@ def build(
     return scheduled_reports.Built(
         export.workbook_xlsx(reports), [str(r.metric.label) for r in reports]
     )
+
+
+def _catalogue():
+    # Imported when needed: the recurring clocks load this module while the operations the
+    # metrics modules read (cadences) may still be loading.
+    from . import catalogue
+
+    return catalogue
 
 
 def _register(index: int) -> None:
@@ -141,7 +149,7 @@ def upcoming(workspace: Workspace) -> list[Upcoming]:
     for index, report in enumerate(policy.reporting.scheduled):
         at = pending.get(clock_kind(index)) or next_send_at(policy, report, now())
         codes = scheduled_reports.metric_codes(policy, report)
-        labels = [str(m.label) for c in codes if (m := catalogue.get(c)) is not None]
+        labels = [str(m.label) for c in codes if (m := _catalogue().get(c)) is not None]
         out.append(
             Upcoming(
                 index,
