@@ -255,3 +255,13 @@ def test_issue_15_6_an_agent_neither_sees_nor_sends_scheduled_reports(monthly, c
     login(monthly["agent"])
     assert 'data-testid="scheduled-reports"' not in client.get("/w/mensual/").get_data(as_text=True)
     assert client.post("/w/mensual/reports/scheduled/0/send").status_code in (403, 404)
+
+
+def test_issue_15_6_the_policy_page_shows_the_setting_in_the_readers_language(
+    monthly, client, login
+):
+    login(monthly["spanish"])
+    page = client.get("/w/mensual/policy/sections/reporting").get_data(as_text=True)
+    with force_locale("es"):
+        wanted = [str(_l("Scheduled reports")), str(_l("Day of the month")), str(_l("every month"))]
+    assert [w for w in wanted if w not in page] == []
