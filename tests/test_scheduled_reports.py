@@ -22,7 +22,7 @@ from tests.test_notification_delivery import _work, smtp_inbox  # noqa: F401  (a
 from tests.test_timer_actions import _fire_due
 from webapp.audit_actions import SCHEDULED_REPORT_SENT
 from webapp.extensions import db
-from webapp.models import AuditEvent, Deadline, DeadlineState, Lead, Notification, Role
+from webapp.models import AuditEvent, Deadline, DeadlineState, Notification, Role
 from webapp.operations import deadlines, leads, recurring
 from webapp.reports import catalogue
 
@@ -199,7 +199,13 @@ def test_issue_15_6_firing_twice_sends_once(monthly, redis_conn, smtp_inbox):  #
     )
 
 
-def test_issue_15_6_the_in_app_message_links_to_the_dashboard_for_the_period(monthly, redis_conn):
+def test_issue_15_6_the_in_app_message_links_to_the_dashboard_for_the_period(
+    monthly,
+    redis_conn,
+    smtp_inbox,
+    client,
+    login,
+):
     with time_machine.travel(DUE, tick=False):
         _fire_due(redis_conn)
     db.session.expire_all()
@@ -211,7 +217,14 @@ def test_issue_15_6_the_in_app_message_links_to_the_dashboard_for_the_period(mon
     )
     assert row.payload["link"].endswith("/w/mensual/?from=2026-11-01&to=2026-11-30")
     assert "attachments" not in row.payload
-    assert db.session.scalar(select(Lead.id).limit(1)) is not None
+    with time_machine.travel(DUE + timedelta(minutes=1), tick=False):
+        _work(redis_conn)
+        login(monthly["english"])
+        panel = client.get(
+            "/w/mensual/notifications/panel", headers={"HX-Request": "true"}
+        ).get_data(as_text=True)
+    assert 'href="/w/mensual/?from=2026-11-01&amp;to=2026-11-30"' in panel
+    assert "Report for November 2026" in panel
 
 
 def test_issue_15_6_the_ccima_profile_sends_its_monthly_report_on_the_1st_at_0800(
