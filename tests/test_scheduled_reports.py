@@ -202,7 +202,7 @@ def test_issue_15_6_firing_twice_sends_once(monthly, redis_conn, smtp_inbox):  #
 def test_issue_15_6_the_in_app_message_links_to_the_dashboard_for_the_period(
     monthly,
     redis_conn,
-    smtp_inbox,
+    smtp_inbox,  # noqa: F811
     client,
     login,
 ):
