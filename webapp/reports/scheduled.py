@@ -51,6 +51,14 @@ def _reading_as(workspace: Workspace, membership: Membership) -> Iterator[None]:
             setattr(g, k, v)
 
 
+def _catalogue():
+    # Imported when needed: the recurring clocks load this module while the operations the
+    # metrics modules read (cadences) may still be loading.
+    from . import catalogue
+
+    return catalogue
+
+
 def dimension_for(policy: Policy, metric) -> str | None:
     """The first of the policy's `metrics_per` the metric can be cut by, else none (totals)."""
     for wanted in policy.reporting.metrics_per:
@@ -86,14 +94,6 @@ def build(
     return scheduled_reports.Built(
         export.workbook_xlsx(reports), [str(r.metric.label) for r in reports]
     )
-
-
-def _catalogue():
-    # Imported when needed: the recurring clocks load this module while the operations the
-    # metrics modules read (cadences) may still be loading.
-    from . import catalogue
-
-    return catalogue
 
 
 def _register(index: int) -> None:
