@@ -87,6 +87,7 @@ VIEW_MODULES = (
     "webapp.leadwork.edit_views",
     "webapp.reports.views",
     "webapp.reports.pages",
+    "webapp.reports.schedule_views",
     "webapp.inbox.views",
     "webapp.console.views",
     "webapp.roster.views",

@@ -34,6 +34,7 @@ TASK_DONE = "task.done"
 TASK_CANCELLED = "task.cancelled"
 DEADLINE_FIRED = "deadline.fired"
 DEADLINE_CANCELLED = "deadline.cancelled"
+SCHEDULED_REPORT_SENT = "reporting.scheduled_sent"
 API_LEAD_RECEIVED = "api.lead_received"
 API_ACTIVITY_LOGGED = "api.activity_logged"
 API_DELIVERY_RECORDED = "api.delivery_recorded"
@@ -66,6 +67,7 @@ WORKSPACE_ACTION_LABELS = {
     "roster.sent": _l("Roster sent"),
     "roster.confirmed": _l("Roster confirmed"),
     "reporting.cutoff": _l("Weekly cut-off"),
+    SCHEDULED_REPORT_SENT: _l("Scheduled report sent"),
     "cadence.round": _l("Contact round"),
     "cadence.nurture": _l("Nurture touch"),
     "notification.read": _l("Notification read"),

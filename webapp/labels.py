@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from tenants.decisions.scheduled_reports import clock_kind
+from tenants.policy.reporting import MAX_SCHEDULED_REPORTS
 from webapp.audit_actions import TIMER_LABELS, readable
 from webapp.channels.labels import CHANNEL_LABELS
 
@@ -14,6 +16,7 @@ DEADLINE_KINDS = {
     "timer.reminder": _l("reminder"),
     "assignment.opening": _l("opening hours"),
     "upsell_callback": _l("upsell callback"),
+    **{clock_kind(i): _l("scheduled report") for i in range(MAX_SCHEDULED_REPORTS)},
 }
 
 
@@ -56,6 +59,8 @@ MESSAGE_LABELS = {
     "password_reset": _l("Password reset"),
     "phone_up_for_manager": _l("Customer called their manager"),
     "ret_ticket_created": _l("Retention ticket created"),
+    "scheduled_report": _l("Scheduled report"),
+    "scheduled_report_ready": _l("Scheduled report"),
     "review_overdue": _l("Review overdue"),
     "timer.reminder": _l("Reminder"),
     "weekly_cutoff_incomplete": _l("Weekly cut-off: incomplete leads"),

@@ -5,7 +5,20 @@ from typing import Literal
 
 from pydantic import Field
 
-from tenants.policy.common import N_, Code, Percent, Recipient, Section, TimeOfDay, Weekday
+from tenants.policy.common import (
+    N_,
+    Channel,
+    Code,
+    Percent,
+    Recipient,
+    Section,
+    TimeOfDay,
+    Weekday,
+)
+
+# The workspace roles a scheduled report can go to (it concerns no one lead).
+ReportRole = Literal["administrator", "director", "manager", "agent"]
+MAX_SCHEDULED_REPORTS = 5
 
 
 class WeeklyCutoff(Section):
@@ -42,6 +55,45 @@ class CommissionSharing(Section):
         default_factory=dict,
         title=N_("Weights"),
         description=N_("A member's e-mail and their weight (others 1)"),
+    )
+
+
+class ScheduledReport(Section):
+    """A report sent every week or month on the previous period's figures (issue 15 item 6)."""
+
+    every: Literal["week", "month"] = Field(
+        title=N_("Every"), description=N_("Whether the report is sent weekly or monthly")
+    )
+    weekday: Weekday = Field(
+        "mon",
+        title=N_("Weekday"),
+        description=N_("The day a weekly report is sent; it covers the week before"),
+    )
+    day: int = Field(
+        1,
+        ge=1,
+        le=28,
+        title=N_("Day of the month"),
+        description=N_("The day a monthly report is sent; it covers the month before"),
+    )
+    at: TimeOfDay = Field(
+        default_factory=lambda: time(8, 0),
+        title=N_("Time"),
+        description=N_("The local time of day it is sent"),
+    )
+    metrics: list[Code] = Field(
+        default_factory=list,
+        title=N_("Metrics"),
+        description=N_("The metrics it reports; none: the workspace's reported metrics"),
+    )
+    to: list[ReportRole] = Field(
+        min_length=1, title=N_("Recipients"), description=N_("The roles that receive it")
+    )
+    channels: list[Channel] = Field(
+        default_factory=lambda: ["email", "in_app"],
+        min_length=1,
+        title=N_("Channels"),
+        description=N_("How it is sent: an e-mail carries the spreadsheet"),
     )
 
 
@@ -94,6 +146,12 @@ class ReportingSettings(Section):
         title=N_("Longest report period"),
         description=N_("The longest period a report may cover"),
         json_schema_extra={"unit": N_("days")},
+    )
+    scheduled: list[ScheduledReport] = Field(
+        default_factory=list,
+        max_length=MAX_SCHEDULED_REPORTS,
+        title=N_("Scheduled reports"),
+        description=N_("Reports sent by themselves every week or month"),
     )
     agents_see_team: bool = Field(
         False,

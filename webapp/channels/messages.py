@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -115,6 +116,15 @@ MESSAGES = {
             " for the campaign %(campaign)s: the offer was not shown."
         ),
     ),
+    # Scheduled reports (issue 15 item 6): the e-mail carries the spreadsheet, in-app links.
+    "scheduled_report": (
+        _l("Report for %(period)s"),
+        _l("The figures for %(period)s (%(metrics)s) are in the attached spreadsheet."),
+    ),
+    "scheduled_report_ready": (
+        _l("Report for %(period)s"),
+        _l("The figures for %(period)s are ready: %(metrics)s."),
+    ),
 }
 MESSAGES.update(EVENT_MESSAGES)
 FALLBACK = (_l("Leadline notification"), _l("Something needs your attention in Leadline."))
@@ -125,6 +135,8 @@ LINK_LABELS = {
     "invitation": _l("Choose your password"),
     "added_to_workspace": _l("Open the workspace"),
     "password_reset": _l("Choose a new password"),
+    "scheduled_report": _l("Open the dashboard"),
+    "scheduled_report_ready": _l("Open the dashboard"),
 }
 LINK_LABELS.update(EVENT_LINK_LABELS)
 
@@ -133,7 +145,28 @@ LINK_LABELS.update(EVENT_LINK_LABELS)
 class Attachment:
     filename: str
     content_type: str  # "text/calendar"
-    text: str
+    text: str = ""
+    data: bytes | None = None  # a binary file (a scheduled report's .xlsx) instead of text
+
+    @property
+    def content(self) -> bytes:
+        return self.data if self.data is not None else self.text.encode()
+
+    @classmethod
+    def from_payload(cls, item: dict[str, Any]) -> Attachment:
+        """An attachment as the outbox row keeps it: `text`, or `data` in base64, so a retry
+        sends the very bytes first written."""
+        data = base64.b64decode(item["data"]) if item.get("data") is not None else None
+        return cls(item["filename"], item["content_type"], item.get("text", ""), data)
+
+
+def attachment_payload(filename: str, content_type: str, data: bytes) -> dict[str, str]:
+    """A binary attachment as the outbox row's payload keeps it (JSON: base64)."""
+    return {
+        "filename": filename,
+        "content_type": content_type,
+        "data": base64.b64encode(data).decode("ascii"),
+    }
 
 
 @dataclass(frozen=True)
@@ -165,10 +198,7 @@ def render_message(
     html = f"<p>{escape(body_text)}</p>"
     if link:
         html += f'<p><a href="{escape(link)}">{escape(open_text)}</a></p>'
-    attached = tuple(
-        Attachment(a["filename"], a["content_type"], a["text"])
-        for a in payload.get("attachments") or []
-    )
+    attached = tuple(Attachment.from_payload(a) for a in payload.get("attachments") or [])
     return Rendered(subject_text, text, html, attached)
 
 

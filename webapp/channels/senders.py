@@ -58,7 +58,7 @@ def _send_email(out: Outgoing) -> None:
     for attachment in out.message.attachments:
         main, _, sub = attachment.content_type.partition("/")
         mail.add_attachment(
-            attachment.text.encode(), maintype=main, subtype=sub, filename=attachment.filename
+            attachment.content, maintype=main, subtype=sub, filename=attachment.filename
         )
     try:
         with smtplib.SMTP(smtp.host, smtp.port, timeout=HTTP_TIMEOUT_SECONDS) as server:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from flask import url_for
 from flask_babel import get_locale
@@ -56,6 +57,16 @@ def latest(workspace: Workspace, user: User, limit: int, offset: int = 0) -> lis
     return [_item(row, locale) for row in rows]
 
 
+def _in_app_link(link: object) -> str | None:
+    """A message's own link to a workspace page (a scheduled report's dashboard), relative."""
+    if not isinstance(link, str):
+        return None
+    parts = urlsplit(link)
+    if not parts.path.startswith("/w/"):
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
 def _item(row: Notification, locale: str) -> InboxItem:
     payload = row.payload or {}
     # The absolute link is for e-mails; in the app a relative one keeps the user on this host.
@@ -65,7 +76,11 @@ def _item(row: Notification, locale: str) -> InboxItem:
         id=row.id,
         subject=message.subject,
         body=message.text,
-        lead_url=url_for("workspace.lead", lead_id=lead_id) if isinstance(lead_id, int) else None,
+        lead_url=(
+            url_for("workspace.lead", lead_id=lead_id)
+            if isinstance(lead_id, int)
+            else _in_app_link(payload.get("link"))
+        ),
         at=row.sent_at or row.created_at,
         unread=row.read_at is None,
     )

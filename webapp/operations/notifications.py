@@ -169,6 +169,36 @@ def queue_for(
     return written
 
 
+def queue_per_channel(
+    workspace_id: int,
+    person: User,
+    channels: Iterable[str],
+    message: Callable[[str], tuple[str, dict[str, Any]]],
+    *,
+    key: Callable[[str], str],
+) -> int:
+    """As `queue_for` for one person, with the template and payload each channel carries
+    (`message(channel)`, the channel it goes out on after any fallback): an e-mail's
+    attachment, say, that an in-app message has no use for. Returns how many are new."""
+    routed: set[str] = set()
+    written = 0
+    for channel in channels:
+        route = _route(workspace_id, person, channel)
+        if route.channel in routed:
+            continue
+        routed.add(route.channel)
+        template, payload = message(route.channel)
+        written += (
+            _queue_routed(workspace_id, person, route, template, payload, key(channel)) is not None
+        )
+    return written
+
+
+def exists(key: str) -> bool:
+    """Whether a message with this idempotency key is in the outbox already."""
+    return _exists(key)
+
+
 def queue_group_message(
     workspace: Workspace,
     channel: str,

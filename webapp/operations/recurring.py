@@ -46,6 +46,7 @@ CLOCK_MODULES: tuple[str, ...] = (
     "webapp.operations.roster",  # the monthly roster (CCIMA-3)
     "webapp.operations.cadences",  # contact rounds and nurture touches (BDC-5, CPB-9)
     "webapp.operations.reporting",  # the weekly cut-off and reports (CCIMA-7, CCIMA-8)
+    "webapp.reports.scheduled",  # scheduled reports (issue 15 item 6): figures, then send
 )
 
 

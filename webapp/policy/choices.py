@@ -85,6 +85,9 @@ VALUE_WORDS = {
     "team": _l("the team"),
     "exceptions_contact": _l("the exceptions contact"),
     "actor": _l("the person who acted"),
+    # how often a scheduled report is sent
+    "week": _l("every week"),
+    "month": _l("every month"),
     # weekdays
     "mon": _l("Monday"),
     "tue": _l("Tuesday"),

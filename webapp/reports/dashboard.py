@@ -23,7 +23,7 @@ from webapp.rendering import render
 from webapp.report_fields import field_label, field_value
 from webapp.tenancy import scoped
 
-from . import catalogue, formatting, period, registry
+from . import catalogue, formatting, period, registry, scheduled
 from .compute import Report, run
 from .cut import ALIASES, Cut, Viewer
 from .labels import DIMENSION_LABELS
@@ -43,6 +43,8 @@ CHARTS = (
     ("sla_compliance", "team", "compliance", "bar"),
     ("conversion", "stage", "leads", "bar"),
 )
+# Who sees the scheduled reports and may send one now.
+STAFF = (Role.ADMIN, Role.DIRECTOR, Role.MANAGER)
 BREAKDOWNS_BY_ROLE = {
     Role.MANAGER: ("agent",),
     Role.DIRECTOR: ("team", "source"),
@@ -207,6 +209,7 @@ def home() -> Any:
         weekly=weekly,
         own=viewer.user_id is not None,
         commission_pool="commission_pool" in names or policy.reporting.commission_sharing,
+        scheduled=scheduled.upcoming(workspace) if membership.role in STAFF else [],
     )
 
 

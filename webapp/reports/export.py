@@ -14,6 +14,7 @@ from .formatting import dimension_label
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_TYPE = "text/csv; charset=utf-8"
+SHEET_FORBIDDEN = set("[]:*?/\\")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -50,12 +51,28 @@ def report_csv(report: Report, shown: tuple[list[str], list[list[str]]]) -> byte
 
 def report_xlsx(report: Report) -> bytes:
     """The report as a sheet: labels in the reader's language, figures as numbers."""
+    return workbook_xlsx([report])
+
+
+def workbook_xlsx(reports: list[Report]) -> bytes:
+    """One sheet per report, named after its metric (a scheduled report's attachment)."""
     book = Workbook()
-    sheet = book.active
-    sheet.title = str(report.metric.label)[:31]
-    sheet.append([safe(c) for c in _header(report)])
-    for row in _rows(report):
-        sheet.append([safe(c) for c in row])
+    book.remove(book.active)
+    for report in reports:
+        sheet = book.create_sheet(_sheet_title(report, book.sheetnames))
+        sheet.append([safe(c) for c in _header(report)])
+        for row in _rows(report):
+            sheet.append([safe(c) for c in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _sheet_title(report: Report, taken: list[str]) -> str:
+    """The metric's label as a sheet may be named: 31 characters, none of []:*?/\\, unique."""
+    title = "".join(" " if c in SHEET_FORBIDDEN else c for c in str(report.metric.label))[:31]
+    title, n = title or report.metric.name[:31], 2
+    while title in taken:
+        suffix = f" ({n})"
+        title, n = title[: 31 - len(suffix)] + suffix, n + 1
+    return title
