@@ -125,6 +125,22 @@ class Cut:
             return Lead.arrived_on.label(DAY_KEY)
         return self.key(Lead.created_at)
 
+    def arrival_bucket_key(self) -> ColumnElement[Any]:
+        """As `arrival_key`, but for day/week/month the bucket's index itself, from the local
+        day of arrival (a CASE over integer day ordinals), for metrics whose figures cannot
+        be added up per day (percentiles)."""
+        if ALIASES.get(self.dimension, self.dimension) not in TIME_DIMENSIONS:
+            return self.key(Lead.created_at)
+        starts = [first.toordinal() for first, _, _ in self.period.buckets(self.dimension_of)]
+        if len(starts) == 1:
+            return literal(0).label(KEY)
+        whens = [(Lead.arrived_on < start, index) for index, start in enumerate(starts[1:])]
+        return case(*whens, else_=len(starts) - 1).label(KEY)
+
+    @property
+    def dimension_of(self) -> str | None:
+        return ALIASES.get(self.dimension, self.dimension)
+
     def bucket_of_days(self) -> dict[int, int]:
         """Each local day's ordinal in the period -> the index of its bucket."""
         dimension = ALIASES.get(self.dimension, self.dimension)
