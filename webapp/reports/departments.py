@@ -82,7 +82,7 @@ def _won_moves(cut: Cut, *columns):
 @metric("deals_closed", _l("Deals closed"), dimensions=PER_CPT_AND_AE)
 def deals_closed(cut: Cut):
     """Leads moved to a won status in the period (L411-12; CCIMA-8's reservations)."""
-    return _won_moves(cut, func.count(distinct(Lead.id)).label("value"))
+    return _won_moves(cut, func.count(distinct(LeadStatusMove.lead_id)).label("value"))
 
 
 @metric("upsell_revenue", _l("Upsell revenue"), unit=MONEY, dimensions=PER_CPT_AND_AE)
@@ -95,7 +95,7 @@ def upsell_revenue(cut: Cut):
 @metric("reservations", _l("Reservations"), dimensions=LEAD_DIMENSIONS)
 def reservations(cut: Cut):
     """Reservations (apartados) made in the period: moves to a won status (CCIMA-8)."""
-    return _won_moves(cut, func.count(distinct(Lead.id)).label("value"))
+    return _won_moves(cut, func.count(distinct(LeadStatusMove.lead_id)).label("value"))
 
 
 def _top_ratings(policy: Policy) -> list[str]:
@@ -199,5 +199,6 @@ def files_lost(cut: Cut):
     """Files moved to a cadence's lost status in the period (BDC-6)."""
     statuses = [c.lost_status for c in cut.policy.cadences if isinstance(c, DailyRounds)]
     key = cut.key(LeadStatusMove.moved_at)
-    query = _status_moves(cut, func.count(distinct(Lead.id)).label("value"), key=key)
+    moved = func.count(distinct(LeadStatusMove.lead_id)).label("value")
+    query = _status_moves(cut, moved, key=key)
     return cut.group(query.where(_status_of_move().in_([s for s in statuses if s] or [""])))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, distinct, func, or_
+from sqlalchemy.sql import visitors
 
 from webapp.clock import now
 from webapp.models import (
@@ -18,7 +19,7 @@ from webapp.models import (
 from webapp.tenancy import scoped
 
 from . import durations
-from .cut import Cut
+from .cut import Cut, Viewer
 from .registry import COUNT, LEAD_DIMENSIONS, MONEY, RATIO, SECONDS, SHARE, Column, Row, metric
 
 REMINDER = "timer.reminder"
@@ -128,13 +129,21 @@ def contact_rate(cut: Cut):
 def _status_moves(cut: Cut, *columns, key):
     """Status moves of the viewer's leads in the period: the narrow rows the status change
     writes (webapp.models.LeadStatusMove, read from ix_status_moves_report), not the audit
-    JSON."""
+    JSON. Joined to the leads only when the viewer's scope or the group key needs them (a
+    partner's narrowing applies to the moves themselves: webapp.tenancy.scoped)."""
+    during = cut.during(LeadStatusMove.moved_at)
+    if cut.viewer == Viewer() and not _reads_leads(key):
+        return scoped(LeadStatusMove).with_only_columns(key, *columns).where(during)
     return (
         cut.leads()
         .with_only_columns(key, *columns)
         .join(LeadStatusMove, LeadStatusMove.lead_id == Lead.id)
-        .where(LeadStatusMove.workspace_id == cut.workspace.id, cut.during(LeadStatusMove.moved_at))
+        .where(LeadStatusMove.workspace_id == cut.workspace.id, during)
     )
+
+
+def _reads_leads(expression) -> bool:
+    return any(getattr(e, "table", None) is Lead.__table__ for e in visitors.iterate(expression))
 
 
 def _status_of_move():
@@ -151,7 +160,7 @@ def _status_of_move():
 def conversion(cut: Cut):
     """Leads that reached each stage (status) in the period."""
     key = cut.key(LeadStatusMove.moved_at, stage=_status_of_move())
-    query = _status_moves(cut, func.count(distinct(Lead.id)).label("leads"), key=key)
+    query = _status_moves(cut, func.count(distinct(LeadStatusMove.lead_id)).label("leads"), key=key)
     return cut.group(query)
 
 
@@ -176,7 +185,8 @@ def leads_lost(cut: Cut):
     policy = cut.policy
     lost = sorted(policy.intake.terminal_codes - policy.intake.won_codes) or [""]
     key = cut.key(LeadStatusMove.moved_at, reason=LeadStatusMove.reason, stage=_status_of_move())
-    query = _status_moves(cut, func.count(distinct(Lead.id)).label("value"), key=key)
+    moved = func.count(distinct(LeadStatusMove.lead_id)).label("value")
+    query = _status_moves(cut, moved, key=key)
     return cut.group(query.where(_status_of_move().in_(lost)))
 
 
