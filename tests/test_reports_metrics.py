@@ -209,3 +209,24 @@ def test_report_list_names_the_policy_metrics_and_csv_matches_json(
     assert csv.mimetype == "text/csv"
     lines = csv.get_data(as_text=True).lstrip("\ufeff").splitlines()
     assert lines[0] == "group,value" and lines[-1] == "Total,4"
+
+
+def test_issue_15_the_migration_backfills_the_status_moves_from_the_audit_trail(
+    app, make_workspace, make_member
+):
+    """0019_rspeed: a database upgraded from 0018 gets a move row for each audited status
+    change, at the event's moment, with its reason and the won deal's revenue."""
+    from flask_migrate import downgrade, upgrade
+
+    _week(make_workspace, make_member)
+
+    def moves():
+        rows = db.session.scalars(select(LeadStatusMove)).all()
+        return sorted((m.lead_id, m.status, m.reason, m.revenue, m.moved_at) for m in rows)
+
+    written = moves()
+    db.session.commit()
+    db.session.remove()
+    downgrade(revision="0018_reports")
+    upgrade()
+    assert len(written) == 2 and moves() == written
