@@ -12,7 +12,7 @@ from sqlalchemy import select
 from tests.api_helpers import key_headers
 from tests.test_deal_announcements import _contact_center
 from webapp.extensions import db
-from webapp.models import Deadline, DeadlineState
+from webapp.models import Deadline, DeadlineState, LeadStatusMove
 from webapp.operations import activities, deadlines, leads, outcomes
 
 
@@ -108,6 +108,44 @@ def test_speed_to_lead_counts_open_time_from_the_opening_median_p90_and_share_in
     assert abs(total["within_sla"] - 2 / 3) < 1e-9
 
 
+def test_issue_15_speed_to_lead_per_source_and_day_percentiles_taken_by_the_database(
+    client, make_workspace, make_member
+):
+    """Issue 15 item 1: the median and p90 per group come from SQL (percentile_cont on
+    PostgreSQL, ranks picked from a window on SQLite), interpolated between the closest
+    ranks: digital marketing 4 and 30 minutes, MKT CCIMA 6 open minutes; per day the same."""
+    workspace, *_ = _week(make_workspace, make_member)
+    with time_machine.travel(at(23, 9), tick=False):
+        sources = _get(client, workspace, "/speed_to_lead", group_by="source", **WEEK).get_json()
+        days = _get(client, workspace, "/speed_to_lead", group_by="day", **WEEK).get_json()
+    digital, ccima = (
+        next(r for r in sources["rows"] if r["key"] == key)
+        for key in ("digital_marketing", "fuente_mkt_ccima")
+    )
+    assert digital["contacted"] == 2 and digital["within_sla"] == 0.5
+    assert abs(digital["median"] - (240 + (1800 - 240) * 0.5)) < 1e-6
+    assert abs(digital["p90"] - (240 + (1800 - 240) * 0.9)) < 1e-6
+    assert (ccima["median"], ccima["p90"], ccima["within_sla"]) == (360, 360, 1)
+    assert [r["contacted"] for r in days["rows"]] == [1, 2, 0, 0, 0, 0, 0]
+    assert days["rows"][0]["median"] == 360 and days["rows"][2]["median"] is None
+
+
+def test_issue_15_a_status_change_writes_the_move_the_reports_count(
+    client, make_workspace, make_member
+):
+    """The move is a narrow row written with the status change (lead_status_moves), at the
+    audit event's moment, with the reason and a won deal's revenue."""
+    workspace, *_ = _week(make_workspace, make_member)
+    moves = db.session.scalars(
+        select(LeadStatusMove).where(LeadStatusMove.workspace_id == workspace.id)
+    ).all()
+    assert sorted((m.status, m.reason, m.revenue) for m in moves) == [
+        ("lost", "Sin presupuesto", None),
+        ("reserved", "", 250000),
+    ]
+    assert {m.moved_at for m in moves} == {at(19, 12)}
+
+
 def test_sla_compliance_per_timer_met_breached_and_reassigned(client, make_workspace, make_member):
     workspace, *_ = _week(make_workspace, make_member)
     with time_machine.travel(at(23, 9), tick=False):
@@ -171,3 +209,24 @@ def test_report_list_names_the_policy_metrics_and_csv_matches_json(
     assert csv.mimetype == "text/csv"
     lines = csv.get_data(as_text=True).lstrip("\ufeff").splitlines()
     assert lines[0] == "group,value" and lines[-1] == "Total,4"
+
+
+def test_issue_15_the_migration_backfills_the_status_moves_from_the_audit_trail(
+    app, make_workspace, make_member
+):
+    """0019_rspeed: a database upgraded from 0018 gets a move row for each audited status
+    change, at the event's moment, with its reason and the won deal's revenue."""
+    from flask_migrate import downgrade, upgrade
+
+    _week(make_workspace, make_member)
+
+    def moves():
+        rows = db.session.scalars(select(LeadStatusMove)).all()
+        return sorted((m.lead_id, m.status, m.reason, m.revenue, m.moved_at) for m in rows)
+
+    written = moves()
+    db.session.commit()
+    db.session.remove()
+    downgrade(revision="0018_reports")
+    upgrade()
+    assert len(written) == 2 and moves() == written

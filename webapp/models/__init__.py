@@ -3,7 +3,7 @@
 from .audit import AuditEvent
 from .channels import ChannelSettings
 from .delivery import ApiKey, Notification, NotificationState
-from .lead import Account, IntakeReceipt, Lead
+from .lead import Account, IntakeReceipt, Lead, LeadStatusMove
 from .lead_import import ImportState, LeadImport
 from .portal import Collateral, DealRegistration, LeadFeedback, Meeting, Opportunity
 from .replay import PolicyReplay, ReplayState
@@ -45,6 +45,7 @@ __all__ = [
     "Lead",
     "LeadFeedback",
     "LeadImport",
+    "LeadStatusMove",
     "Meeting",
     "Membership",
     "Notification",

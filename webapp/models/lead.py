@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -138,3 +139,30 @@ class IntakeReceipt(TenantOwned, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
 
     lead = relationship("Lead")
+
+
+class LeadStatusMove(TenantOwned, db.Model):
+    """A lead's move to a status, written with the status change by
+    `operations.leads.set_status` (the audit event records it too): the narrow fact the
+    reports count conversion, leads lost and won revenue from (issue 15), read from
+    ix_status_moves_report instead of the audit rows' JSON."""
+
+    __tablename__ = "lead_status_moves"
+    __table_args__ = (
+        Index(
+            "ix_status_moves_report",
+            "workspace_id",
+            "moved_at",
+            "status",
+            "lead_id",
+            "revenue",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(60))
+    moved_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    # The won deal's revenue as recorded on the move (None: none given).
+    revenue: Mapped[float | None] = mapped_column(Numeric(asdecimal=False))

@@ -8,6 +8,9 @@ a per-lead subquery and a calendar walk).
   the time to it in the clock of the policy's first-response timer (business time per the
   calendar: a lead that waited counts from the opening; else wall-clock), and how many
   contact attempts were logged; kept by `operations.activities.log_activity`.
+- `lead_status_moves`: each move to a status, with its reason and a won deal's revenue,
+  written by `operations.leads.set_status` beside the audit event (conversion, leads lost,
+  won revenue count these rows instead of the audit JSON).
 
 The same functions compute them for the migration's backfill and the benchmark's rows.
 """
@@ -15,6 +18,8 @@ The same functions compute them for the migration's backfill and the benchmark's
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from tenants import Policy
@@ -69,3 +74,14 @@ def contacted(lead: Lead, policy: Policy, at: datetime) -> None:
     if lead.first_contact_at is None or _aware(at) < _aware(lead.first_contact_at):
         lead.first_contact_at = at
         lead.first_contact_seconds = seconds_to_contact(policy, lead.created_at, at)
+
+
+def move_revenue(value: Any) -> Decimal | None:
+    """The revenue recorded on a status move (a decimal string), None if none or unreadable."""
+    if value is None or value == "":
+        return None
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    return amount if amount.is_finite() else None

@@ -15,9 +15,10 @@ from webapp.clock import now
 from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.live_versions import QUEUES
-from webapp.models import Deadline, Lead, User, Workspace
+from webapp.models import Deadline, Lead, LeadStatusMove, User, Workspace
 
 from . import audit, deadlines, events, lead_facts, policies, reminders, tasks
+from .lead_facts import move_revenue
 from .unit import operation
 
 
@@ -196,7 +197,7 @@ def set_status(
     lead.status = status
     lead.updated_at = now()
     QUEUES.bump_after_commit(lead.workspace_id, (lead.owner_id,))
-    audit.record(
+    event = audit.record(
         lead.workspace_id,
         action,
         lead,
@@ -204,6 +205,18 @@ def set_status(
         before={"status": before},
         after={"status": status, **(details or {})},
         reason=reason,
+    )
+    event.created_at = now()
+    # The reports' narrow fact of the move (issue 15), at the audit event's moment.
+    db.session.add(
+        LeadStatusMove(
+            workspace_id=lead.workspace_id,
+            lead_id=lead.id,
+            status=status,
+            moved_at=event.created_at,
+            reason=reason,
+            revenue=move_revenue((details or {}).get("revenue")),
+        )
     )
     if status in policies.active_policy(lead.workspace).intake.terminal_codes:
         deadlines.close_clocks(lead, reason=f"lead {status}")

@@ -18,7 +18,7 @@ from webapp.models import AuditEvent, Lead, Membership, Team, User
 from webapp.tenancy import scoped
 
 from .cut import Cut
-from .metrics import STATUS_ACTIONS, _status_of_move
+from .metrics import STATUS_ACTIONS
 from .registry import MONEY, RATIO, Column, Row, metric
 
 HUNDRED = Decimal(100)
@@ -39,7 +39,7 @@ def _commission_sums(cut: Cut) -> tuple[Decimal, Decimal]:
         .where(
             AuditEvent.action.in_(STATUS_ACTIONS),
             cut.during(AuditEvent.created_at),
-            _status_of_move().in_(won),
+            AuditEvent.after["status"].as_string().in_(won),
         )
     )
     advisor, manager = db.session.execute(query).one()

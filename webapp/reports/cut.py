@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, literal_column, or_
 
 from tenants import Policy
+from webapp.extensions import db
 from webapp.models import Lead, Membership, Role, Workspace
 from webapp.tenancy import scoped
 
@@ -37,14 +38,19 @@ ALIASES = {"manager": "team", "cpt_agent": "agent", "ae_agent": "agent", "member
 
 
 def _owners_team() -> Any:
-    """The team of the lead's holder, for leads handed to a person rather than a team."""
-    return (
+    """The team of the lead's holder, for leads handed to a person rather than a team: a CASE
+    over the workspace's members who have a team (a few rows, read once), not a subquery per
+    lead (issue 15)."""
+    query = (
         scoped(Membership)
-        .with_only_columns(Membership.team_id)
-        .where(Membership.user_id == Lead.owner_id)
-        .correlate(Lead)
-        .scalar_subquery()
+        .with_only_columns(Membership.user_id, Membership.team_id)
+        .where(Membership.team_id.is_not(None))
+        .order_by(Membership.user_id)
     )
+    teams = db.session.execute(query).all()
+    if not teams:
+        return None
+    return case(dict(teams), value=Lead.owner_id, else_=None)
 
 
 @dataclass(frozen=True)
@@ -110,7 +116,10 @@ class Cut:
             whens = [(at < end, index) for index, (_, _, end) in enumerate(buckets)]
             return case(*whens, else_=None).label(KEY)
         if dimension == "team" and dimension not in columns:
-            return func.coalesce(Lead.team_id, _owners_team()).label(KEY)
+            owners_team = _owners_team()
+            if owners_team is None:
+                return Lead.team_id.label(KEY)
+            return func.coalesce(Lead.team_id, owners_team).label(KEY)
         return columns.get(dimension, LEAD_KEYS.get(dimension)).label(KEY)
 
     def arrived(self) -> ColumnElement[bool]:
@@ -124,6 +133,22 @@ class Cut:
         if ALIASES.get(self.dimension, self.dimension) in TIME_DIMENSIONS:
             return Lead.arrived_on.label(DAY_KEY)
         return self.key(Lead.created_at)
+
+    def arrival_bucket_key(self) -> ColumnElement[Any]:
+        """As `arrival_key`, but for day/week/month the bucket's index itself, from the local
+        day of arrival (a CASE over integer day ordinals), for metrics whose figures cannot
+        be added up per day (percentiles)."""
+        if ALIASES.get(self.dimension, self.dimension) not in TIME_DIMENSIONS:
+            return self.key(Lead.created_at)
+        starts = [first.toordinal() for first, _, _ in self.period.buckets(self.dimension_of)]
+        if len(starts) == 1:
+            return literal(0).label(KEY)
+        whens = [(Lead.arrived_on < start, index) for index, start in enumerate(starts[1:])]
+        return case(*whens, else_=len(starts) - 1).label(KEY)
+
+    @property
+    def dimension_of(self) -> str | None:
+        return ALIASES.get(self.dimension, self.dimension)
 
     def bucket_of_days(self) -> dict[int, int]:
         """Each local day's ordinal in the period -> the index of its bucket."""

@@ -7,11 +7,11 @@ never a code spelled here."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, Numeric, case, cast, distinct, func
+from sqlalchemy import Integer, case, cast, distinct, func
 
 from tenants import Policy
 from tenants.policy.cadences import DailyRounds
-from webapp.models import Activity, AuditEvent, Lead, Task, TaskState
+from webapp.models import Activity, Lead, LeadStatusMove, Task, TaskState
 from webapp.operations.activities import NOT_CONTACT
 from webapp.operations.cadences import ROUND_TASK
 
@@ -74,7 +74,7 @@ def referrals_generated(cut: Cut):
 
 
 def _won_moves(cut: Cut, *columns):
-    key = cut.key(AuditEvent.created_at, cpt_agent=_cpt_agent(), ae_agent=Lead.owner_id)
+    key = cut.key(LeadStatusMove.moved_at, cpt_agent=_cpt_agent(), ae_agent=Lead.owner_id)
     won = sorted(cut.policy.intake.won_codes) or [""]
     return cut.group(_status_moves(cut, *columns, key=key).where(_status_of_move().in_(won)))
 
@@ -82,20 +82,20 @@ def _won_moves(cut: Cut, *columns):
 @metric("deals_closed", _l("Deals closed"), dimensions=PER_CPT_AND_AE)
 def deals_closed(cut: Cut):
     """Leads moved to a won status in the period (L411-12; CCIMA-8's reservations)."""
-    return _won_moves(cut, func.count(distinct(Lead.id)).label("value"))
+    return _won_moves(cut, func.count(distinct(LeadStatusMove.lead_id)).label("value"))
 
 
 @metric("upsell_revenue", _l("Upsell revenue"), unit=MONEY, dimensions=PER_CPT_AND_AE)
 def upsell_revenue(cut: Cut):
     """The revenue recorded on the won moves of the period (L411-12)."""
-    amount = cast(AuditEvent.after["revenue"].as_string(), Numeric)
-    return _won_moves(cut, func.coalesce(func.sum(amount), 0).label("value"))
+    amount = func.coalesce(func.sum(LeadStatusMove.revenue), 0)
+    return _won_moves(cut, amount.label("value"))
 
 
 @metric("reservations", _l("Reservations"), dimensions=LEAD_DIMENSIONS)
 def reservations(cut: Cut):
     """Reservations (apartados) made in the period: moves to a won status (CCIMA-8)."""
-    return _won_moves(cut, func.count(distinct(Lead.id)).label("value"))
+    return _won_moves(cut, func.count(distinct(LeadStatusMove.lead_id)).label("value"))
 
 
 def _top_ratings(policy: Policy) -> list[str]:
@@ -198,6 +198,7 @@ def contact_rounds_done(cut: Cut):
 def files_lost(cut: Cut):
     """Files moved to a cadence's lost status in the period (BDC-6)."""
     statuses = [c.lost_status for c in cut.policy.cadences if isinstance(c, DailyRounds)]
-    key = cut.key(AuditEvent.created_at)
-    query = _status_moves(cut, func.count(distinct(Lead.id)).label("value"), key=key)
+    key = cut.key(LeadStatusMove.moved_at)
+    moved = func.count(distinct(LeadStatusMove.lead_id)).label("value")
+    query = _status_moves(cut, moved, key=key)
     return cut.group(query.where(_status_of_move().in_([s for s in statuses if s] or [""])))

@@ -3,15 +3,17 @@ to its first logged contact, in the clock the policy's first timer counts in.
 
 The seconds are a fact on the lead row, stored in the policy's clock by the operation that
 logs the first contact (webapp.operations.lead_facts). The median and p90 are order
-statistics: PostgreSQL's percentile_cont could give them, SQLite has none; so they are taken
-here from the sorted per-lead seconds, one number per contacted lead of the period, read
-from the covering index ix_leads_report.
+statistics taken by the database, per group, from the covering index ix_leads_report:
+PostgreSQL's percentile_cont; on SQLite (which has none) the values ranked by a window
+(ROW_NUMBER over the ordered seconds) and the two ranks around each percentile picked —
+interpolated as percentile_cont does. Never every value in Python.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
+
+from sqlalchemy import case, func, select
 
 from tenants import Policy
 from tenants.policy.timers import Timer
@@ -19,46 +21,101 @@ from webapp.extensions import db
 from webapp.models import Lead
 from webapp.operations import lead_facts
 
-from .cut import DAY_KEY, Cut
+from .cut import KEY, Cut
+
+SHARES = {"median": 0.5, "p90": 0.9}
 
 
 def first_response_timer(policy: Policy) -> Timer | None:
     return lead_facts.first_response_timer(policy)
 
 
-def per_lead(cut: Cut) -> dict[Any, list[float]]:
-    """Each group's per-lead seconds to first contact, sorted: the seconds the operations
-    stored on the lead when its first contact was logged (webapp.operations.lead_facts),
-    read with the day of arrival from ix_leads_report."""
-    key = cut.arrival_key()
-    query = (
+def figures(cut: Cut, limit: float | None) -> list[dict[str, Any]]:
+    """Per group of `cut`: leads contacted, the median and p90 of their seconds to first
+    contact, and the share within `limit` seconds (None: no SLA to measure against)."""
+    seconds = Lead.first_contact_seconds
+    facts = (
         cut.leads()
-        .with_only_columns(key, Lead.first_contact_seconds)
-        .where(cut.arrived(), Lead.first_contact_seconds.is_not(None))
+        .with_only_columns(cut.arrival_bucket_key(), seconds.label("seconds"))
+        .where(cut.arrived(), seconds.is_not(None))
+        .subquery("facts")
     )
-    rows = db.session.execute(query).all()
-    by_day = key.name == DAY_KEY
-    bucket = cut.bucket_of_days() if by_day else {}
-    out: dict[Any, list[float]] = defaultdict(list)
-    for group, seconds in rows:
-        out[bucket.get(group) if by_day else group].append(float(seconds))
-    for values in out.values():
-        values.sort()
-    return out
+    if db.session.get_bind().dialect.name == "postgresql":
+        rows = _percentile_cont(facts, limit)
+    else:
+        rows = _ranked(facts, limit)
+    return [
+        {
+            "key": row[KEY],
+            "contacted": row["contacted"],
+            **{name: _interpolated(row, name, share) for name, share in SHARES.items()},
+            "within_sla": (row["within"] or 0) / row["contacted"] if limit is not None else None,
+        }
+        for row in rows
+    ]
 
 
-def _wall(start: float, end: float) -> float:
-    return max(end - start, 0.0)
+def _within(value: Any, limit: float | None) -> Any:
+    return func.sum(case((value <= limit, 1), else_=0) if limit is not None else 0)
 
 
-def percentile(sorted_values: list[float], share: float) -> float | None:
-    """Linear interpolation between closest ranks (as PostgreSQL's percentile_cont)."""
-    if not sorted_values:
+def _percentile_cont(facts, limit: float | None) -> list[dict[str, Any]]:
+    """PostgreSQL: percentile_cont per group."""
+    group, value = facts.c[KEY], facts.c.seconds
+    query = select(
+        group,
+        func.count().label("contacted"),
+        _within(value, limit).label("within"),
+        *(
+            func.percentile_cont(share).within_group(value).label(name)
+            for name, share in SHARES.items()
+        ),
+    ).group_by(group)
+    return [dict(r._mapping) for r in db.session.execute(query)]
+
+
+def _ranked(facts, limit: float | None) -> list[dict[str, Any]]:
+    """SQLite: the groups' counts first (in the database's order of the key), then one
+    window ranking every value by (group, seconds) — no partition, no per-row count: the
+    cheapest window SQLite runs — of which only the ranks either side of each group's
+    percentile positions are read back (four rows a group)."""
+    group, value = facts.c[KEY], facts.c.seconds
+    counts = select(group, func.count().label("contacted"), _within(value, limit).label("within"))
+    rows = [dict(r._mapping) for r in db.session.execute(counts.group_by(group).order_by(group))]
+    offset = 0
+    for row in rows:
+        n = row["contacted"]
+        for name, share in SHARES.items():
+            low = int((n - 1) * share)
+            high = min(low + 1, n - 1)
+            row[f"{name}_low"] = offset + low + 1
+            row[f"{name}_high"] = offset + high + 1
+        offset += n
+    if not rows:
+        return rows
+    ranked = select(value, func.row_number().over(order_by=(group, value)).label("rank")).subquery(
+        "ranked"
+    )
+    ranks = sorted({r[f"{name}_{end}"] for r in rows for name in SHARES for end in ("low", "high")})
+    query = select(ranked.c["rank"], ranked.c.seconds).where(ranked.c["rank"].in_(ranks))
+    at_rank = dict(db.session.execute(query).all())
+    for row in rows:
+        for name in SHARES:
+            for end in ("low", "high"):
+                row[f"{name}_{end}"] = at_rank.get(row[f"{name}_{end}"])
+    return rows
+
+
+def _interpolated(row: dict[str, Any], name: str, share: float) -> float | None:
+    """The percentile of the row: PostgreSQL's, or interpolated between the closest ranks
+    SQLite picked (as percentile_cont does)."""
+    if name in row:
+        return None if row[name] is None else float(row[name])
+    low, high = row[f"{name}_low"], row[f"{name}_high"]
+    if low is None:
         return None
-    position = (len(sorted_values) - 1) * share
-    low = int(position)
-    high = min(low + 1, len(sorted_values) - 1)
-    return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (position - low)
+    position = (row["contacted"] - 1) * share
+    return float(low) + (float(high) - float(low)) * (position - int(position))
 
 
 def sla_seconds(policy: Policy) -> float | None:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Numeric, case, cast, distinct, func, or_
+from sqlalchemy import case, distinct, func, or_
+from sqlalchemy.sql import visitors
 
 from webapp.clock import now
 from webapp.models import (
-    AuditEvent,
     Deadline,
     DeadlineState,
     Lead,
+    LeadStatusMove,
     Membership,
     Task,
     TaskState,
@@ -18,7 +19,7 @@ from webapp.models import (
 from webapp.tenancy import scoped
 
 from . import durations
-from .cut import Cut
+from .cut import Cut, Viewer
 from .registry import COUNT, LEAD_DIMENSIONS, MONEY, RATIO, SECONDS, SHARE, Column, Row, metric
 
 REMINDER = "timer.reminder"
@@ -44,21 +45,9 @@ def leads_received(cut: Cut):
     headline=("median", "within_sla"),
 )
 def speed_to_lead(cut: Cut) -> list[Row]:
-    """Arrival (or opening) to the first logged contact, per lead of the period."""
-    limit = durations.sla_seconds(cut.policy)
-    rows = []
-    for group, seconds in durations.per_lead(cut).items():
-        within = sum(1 for s in seconds if s <= limit) / len(seconds) if limit else None
-        rows.append(
-            {
-                "key": group,
-                "contacted": len(seconds),
-                "median": durations.percentile(seconds, 0.5),
-                "p90": durations.percentile(seconds, 0.9),
-                "within_sla": within,
-            }
-        )
-    return rows
+    """Arrival (or opening) to the first logged contact, per lead of the period: counts and
+    percentiles aggregated by the database (webapp.reports.durations)."""
+    return durations.figures(cut, durations.sla_seconds(cut.policy))
 
 
 def _reassigning_timers(policy) -> list[str]:
@@ -138,17 +127,28 @@ def contact_rate(cut: Cut):
 
 
 def _status_moves(cut: Cut, *columns, key):
-    """Status moves of the viewer's leads audited in the period."""
+    """Status moves of the viewer's leads in the period: the narrow rows the status change
+    writes (webapp.models.LeadStatusMove, read from ix_status_moves_report), not the audit
+    JSON. Joined to the leads only when the viewer's scope or the group key needs them (a
+    partner's narrowing applies to the moves themselves: webapp.tenancy.scoped)."""
+    during = cut.during(LeadStatusMove.moved_at)
+    if cut.viewer == Viewer() and not _reads_leads(key):
+        return scoped(LeadStatusMove).with_only_columns(key, *columns).where(during)
     return (
         cut.leads()
         .with_only_columns(key, *columns)
-        .join(AuditEvent, (AuditEvent.subject_id == Lead.id) & (AuditEvent.subject_type == "leads"))
-        .where(AuditEvent.action.in_(STATUS_ACTIONS), cut.during(AuditEvent.created_at))
+        .join(LeadStatusMove, LeadStatusMove.lead_id == Lead.id)
+        .where(LeadStatusMove.workspace_id == cut.workspace.id, during)
     )
 
 
+def _reads_leads(expression) -> bool:
+    return any(getattr(e, "table", None) is Lead.__table__ for e in visitors.iterate(expression))
+
+
 def _status_of_move():
-    return AuditEvent.after["status"].as_string()
+    """The status a move went to."""
+    return LeadStatusMove.status
 
 
 @metric(
@@ -159,16 +159,16 @@ def _status_of_move():
 )
 def conversion(cut: Cut):
     """Leads that reached each stage (status) in the period."""
-    key = cut.key(AuditEvent.created_at, stage=_status_of_move())
-    query = _status_moves(cut, func.count(distinct(Lead.id)).label("leads"), key=key)
+    key = cut.key(LeadStatusMove.moved_at, stage=_status_of_move())
+    query = _status_moves(cut, func.count(distinct(LeadStatusMove.lead_id)).label("leads"), key=key)
     return cut.group(query)
 
 
 @metric("won_revenue", _l("Won revenue"), unit=MONEY)
 def won_revenue(cut: Cut):
     """The revenue of the deals won in the period, as recorded on the Won move."""
-    key = cut.key(AuditEvent.created_at)
-    amount = func.coalesce(func.sum(cast(AuditEvent.after["revenue"].as_string(), Numeric)), 0)
+    key = cut.key(LeadStatusMove.moved_at)
+    amount = func.coalesce(func.sum(LeadStatusMove.revenue), 0)
     query = _status_moves(cut, amount.label("value"), key=key).where(
         _status_of_move().in_(sorted(cut.policy.intake.won_codes) or [""])
     )
@@ -184,8 +184,9 @@ def leads_lost(cut: Cut):
     """Leads closed without a win in the period, and why (the reason given)."""
     policy = cut.policy
     lost = sorted(policy.intake.terminal_codes - policy.intake.won_codes) or [""]
-    key = cut.key(AuditEvent.created_at, reason=AuditEvent.reason, stage=_status_of_move())
-    query = _status_moves(cut, func.count(distinct(Lead.id)).label("value"), key=key)
+    key = cut.key(LeadStatusMove.moved_at, reason=LeadStatusMove.reason, stage=_status_of_move())
+    moved = func.count(distinct(LeadStatusMove.lead_id)).label("value")
+    query = _status_moves(cut, moved, key=key)
     return cut.group(query.where(_status_of_move().in_(lost)))
 
 
