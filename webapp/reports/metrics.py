@@ -16,7 +16,7 @@ from webapp.models import (
     Task,
     TaskState,
 )
-from webapp.tenancy import scoped
+from webapp.tenancy import owned_by, scoped
 
 from . import durations
 from .cut import Cut, Viewer
@@ -138,7 +138,7 @@ def _status_moves(cut: Cut, *columns, key):
         cut.leads()
         .with_only_columns(key, *columns)
         .join(LeadStatusMove, LeadStatusMove.lead_id == Lead.id)
-        .where(LeadStatusMove.workspace_id == cut.workspace.id, during)
+        .where(owned_by(LeadStatusMove, cut.workspace), during)
     )
 
 
