@@ -441,3 +441,18 @@ def test_public_pages_in_every_language(site: Site):
             failures.append(findings.report())
     print(f"\npublic: {pages} pages in {len(LANGUAGES)} languages")
     assert not failures, "\n".join(failures)
+
+
+def test_what_leadline_wrote_itself_is_told_in_the_readers_language(site: Site):
+    """Issue 16 item 2: stored English the catalogue cannot see on a page — a delivery's error
+    (the WhatsApp endpoint refused), the first policy version's comment, the demo's notes —
+    reads in the reader's language."""
+    _read_in("es")
+    admin = next(r for r in site.readers if r.slug == "ccima" and r.role == "admin")
+    operations = admin.client.get("/w/ccima/operations/").get_data(as_text=True)
+    assert "No se pudo conectar con http://127.0.0.1:1/1/messages" in operations
+    assert "Could not reach" not in operations
+    versions = admin.client.get("/w/ccima/policy/versions").get_data(as_text=True)
+    assert "política inicial" in versions and "initial policy" not in versions
+    leads = admin.client.get("/w/ccima/leads?q=Demo").get_data(as_text=True)
+    assert ">demo<" not in leads
