@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -28,7 +29,7 @@ from sqlalchemy import update
 from tests import support
 from tests.policy_forms import form_values
 from tests.test_html_pages import PASSWORD, _members, _page_rules, _url_values
-from tests.test_tenancy import _build
+from tests.test_tenancy import PLAIN_VALUES, _build
 from webapp import policy_versions as policies
 from webapp.demo import ADMIN_EMAIL, seed_demo
 from webapp.extensions import db
@@ -37,6 +38,7 @@ from webapp.job_names import NOTIFICATION_DELIVER
 from webapp.models import ChannelSettings, Lead, Membership, Role, User, Workspace
 from webapp.operations import assignment, invitations, outcomes, unit
 from webapp.operations.notifications import queue_message
+from webapp.policy.views import SECTIONS
 from workers import runtime
 
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
@@ -263,12 +265,19 @@ def site(_migrated_app: Flask, redis_url: str) -> Iterator[Site]:
                 values = _url_values(rule, workspace)
                 if values is not None:
                     urls.append((rule.endpoint, _build(rule, values)))
+            # Every section of the policy, as the one who edits it (the crawl's rule names one).
+            sections = [
+                ("policy.section", f"/w/{workspace.slug}/policy/sections/{section}")
+                for section in SECTIONS
+                if section != PLAIN_VALUES["section"]
+            ]
             for member in _members(workspace):
                 user = db.session.get(User, member.user_id)
                 client = _migrated_app.test_client()
                 signed_in = client.post("/login", data={"email": user.email, "password": PASSWORD})
                 assert signed_in.status_code == 302, user.email
-                readers.append(Reader(workspace.slug, member.role.value, client, urls))
+                mine = urls + sections if member.role == Role.ADMIN else urls
+                readers.append(Reader(workspace.slug, member.role.value, client, mine))
         yield Site(readers, lead_ids)
         db.session.remove()
     support.wipe(_migrated_app)
@@ -346,9 +355,9 @@ def _bad_file() -> dict:
     return {"file": (io.BytesIO(b"\x00\xff\xfe not,a\ncsv"), "leads.xlsx")}
 
 
-def _refused_forms(site: Site, findings: _Findings) -> int:
+def _refused_forms(site: Site, findings: _Findings) -> Counter[int]:
     """The answers to forms posted empty or wrong, as the workspace's administrator."""
-    answered = 0
+    answered: Counter[int] = Counter()
     for reader in site.readers:
         if reader.role != "admin":
             continue
@@ -379,7 +388,7 @@ def _refused_forms(site: Site, findings: _Findings) -> int:
             assert response.status_code < 500, url
             if response.status_code in (301, 302, 303) or not _is_html(response):
                 continue
-            answered += 1
+            answered[response.status_code] += 1
             findings.read(response, f"admin POST {url} ({response.status_code})")
     return answered
 
@@ -396,10 +405,11 @@ def test_every_page_in_every_language_is_translated_for_every_role(site: Site, l
     crawled = findings.pages
     forms = _refused_forms(site, findings)
     print(
-        f"\n{language}: {crawled} pages and fragments, {forms} refused forms, "
-        f"{len(site.readers)} readers ({len({r.slug for r in site.readers})} workspaces)"
+        f"\n{language}: {crawled} pages and fragments, {forms.total()} refused forms "
+        f"(by status {dict(sorted(forms.items()))}), {len(site.readers)} readers "
+        f"({len({r.slug for r in site.readers})} workspaces)"
     )
-    assert crawled > 300 and forms > 20
+    assert crawled > 900 and forms[422] > 20
     assert not findings.where, findings.report()
 
 

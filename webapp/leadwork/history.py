@@ -134,7 +134,7 @@ class Reader:
                 text = render(self, *match.groups())
                 if text is not None:
                     return text
-        return reason
+        return version_comment(reason)  # Leadline's own words (a version comment) translated
 
 
 def _strategy(reader: Reader, strategy: str, pick: str) -> str | None:
