@@ -121,7 +121,7 @@ DELIVERY_ERRORS: tuple[tuple[re.Pattern[str], LazyString], ...] = (
     ),
     (
         re.compile(r"SMTP (?P<address>\S+): (?P<detail>.*)", re.S),
-        _l("The mail server %(address)s failed: %(detail)s"),
+        _l("SMTP %(address)s: %(detail)s"),
     ),
     (
         re.compile(r"(?P<address>https?://\S+): (?P<detail>.*)", re.S),
