@@ -295,11 +295,12 @@ HX = {"HX-Request": "true"}
 class _Findings:
     def __init__(self, language: str) -> None:
         self.language = language
-        self.pages = 0
+        self.pages = self.fragments = 0
         self.where: dict[str, set[str]] = {}
 
     def read(self, response, where: str) -> None:
         self.pages += 1
+        self.fragments += where.endswith("(htmx)")
         for problem in problems(visible_text(response.get_data(as_text=True)), self.language):
             self.where.setdefault(problem, set()).add(f"{self.language} {where}")
 
@@ -405,7 +406,8 @@ def test_every_page_in_every_language_is_translated_for_every_role(site: Site, l
     crawled = findings.pages
     forms = _refused_forms(site, findings)
     print(
-        f"\n{language}: {crawled} pages and fragments, {forms.total()} refused forms "
+        f"\n{language}: {crawled} pages and fragments ({findings.fragments} fragments), "
+        f"{forms.total()} refused forms "
         f"(by status {dict(sorted(forms.items()))}), {len(site.readers)} readers "
         f"({len({r.slug for r in site.readers})} workspaces)"
     )
