@@ -273,7 +273,8 @@ def test_failures_are_grouped_by_channel_and_error_and_the_rest_is_paged(
     assert [channel for channel, _cells in rows] == ["whatsapp", "email"]  # the largest first
     cells = [re.findall(r"<td>(.*?)</td>", body, re.S) for _channel, body in rows]
     assert [c[1:5] for c in cells] == [
-        [not_set_up, "1", "199", "200"],
+        # Shown with the channel's name (issue 16 item 2), stored with its code.
+        ["WhatsApp" + not_set_up.removeprefix("whatsapp"), "1", "199", "200"],
         ["SMTP 127.0.0.1:25: refused", "1", "29", "30"],
     ]
     assert section.count("data-notification-id=") == 25  # one page, not 230 rows

@@ -114,7 +114,8 @@ def test_history_diff_and_activating_an_older_version(client, ccima, login_as):
     )
     first, second = db.session.scalars(select(PolicyVersion).order_by(PolicyVersion.number))
     history = client.get("/w/ccima-test/policy/versions").get_data(as_text=True)
-    assert "SLA 15 minutes" in history and "initial policy" in history
+    # Leadline's own comment in the reader's language (issue 16 item 2), a person's as typed.
+    assert "SLA 15 minutes" in history and "política inicial" in history
     diff = client.get(f"/w/ccima-test/policy/diff?a={first.id}&b={second.id}")
     body = diff.get_data(as_text=True)
     assert diff.status_code == 200

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import yaml
+from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from tenants.decisions.roster import upcoming_roster_months
 from tenants.profiles import load_profile
@@ -148,6 +150,8 @@ def _seed_history(
         return []
     history = []
     zone = ZoneInfo(spec.time_zone)
+    with force_locale(workspace.locale):  # what its agents wrote, in their language
+        note = _("First call: demo data")
     today = now().astimezone(zone).date()
     for n, minutes in enumerate(spec.first_contact_minutes):
         day = today - timedelta(days=7 - n // 2)
@@ -167,7 +171,7 @@ def _seed_history(
             lead,
             "call",
             actor=agent,
-            note="demo",
+            note=note,
             occurred_at=(received + timedelta(minutes=minutes)).astimezone(UTC),
         )
     return history

@@ -4,6 +4,9 @@ page shows `contact_sla` or `upsell_callback` to a person."""
 
 from __future__ import annotations
 
+import re
+
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from tenants.decisions.scheduled_reports import clock_kind
@@ -79,3 +82,68 @@ def message_label(template: str | None) -> str:
     if suffix == "reminder" and base in MESSAGE_LABELS:
         return f"{MESSAGE_LABELS[base]} ({_l('reminder')})"
     return readable(template)
+
+
+# What Leadline itself writes as a policy version's comment: stored as the English msgid (the
+# API and the audit read it so) and said in the reader's language on the versions page; a
+# person's own comment is shown as they wrote it.
+VERSION_COMMENTS = {"initial policy": _l("initial policy")}
+
+
+def version_comment(comment: str | None) -> str:
+    """A policy version's comment as the reader should read it."""
+    if not comment:
+        return ""
+    label = VERSION_COMMENTS.get(comment)
+    return str(label) if label is not None else comment
+
+
+# A delivery's error as the senders write it (webapp/channels/senders.py, in English for the
+# logs and the API), said in the reader's language; a server's or the network's own words
+# inside it stay as they were received.
+DELIVERY_ERRORS: tuple[tuple[re.Pattern[str], LazyString], ...] = (
+    (
+        re.compile(r"(?P<channel>\w+) is not set up for this workspace \(Settings → Channels\)"),
+        _l("%(channel)s is not set up for this workspace (Settings → Channels)"),
+    ),
+    (re.compile(r"the recipient has no e-mail address"), _l("the recipient has no e-mail address")),
+    (
+        re.compile(r"whatsapp needs the recipient's phone and a phone number id"),
+        _l("WhatsApp needs the recipient's phone and a phone number id"),
+    ),
+    (re.compile(r"telegram needs a chat id"), _l("Telegram needs a chat id")),
+    (
+        re.compile(r"telegram group (?P<group>.+) has no chat id \(Settings → Channels\)"),
+        _l("The Telegram group %(group)s has no chat id (Settings → Channels)"),
+    ),
+    (
+        re.compile(r"(?P<channel>\w+) cannot post to a group \((?P<group>.+)\): use telegram"),
+        _l("%(channel)s cannot post to a group (%(group)s): use Telegram"),
+    ),
+    (
+        re.compile(r"HTTP (?P<code>\d+) from (?P<address>\S+): (?P<detail>.*)", re.S),
+        _l("HTTP %(code)s from %(address)s: %(detail)s"),
+    ),
+    (
+        re.compile(r"SMTP (?P<address>\S+): (?P<detail>.*)", re.S),
+        _l("SMTP %(address)s: %(detail)s"),
+    ),
+    (
+        re.compile(r"(?P<address>https?://\S+): (?P<detail>.*)", re.S),
+        _l("Could not reach %(address)s: %(detail)s"),
+    ),
+    (re.compile(r"unknown channel (?P<channel>.+)"), _l("Unknown channel %(channel)s")),
+)
+
+
+def delivery_error(error: str | None) -> str:
+    """A delivery's last error in the reader's language (the stored text otherwise)."""
+    if not error:
+        return ""
+    for pattern, message in DELIVERY_ERRORS:
+        if match := pattern.fullmatch(error):
+            values = match.groupdict()
+            if "channel" in values:
+                values["channel"] = code_label(values["channel"])
+            return str(message) % values
+    return error

@@ -15,7 +15,13 @@ from tenants import Policy
 from webapp import clock
 from webapp.channels.labels import channel_label, fallback_note, message_state_label
 from webapp.i18n import LOCALE_NAMES
-from webapp.labels import code_label, kind_label, message_label
+from webapp.labels import (
+    code_label,
+    delivery_error,
+    kind_label,
+    message_label,
+    version_comment,
+)
 from webapp.models import DeadlineState, Role
 from webapp.operations import policies
 
@@ -127,6 +133,8 @@ def init_app(app: Flask) -> None:
         message_label=message_label,
         channel_label=channel_label,
         role_label=role_label,
+        version_comment=version_comment,
+        delivery_error=delivery_error,
     )
     app.jinja_env.globals.update(
         role_label=role_label,

@@ -69,7 +69,7 @@ class ScheduleCallback(Section):
     only_if: Code | None = Field(
         None,
         title=N_("Only if"),
-        description=N_("A fact that must be true, such as requested_callback"),
+        description=N_("A fact that must be true: a box the agent ticks on the outcome form"),
     )
 
     @model_validator(mode="after")

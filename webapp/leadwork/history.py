@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from webapp import audit_actions as actions
 from webapp.extensions import db
+from webapp.labels import version_comment
 from webapp.models import AuditEvent, PartnerOrganisation, TaskState, User
 from webapp.operations.audit import changes_of
 from webapp.policy.labels import PolicyLabels
@@ -97,6 +98,8 @@ class Reader:
             return self.labels.lead_type(value)
         if field == "state":
             return task_state_label(TaskState(value))
+        if field == "comment":  # a policy version's: Leadline's own are said in the reader's
+            return version_comment(value)
         if isinstance(value, list):
             return ", ".join(actions.readable(str(v)) for v in value)
         if field.startswith("attributes."):
@@ -131,7 +134,7 @@ class Reader:
                 text = render(self, *match.groups())
                 if text is not None:
                     return text
-        return reason
+        return version_comment(reason)  # Leadline's own words (a version comment) translated
 
 
 def _strategy(reader: Reader, strategy: str, pick: str) -> str | None:

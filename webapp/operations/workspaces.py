@@ -74,6 +74,7 @@ def create_workspace(
         actor=actor,
         after={"slug": slug, "name": name, "locale": locale, "time_zone": time_zone},
     )
+    # Said in the reader's language where shown (webapp.labels.VERSION_COMMENTS).
     policies.save_version(
         workspace, policy_document, author=actor, comment="initial policy", activate=True
     )

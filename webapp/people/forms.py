@@ -3,6 +3,8 @@ the workspace itself, and a person's own account."""
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -117,10 +119,16 @@ class WorkspaceForm(FlaskForm):
 def profile_choices() -> list[SelectChoice]:
     return [SelectChoice("blank", _l("An empty policy"))] + [
         # The profile's own name ("Dealer BDC"), not its file's code (issue 16 item 2).
-        SelectChoice(name, load_profile(name).get("name") or name)
+        SelectChoice(name, _profile_title(name))
         for name in list_profiles()
         if name != "blank"
     ]
+
+
+@cache
+def _profile_title(name: str) -> str:
+    """A built-in profile's name; its YAML is parsed once, not on every form shown."""
+    return load_profile(name).get("name") or name
 
 
 class RenameWorkspaceForm(FlaskForm):

@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from tenants.durations import Duration
+from webapp import report_fields
 
 from . import choices, settings
 from .references import reference_options
@@ -95,6 +96,8 @@ def _key_label(document: dict[str, Any], path: str, key: str) -> str:
         return _(setting.title)
     if key in choices.VALUE_WORDS:
         return choices.value_words(key)
+    if key in report_fields.FIELD_LABELS:  # reporting.stage_statuses is keyed by report field
+        return report_fields.field_label(key)
     return readable_code(key)
 
 

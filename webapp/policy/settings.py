@@ -131,7 +131,8 @@ def resolve(document: dict[str, Any], path: str) -> Setting | None:
                 return None
             setting = None
         node = _child(node, part)
-        if isinstance(node, dict):
+        # A mapping keyed by name (records.kinds) holds models; it is not one itself.
+        if isinstance(node, dict) and typing.get_origin(strip(annotation)[0]) is not dict:
             model = _pick_model(annotation, node)
     return setting
 
