@@ -6,6 +6,7 @@
     .venv/bin/python -m tests.bench imports --rows 100000
     .venv/bin/python -m tests.bench telecom --customers 1000000
     .venv/bin/python -m tests.bench reports --leads 1000000
+    .venv/bin/python -m tests.bench memory [--web-workers N]
     BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1/bench .venv/bin/python \
         -m tests.bench
 
@@ -35,7 +36,7 @@ def main() -> None:
         "which",
         nargs="?",
         default="all",
-        choices=["all", "queue", "intake", "deadlines", "imports", "telecom", "reports"],
+        choices=["all", "queue", "intake", "deadlines", "imports", "telecom", "reports", "memory"],
     )
     parser.add_argument("--leads", type=int, default=1_000_000, help="queue: the large size")
     parser.add_argument("--requests", type=int, default=2_000, help="intake: requests per side")
@@ -45,7 +46,17 @@ def main() -> None:
     parser.add_argument(
         "--customers", type=int, default=1_000_000, help="telecom: the customer base's size"
     )
+    parser.add_argument(
+        "--web-workers", type=int, default=None, help="memory: `leadline up --workers`"
+    )
     args = parser.parse_args()
+    if args.which in ("all", "memory"):
+        from tests.bench import memory
+
+        print("Memory held by `leadline up` (SQLite, embedded Redis):", flush=True)
+        memory.report(memory.run(args.web_workers))
+        if args.which == "memory":
+            return
     with (
         tempfile.TemporaryDirectory(prefix="leadline-bench-") as tmp,
         support.redis_url() as redis_url,
