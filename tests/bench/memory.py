@@ -23,7 +23,7 @@ import urllib.request
 from pathlib import Path
 
 GOAL_MIB = 300
-PAGES = ("/", "/w/ccima/queue/", "/w/ccima/dashboard/", "/w/ccima/policy/", "/w/locals411/queue/")
+PAGES = ("/", "/w/ccima/queue/", "/w/ccima/reports/", "/w/ccima/policy/", "/w/locals411/queue/")
 ADMIN = ("admin@leadline.test", "leadline-demo")
 
 

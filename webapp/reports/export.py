@@ -7,8 +7,6 @@ import csv
 import io
 from typing import Any
 
-from openpyxl import Workbook
-
 from .compute import Report
 from .formatting import dimension_label
 
@@ -50,6 +48,8 @@ def report_csv(report: Report, shown: tuple[list[str], list[list[str]]]) -> byte
 
 def report_xlsx(report: Report) -> bytes:
     """The report as a sheet: labels in the reader's language, figures as numbers."""
+    from openpyxl import Workbook  # about 12 MiB: loaded by the first XLSX download only
+
     book = Workbook()
     sheet = book.active
     sheet.title = str(report.metric.label)[:31]
