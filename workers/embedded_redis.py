@@ -79,6 +79,9 @@ class EmbeddedRedis:
                 ],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
+                # Its own process group: Ctrl-C in a terminal reaches the whole group, and the
+                # server must outlive the worker finishing its job; stop() ends it last.
+                start_new_session=True,
             )
             if self._wait_ready(timeout):
                 return self
