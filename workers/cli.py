@@ -6,6 +6,9 @@ Redis) and `workers` is the package allowed to import everything else.
 
 from __future__ import annotations
 
+import os
+import sys
+
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
@@ -41,13 +44,15 @@ def worker_command(burst: bool, no_sweeper: bool) -> None:
 @click.option(
     "--workers",
     "web_workers",
-    default=2,
+    default=1,
     show_default=True,
     type=int,
-    help="gunicorn worker processes",
+    help="gunicorn worker processes (8 threads each)",
 )
 def up_command(host: str, port: int, web_workers: int) -> None:
     """Migrate, seed the demo if empty, and run Redis (embedded if needed), a worker and the web."""
-    from workers.supervisor import run_everything
-
-    raise SystemExit(run_everything(host, port, web_workers))
+    # The supervisor stays up as long as Leadline does: exec into a process that has not
+    # imported Flask and the app (same pid, so signals sent to `leadline up` reach it).
+    sys.stdout.flush()
+    command = ["-m", "workers.supervisor", host, str(port), str(web_workers)]
+    os.execv(sys.executable, [sys.executable, *command])

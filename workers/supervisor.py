@@ -1,7 +1,14 @@
-"""`leadline up`: one command that runs the whole product on this machine."""
+"""`leadline up`: one command that runs the whole product on this machine.
+
+This process only supervises: it imports neither Flask nor the app (`leadline up` execs into
+`python -m workers.supervisor`), runs `workers.prepare` in a child that exits, then starts the
+worker (`python -m workers worker`: RQ's scheduler and the sweeps are threads of it) and
+gunicorn. `python -m tests.bench memory` measures the whole tree (issue 17 item 5).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -9,34 +16,37 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
+from collections.abc import Callable
 from types import FrameType
 
 import click
-from flask_migrate import upgrade
-from sqlalchemy import func, select
 
-from webapp import catalogues, create_app
-from webapp.extensions import db
-from webapp.models import Workspace
-from webapp.ops import multiprocess_dir
 from workers.embedded_redis import EmbeddedRedis
 
+# gunicorn threads per web worker: `leadline up` runs one web worker by default (a process
+# holds the whole app, about 110 MiB); its threads serve requests side by side.
+WEB_THREADS = 8
 
-def prepare_database() -> str:
-    """Apply migrations; seed the five demo workspaces into an empty database. Returns the
-    instance folder."""
-    app = create_app()
-    with app.app_context():
-        upgrade()
-        if db.session.scalar(select(func.count(Workspace.id))) == 0:
-            from webapp.demo import seed_demo
 
-            password = os.environ.get("LEADLINE_DEMO_PASSWORD", "leadline-demo")
-            click.echo(f"Seeding the demo workspaces (password for every login: {password})")
-            for email, description in seed_demo(password):
-                click.echo(f"  {email:<34} {description}")
-    return app.instance_path
+def prepare(stopping: Callable[[], bool]) -> int:
+    """Run `workers.prepare` (catalogues, migrations, demo seed, metrics folder) in a child
+    process that exits when done; set PROMETHEUS_MULTIPROC_DIR to the folder it emptied.
+    Returns its exit status."""
+    read_end, write_end = os.pipe()
+    child = subprocess.Popen(
+        [sys.executable, "-m", "workers.prepare", str(write_end)], pass_fds=(write_end,)
+    )
+    os.close(write_end)
+    with os.fdopen(read_end) as report:
+        directory = report.read()  # until the child closes its end: done, or gone
+    while child.poll() is None:
+        if stopping():
+            child.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            child.wait(timeout=0.5)
+    if child.returncode == 0 and directory:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
+    return child.returncode
 
 
 def _wait_for_port(host: str, port: int, children: list[subprocess.Popen], timeout: float) -> bool:
@@ -85,7 +95,6 @@ def _stop(children: list[subprocess.Popen]) -> None:
 
 def run_everything(host: str, port: int, web_workers: int) -> int:
     """Start Redis if needed, the worker and gunicorn; stop them all on Ctrl-C or SIGTERM."""
-    catalogues.compile_all()
     embedded = None
     if not os.environ.get("REDIS_URL"):
         embedded = EmbeddedRedis().start()
@@ -102,9 +111,12 @@ def run_everything(host: str, port: int, web_workers: int) -> int:
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
     try:
-        instance_path = prepare_database()
-        # Every process below records its metrics there; /metrics adds them up.
-        multiprocess_dir.reset(Path(instance_path) / "metrics")
+        prepared = prepare(lambda: stopping)
+        if stopping:
+            return 0
+        if prepared != 0:
+            click.echo("Leadline did not start: see the messages above.", err=True)
+            return 1
         children.append(subprocess.Popen([sys.executable, "-m", "workers", "worker"]))
         children.append(
             subprocess.Popen(
@@ -117,7 +129,7 @@ def run_everything(host: str, port: int, web_workers: int) -> int:
                     "--workers",
                     str(web_workers),
                     "--threads",
-                    "4",
+                    str(WEB_THREADS),
                     "--config",
                     "python:webapp.ops.gunicorn_conf",
                     "--graceful-timeout",
@@ -144,3 +156,12 @@ def run_everything(host: str, port: int, web_workers: int) -> int:
         if embedded is not None:
             embedded.stop()
         click.echo("Leadline stopped.")
+
+
+def main(argv: list[str]) -> None:
+    host, port, web_workers = argv
+    raise SystemExit(run_everything(host, int(port), int(web_workers)))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,16 +1,24 @@
-"""Running RQ workers: the job queues with RQ's scheduler, plus the periodic sweep."""
+"""Running RQ workers: the job queues with RQ's scheduler, plus the periodic sweep.
+
+RQ's scheduler and the sweeper (rq.cron.CronScheduler) are threads of the worker process, not
+processes of their own: each process holds the whole app (about 100 MiB), and RQ forked one
+for its scheduler, multiprocessing spawned one for the sweeper plus its resource tracker
+(issue 17 item 5). Only the main thread may install signal handlers, so these threads install
+none: the worker's own SIGTERM handling stops them through an Event.
+"""
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 import threading
+import time
 
 from flask import Flask
 from redis import Redis
 from rq import Queue, SimpleWorker
 from rq.cron import CronScheduler
+from rq.scheduler import RQScheduler
 
 from webapp import job_names
 from webapp.ops import logs
@@ -51,9 +59,52 @@ def build_worker(app: Flask) -> SimpleWorker:
     return GracefulWorker(queues, connection=connection)
 
 
+class ThreadedScheduler(RQScheduler):
+    """RQ's scheduler (moves jobs enqueued for later onto their queues) in a thread of the
+    worker. `_process` is the thread: RQ's worker restarts it, as it would the process, when it
+    is not alive."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._stop_event = threading.Event()
+
+    def start(self) -> threading.Thread:
+        self._status = self.Status.STARTED
+        self._stop_event.clear()
+        self._process = threading.Thread(target=self._run, name="rq-scheduler", daemon=True)
+        self._process.start()
+        return self._process
+
+    def request_stop(self, signum=None, frame=None) -> None:
+        self._stop_requested = True
+        self._stop_event.set()
+
+    def _run(self) -> None:
+        self.log.info("Scheduler for %s started in thread", ", ".join(self._queue_names))
+        try:
+            self.register_birth()
+            while not self._stop_requested:
+                if self.should_reacquire_locks:
+                    self.acquire_locks()
+                self.heartbeat()
+                self.enqueue_scheduled_jobs()
+                self._stop_event.wait(self.interval)
+        except Exception:
+            self.log.exception("Scheduler thread raised an exception")
+            raise
+        finally:
+            self.stop()
+
+    def join(self, timeout: float) -> None:
+        self.request_stop()
+        if isinstance(self._process, threading.Thread) and self._process.is_alive():
+            self._process.join(timeout)
+
+
 class GracefulWorker(SimpleWorker):
     """RQ's warm shutdown (SIGTERM: finish the job in hand, take no other), bounded by
-    SHUTDOWN_GRACE_SECONDS: then it signals itself again, which RQ takes as a cold shutdown."""
+    SHUTDOWN_GRACE_SECONDS: then it signals itself again, which RQ takes as a cold shutdown.
+    RQ's scheduler runs as a thread of it (ThreadedScheduler)."""
 
     def handle_warm_shutdown_request(self) -> None:
         super().handle_warm_shutdown_request()
@@ -62,49 +113,90 @@ class GracefulWorker(SimpleWorker):
         timer.daemon = True  # a worker that stopped in time is not kept alive by it
         timer.start()
 
+    def _start_scheduler(self, burst: bool = False, logging_level: str | None = "INFO", *a, **k):
+        """As RQ's, with the scheduler in a thread instead of a forked process."""
+        self.scheduler = ThreadedScheduler(
+            self.queues,
+            connection=self.connection,
+            logging_level=logging_level if logging_level is not None else self.log.level,
+            serializer=self.serializer,
+        )
+        self.scheduler.acquire_locks()
+        if self.scheduler.acquired_locks:
+            if burst:
+                try:
+                    self.scheduler.register_birth()
+                    self.scheduler.enqueue_scheduled_jobs()
+                finally:
+                    self.scheduler.release_locks()
+                    self.scheduler.register_death()
+            else:
+                self.scheduler.start()
 
-def run_sweeper(redis_url: str) -> None:
-    """Enqueue the deadline, notification and import sweeps every SWEEP_INTERVAL_SECONDS."""
+    def stop_scheduler(self) -> None:
+        if isinstance(self.scheduler, ThreadedScheduler):
+            self.scheduler.join(timeout=10)
+
+
+class Sweeper(CronScheduler):
+    """rq.cron.CronScheduler in a thread: no signal handlers, stopped through an Event (its own
+    loop sleeps with time.sleep and stops on a signal, which only the main thread receives)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.stopped = threading.Event()
+
+    def start(self) -> None:
+        self.log.info("CronScheduler %s: starting in thread", self.name)
+        self.register_birth()
+        try:
+            while not self.stopped.is_set():
+                if self.enqueue_jobs():
+                    self.save()  # persist the jobs' timing data to Redis
+                self.heartbeat()
+                self.stopped.wait(max(0.0, self.calculate_sleep_interval()))
+        finally:
+            self.register_death()
+            self.log.info("CronScheduler %s: shutdown complete", self.name)
+
+
+def build_sweeper(redis_url: str) -> Sweeper:
+    """The deadline, notification and import sweeps, enqueued every SWEEP_INTERVAL_SECONDS."""
     from rq.utils import import_attribute
 
-    logs.configure()  # a spawned process: it starts with no logging set up
-    scheduler = CronScheduler(connection=Redis.from_url(redis_url), name=f"sweeper-{os.getpid()}")
-    scheduler.register(
-        import_attribute(JOB_ENTRY_POINT),
-        "timers",
-        args=(job_names.DEADLINE_SWEEP,),
-        interval=SWEEP_INTERVAL_SECONDS,
-    )
-    scheduler.register(
-        import_attribute(JOB_ENTRY_POINT),
-        "notify",
-        args=(job_names.NOTIFICATION_SWEEP,),
-        interval=SWEEP_INTERVAL_SECONDS,
-    )
-    scheduler.register(
-        import_attribute(JOB_ENTRY_POINT),
-        "default",
-        args=(job_names.LEAD_IMPORT_SWEEP,),
-        interval=SWEEP_INTERVAL_SECONDS,
-    )
-    scheduler.start()
+    name = f"sweeper-{os.getpid()}-{int(time.time())}"
+    sweeper = Sweeper(connection=Redis.from_url(redis_url), name=name)
+    for queue, job in (
+        ("timers", job_names.DEADLINE_SWEEP),
+        ("notify", job_names.NOTIFICATION_SWEEP),
+        ("default", job_names.LEAD_IMPORT_SWEEP),
+    ):
+        sweeper.register(
+            import_attribute(JOB_ENTRY_POINT), queue, args=(job,), interval=SWEEP_INTERVAL_SECONDS
+        )
+    return sweeper
+
+
+def _sweeping(sweeper: Sweeper) -> None:
+    try:
+        sweeper.start()
+    except Exception:
+        logs.log.exception("the sweeper thread stopped")
+        raise
 
 
 def run(app: Flask, *, burst: bool = False, with_sweeper: bool = True) -> None:
     """Work the queues until stopped; RQ's scheduler moves jobs enqueued for later."""
     worker = build_worker(app)
-    sweeper = None
+    sweeper = thread = None
     if with_sweeper and not burst:
-        sweeper = multiprocessing.get_context("spawn").Process(
-            target=run_sweeper,
-            args=(app.config["REDIS_URL"],),
-            name="leadline-sweeper",
-            daemon=True,
-        )
-        sweeper.start()
+        sweeper = build_sweeper(app.config["REDIS_URL"])
+        thread = threading.Thread(target=_sweeping, args=(sweeper,), name="leadline-sweeper")
+        thread.daemon = True  # a cold shutdown does not wait for it
+        thread.start()
     try:
         worker.work(with_scheduler=True, burst=burst)
     finally:
-        if sweeper is not None and sweeper.is_alive():
-            sweeper.terminate()
-            sweeper.join(timeout=5)
+        if sweeper is not None:
+            sweeper.stopped.set()
+            thread.join(timeout=5)

@@ -6,8 +6,12 @@
     .venv/bin/python -m tests.bench imports --rows 100000
     .venv/bin/python -m tests.bench telecom --customers 1000000
     .venv/bin/python -m tests.bench reports --leads 1000000
+<<<<<<< HEAD
     BENCH_DATABASE_URL=sqlite:////tmp/reports.sqlite3 .venv/bin/python -m tests.bench \
         reports --leads 100000 --reuse   # seeds once, then measures the same rows again
+=======
+    .venv/bin/python -m tests.bench memory [--web-workers N]
+>>>>>>> slice-memory
     BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1/bench .venv/bin/python \
         -m tests.bench
 
@@ -41,7 +45,7 @@ def main() -> None:
         "which",
         nargs="?",
         default="all",
-        choices=["all", "queue", "intake", "deadlines", "imports", "telecom", "reports"],
+        choices=["all", "queue", "intake", "deadlines", "imports", "telecom", "reports", "memory"],
     )
     parser.add_argument("--leads", type=int, default=1_000_000, help="queue: the large size")
     parser.add_argument("--requests", type=int, default=2_000, help="intake: requests per side")
@@ -56,7 +60,17 @@ def main() -> None:
         action="store_true",
         help="reports: measure the rows an earlier --reuse run seeded in BENCH_DATABASE_URL",
     )
+    parser.add_argument(
+        "--web-workers", type=int, default=None, help="memory: `leadline up --workers`"
+    )
     args = parser.parse_args()
+    if args.which in ("all", "memory"):
+        from tests.bench import memory
+
+        print("Memory held by `leadline up` (SQLite, embedded Redis):", flush=True)
+        memory.report(memory.run(args.web_workers))
+        if args.which == "memory":
+            return
     with (
         tempfile.TemporaryDirectory(prefix="leadline-bench-") as tmp,
         support.redis_url() as redis_url,

@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from icalendar import Calendar, Event, vCalAddress, vText
-
 from webapp.clock import now
 from webapp.models import Lead, Meeting, User
 
@@ -47,6 +45,9 @@ def appointment(lead: Lead, meeting: Meeting | None, calendar_zone: str) -> Appo
 
 def ics(lead: Lead, when: Appointment, organiser: User | None, summary: str) -> bytes:
     """The invite as an iCalendar file: the organiser the partner, the attendee the lead."""
+    # About 5 MiB: loaded by the first invite only (issue 17 item 5).
+    from icalendar import Calendar, Event, vCalAddress, vText
+
     calendar = Calendar()
     calendar.add("prodid", "-//Leadline//partner portal//EN")
     calendar.add("version", "2.0")

@@ -7,8 +7,6 @@ import csv
 import io
 from typing import Any
 
-from openpyxl import Workbook
-
 from .compute import Report
 from .formatting import dimension_label
 
@@ -56,6 +54,8 @@ def report_xlsx(report: Report) -> bytes:
 
 def workbook_xlsx(reports: list[Report]) -> bytes:
     """One sheet per report, named after its metric (a scheduled report's attachment)."""
+    from openpyxl import Workbook  # about 12 MiB: loaded by the first XLSX download only
+
     book = Workbook()
     book.remove(book.active)
     for report in reports:
