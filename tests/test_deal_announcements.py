@@ -5,6 +5,7 @@ worker to local WhatsApp and Telegram servers."""
 
 from __future__ import annotations
 
+import html
 import json
 from datetime import timedelta
 
@@ -162,7 +163,8 @@ def test_ccima_9_a_group_set_up_after_the_deal_gets_it_on_retry(
     assert GROUP_CHAT in page and "Old group" not in page
 
     log = client.get("/w/cc/settings/deliveries").get_data(as_text=True)
-    assert "Apartados" in log and "has no chat id" in log  # the group, its failure
+    # The group and its failure, in the reader's Spanish (issue 16 item 2).
+    assert "El grupo de Telegram 'Apartados' no tiene id de chat" in html.unescape(log)
     delivery.retry(db.session.get(Notification, row.id), actor=None)
     _work(redis_conn)
     (announcement,) = _calls(httpserver, "/bot123:tg/sendMessage")

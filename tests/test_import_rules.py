@@ -31,7 +31,7 @@ FEATURES = (
     "workspace",
 )
 # The application factory registers every feature's blueprint: it is above them all.
-COMPOSITION = {"webapp"}
+COMPOSITION = {"webapp", "webapp.factory"}
 
 
 def feature_of(name: str) -> str | None:
@@ -42,7 +42,7 @@ def feature_of(name: str) -> str | None:
 
 
 def _is_domain(name: str) -> bool:
-    return name.startswith("webapp.") and feature_of(name) is None
+    return name.startswith("webapp.") and name not in COMPOSITION and feature_of(name) is None
 
 
 def _where(importer: str, imported: str) -> str:

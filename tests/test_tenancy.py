@@ -63,6 +63,7 @@ OBJECT_MAKERS: dict[str, Callable[..., Any]] = {
     "registration_id": lambda f, ws: _deal_registration(f["make_lead"](ws)),
     "collateral_id": lambda f, ws: _collateral(ws),
     "view_id": lambda f, ws: _saved_view(ws),
+    "index": lambda f, ws: 0,  # a scheduled report's place in the policy (not a row)
 }
 _names = itertools.count(1)
 
