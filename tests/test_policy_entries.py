@@ -36,7 +36,9 @@ def test_issue_16_item_1_section_shows_entries_as_cards_with_add_and_remove(
     workspace = _ccima(make_workspace)
     login_as(Role.DIRECTOR, workspace)
     page = client.get(f"/w/{workspace.slug}/policy/sections/outcomes").get_data(as_text=True)
-    assert page.count('class="entry-card"') == len(workspace.active_policy_version.document["outcomes"]["codes"]) + len(workspace.active_policy_version.document["outcomes"].get("contact_channels") or [])
+    assert page.count('class="entry-card"') == len(
+        workspace.active_policy_version.document["outcomes"]["codes"]
+    ) + len(workspace.active_policy_version.document["outcomes"].get("contact_channels") or [])
     assert "Añadir un resultado" in html.unescape(page)
     assert "Quitar" in page
 

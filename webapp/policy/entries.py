@@ -105,7 +105,7 @@ def _dumped(info: Any) -> Any:
     value = info.get_default(call_default_factory=True)
     try:
         return TypeAdapter(info.annotation).dump_python(value, mode="json")
-    except Exception:  # noqa: BLE001 (a default the adapter cannot spell: its text)
+    except Exception:  # a default the adapter cannot spell: its text
         return value if value is None or isinstance(value, bool | int | float) else str(value)
 
 
