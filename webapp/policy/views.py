@@ -407,7 +407,7 @@ def add_entry(section: str, list_path: str) -> Response:
                 activate=form.activate.data,
             )
             flash(_("Saved as version %(number)d.", number=version.number), "info")
-            return redirect(url_for("policy.section", section=section) + f"#{found.slug}")
+            return redirect(url_for("policy.section", section=section))
     paths = {f.path for f in new_fields}
     beside: dict[str, list[str]] = {}
     elsewhere = []
@@ -469,7 +469,7 @@ def remove_entry(section: str, list_path: str, index: int) -> Response:
             activate=form.activate.data,
         )
         flash(_("Saved as version %(number)d.", number=version.number), "info")
-        return redirect(url_for("policy.section", section=section) + f"#{found.slug}")
+        return redirect(url_for("policy.section", section=section))
     return render(
         "policy/entry_remove.html",
         status=422 if request.method == "POST" else 200,
