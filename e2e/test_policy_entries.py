@@ -51,12 +51,13 @@ def test_issue_16_item_1_head_adds_a_lead_source_and_sees_it_in_the_diff(
     for size in ({"width": 1440, "height": 900}, {"width": 390, "height": 844}):
         page.set_viewport_size(size)
         page.goto("/w/ccima-entries-e2e/policy/sections/intake")
-        page.screenshot(path=f"/tmp/plists-intake-{size['width']}.png", full_page=True)
+        page.locator('[data-entry-list="intake.sources"]').scroll_into_view_if_needed()
+        page.screenshot(path=f"/tmp/plists-intake-{size['width']}.png")
         assert page.evaluate(OVERFLOW) <= 0, size
 
     sources = page.locator('[data-entry-list="intake.sources"]')
     sources.get_by_role("link", name="Añadir una fuente de leads").click()
-    page.get_by_label("Etiqueta (es)").fill("Ferias y eventos")
+    page.get_by_label("Etiqueta (Español)").fill("Ferias y eventos")
     page.screenshot(path="/tmp/plists-new-390.png", full_page=True)
     assert page.evaluate(OVERFLOW) <= 0
     page.get_by_role("button", name="Guardar versión").click()
@@ -67,4 +68,4 @@ def test_issue_16_item_1_head_adds_a_lead_source_and_sees_it_in_the_diff(
     page.goto("/w/ccima-entries-e2e/policy/versions")
     page.get_by_role("button", name="Mostrar diferencias").click()
     expect(page.get_by_test_id("policy-changes")).to_contain_text("Ferias y eventos")
-    page.screenshot(path="/tmp/plists-diff-1440.png", full_page=True)
+    page.screenshot(path="/tmp/plists-diff-1440.png")

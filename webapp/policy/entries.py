@@ -175,7 +175,7 @@ def new_fields(document: dict[str, Any], section: str, path: str) -> list[fields
             if "." not in rest and _is_entry_list(document, f.path):
                 continue
             if rest.startswith("labels."):
-                f.label = _("Label (%(language)s)", language=f.key)
+                f.label = _("Label (%(language)s)", language=f.label)
             shown.append(f)
     return shown
 
