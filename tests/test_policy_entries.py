@@ -136,3 +136,51 @@ def test_issue_16_item_1_bad_new_entry_shows_its_error_beside_the_field(
     # The section's other entries are all still there.
     section = client.get(f"/w/{workspace.slug}/policy/sections/intake").get_data(as_text=True)
     assert section.count('data-entry="intake.statuses.') == n
+
+
+def test_issue_16_item_1_every_list_of_every_section_opens_its_add_and_remove_pages(
+    client, make_workspace, login_as
+):
+    from webapp.policy import entries
+    from webapp.policy.views import SECTIONS
+
+    workspace = _ccima(make_workspace)
+    login_as(Role.DIRECTOR, workspace)
+    document = workspace.active_policy_version.document
+    base = f"/w/{workspace.slug}/policy/sections"
+    for section in SECTIONS:
+        if section not in document:
+            continue
+        assert client.get(f"{base}/{section}").status_code == 200, section
+        for found in entries.lists(document, section):
+            if found.model is not None:
+                response = client.get(f"{base}/{section}/entries/{found.path}/new")
+                assert response.status_code == 200, found.path
+            if found.size:
+                response = client.get(f"{base}/{section}/entries/{found.path}/0/remove")
+                assert response.status_code in (200, 409), found.path
+
+
+def test_issue_16_item_1_a_new_timer_needs_actions_which_yaml_adds_and_keeps_what_was_typed(
+    client, make_workspace, login_as
+):
+    """A timer's actions are of several kinds, added as YAML: the form says they are missing
+    (in Spanish), saves nothing, and keeps the duration as typed (number and unit)."""
+    workspace = _ccima(make_workspace)
+    login_as(Role.DIRECTOR, workspace)
+    url = f"/w/{workspace.slug}/policy/sections/timers/entries/timers/new"
+    form = form_values(client.get(url).get_data(as_text=True))
+    n = len(workspace.active_policy_version.document["timers"])
+    assert f"timers.{n}.duration:unit" in form
+    form[f"timers.{n}.name"] = "second_touch"
+    form[f"timers.{n}.starts_on"] = "lead.assigned"
+    form[f"timers.{n}.duration"] = "2"
+    form[f"timers.{n}.duration:unit"] = "h"
+    form["comment"] = "otro temporizador"
+    response = client.post(url, data=form)
+    assert response.status_code == 422
+    page = html.unescape(response.get_data(as_text=True))
+    assert "Indica al menos 1 elementos" in page
+    again = form_values(page)
+    assert again[f"timers.{n}.duration"] == "2" and again[f"timers.{n}.duration:unit"] == "h"
+    assert _latest().number == 1

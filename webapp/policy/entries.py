@@ -129,6 +129,8 @@ def blank(document: dict[str, Any], entries: EntryList, reader: str) -> dict[str
             entry[name] = dict.fromkeys(_locales(document, entries.path, reader), "")
         elif not info.is_required():
             entry[name] = _dumped(info)
+        elif settings.is_duration(bare):
+            entry[name] = None  # the form asks for its number and unit
         elif values := settings.literal_values(bare):
             entry[name] = values[0]
         elif bare is bool:
