@@ -69,3 +69,13 @@ def test_issue_16_item_1_head_adds_a_lead_source_and_sees_it_in_the_diff(
     page.get_by_role("button", name="Mostrar diferencias").click()
     expect(page.get_by_test_id("policy-changes")).to_contain_text("Ferias y eventos")
     page.screenshot(path="/tmp/plists-diff-1440.png")
+
+    # A status an outcome still sets cannot be removed: said beside it, in Spanish.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/w/ccima-entries-e2e/policy/sections/intake/entries/intake.statuses/2/remove")
+    page.get_by_test_id("refusal-summary").get_by_role("link").click()
+    refusal = page.get_by_test_id("entry-refusal")
+    expect(refusal).to_contain_text("no se puede quitar")
+    refusal.scroll_into_view_if_needed()
+    page.screenshot(path="/tmp/plists-refused-390.png")
+    assert page.evaluate(OVERFLOW) <= 0

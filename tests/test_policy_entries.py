@@ -97,7 +97,7 @@ def test_issue_16_item_1_removing_a_status_an_outcome_uses_is_refused(
     assert response.status_code == 422
     page = html.unescape(response.get_data(as_text=True))
     card = re.search(
-        rf'<article class="entry-card" data-entry="intake.statuses.{index}">(.*?)</article>',
+        rf'<article class="entry-card" data-entry="intake.statuses.{index}"[^>]*>(.*?)</article>',
         page,
         re.S,
     )
