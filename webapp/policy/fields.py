@@ -2,8 +2,9 @@
 
 Each field's label, help, unit and widget come from the policy model's metadata (see
 settings.py): fixed lists are selects, lists of them multi-selects, durations a number and
-a unit, booleans switches. Structure (adding or removing list entries) is edited as YAML;
-each validation error is shown beside the field whose path it names.
+a unit, booleans switches;
+each validation error is shown beside the field whose path it names. Entries of the lists are
+added and removed through entries.py (issue 16 item 1).
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from webapp.operations import policies
 from webapp.rendering import render
 from webapp.tenancy import get_or_404, requires_role, scoped
 
-from . import changes, documents, fields, settings, summaries
+from . import changes, documents, entries, fields, settings, summaries
 from .blueprint import bp
 from .forms import PolicyTextForm, SectionForm
 
@@ -202,12 +202,15 @@ def _section_page(
     section: str,
     block: str | None = None,
     checked: bool = False,
+    refusal: tuple[str, list[str]] | None = None,
+    status: int | None = None,
 ) -> Response:
     errors = [tuple(e.split(": ", 1)) for e in form.document.errors]
     beside, elsewhere = fields.errors_by_field(errors, document, section)
     setting_groups = fields.groups(document, section)
     shown = fields.displayed(setting_groups, request.form if request.method == "POST" else None)
-    status = 422 if request.method == "POST" and errors and not checked else 200
+    if status is None:
+        status = 422 if request.method == "POST" and errors and not checked else 200
     return render(
         "policy/section.html",
         block,
@@ -223,7 +226,34 @@ def _section_page(
         summary=summaries.summarise(document, section),
         path_words=_path_words(document),
         duration_units=fields.DURATION_UNITS,
+        blocks=_blocks(document, section, setting_groups),
+        refusal=refusal,
     )
+
+
+def _blocks(
+    document: dict[str, Any], section: str, setting_groups: list[fields.Group]
+) -> list[tuple[str, Any, Any]]:
+    """The page in order: plain groups, and each list of entries as cards, each entry's groups
+    together with its Remove button, the list's Add button after them."""
+    lists = entries.lists(document, section)
+    blocks: list[tuple[str, Any, Any]] = []
+    cards: dict[str, dict[int, list[fields.Group]]] = {e.path: {} for e in lists}
+    placed: set[str] = set()
+    for group in setting_groups:
+        owner = next((e for e in lists if group.path.startswith(e.path + ".")), None)
+        if owner is None:
+            blocks.append(("group", group, None))
+            continue
+        index = int(group.path[len(owner.path) + 1 :].split(".")[0])
+        if owner.path not in placed:
+            placed.add(owner.path)
+            blocks.append(("list", owner, cards[owner.path]))
+        cards[owner.path].setdefault(index, []).append(group)
+    for owner in lists:
+        if owner.path not in placed:
+            blocks.append(("list", owner, cards[owner.path]))
+    return blocks
 
 
 @bp.route("/sections/<section>/yaml", methods=["GET", "POST"])
@@ -318,4 +348,135 @@ def diff() -> Response:
         new=new,
         table=Markup(table),
         changes=changes.changes(old.document, new.document),
+    )
+
+
+def _entries_or_404(document: dict[str, Any], section: str, list_path: str) -> entries.EntryList:
+    _section_or_404(section)
+    found = entries.find(document, section, list_path)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _reader() -> str:
+    return getattr(g.workspace, "locale", None) or "en"
+
+
+def _new_entry_errors(new_fields: list[fields.Field], form: Any) -> list[tuple[str, str]]:
+    errors = []
+    for f in new_fields:
+        raw = form.get(f.path, "").strip()
+        if f.kind == "duration" and not (raw == "" and f.optional):
+            if not raw.isdigit() or int(raw) == 0:
+                errors.append((f.path, _("Enter a whole number greater than zero.")))
+        elif f.widget == "number" and raw and not fields._is_number(raw):
+            errors.append((f.path, _("Enter a number.")))
+    return errors
+
+
+@bp.route("/sections/<section>/entries/<list_path>/new", methods=["GET", "POST"])
+@requires_role(*EDITORS)
+def add_entry(section: str, list_path: str) -> Response:
+    """Add an entry to one of the section's lists (issue 16 item 1): its fields start at the
+    schema's defaults; saving makes a new version, and nothing is saved while it is refused."""
+    document = _active_document()
+    found = _entries_or_404(document, section, list_path)
+    if found.model is None:
+        abort(404)
+    with_blank = entries.with_entry(document, list_path, entries.blank(document, found, _reader()))
+    new_fields = entries.new_fields(with_blank, section, list_path)
+    form = SectionForm()
+    if not form.comment.data and request.method == "GET":
+        form.comment.data = found.add_words
+    errors: list[tuple[str, str]] = []
+    if request.method == "POST" and form.validate_on_submit():
+        updated = entries.submitted(with_blank, section, list_path, request.form, _reader())
+        errors = _new_entry_errors(new_fields, request.form)
+        try:
+            documents.validate(updated)
+        except documents.DocumentErrors as exc:
+            mine = {path for path, _message in errors}
+            errors += [(p, m) for p, m in exc.errors if p not in mine]
+        if not errors:
+            version = policies.save_version(
+                g.workspace,
+                updated,
+                author=current_user,
+                comment=form.comment.data,
+                activate=form.activate.data,
+            )
+            flash(_("Saved as version %(number)d.", number=version.number), "info")
+            return redirect(url_for("policy.section", section=section))
+    paths = {f.path for f in new_fields}
+    beside: dict[str, list[str]] = {}
+    elsewhere = []
+    for path, message in errors:
+        if path in paths:
+            beside.setdefault(path, []).append(message)
+        else:
+            elsewhere.append((path, message))
+    group = fields.Group(f"{list_path}.{found.size}", found.add_words, new_fields)
+    posted = request.method == "POST"
+    return render(
+        "policy/entry_new.html",
+        status=422 if posted else 200,
+        form=form,
+        section=section,
+        section_label=section_label(section),
+        entries=found,
+        groups=[group],
+        beside=beside,
+        elsewhere=elsewhere,
+        shown=fields.displayed([group], request.form if posted else None),
+        path_words=_path_words(with_blank),
+        duration_units=fields.DURATION_UNITS,
+    )
+
+
+@bp.route("/sections/<section>/entries/<list_path>/<int:index>/remove", methods=["GET", "POST"])
+@requires_role(*EDITORS)
+def remove_entry(section: str, list_path: str, index: int) -> Response:
+    """Remove an entry (issue 16 item 1), after a confirmation step; refused, beside the entry
+    and in the reader's language, while something else in the policy refers to it."""
+    document = _active_document()
+    found = _entries_or_404(document, section, list_path)
+    if index >= found.size:
+        abort(404)
+    name = entries.named(document, list_path, index)
+    updated = entries.without_entry(document, list_path, index)
+    try:
+        documents.validate(updated)
+    except documents.DocumentErrors as exc:
+        words = _path_words(document)
+        refused = [f"{words(p)}: {m}" if p else m for p, m in exc.errors]
+        return _section_page(
+            SectionForm(),
+            document,
+            section,
+            refusal=(f"{list_path}.{index}", list(dict.fromkeys(refused))),
+            status=422 if request.method == "POST" else 409,
+        )
+    form = SectionForm()
+    if request.method == "GET":
+        form.comment.data = _("Removed %(entry)s", entry=name)
+    elif form.validate_on_submit():
+        version = policies.save_version(
+            g.workspace,
+            updated,
+            author=current_user,
+            comment=form.comment.data,
+            activate=form.activate.data,
+        )
+        flash(_("Saved as version %(number)d.", number=version.number), "info")
+        return redirect(url_for("policy.section", section=section))
+    return render(
+        "policy/entry_remove.html",
+        status=422 if request.method == "POST" else 200,
+        form=form,
+        section=section,
+        section_label=section_label(section),
+        entries=found,
+        index=index,
+        name=name,
     )
