@@ -158,7 +158,12 @@ def _failed_notification(ws) -> int:
 
 
 # URL arguments that name no object (a section of a document): any valid value will do.
-PLAIN_VALUES: dict[str, str] = {"section": "timers", "metric": "leads_received", "fmt": "csv"}
+PLAIN_VALUES: dict[str, str] = {
+    "section": "timers",
+    "list_path": "timers",  # the timers section's own list of timers (issue 16 item 1)
+    "metric": "leads_received",
+    "fmt": "csv",
+}
 
 
 def _workspace_rules(app: Flask) -> list:

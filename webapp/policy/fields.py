@@ -15,10 +15,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from tenants.durations import Duration
+from tenants.policy.common import label_for
 from webapp import report_fields
 
 from . import choices, settings
@@ -109,11 +111,21 @@ def group_label(document: dict[str, Any], group_path: str) -> str:
         node = node[int(part)] if isinstance(node, list) else node[part]
         walked.append(part)
         if part.isdigit() and isinstance(node, Mapping):
-            naming = next((node[k] for k in _NAMING_KEYS if isinstance(node.get(k), str)), None)
-            shown.append(_named(naming) if naming else f"#{int(part) + 1}")
+            shown.append(_entry_name(node) or f"#{int(part) + 1}")
         else:
             shown.append(_key_label(document, ".".join(walked), part))
     return " / ".join(shown)
+
+
+def _entry_name(node: Mapping[str, Any]) -> str | None:
+    """An entry as the policy names it to the reader: its own label in the reader's language
+    ("Campaña de marketing digital"), else the words for its code."""
+    labels = node.get("labels")
+    readable = isinstance(labels, Mapping) and all(isinstance(v, str) for v in labels.values())
+    if readable and (shown := label_for(dict(labels), str(get_locale() or "en"))):
+        return shown
+    naming = next((node[k] for k in _NAMING_KEYS if isinstance(node.get(k), str)), None)
+    return _named(naming) if naming else None
 
 
 def _named(code: str) -> str:
