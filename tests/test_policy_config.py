@@ -329,3 +329,22 @@ def test_durations_read_with_russian_plurals(app):
             "5 минут",
             "21 минута",
         ]
+
+
+def test_issue_16_item_1_a_sources_team_is_chosen_from_the_workspaces_teams(
+    client, ccima, login_as
+):
+    """A reference to a team reads as a select of the workspace's teams by name, not a box
+    for its code; the stored code stays selected."""
+    from webapp.operations.workspaces import create_team
+
+    create_team(ccima, "Centro de contacto", code="contact_center", actor=None)
+    create_team(ccima, "Asesores", code="advisors", actor=None)
+    db.session.commit()
+    login_as(Role.ADMIN, ccima)
+    page = client.get("/w/ccima-test/policy/sections/intake").get_data(as_text=True)
+    select_html = re.search(r'<select[^>]*name="intake\.sources\.0\.team".*?</select>', page, re.S)
+    assert select_html, "the source's team is not a select"
+    options = re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', select_html[0])
+    assert ("contact_center", " selected", "Centro de contacto") in options
+    assert ("advisors", "", "Asesores") in options

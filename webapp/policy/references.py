@@ -9,6 +9,9 @@ from typing import Any
 from flask import g
 
 from tenants import Policy, PolicyInvalid, load_policy
+from webapp.extensions import db
+from webapp.models import Team
+from webapp.tenancy import scoped
 
 from . import choices, settings
 from .labels import PolicyLabels
@@ -28,7 +31,13 @@ def _outcomes(labels: PolicyLabels) -> Options:
     return [(o.code, labels.outcome(o.code)) for o in labels.policy.outcomes.codes]
 
 
-# Setting key -> the policy list its value names.
+def _teams(labels: PolicyLabels) -> Options:
+    """The workspace's teams that have a code (the policy names a team by its code)."""
+    teams = db.session.scalars(scoped(Team).where(Team.code.is_not(None)).order_by(Team.name))
+    return [(team.code, team.name) for team in teams]
+
+
+# Setting key -> the policy list (or the workspace's teams) its value names.
 REFERENCES: dict[str, Callable[[PolicyLabels], Options]] = {
     "DuplicateSettings.invalid_status": _statuses,
     "DailyRounds.lost_status": _statuses,
@@ -39,6 +48,11 @@ REFERENCES: dict[str, Callable[[PolicyLabels], Options]] = {
     "Nurture.lead_types": _lead_types,
     "Transfer.lead_type": _lead_types,
     "Gate.outcome": _outcomes,
+    "Source.team": _teams,
+    "NotificationRule.team": _teams,
+    "Transfer.team": _teams,
+    "CreateTicket.team": _teams,
+    "CreateTask.team": _teams,
 }
 EVENT_SETTINGS = frozenset(
     {"Timer.starts_on", "Timer.cancelled_by", "Counter.event"}
