@@ -375,6 +375,19 @@ def _new_entry_errors(new_fields: list[fields.Field], form: Any) -> list[tuple[s
     return errors
 
 
+def _saved_entries(document: dict[str, Any], form: SectionForm, section: str) -> Response:
+    """Store the document with an entry added or removed as a new version, back to the section."""
+    version = policies.save_version(
+        g.workspace,
+        document,
+        author=current_user,
+        comment=form.comment.data,
+        activate=form.activate.data,
+    )
+    flash(_("Saved as version %(number)d.", number=version.number), "info")
+    return redirect(url_for("policy.section", section=section))
+
+
 @bp.route("/sections/<section>/entries/<list_path>/new", methods=["GET", "POST"])
 @requires_role(*EDITORS)
 def add_entry(section: str, list_path: str) -> Response:
@@ -399,15 +412,7 @@ def add_entry(section: str, list_path: str) -> Response:
             mine = {path for path, _message in errors}
             errors += [(p, m) for p, m in exc.errors if p not in mine]
         if not errors:
-            version = policies.save_version(
-                g.workspace,
-                updated,
-                author=current_user,
-                comment=form.comment.data,
-                activate=form.activate.data,
-            )
-            flash(_("Saved as version %(number)d.", number=version.number), "info")
-            return redirect(url_for("policy.section", section=section))
+            return _saved_entries(updated, form, section)
     paths = {f.path for f in new_fields}
     beside: dict[str, list[str]] = {}
     elsewhere = []
@@ -461,15 +466,7 @@ def remove_entry(section: str, list_path: str, index: int) -> Response:
     if request.method == "GET":
         form.comment.data = _("Removed %(entry)s", entry=name)
     elif form.validate_on_submit():
-        version = policies.save_version(
-            g.workspace,
-            updated,
-            author=current_user,
-            comment=form.comment.data,
-            activate=form.activate.data,
-        )
-        flash(_("Saved as version %(number)d.", number=version.number), "info")
-        return redirect(url_for("policy.section", section=section))
+        return _saved_entries(updated, form, section)
     return render(
         "policy/entry_remove.html",
         status=422 if request.method == "POST" else 200,
