@@ -25,6 +25,7 @@ from webapp.operations.intake import IntakeInvalid, IntakeRequest, validate
 from webapp.operations.unit import transaction
 from webapp.policy.labels import PolicyLabels
 from webapp.tenancy import get_or_404, scoped
+from webapp.validation_messages import user_message
 from webapp.workspace import queries as lead_queries
 
 from .blueprint import (
@@ -283,7 +284,9 @@ def assign(lead_id: int) -> Response:
             raise UserError("owner", Refusal(N_("not a member of this workspace")))
         api_calls.assign_lead(row, owner, via=api_calls.key_reason(g.api_key))
     except UserError as refused:
-        raise ApiError(422, str(refused), [("owner_id", str(refused))]) from refused
+        raise ApiError(
+            422, user_message(refused), [("owner_id", user_message(refused))]
+        ) from refused
     return respond(lead_out(g.workspace, row))
 
 
