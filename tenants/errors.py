@@ -3,6 +3,8 @@
 from collections.abc import Iterable
 from typing import Any
 
+from tenants.markers import N_
+
 
 class Refusal(str):
     """A refusal's English text that also carries what it was made of, so the web app can say
@@ -41,12 +43,24 @@ class PolicyInvalid(ValueError):
         super().__init__(f"invalid policy ({len(self.errors)} error(s)):\n{lines}")
 
 
+UNKNOWN_CODE_MESSAGES = {  # one full sentence per kind of code (issue 16 item 2)
+    "outcome": N_("unknown outcome %(code)r; allowed: %(allowed)s"),
+    "answer set": N_("unknown answer set %(code)r; allowed: %(allowed)s"),
+    "answer": N_("unknown answer %(code)r; allowed: %(allowed)s"),
+    "profile": N_("unknown profile %(code)r; allowed: %(allowed)s"),
+}
+
+
 class UnknownCode(KeyError):
     """A code (outcome, answer set, ...) is not in the policy; the message lists the allowed."""
 
     def __init__(self, what: str, code: str, allowed: Iterable[str]) -> None:
         self.what, self.code, self.allowed = what, code, sorted(allowed)
-        super().__init__(f"unknown {what} {code!r}; allowed: {', '.join(self.allowed) or '(none)'}")
+        template = UNKNOWN_CODE_MESSAGES.get(
+            what, "unknown " + what + " %(code)r; allowed: %(allowed)s"
+        )
+        self.refusal = Refusal(template, code=code, allowed=", ".join(self.allowed) or "(none)")
+        super().__init__(self.refusal)
 
     def __str__(self) -> str:
         return str(self.args[0])

@@ -221,11 +221,12 @@ def test_issue_16_item_2_refusals_stay_english_text_for_the_engine():
 
 
 def _refusal_templates() -> set[str]:
-    """Every refusal msgid of tenants/ and webapp/policy/documents.py: in a module that makes
-    Refusals, each N_("...") that is not a label or help text (those are keyword arguments,
-    title=N_(...)); and the pydantic messages the web layer says them with."""
+    """Every refusal msgid of tenants/ and webapp/ (the policy document parser's and the
+    UserErrors of webapp/operations, webapp/api, ...): in a module that makes Refusals, each
+    N_("...") that is not a label or help text (those are keyword arguments, title=N_(...));
+    and the pydantic messages the web layer says them with."""
     found = set(PYDANTIC_MESSAGES.values())
-    for path in [*(ROOT / "tenants").rglob("*.py"), ROOT / "webapp/policy/documents.py"]:
+    for path in [*(ROOT / "tenants").rglob("*.py"), *(ROOT / "webapp").rglob("*.py")]:
         tree = ast.parse(path.read_text())
         if "Refusal" not in {getattr(node, "id", None) for node in ast.walk(tree)}:
             continue
@@ -258,3 +259,42 @@ def test_issue_16_item_2_every_refusal_is_translated_in_es_fr_ru():
             assert sorted(placeholders.findall(message.string)) == sorted(
                 placeholders.findall(template)
             ), (language, template)
+
+
+def test_issue_16_item_2_no_user_error_is_raised_with_english_text():
+    """A UserError's message is a Refusal (N_ msgid + values) or an already translated
+    gettext: never a bare English literal or f-string a Spanish reader would see."""
+    bare = []
+    for path in (ROOT / "webapp").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", None) == "UserError"
+                and len(node.args) == 2
+                and isinstance(node.args[1], ast.Constant | ast.JoinedStr)
+            ):
+                bare.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert bare == []
+
+
+def test_issue_16_item_2_user_errors_and_unknown_codes_are_refusals(app):
+    """The operations' refusals (webapp/operations) are msgids with values, English outside a
+    request, the reader's language inside one; UnknownCode says one sentence per kind."""
+    from flask_babel import force_locale
+
+    from tenants.errors import UnknownCode
+    from webapp.errors import UserError
+    from webapp.operations.users import create_user
+    from webapp.validation_messages import user_message
+
+    with pytest.raises(UserError) as caught:
+        create_user("nobody", "long enough password", "Nobody")
+    assert str(caught.value) == "not an e-mail address"
+    assert caught.value.message.template == "not an e-mail address"
+    unknown = UnknownCode("answer set", "nope", ["a", "b"])
+    assert str(unknown) == "unknown answer set 'nope'; allowed: a, b"
+    with app.test_request_context("/"), force_locale("es"):
+        assert user_message(caught.value) == "No es una dirección de correo electrónico"
+        assert str(caught.value) == "No es una dirección de correo electrónico"
+        refused = UserError("outcome", unknown.refusal)
+        assert str(refused) == "Conjunto de respuestas desconocido 'nope'; permitidos: a, b"

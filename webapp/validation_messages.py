@@ -91,3 +91,10 @@ def engine_message(message: str) -> str:
         return translated % params if params else translated
     except (KeyError, ValueError, TypeError):  # a catalogue entry with a broken placeholder
         return str(message)
+
+
+def user_message(error: Exception) -> str:
+    """A webapp.errors.UserError (or any refusal) as a person reads it: in the request's
+    language (issue 16 item 2). `str(error)` says the same; this names the intent."""
+    message = getattr(error, "message", None)
+    return engine_message(message) if message is not None else str(error)

@@ -14,6 +14,8 @@ from sqlalchemy import and_, or_
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
+from tenants.errors import Refusal
+from tenants.markers import N_
 from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.leadwork.refusals import OutcomeRefused, refusal_message
@@ -23,6 +25,7 @@ from webapp.operations.intake import IntakeInvalid, IntakeRequest, validate
 from webapp.operations.unit import transaction
 from webapp.policy.labels import PolicyLabels
 from webapp.tenancy import get_or_404, scoped
+from webapp.validation_messages import user_message
 from webapp.workspace import queries as lead_queries
 
 from .blueprint import (
@@ -278,10 +281,12 @@ def assign(lead_id: int) -> Response:
     owner = db.session.get(User, data.owner_id)
     try:
         if owner is None:
-            raise UserError("owner", "not a member of this workspace")
+            raise UserError("owner", Refusal(N_("not a member of this workspace")))
         api_calls.assign_lead(row, owner, via=api_calls.key_reason(g.api_key))
     except UserError as refused:
-        raise ApiError(422, str(refused), [("owner_id", str(refused))]) from refused
+        raise ApiError(
+            422, user_message(refused), [("owner_id", user_message(refused))]
+        ) from refused
     return respond(lead_out(g.workspace, row))
 
 

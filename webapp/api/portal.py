@@ -29,6 +29,7 @@ from webapp.operations.acknowledgements import AcknowledgeRefused, acknowledge
 from webapp.operations.opportunities import StageRefused
 from webapp.portal import invites
 from webapp.tenancy import get_or_404, owned_by, scoped
+from webapp.validation_messages import user_message
 
 from .blueprint import ApiError, body, check_id, endpoint, respond
 from .presenters import lead_out
@@ -82,7 +83,7 @@ def _lead(lead_id: int) -> Lead:
 
 
 def _refused(refusal: StageRefused | UserError) -> ApiError:
-    fields = getattr(refusal, "fields", None) or {refusal.field: str(refusal)}
+    fields = getattr(refusal, "fields", None) or {refusal.field: user_message(refusal)}
     return ApiError(422, "invalid input", list(fields.items()))
 
 

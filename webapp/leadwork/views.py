@@ -16,6 +16,7 @@ from webapp.policy.labels import PolicyLabels
 from webapp.queue import tasks_ui
 from webapp.rendering import render
 from webapp.tenancy import get_or_404, lead_to_act_on
+from webapp.validation_messages import user_message
 
 from . import page
 from .blueprint import bp, done, lead_page, refused
@@ -154,7 +155,7 @@ def record_outcome(lead_id: int) -> Response:
         except OutcomeRefused as refusal:  # L411-4, L411-5: said beside the outcome
             form.outcome.errors = [refusal_message(refusal, labels)]
         except UserError as error:
-            getattr(form, error.field, form.outcome).errors = [str(error)]
+            getattr(form, error.field, form.outcome).errors = [user_message(error)]
         else:
             return done(lead, _("Outcome recorded."))
     return lead_page(lead, 422, outcome_form=form)
@@ -182,7 +183,7 @@ def change_status(lead_id: int) -> Response:
                 },
             )
         except UserError as error:
-            getattr(form, error.field, form.status).errors = [str(error)]
+            getattr(form, error.field, form.status).errors = [user_message(error)]
         else:
             return done(lead, _("Status changed."))
     return lead_page(lead, 422, status_form=form)

@@ -16,6 +16,8 @@ from tenants.decisions import (
     tripped_counters,
 )
 from tenants.durations import Duration
+from tenants.errors import Refusal
+from tenants.markers import N_
 from webapp.clock import now
 from webapp.errors import UserError
 from webapp.extensions import db
@@ -79,14 +81,16 @@ def upsert_account(
     given): the cooldowns waiting for a card's closing start then (L411-9).
     """
     if not external_ref.strip() or len(external_ref) > 100:
-        raise UserError("external_ref", "1 to 100 characters")
+        raise UserError(
+            "external_ref", Refusal(N_("an external reference has 1 to 100 characters"))
+        )
     account = db.session.scalar(
         scoped(Account, workspace).where(Account.external_ref == external_ref)
     )
     created = account is None
     if created:
         if not (name or "").strip():
-            raise UserError("name", "a new account needs a name")
+            raise UserError("name", Refusal(N_("a new account needs a name")))
         account = Account(workspace_id=workspace.id, external_ref=external_ref, flags={})
         db.session.add(account)
     before = {"name": account.name, "flags": facts_of(account)} if not created else None
@@ -159,7 +163,7 @@ def close_card(account: Account, card: str, *, actor: User | None) -> Account:
     """Close an open card of the account (from the lead page); its cooldowns start (L411-9)."""
     open_cards = facts_of(account)["open_cards"]
     if card not in open_cards:
-        raise UserError("card", f"no open card {card!r} on this account")
+        raise UserError("card", Refusal(N_("no open card %(card)r on this account"), card=card))
     upsert_account(
         account.workspace,
         account.external_ref,

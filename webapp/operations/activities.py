@@ -6,6 +6,8 @@ from datetime import datetime
 from typing import get_args
 
 from tenants import Policy
+from tenants.errors import Refusal
+from tenants.markers import N_
 from tenants.policy.common import ContactChannel
 from webapp.audit_actions import ACTIVITY_LOGGED
 from webapp.clock import now
@@ -53,7 +55,12 @@ def log_activity(
     allowed = loggable_channels(policy)
     if channel not in allowed:
         raise UserError(
-            "channel", f"unknown channel {channel!r}; use one of {', '.join(sorted(allowed))}"
+            "channel",
+            Refusal(
+                N_("unknown channel %(channel)r; use one of %(allowed)s"),
+                channel=channel,
+                allowed=", ".join(sorted(allowed)),
+            ),
         )
     activity = Activity(
         workspace_id=lead.workspace_id,

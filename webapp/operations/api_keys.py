@@ -7,6 +7,8 @@ import secrets
 
 from sqlalchemy import select
 
+from tenants.errors import Refusal
+from tenants.markers import N_
 from webapp.clock import now
 from webapp.errors import UserError
 from webapp.extensions import db
@@ -53,11 +55,15 @@ def create_api_key(
     if partner_organisation is not None and (
         partner_organisation.workspace_id != workspace.id or role != "agent"
     ):
-        raise UserError("partner_organisation", "a partner key is an agent key of this workspace")
+        raise UserError(
+            "partner_organisation", Refusal(N_("a partner key is an agent key of this workspace"))
+        )
     if role not in KEY_ROLES:
-        raise UserError("role", f"choose one of {', '.join(KEY_ROLES)}")
+        raise UserError(
+            "role", Refusal(N_("choose a role: one of %(allowed)s"), allowed=", ".join(KEY_ROLES))
+        )
     if len(name.strip()) > 120:
-        raise UserError("name", "at most 120 characters")
+        raise UserError("name", Refusal(N_("a key's name has at most 120 characters")))
     secret = KEY_PREFIX + secrets.token_urlsafe(32)
     key = ApiKey(
         workspace_id=workspace.id,

@@ -31,6 +31,8 @@ from tenants.decisions.assignment import (
     allocates_to_partners,
     strategy_reads,
 )
+from tenants.errors import Refusal
+from tenants.markers import N_
 from webapp.audit_actions import (
     LEAD_ALLOCATED,
     LEAD_ASSIGNED,
@@ -376,7 +378,7 @@ def reassign(lead: Lead, to: User, *, actor: User | None, reason: str = "") -> N
         scoped(Membership, lead.workspace_id).where(Membership.user_id == to.id)
     )
     if membership is None:
-        raise UserError("owner", "not a member of this workspace")
+        raise UserError("owner", Refusal(N_("not a member of this workspace")))
     set_owner(lead, to, actor=actor, reason=reason or "reassigned by a manager")
 
 

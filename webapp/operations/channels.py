@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tenants.errors import Refusal
+from tenants.markers import N_
 from webapp.channels.senders import CONFIGURABLE, DEFAULT_BASE_URLS
 from webapp.errors import UserError
 from webapp.extensions import db
@@ -36,10 +38,13 @@ def save_channel(
 ) -> ChannelSettings:
     """Create or update `channel`'s settings; an empty token or secret keeps the stored one."""
     if channel not in CONFIGURABLE:
-        raise UserError("channel", f"choose one of {', '.join(CONFIGURABLE)}")
+        raise UserError(
+            "channel",
+            Refusal(N_("choose a channel: one of %(allowed)s"), allowed=", ".join(CONFIGURABLE)),
+        )
     base_url = (base_url or DEFAULT_BASE_URLS[channel]).strip().rstrip("/")
     if not base_url.startswith(("https://", "http://")):
-        raise UserError("base_url", "an http(s) address")
+        raise UserError("base_url", Refusal(N_("enter an http(s) address")))
     row = settings_for(workspace)[channel]
     if row is None:
         row = ChannelSettings(workspace_id=workspace.id, channel=channel)
@@ -78,6 +83,6 @@ def save_channel(
 def _merge_groups(row: ChannelSettings, groups: dict[str, str | None]) -> None:
     """Add or change the named group chats; a name without a chat id is removed (CCIMA-9)."""
     if row.channel != "telegram":
-        raise UserError("telegram_groups", "group chats are a Telegram setting")
+        raise UserError("telegram_groups", Refusal(N_("group chats are a Telegram setting")))
     merged = {**(row.telegram_groups or {}), **groups}
     row.telegram_groups = {name: chat for name, chat in sorted(merged.items()) if chat} or None

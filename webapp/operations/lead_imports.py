@@ -16,6 +16,8 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
 
+from tenants.errors import Refusal
+from tenants.markers import N_
 from webapp import job_names, redis_client
 from webapp.clock import now
 from webapp.errors import UserError
@@ -89,9 +91,9 @@ def upload(workspace: Workspace, filename: str, data: bytes, *, actor: User | No
 
 def _check_mapping(lead_import: LeadImport, mapping: dict[str, str]) -> None:
     if lead_import.state != ImportState.UPLOADED:
-        raise UserError("mapping", "this import has already started")
+        raise UserError("mapping", Refusal(N_("this import has already started")))
     if set(mapping) != set(lead_import.mapping):
-        raise UserError("mapping", "the mapping must name every column of the file")
+        raise UserError("mapping", Refusal(N_("the mapping must name every column of the file")))
 
 
 @operation

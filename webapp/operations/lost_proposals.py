@@ -16,6 +16,8 @@ from sqlalchemy import Row, select, update
 from tenants import Policy
 from tenants.calendar import BusinessCalendar
 from tenants.decisions.cadences import CadenceFacts, LostDecision, lost_decision
+from tenants.errors import Refusal
+from tenants.markers import N_
 from webapp.audit_actions import LEAD_LOST_PROPOSAL_DISMISSED, LEAD_LOST_PROPOSED
 from webapp.clock import now
 from webapp.errors import UserError
@@ -166,7 +168,7 @@ def _claim(lead: Lead, state: TaskState) -> Task:
         ).rowcount
         if claimed:
             return task
-    raise UserError("lost_proposal", "this lead has no open proposal to mark it lost")
+    raise UserError("lost_proposal", Refusal(N_("this lead has no open proposal to mark it lost")))
 
 
 @operation

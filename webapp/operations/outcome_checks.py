@@ -10,6 +10,8 @@ from sqlalchemy import select
 
 from tenants import Policy
 from tenants.decisions import GateResult, offer_blocked_by
+from tenants.errors import Refusal
+from tenants.markers import N_
 from webapp.clock import now
 from webapp.errors import UserError
 from webapp.extensions import db
@@ -41,9 +43,13 @@ class OutcomeRefused(UserError):
         self, code: str, *, answered: Answered | None = None, gates: tuple[GateResult, ...] = ()
     ) -> None:
         if answered:
-            message = f"the callback already has an outcome ({answered.code})"
+            message = Refusal(
+                N_("the callback already has an outcome (%(outcome)s)"), outcome=answered.code
+            )
         else:
-            message = f"an offer is blocked by {', '.join(g.gate for g in gates)}"
+            message = Refusal(
+                N_("an offer is blocked by %(gates)s"), gates=", ".join(g.gate for g in gates)
+            )
         super().__init__("outcome", message)
         self.code, self.answered, self.gates = code, answered, gates
 

@@ -9,6 +9,8 @@ from flask_babel import gettext as _
 
 from tenants import UnknownCode
 from tenants.decisions import OutcomeDecision, OutcomeFacts, outcome_effects
+from tenants.errors import Refusal
+from tenants.markers import N_
 from webapp.audit_actions import LEAD_REFERRED, LEAD_TRANSFERRED
 from webapp.clock import now
 from webapp.errors import UserError
@@ -37,7 +39,7 @@ def record_outcome(
     try:
         decision = outcome_effects(policy, code, now(), OutcomeFacts(frozenset(true_facts)))
     except UnknownCode as error:
-        raise UserError("outcome", str(error)) from None
+        raise UserError("outcome", error.refusal) from None
     outcome_checks.check(lead, policy, code)  # L411-4, L411-5: refused before anything is written
     activity = activities.log_activity(lead, channel, actor=actor, outcome_code=code, note=note)
     QUEUES.bump_after_commit(lead.workspace_id, (lead.owner_id, actor.id if actor else None))
@@ -70,7 +72,10 @@ def record_outcome(
 def _team(lead: Lead, code: str) -> Team:
     team = db.session.scalar(scoped(Team, lead.workspace_id).where(Team.code == code))
     if team is None:
-        raise UserError("outcome", f"the policy names team {code!r}, which this workspace lacks")
+        raise UserError(
+            "outcome",
+            Refusal(N_("the policy names team %(team)r, which this workspace lacks"), team=code),
+        )
     return team
 
 
@@ -186,7 +191,7 @@ def _commissions(lead: Lead, status: str, policy, given: dict) -> dict[str, str]
         try:
             amount = _amount(given.get(name))
         except UserError as error:
-            raise UserError(name, str(error)) from None
+            raise UserError(name, error.message) from None
         if amount is not None:
             amounts[name] = str(amount)
     if not amounts:

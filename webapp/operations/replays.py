@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from tenants.errors import Refusal
+from tenants.markers import N_
 from webapp import job_names, redis_client
 from webapp.errors import UserError
 from webapp.extensions import db
@@ -32,11 +34,11 @@ def start_replay(
     """Record a replay of `draft` against the active version and queue its job after commit."""
     baseline_id = workspace.active_policy_version_id
     if baseline_id is None:
-        raise UserError("draft", "the workspace has no active policy to compare with")
+        raise UserError("draft", Refusal(N_("the workspace has no active policy to compare with")))
     if draft.workspace_id != workspace.id:
-        raise UserError("draft", "the version belongs to another workspace")
+        raise UserError("draft", Refusal(N_("the version belongs to another workspace")))
     if period_end <= period_start:
-        raise UserError("period_end", "the period must end after it starts")
+        raise UserError("period_end", Refusal(N_("the period must end after it starts")))
     replay = PolicyReplay(
         workspace_id=workspace.id,
         draft_version_id=draft.id,

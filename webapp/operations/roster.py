@@ -28,6 +28,8 @@ from tenants.decisions.roster import (
     roster_month,
     upcoming_roster_months,
 )
+from tenants.errors import Refusal
+from tenants.markers import N_
 from webapp import roster_links as links
 from webapp.clock import now
 from webapp.errors import UserError
@@ -92,9 +94,9 @@ def plan_month(
     policy = policies.active_policy(workspace)
     moment = now()
     if month not in upcoming_roster_months(policy, moment):
-        raise UserError("month", "plan this month's or next month's roster")
+        raise UserError("month", Refusal(N_("plan this month's or next month's roster")))
     if any(m.workspace_id != workspace.id or m.role not in ROSTER_ROLES for m in members):
-        raise UserError("members", "only the workspace's agents can be on its roster")
+        raise UserError("members", Refusal(N_("only the workspace's agents can be on its roster")))
     # Serialised with another manager's save and with the clock sending this very roster.
     lock_workspace(workspace.id)
     current = {entry.membership_id: entry for entry in planned(workspace, month)}

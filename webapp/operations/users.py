@@ -7,6 +7,8 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from tenants.errors import Refusal
+from tenants.markers import N_
 from webapp.errors import UserError
 from webapp.extensions import db
 from webapp.i18n import SUPPORTED_LOCALES
@@ -28,13 +30,20 @@ def create_user(
     """A new user with a hashed password; e-mail addresses are unique, case-insensitively."""
     email = email.strip().lower()
     if "@" not in email:
-        raise UserError("email", "not an e-mail address")
+        raise UserError("email", Refusal(N_("not an e-mail address")))
     if len(password) < 8:
-        raise UserError("password", "a password needs at least 8 characters")
+        raise UserError("password", Refusal(N_("a password needs at least 8 characters")))
     if db.session.scalar(select(User.id).where(func.lower(User.email) == email)) is not None:
-        raise UserError("email", f"a user with e-mail {email} already exists")
+        raise UserError(
+            "email", Refusal(N_("a user with e-mail %(email)s already exists"), email=email)
+        )
     if preferred_locale is not None and preferred_locale not in SUPPORTED_LOCALES:
-        raise UserError("preferred_locale", f"choose one of {', '.join(SUPPORTED_LOCALES)}")
+        raise UserError(
+            "preferred_locale",
+            Refusal(
+                N_("choose a language: one of %(allowed)s"), allowed=", ".join(SUPPORTED_LOCALES)
+            ),
+        )
     user = User(email=email, name=name.strip(), preferred_locale=preferred_locale, phone=phone)
     user.set_password(password)
     db.session.add(user)
@@ -45,7 +54,12 @@ def create_user(
 @operation
 def set_preferred_locale(user: User, locale: str) -> None:
     if locale not in SUPPORTED_LOCALES:
-        raise UserError("locale", f"choose one of {', '.join(SUPPORTED_LOCALES)}")
+        raise UserError(
+            "locale",
+            Refusal(
+                N_("choose a language: one of %(allowed)s"), allowed=", ".join(SUPPORTED_LOCALES)
+            ),
+        )
     user.preferred_locale = locale
 
 

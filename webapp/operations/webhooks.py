@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from tenants.errors import Refusal
+from tenants.markers import N_
 from webapp.clock import now
 from webapp.errors import UserError
 from webapp.extensions import db
@@ -71,11 +73,21 @@ def find_active_source(workspace_slug: str, source_code: str) -> WebhookSource |
 def _check_code(workspace: Workspace, code: str) -> None:
     allowed = [s.code for s in policies.active_policy(workspace).intake.sources]
     if allowed and code not in allowed:
-        raise UserError("source_code", f"not a source of the policy; allowed: {', '.join(allowed)}")
+        raise UserError(
+            "source_code",
+            Refusal(
+                N_("not a source of the policy; allowed: %(allowed)s"), allowed=", ".join(allowed)
+            ),
+        )
     if not _CODE.match(code):
-        raise UserError("source_code", "1 to 60 lowercase letters, digits, '-' or '_'")
+        raise UserError(
+            "source_code",
+            Refusal(N_("a source code has 1 to 60 lowercase letters, digits, '-' or '_'")),
+        )
     if find_active_source(workspace.slug, code) is not None:
-        raise UserError("source_code", "this source already has a webhook; revoke it first")
+        raise UserError(
+            "source_code", Refusal(N_("this source already has a webhook; revoke it first"))
+        )
 
 
 @operation
@@ -86,7 +98,7 @@ def create_source(
     source_code = source_code.strip()
     _check_code(workspace, source_code)
     if not name.strip() or len(name.strip()) > 120:
-        raise UserError("name", "1 to 120 characters")
+        raise UserError("name", Refusal(N_("a webhook's name has 1 to 120 characters")))
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     source = WebhookSource(
         workspace_id=workspace.id,

@@ -14,6 +14,7 @@ from webapp.models import Membership, PartnerOrganisation, Team
 from webapp.operations import workspaces
 from webapp.rendering import render
 from webapp.tenancy import get_or_404, requires_role, scoped
+from webapp.validation_messages import user_message
 
 from .blueprint import bp
 from .forms import NamedForm, RenameWorkspaceForm
@@ -108,7 +109,10 @@ def _change(kind: str, row_id: int) -> Response:
         try:
             _save(kind, row, form)
         except UserError as refused:
-            flash(str(refused.errors[0][1] if hasattr(refused, "errors") else refused), "error")
+            flash(
+                refused.errors[0][1] if hasattr(refused, "errors") else user_message(refused),
+                "error",
+            )
         else:
             flash(_("Saved."), "success")
     else:

@@ -18,6 +18,7 @@ from webapp.operations import invitations, members
 from webapp.operations.members import MemberInvalid
 from webapp.rendering import render
 from webapp.tenancy import get_or_404, requires_role, scoped
+from webapp.validation_messages import user_message
 
 from .blueprint import bp
 from .forms import NONE, InviteForm, MemberForm, locale_choices, optional_choices, role_choices
@@ -50,7 +51,9 @@ def _organisations() -> list[PartnerOrganisation]:
 def show_errors(form, refused: UserError) -> None:
     """Each refused field's message beside its field (the first field when it has none)."""
     errors = (
-        refused.errors if isinstance(refused, MemberInvalid) else [(refused.field, str(refused))]
+        refused.errors
+        if isinstance(refused, MemberInvalid)
+        else [(refused.field, user_message(refused))]
     )
     for field, message in errors:
         target = getattr(form, field, None)
@@ -212,7 +215,9 @@ def _act(member_id: int, action, done: str) -> Response:
     try:
         action(membership, actor=current_user)
     except UserError as refused:
-        message = refused.errors[0][1] if isinstance(refused, MemberInvalid) else str(refused)
+        message = (
+            refused.errors[0][1] if isinstance(refused, MemberInvalid) else user_message(refused)
+        )
         flash(message, "error")
     else:
         flash(done, "success")

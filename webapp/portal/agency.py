@@ -22,6 +22,7 @@ from webapp.tenancy import (
     requires_role,
     scoped,
 )
+from webapp.validation_messages import user_message
 
 from . import context, queries
 from .blueprint import bp
@@ -49,7 +50,7 @@ def allocate(lead_id: int) -> Response:
         page = context.lead_page(
             policies.active_policy(g.workspace),
             found,
-            errors={"allocate": {error.field: str(error)}},
+            errors={"allocate": {error.field: user_message(error)}},
         )
         return render("portal/lead.html", "content", status=422, **page)
     flash(_("Lead allocated to %(name)s.", name=organisation.name), "success")

@@ -23,6 +23,7 @@ from webapp.operations.acknowledgements import AcknowledgeRefused, acknowledge
 from webapp.operations.opportunities import StageRefused
 from webapp.rendering import render
 from webapp.tenancy import lead_to_act_on
+from webapp.validation_messages import user_message
 
 from . import context, invites, queries
 from .blueprint import bp
@@ -100,7 +101,7 @@ def log_attempt(lead_id: int) -> Response:
             found, form.get("channel", ""), actor=current_user, note=form.get("note", ""), **fields
         )
     except UserError as error:
-        return _refused(found, "attempt", {error.field: str(error)}, form)
+        return _refused(found, "attempt", {error.field: user_message(error)}, form)
     return _done(found, _("Contact attempt logged."))
 
 

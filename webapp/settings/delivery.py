@@ -14,6 +14,7 @@ from webapp.models import Notification, NotificationState
 from webapp.operations import channels, delivery
 from webapp.rendering import render
 from webapp.tenancy import get_or_404, requires_role, scoped
+from webapp.validation_messages import user_message
 
 from .blueprint import ADMINS, READERS, bp, may_edit
 from .forms import CHANNEL_LABELS, ChannelForm
@@ -61,7 +62,7 @@ def save_channel() -> Response:
                 verify_token=form.verify_token.data,
             )
         except UserError as refused:
-            getattr(form, refused.field, form.channel).errors.append(str(refused))
+            getattr(form, refused.field, form.channel).errors.append(user_message(refused))
         else:
             flash(_("Channel %(name)s saved.", name=CHANNEL_LABELS[form.channel.data]), "success")
             return redirect(url_for("settings.channels_page"))

@@ -15,6 +15,7 @@ from webapp.operations import api_keys, policies, webhooks
 from webapp.policy.labels import PolicyLabels
 from webapp.rendering import render
 from webapp.tenancy import get_or_404, requires_role, scoped
+from webapp.validation_messages import user_message
 
 from .blueprint import ADMINS, READERS, bp, may_edit
 from .forms import ROLE_LABELS, ApiKeyForm, WebhookForm
@@ -56,7 +57,7 @@ def create_api_key() -> Response:
                 g.workspace, form.name.data, actor=current_user, role=form.role.data
             )
         except UserError as refused:
-            getattr(form, refused.field, form.name).errors.append(str(refused))
+            getattr(form, refused.field, form.name).errors.append(user_message(refused))
         else:
             return _render_keys(ApiKeyForm(formdata=None), secret=secret, status=201)
     return _render_keys(form, status=422)
@@ -117,7 +118,7 @@ def create_webhook() -> Response:
                 g.workspace, form.source_code.data, form.name.data, actor=current_user
             )
         except UserError as refused:
-            getattr(form, refused.field, form.name).errors.append(str(refused))
+            getattr(form, refused.field, form.name).errors.append(user_message(refused))
         else:
             return _render_hooks(WebhookForm(formdata=None), source, secret, status=201)
     return _render_hooks(form, status=422)

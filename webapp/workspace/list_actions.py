@@ -18,6 +18,7 @@ from webapp.operations import bulk_leads, policies, saved_views
 from webapp.policy.labels import PolicyLabels
 from webapp.rendering import render
 from webapp.tenancy import get_or_404, requires_role, scoped
+from webapp.validation_messages import user_message
 
 from . import queries
 from .blueprint import bp
@@ -156,7 +157,7 @@ def create_view() -> Response:
         saved_views.create_view(g.workspace, _me(), name, urlencode(filters.args()))
     except UserError as error:
         db.session.rollback()
-        return _page_with(filters, 422, view_error=str(error), view_name=name)
+        return _page_with(filters, 422, view_error=user_message(error), view_name=name)
     flash(_("View saved."))
     return redirect(_back(filters))
 
@@ -170,7 +171,7 @@ def rename_view(view_id: int) -> Response:
         saved_views.rename_view(view, request.form.get("name", "")[:200], actor=_me())
     except UserError as error:
         db.session.rollback()
-        return _page_with(filters, 422, rename_errors={view_id: str(error)})
+        return _page_with(filters, 422, rename_errors={view_id: user_message(error)})
     flash(_("View renamed."))
     return redirect(_back(filters))
 
