@@ -30,13 +30,15 @@ class Report:
 
 def run(metric: Metric, cut: Cut) -> Report:
     """The metric's rows for `cut`'s dimension (none: only the total) and its total."""
-    raw = _raw(metric, cut) if cut.dimension else []
-    if metric.additive and raw:
+    raw, whole = _raw(metric, cut) if cut.dimension else ([], None)
+    if whole is not None:  # the metric gave its total from the same pass
+        total = [_finished(metric, r) for r in whole]
+    elif metric.additive and raw:
         # Counts and sums: the total is the groups added up (a handful of rows), not a
         # second pass over the period's rows (issue 15 item 1).
         total = [_finished(metric, _added_up(raw))]
     else:
-        total = [_finished(metric, r) for r in _raw(metric, cut.grouped(None))]
+        total = [_finished(metric, r) for r in _raw(metric, cut.grouped(None))[0]]
     rows = [_finished(metric, r) for r in raw]
     labels = _labels(cut, [r["key"] for r in rows])
     for row in rows:
@@ -61,9 +63,12 @@ def _added_up(rows: list[Row]) -> Row:
     return out
 
 
-def _raw(metric: Metric, cut: Cut) -> list[Row]:
-    """The metric's aggregated rows for `cut`, keyed, before `finish` and number types."""
-    result = metric.compute(cut)
+def _raw(metric: Metric, cut: Cut) -> tuple[list[Row], list[Row] | None]:
+    """The metric's aggregated rows for `cut`, keyed, before `finish` and number types, and
+    the total's row(s) if the metric computed them in the same pass (else None)."""
+    result, whole = metric.compute(cut), None
+    if isinstance(result, tuple):
+        result, whole = result
     rows = (
         result
         if isinstance(result, list)
@@ -74,7 +79,7 @@ def _raw(metric: Metric, cut: Cut) -> list[Row]:
     for row in rows:
         row.setdefault("key", row.pop("group_key", None))
         row.pop("group_key", None)
-    return rows
+    return rows, whole
 
 
 def _finished(metric: Metric, row: Row) -> Row:

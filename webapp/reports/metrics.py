@@ -44,10 +44,10 @@ def leads_received(cut: Cut):
     ),
     headline=("median", "within_sla"),
 )
-def speed_to_lead(cut: Cut) -> list[Row]:
+def speed_to_lead(cut: Cut) -> tuple[list[Row], list[Row] | None]:
     """Arrival (or opening) to the first logged contact, per lead of the period: counts and
     percentiles aggregated by the database (webapp.reports.durations)."""
-    return durations.figures(cut, durations.sla_seconds(cut.policy))
+    return durations.figures_and_total(cut, durations.sla_seconds(cut.policy))
 
 
 def _reassigning_timers(policy) -> list[str]:
