@@ -230,3 +230,19 @@ def test_issue_15_the_migration_backfills_the_status_moves_from_the_audit_trail(
     downgrade(revision="0018_reports")
     upgrade()
     assert len(written) == 2 and moves() == written
+
+
+def test_issue_15_a_cuts_total_from_its_groups_is_the_ungrouped_total(
+    client, make_workspace, make_member
+):
+    """Issue 15 item 1: a metric of counts and sums adds its groups up for the total, and
+    speed to lead on PostgreSQL takes the total with its groups (GROUPING SETS): the same
+    total as the report without a dimension, per every cut."""
+    workspace, *_ = _week(make_workspace, make_member)
+    names = ("leads_received", "contact_rate", "won_revenue", "sla_compliance", "speed_to_lead")
+    with time_machine.travel(at(23, 9), tick=False):
+        for name in names:
+            whole = _get(client, workspace, f"/{name}", **WEEK).get_json()["total"]
+            for dimension in ("day", "week", "agent", "team", "source", "lead_type"):
+                cut = _get(client, workspace, f"/{name}", group_by=dimension, **WEEK)
+                assert cut.get_json()["total"] == whole, (name, dimension)

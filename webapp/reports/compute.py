@@ -30,8 +30,16 @@ class Report:
 
 def run(metric: Metric, cut: Cut) -> Report:
     """The metric's rows for `cut`'s dimension (none: only the total) and its total."""
-    total = _values(metric, cut.grouped(None))
-    rows = _values(metric, cut) if cut.dimension else []
+    raw, whole = _raw(metric, cut) if cut.dimension else ([], None)
+    if whole is not None:  # the metric gave its total from the same pass
+        total = [_finished(metric, r) for r in whole]
+    elif metric.additive and raw:
+        # Counts and sums: the total is the groups added up (a handful of rows), not a
+        # second pass over the period's rows (issue 15 item 1).
+        total = [_finished(metric, _added_up(raw))]
+    else:
+        total = [_finished(metric, r) for r in _raw(metric, cut.grouped(None))[0]]
+    rows = [_finished(metric, r) for r in raw]
     labels = _labels(cut, [r["key"] for r in rows])
     for row in rows:
         row["label"] = labels.get(row["key"], row["key"])
@@ -41,8 +49,26 @@ def run(metric: Metric, cut: Cut) -> Report:
     return Report(metric, cut, rows, {**total, "key": None, "label": str(_l("Total"))})
 
 
-def _values(metric: Metric, cut: Cut) -> list[Row]:
-    result = metric.compute(cut)
+def _added_up(rows: list[Row]) -> Row:
+    """The rows' figures added up (a figure none of them has stays none)."""
+    out: Row = {"key": None}
+    for row in rows:
+        for code, value in row.items():
+            if code == "key":
+                continue
+            if value is not None:
+                out[code] = (out.get(code) or 0) + value
+            else:
+                out.setdefault(code, None)
+    return out
+
+
+def _raw(metric: Metric, cut: Cut) -> tuple[list[Row], list[Row] | None]:
+    """The metric's aggregated rows for `cut`, keyed, before `finish` and number types, and
+    the total's row(s) if the metric computed them in the same pass (else None)."""
+    result, whole = metric.compute(cut), None
+    if isinstance(result, tuple):
+        result, whole = result
     rows = (
         result
         if isinstance(result, list)
@@ -53,11 +79,16 @@ def _values(metric: Metric, cut: Cut) -> list[Row]:
     for row in rows:
         row.setdefault("key", row.pop("group_key", None))
         row.pop("group_key", None)
-        if metric.finish is not None:
-            row.update(metric.finish(row))
-        for column in metric.columns:
-            row[column.code] = _number(row.get(column.code), column.unit)
-    return rows
+    return rows, whole
+
+
+def _finished(metric: Metric, row: Row) -> Row:
+    """A row's derived figures (rates) and its numbers as ints or floats."""
+    if metric.finish is not None:
+        row.update(metric.finish(row))
+    for column in metric.columns:
+        row[column.code] = _number(row.get(column.code), column.unit)
+    return row
 
 
 def _days_into_buckets(cut: Cut, rows: list[Row]) -> list[Row]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, tuple_
 
 from tenants import Policy
 from tenants.policy.timers import Timer
@@ -33,6 +33,16 @@ def first_response_timer(policy: Policy) -> Timer | None:
 def figures(cut: Cut, limit: float | None) -> list[dict[str, Any]]:
     """Per group of `cut`: leads contacted, the median and p90 of their seconds to first
     contact, and the share within `limit` seconds (None: no SLA to measure against)."""
+    return _figures(cut, limit, total=False)[0]
+
+
+def figures_and_total(cut: Cut, limit: float | None) -> tuple[list[dict[str, Any]], Any]:
+    """As `figures`, and on PostgreSQL the total's row from the same pass (GROUPING SETS
+    ((key), ())); None where the total needs its own query (SQLite, or no dimension)."""
+    return _figures(cut, limit, total=cut.dimension is not None)
+
+
+def _figures(cut: Cut, limit: float | None, *, total: bool) -> tuple[list[dict[str, Any]], Any]:
     seconds = Lead.first_contact_seconds
     facts = (
         cut.leads()
@@ -40,10 +50,18 @@ def figures(cut: Cut, limit: float | None) -> list[dict[str, Any]]:
         .where(cut.arrived(), seconds.is_not(None))
         .subquery("facts")
     )
+    whole = None
     if db.session.get_bind().dialect.name == "postgresql":
-        rows = _percentile_cont(facts, limit)
+        rows = _percentile_cont(facts, limit, total=total)
+        if total:
+            whole = [r for r in rows if r["is_total"] and r["contacted"]]  # () over none
+            rows = [r for r in rows if not r["is_total"]]
     else:
         rows = _ranked(facts, limit)
+    return _shaped(rows, limit), (_shaped(whole, limit) if whole is not None else None)
+
+
+def _shaped(rows: list[dict[str, Any]], limit: float | None) -> list[dict[str, Any]]:
     return [
         {
             "key": row[KEY],
@@ -59,18 +77,22 @@ def _within(value: Any, limit: float | None) -> Any:
     return func.sum(case((value <= limit, 1), else_=0) if limit is not None else 0)
 
 
-def _percentile_cont(facts, limit: float | None) -> list[dict[str, Any]]:
-    """PostgreSQL: percentile_cont per group."""
+def _percentile_cont(facts, limit: float | None, *, total: bool) -> list[dict[str, Any]]:
+    """PostgreSQL: percentile_cont per group (and with `total` the total's row too, marked
+    `is_total`: a group whose key is NULL is not the total)."""
     group, value = facts.c[KEY], facts.c.seconds
+    marks = [(func.grouping(group) == 1).label("is_total")] if total else []
     query = select(
         group,
+        *marks,
         func.count().label("contacted"),
         _within(value, limit).label("within"),
         *(
             func.percentile_cont(share).within_group(value).label(name)
             for name, share in SHARES.items()
         ),
-    ).group_by(group)
+    )
+    query = query.group_by(func.grouping_sets(tuple_(group), tuple_()) if total else group)
     return [dict(r._mapping) for r in db.session.execute(query)]
 
 

@@ -26,7 +26,7 @@ REMINDER = "timer.reminder"
 STATUS_ACTIONS = ("lead.status", "lead.invalidated")
 
 
-@metric("leads_received", _l("Leads received"))
+@metric("leads_received", _l("Leads received"), additive=True)
 def leads_received(cut: Cut):
     """Leads that arrived in the period (their local day of arrival, ix_leads_report)."""
     query = cut.leads().with_only_columns(cut.arrival_key(), func.count(Lead.id).label("value"))
@@ -44,10 +44,10 @@ def leads_received(cut: Cut):
     ),
     headline=("median", "within_sla"),
 )
-def speed_to_lead(cut: Cut) -> list[Row]:
+def speed_to_lead(cut: Cut) -> tuple[list[Row], list[Row] | None]:
     """Arrival (or opening) to the first logged contact, per lead of the period: counts and
     percentiles aggregated by the database (webapp.reports.durations)."""
-    return durations.figures(cut, durations.sla_seconds(cut.policy))
+    return durations.figures_and_total(cut, durations.sla_seconds(cut.policy))
 
 
 def _reassigning_timers(policy) -> list[str]:
@@ -71,6 +71,7 @@ def _sla_finish(row: Row) -> Row:
     dimensions=("timer", *LEAD_DIMENSIONS),
     finish=_sla_finish,
     headline=("compliance",),
+    additive=True,
 )
 def sla_compliance(cut: Cut):
     """Timers due in the period: met (stopped in time), breached (ran out), and of the
@@ -113,6 +114,7 @@ def _contact_finish(row: Row) -> Row:
     ),
     finish=_contact_finish,
     headline=("contact_rate", "attempts_per_lead"),
+    additive=True,
 )
 def contact_rate(cut: Cut):
     """Of the period's leads, how many had a logged contact, and attempts per lead (the
@@ -164,7 +166,7 @@ def conversion(cut: Cut):
     return cut.group(query)
 
 
-@metric("won_revenue", _l("Won revenue"), unit=MONEY)
+@metric("won_revenue", _l("Won revenue"), unit=MONEY, additive=True)
 def won_revenue(cut: Cut):
     """The revenue of the deals won in the period, as recorded on the Won move."""
     key = cut.key(LeadStatusMove.moved_at)

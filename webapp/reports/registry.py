@@ -45,6 +45,9 @@ class Metric:
     description: LazyString | str = ""
     # Policy-dependent: whether the workspace's policy gives this metric anything to count.
     applies: Callable[[Any], bool] = field(default=lambda policy: True)
+    # Every row the metric aggregates falls in exactly one group and its figures are counts
+    # and sums: the total is the groups added up (webapp.reports.compute).
+    additive: bool = False
     # The columns a dashboard tile shows (default: the first).
     headline: tuple[str, ...] = ()
 
