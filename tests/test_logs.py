@@ -12,13 +12,11 @@ from rq import Queue
 from rq.job import Job
 from rq.registry import ScheduledJobRegistry
 
-from tenants.profiles import load_profile
-from tests.api_helpers import key_headers
+from tests.api_helpers import ccima_with_advisors, key_headers
 from tests.support import BurstWorker
 from webapp.clock import now
 from webapp.extensions import db
-from webapp.models import Deadline, DeadlineState, Role
-from webapp.operations import workspaces
+from webapp.models import Deadline, DeadlineState
 
 REQUEST_ID = "ops-test-4f2a"
 MEXICO = ZoneInfo("America/Mexico_City")
@@ -38,19 +36,7 @@ def _work(redis_conn) -> None:
 @pytest.fixture
 def ccima(make_workspace, make_member):
     """The CCIMA policy with an advisor on this month's roster, confirmed (CCIMA-2, 4)."""
-    workspace = make_workspace(
-        slug="cc",
-        time_zone="America/Mexico_City",
-        country="MX",
-        policy_document=load_profile("ccima_contact_center"),
-    )
-    team = workspaces.create_team(workspace, "Asesores", actor=None, code="contact_center")
-    advisor = make_member(workspace, Role.AGENT, name="Asesor")
-    for membership in advisor.memberships:
-        membership.team_id = team.id
-        membership.roster_month = NOON_IN_MEXICO.astimezone(MEXICO).date().replace(day=1)
-        membership.roster_confirmed_at = NOON_IN_MEXICO - timedelta(days=1)
-    db.session.commit()
+    workspace, _people = ccima_with_advisors(make_workspace, make_member, advisors=1)
     return workspace
 
 
