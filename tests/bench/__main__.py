@@ -6,12 +6,9 @@
     .venv/bin/python -m tests.bench imports --rows 100000
     .venv/bin/python -m tests.bench telecom --customers 1000000
     .venv/bin/python -m tests.bench reports --leads 1000000
-<<<<<<< HEAD
     BENCH_DATABASE_URL=sqlite:////tmp/reports.sqlite3 .venv/bin/python -m tests.bench \
         reports --leads 100000 --reuse   # seeds once, then measures the same rows again
-=======
     .venv/bin/python -m tests.bench memory [--web-workers N]
->>>>>>> slice-memory
     BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1/bench .venv/bin/python \
         -m tests.bench
 
