@@ -15,7 +15,7 @@ from tenants.profiles import load_profile
 from tests.api_helpers import key_headers
 from tests.test_deal_announcements import _contact_center
 from webapp.extensions import db
-from webapp.models import Deadline, Lead, Role, Task, TaskState
+from webapp.models import Deadline, Lead, LeadStatusMove, Role, Task, TaskState
 from webapp.operations import accounts, activities, leads, outcomes, policies, workspaces
 from webapp.operations.cadences import ROUND_TASK
 
@@ -136,6 +136,30 @@ def test_ccima_13_pool_is_half_a_percent_of_the_advisor_and_0_15_of_the_manager_
     db.session.refresh(lead)
     assert lead.attributes["advisor_commission"] == "10000"
     assert lead.attributes["commission_currency"] == "MXN"
+
+
+def test_ccima_13_the_pool_sums_the_won_moves_and_the_migration_backfills_them(client, pool):
+    """Issue 15: the commissions are columns of the won status move (not the audit JSON the
+    pool summed before); 0020_commissions fills them in from the audit trail."""
+    from flask_migrate import downgrade, upgrade
+
+    workspace, advisor, _members = pool
+    with time_machine.travel(NOV_17, tick=False):
+        lead = leads.create_lead(workspace, contact_name="Casa", actor=None, owner=advisor)
+        db.session.commit()
+        _win(client, workspace, lead, advisor_commission="10000", manager_commission="4000")
+    lead_id = lead.id
+    move = db.session.scalar(select(LeadStatusMove).where(LeadStatusMove.lead_id == lead_id))
+    assert (move.advisor_commission, move.manager_commission) == (10000, 4000)
+    db.session.commit()
+    db.session.remove()
+    downgrade(revision="0019_rspeed")
+    upgrade()
+    move = db.session.scalar(select(LeadStatusMove).where(LeadStatusMove.lead_id == lead_id))
+    assert (move.advisor_commission, move.manager_commission) == (10000, 4000)
+    workspace = db.session.merge(workspace)
+    with time_machine.travel(NOV_17 + timedelta(days=1), tick=False):
+        assert _report(client, workspace, "commission_pool")["total"]["value"] == 56
 
 
 def test_ccima_13_weighted_distribution_and_commissions_only_on_a_won_deal(client, pool):

@@ -166,3 +166,7 @@ class LeadStatusMove(TenantOwned, db.Model):
     reason: Mapped[str] = mapped_column(Text, default="")
     # The won deal's revenue as recorded on the move (None: none given).
     revenue: Mapped[float | None] = mapped_column(Numeric(asdecimal=False))
+    # CCIMA-13: the advisor's and the manager's commissions on the won deal (None: none given),
+    # which the commission pool sums.
+    advisor_commission: Mapped[float | None] = mapped_column(Numeric(asdecimal=False))
+    manager_commission: Mapped[float | None] = mapped_column(Numeric(asdecimal=False))

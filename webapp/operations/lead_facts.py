@@ -76,8 +76,9 @@ def contacted(lead: Lead, policy: Policy, at: datetime) -> None:
         lead.first_contact_seconds = seconds_to_contact(policy, lead.created_at, at)
 
 
-def move_revenue(value: Any) -> Decimal | None:
-    """The revenue recorded on a status move (a decimal string), None if none or unreadable."""
+def move_amount(value: Any) -> Decimal | None:
+    """An amount recorded on a status move (the revenue, a commission: a decimal string),
+    None if none or unreadable."""
     if value is None or value == "":
         return None
     try:

@@ -18,7 +18,7 @@ from webapp.live_versions import QUEUES
 from webapp.models import Deadline, Lead, LeadStatusMove, User, Workspace
 
 from . import audit, deadlines, events, lead_facts, policies, reminders, tasks
-from .lead_facts import move_revenue
+from .lead_facts import move_amount
 from .unit import operation
 
 
@@ -215,7 +215,9 @@ def set_status(
             status=status,
             moved_at=event.created_at,
             reason=reason,
-            revenue=move_revenue((details or {}).get("revenue")),
+            revenue=move_amount((details or {}).get("revenue")),
+            advisor_commission=move_amount((details or {}).get("advisor_commission")),
+            manager_commission=move_amount((details or {}).get("manager_commission")),
         )
     )
     if status in policies.active_policy(lead.workspace).intake.terminal_codes:

@@ -2,8 +2,9 @@
 commissions on the deals won in a period go to the support team's pool, divided among its
 members equally or by the policy's weights. Grouped by member it is each one's statement.
 
-The commissions are summed in SQL over the won moves' audit rows (where the Won form or the
-API recorded them); only the split among the team's members is done here.
+The commissions are summed in SQL over the won status moves (webapp.models.LeadStatusMove:
+the Won form or the API recorded them there, as in the audit trail); only the split among
+the team's members is done here.
 """
 
 from __future__ import annotations
@@ -11,14 +12,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Numeric, cast, func
+from sqlalchemy import func
 
 from webapp.extensions import db
-from webapp.models import AuditEvent, Lead, Membership, Team, User
+from webapp.models import LeadStatusMove, Membership, Team, User
 from webapp.tenancy import scoped
 
 from .cut import Cut
-from .metrics import STATUS_ACTIONS
 from .registry import MONEY, RATIO, Column, Row, metric
 
 HUNDRED = Decimal(100)
@@ -27,20 +27,13 @@ HUNDRED = Decimal(100)
 def _commission_sums(cut: Cut) -> tuple[Decimal, Decimal]:
     """The advisors' and the managers' commissions of the deals won in the period."""
     won = sorted(cut.policy.intake.won_codes) or [""]
-
-    def total(name: str):
-        return func.coalesce(func.sum(cast(AuditEvent.after[name].as_string(), Numeric)), 0)
-
     query = (
-        scoped(Lead)
-        .select_from(Lead)
-        .with_only_columns(total("advisor_commission"), total("manager_commission"))
-        .join(AuditEvent, (AuditEvent.subject_id == Lead.id) & (AuditEvent.subject_type == "leads"))
-        .where(
-            AuditEvent.action.in_(STATUS_ACTIONS),
-            cut.during(AuditEvent.created_at),
-            AuditEvent.after["status"].as_string().in_(won),
+        scoped(LeadStatusMove)
+        .with_only_columns(
+            func.coalesce(func.sum(LeadStatusMove.advisor_commission), 0),
+            func.coalesce(func.sum(LeadStatusMove.manager_commission), 0),
         )
+        .where(cut.during(LeadStatusMove.moved_at), LeadStatusMove.status.in_(won))
     )
     advisor, manager = db.session.execute(query).one()
     return Decimal(str(advisor)), Decimal(str(manager))

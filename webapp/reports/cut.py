@@ -37,20 +37,24 @@ LEAD_KEYS = {
 ALIASES = {"manager": "team", "cpt_agent": "agent", "ae_agent": "agent", "member": "agent"}
 
 
-def _owners_team() -> Any:
-    """The team of the lead's holder, for leads handed to a person rather than a team: a CASE
-    over the workspace's members who have a team (a few rows, read once), not a subquery per
-    lead (issue 15)."""
+def owners_teams() -> dict[int, int]:
+    """Each member of the workspace who has a team -> that team (a few rows)."""
     query = (
         scoped(Membership)
         .with_only_columns(Membership.user_id, Membership.team_id)
         .where(Membership.team_id.is_not(None))
         .order_by(Membership.user_id)
     )
-    teams = db.session.execute(query).all()
+    return dict(db.session.execute(query).all())
+
+
+def _owners_team() -> Any:
+    """The team of the lead's holder, for leads handed to a person rather than a team: a CASE
+    over the workspace's members who have a team (read once), not a subquery per lead."""
+    teams = owners_teams()
     if not teams:
         return None
-    return case(dict(teams), value=Lead.owner_id, else_=None)
+    return case(teams, value=Lead.owner_id, else_=None)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from webapp.models import (
 )
 from webapp.tenancy import owned_by, scoped
 
-from . import durations
+from . import arrivals, durations
 from .cut import Cut, Viewer
 from .registry import COUNT, LEAD_DIMENSIONS, MONEY, RATIO, SECONDS, SHARE, Column, Row, metric
 
@@ -29,8 +29,7 @@ STATUS_ACTIONS = ("lead.status", "lead.invalidated")
 @metric("leads_received", _l("Leads received"), additive=True)
 def leads_received(cut: Cut):
     """Leads that arrived in the period (their local day of arrival, ix_leads_report)."""
-    query = cut.leads().with_only_columns(cut.arrival_key(), func.count(Lead.id).label("value"))
-    return cut.group(query.where(cut.arrived()))
+    return arrivals.counts(cut, value=func.count(Lead.id))
 
 
 @metric(
@@ -119,13 +118,12 @@ def _contact_finish(row: Row) -> Row:
 def contact_rate(cut: Cut):
     """Of the period's leads, how many had a logged contact, and attempts per lead (the
     attempts counted on the lead row as they are logged: webapp.operations.lead_facts)."""
-    query = cut.leads().with_only_columns(
-        cut.arrival_key(),
-        func.count(Lead.id).label("received"),
-        func.sum(case((Lead.contact_attempts > 0, 1), else_=0)).label("contacted"),
-        func.sum(Lead.contact_attempts).label("attempts"),
+    return arrivals.counts(
+        cut,
+        received=func.count(Lead.id),
+        contacted=func.sum(case((Lead.contact_attempts > 0, 1), else_=0)),
+        attempts=func.sum(Lead.contact_attempts),
     )
-    return cut.group(query.where(cut.arrived()))
 
 
 def _status_moves(cut: Cut, *columns, key):

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from webapp.models.types import UTCDateTime
-from webapp.operations.lead_facts import move_revenue
+from webapp.operations.lead_facts import move_amount
 
 # revision identifiers, used by Alembic.
 revision = '0019_rspeed'
@@ -91,7 +91,7 @@ def _backfill(bind, moves):
                 'status': after['status'][:60],
                 'moved_at': created_at,
                 'reason': reason or '',
-                'revenue': move_revenue(after.get('revenue')),
+                'revenue': move_amount(after.get('revenue')),
             })
         if params:
             bind.execute(sa.insert(moves), params)
