@@ -4,8 +4,9 @@ A metric is registered with `@metric(...)` from any module (the core metrics in
 webapp.reports.metrics, a department's in its own module): its name, translated label, the
 value columns it yields with their units, and the dimensions it can be cut by. Its function
 gets a `Cut` (workspace, policy, period, viewer, the dimension asked for) and returns one SQL
-statement that aggregates per group — never the leads themselves — or, where SQL cannot
-say it portably, a list of rows it computed from one narrow column (see speed_to_lead).
+statement that aggregates per group — never the leads themselves — or a list of rows: the
+fine groups the database streamed along an index, added up (webapp.reports.arrivals), or
+figures SQLite cannot take, computed from one narrow column (see speed_to_lead).
 """
 
 from __future__ import annotations
