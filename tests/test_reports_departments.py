@@ -140,7 +140,7 @@ def test_ccima_13_pool_is_half_a_percent_of_the_advisor_and_0_15_of_the_manager_
 
 def test_ccima_13_the_pool_sums_the_won_moves_and_the_migration_backfills_them(client, pool):
     """Issue 15: the commissions are columns of the won status move (not the audit JSON the
-    pool summed before); 0020_commissions fills them in from the audit trail."""
+    pool summed before); 0020_reports fills them in from the audit trail."""
     from flask_migrate import downgrade, upgrade
 
     workspace, advisor, _members = pool

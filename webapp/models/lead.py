@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -68,6 +69,19 @@ class Lead(TenantOwned, Timestamped, db.Model):
             "source",
             "contact_attempts",
             "first_contact_seconds",
+        ),
+        # Speed to lead on SQLite reads the contacted leads' seconds (a third of the leads) in
+        # one pass: from this partial index it skips the others without decoding them.
+        Index(
+            "ix_leads_contacted",
+            "workspace_id",
+            "arrived_on",
+            "owner_id",
+            "team_id",
+            "source",
+            "first_contact_seconds",
+            sqlite_where=text("first_contact_seconds IS NOT NULL"),
+            postgresql_where=text("first_contact_seconds IS NOT NULL"),
         ),
     )
 

@@ -110,7 +110,7 @@ def _ranked_here(cut: Cut, limit: float | None, *, total: bool) -> tuple[list[di
     query = cut.leads().with_only_columns(key, seconds).where(cut.arrived(), seconds.is_not(None))
     bucket = cut.bucket_of_days() if by_day else None
     groups: dict[Any, list[int]] = defaultdict(list)
-    for group, value in db.session.execute(query):
+    for group, value in db.session.connection().execute(query):  # Core rows: no ORM loading
         groups[bucket.get(group) if bucket is not None else group].append(value)
     rows = [_order_statistics(group, values, limit) for group, values in groups.items()]
     whole = None
