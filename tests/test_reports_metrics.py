@@ -13,7 +13,7 @@ from tests.api_helpers import key_headers
 from tests.test_deal_announcements import _contact_center
 from webapp.extensions import db
 from webapp.models import Deadline, DeadlineState, Lead, LeadStatusMove, User
-from webapp.operations import activities, deadlines, leads, outcomes
+from webapp.operations import activities, assignment, deadlines, leads, outcomes
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:
@@ -272,3 +272,28 @@ def test_issue_15_cuts_by_agent_team_and_source_add_up_the_fine_groups_of_the_in
         contacted = per("contact_rate", "agent", "contacted")
         assert contacted == {ana.id: 1, luis.id: 1, third: 1, outsider.id: 0}
         assert per("contact_rate", "team", "contact_rate") == {team_id: 3 / 4, None: 0}
+
+
+def test_issue_15_moves_per_agent_team_and_source_count_the_holder_as_the_lead_moved(
+    client, make_workspace, make_member
+):
+    """Issue 15: a status move records who held the lead, its team and source as it moved,
+    so conversion, won revenue and leads lost per agent, team or source read the moves alone
+    (no lookup of each lead). Ana won "Rápido"; handed to Luis afterwards, the win is still
+    hers."""
+    workspace, manager, ana, luis = _week(make_workspace, make_member)
+    team_id = ana.memberships[0].team_id
+    quick = db.session.scalar(select(Lead).where(Lead.contact_name == "Rápido"))
+    with time_machine.travel(at(20, 9), tick=False):
+        assignment.reassign(quick, luis, actor=manager)
+        db.session.commit()
+    with time_machine.travel(at(23, 9), tick=False):
+
+        def per(name: str, dimension: str, column: str = "value") -> dict:
+            body = _get(client, workspace, f"/{name}", group_by=dimension, **WEEK).get_json()
+            return {row["key"]: row[column] for row in body["rows"]}
+
+        assert per("won_revenue", "agent") == {ana.id: 250000}
+        assert per("conversion", "agent", "leads") == {ana.id: 1, luis.id: 1}
+        assert per("conversion", "team", "leads") == {team_id: 2}
+        assert per("leads_lost", "source") == {"fuente_mkt_ccima": 1}

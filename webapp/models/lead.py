@@ -159,7 +159,9 @@ class LeadStatusMove(TenantOwned, db.Model):
     """A lead's move to a status, written with the status change by
     `operations.leads.set_status` (the audit event records it too): the narrow fact the
     reports count conversion, leads lost and won revenue from (issue 15), read from
-    ix_status_moves_report instead of the audit rows' JSON."""
+    ix_status_moves_report instead of the audit rows' JSON. It records who held the lead, its
+    team and source as it moved, so a cut by agent, team or source reads the moves alone:
+    joining a year's moves to their leads made SQLite look up a wide lead row for each."""
 
     __tablename__ = "lead_status_moves"
     __table_args__ = (
@@ -170,6 +172,9 @@ class LeadStatusMove(TenantOwned, db.Model):
             "status",
             "lead_id",
             "revenue",
+            "owner_id",
+            "team_id",
+            "source",
         ),
     )
 
@@ -184,3 +189,7 @@ class LeadStatusMove(TenantOwned, db.Model):
     # which the commission pool sums.
     advisor_commission: Mapped[float | None] = mapped_column(Numeric(asdecimal=False))
     manager_commission: Mapped[float | None] = mapped_column(Numeric(asdecimal=False))
+    # The lead's holder, team and source when it moved.
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
+    source: Mapped[str | None] = mapped_column(String(60))

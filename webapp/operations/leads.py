@@ -218,6 +218,9 @@ def set_status(
             revenue=move_amount((details or {}).get("revenue")),
             advisor_commission=move_amount((details or {}).get("advisor_commission")),
             manager_commission=move_amount((details or {}).get("manager_commission")),
+            owner_id=lead.owner_id,
+            team_id=lead.team_id,
+            source=lead.source,
         )
     )
     if status in policies.active_policy(lead.workspace).intake.terminal_codes:

@@ -48,13 +48,14 @@ def owners_teams() -> dict[int, int]:
     return dict(db.session.execute(query).all())
 
 
-def _owners_team() -> Any:
-    """The team of the lead's holder, for leads handed to a person rather than a team: a CASE
-    over the workspace's members who have a team (read once), not a subquery per lead."""
+def owners_team(owner: Any = Lead.owner_id) -> Any:
+    """The team of the holder in `owner`, for leads handed to a person rather than a team: a
+    CASE over the workspace's members who have a team (read once), not a subquery per lead;
+    None if no member has a team."""
     teams = owners_teams()
     if not teams:
         return None
-    return case(teams, value=Lead.owner_id, else_=None)
+    return case(teams, value=owner, else_=None)
 
 
 @dataclass(frozen=True)
@@ -120,10 +121,10 @@ class Cut:
             whens = [(at < end, index) for index, (_, _, end) in enumerate(buckets)]
             return case(*whens, else_=None).label(KEY)
         if dimension == "team" and dimension not in columns:
-            owners_team = _owners_team()
-            if owners_team is None:
+            holders_team = owners_team()
+            if holders_team is None:
                 return Lead.team_id.label(KEY)
-            return func.coalesce(Lead.team_id, owners_team).label(KEY)
+            return func.coalesce(Lead.team_id, holders_team).label(KEY)
         return columns.get(dimension, LEAD_KEYS.get(dimension)).label(KEY)
 
     def arrived(self) -> ColumnElement[bool]:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, distinct, func, or_
 from sqlalchemy.sql import visitors
 
 from webapp.clock import now
+from webapp.extensions import db
 from webapp.models import (
     Deadline,
     DeadlineState,
@@ -19,7 +22,7 @@ from webapp.models import (
 from webapp.tenancy import owned_by, scoped
 
 from . import arrivals, durations
-from .cut import Cut, Viewer
+from .cut import Cut, Viewer, owners_team
 from .registry import COUNT, LEAD_DIMENSIONS, MONEY, RATIO, SECONDS, SHARE, Column, Row, metric
 
 REMINDER = "timer.reminder"
@@ -142,6 +145,36 @@ def _status_moves(cut: Cut, *columns, key):
     )
 
 
+def _as_moved(cut: Cut) -> dict:
+    """Group columns of the move itself: per agent, team or source, the holder, team and
+    source the lead had as it moved (conversion per agent: who held the lead as it reached
+    the stage), read from ix_status_moves_report without the leads."""
+    columns = {"agent": LeadStatusMove.owner_id, "source": LeadStatusMove.source}
+    if cut.dimension_of == "team":
+        holders_team = owners_team(LeadStatusMove.owner_id)
+        team = LeadStatusMove.team_id
+        columns["team"] = team if holders_team is None else func.coalesce(team, holders_team)
+    return columns
+
+
+def _leads_moved(cut: Cut, name: str, key, *conditions):
+    """Leads (not moves: a lead that moved twice counts once) per group of the moves in the
+    period, as figure `name`. PostgreSQL counts them (count(DISTINCT), hashed); SQLite sorts
+    for every DISTINCT, twice a cut (its groups, then its total), so there the (group, lead)
+    pairs are read in one pass, as Core rows, and the groups and the total counted here."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        moved = func.count(distinct(LeadStatusMove.lead_id)).label(name)
+        return cut.group(_status_moves(cut, moved, key=key).where(*conditions))
+    pairs = _status_moves(cut, LeadStatusMove.lead_id, key=key).where(*conditions)
+    groups: dict = defaultdict(set)
+    for group, lead_id in db.session.connection().execute(pairs):
+        groups[group].add(lead_id)
+    rows = [{"key": group, name: len(leads)} for group, leads in groups.items()]
+    if cut.dimension is None:
+        return rows
+    return rows, [{"key": None, name: len(set().union(*groups.values()))}]
+
+
 def _reads_leads(expression) -> bool:
     return any(getattr(e, "table", None) is Lead.__table__ for e in visitors.iterate(expression))
 
@@ -159,15 +192,14 @@ def _status_of_move():
 )
 def conversion(cut: Cut):
     """Leads that reached each stage (status) in the period."""
-    key = cut.key(LeadStatusMove.moved_at, stage=_status_of_move())
-    query = _status_moves(cut, func.count(distinct(LeadStatusMove.lead_id)).label("leads"), key=key)
-    return cut.group(query)
+    key = cut.key(LeadStatusMove.moved_at, stage=_status_of_move(), **_as_moved(cut))
+    return _leads_moved(cut, "leads", key)
 
 
 @metric("won_revenue", _l("Won revenue"), unit=MONEY, additive=True)
 def won_revenue(cut: Cut):
     """The revenue of the deals won in the period, as recorded on the Won move."""
-    key = cut.key(LeadStatusMove.moved_at)
+    key = cut.key(LeadStatusMove.moved_at, **_as_moved(cut))
     amount = func.coalesce(func.sum(LeadStatusMove.revenue), 0)
     query = _status_moves(cut, amount.label("value"), key=key).where(
         _status_of_move().in_(sorted(cut.policy.intake.won_codes) or [""])
@@ -184,10 +216,13 @@ def leads_lost(cut: Cut):
     """Leads closed without a win in the period, and why (the reason given)."""
     policy = cut.policy
     lost = sorted(policy.intake.terminal_codes - policy.intake.won_codes) or [""]
-    key = cut.key(LeadStatusMove.moved_at, reason=LeadStatusMove.reason, stage=_status_of_move())
-    moved = func.count(distinct(LeadStatusMove.lead_id)).label("value")
-    query = _status_moves(cut, moved, key=key)
-    return cut.group(query.where(_status_of_move().in_(lost)))
+    key = cut.key(
+        LeadStatusMove.moved_at,
+        reason=LeadStatusMove.reason,
+        stage=_status_of_move(),
+        **_as_moved(cut),
+    )
+    return _leads_moved(cut, "value", key, _status_of_move().in_(lost))
 
 
 @metric(
