@@ -7,9 +7,11 @@ closes a group whenever the key changes. Grouping by the owner alone cannot stre
 has no hash aggregation, so it sorted the year's rows in a temporary B-tree first (2.7 s
 for leads per source at 1 M leads).
 
-So a cut by agent, team or source is grouped finely, by the day and then the index's own
-columns up to the one asked. The few thousand rows that come back are added up here. Only
-counts and sums are added up this way (the metric's figures before `finish`).
+So on SQLite a cut by agent, team or source is grouped finely, by the day and then the
+index's own columns up to the one asked. The few thousand rows that come back are added up
+here. Only counts and sums are added up this way (the metric's figures before `finish`).
+PostgreSQL hashes a GROUP BY of a few groups in one pass; grouping it finely made it sort
+the year's rows instead (2.3 s per source at 1 M leads), so there the cut groups directly.
 """
 
 from __future__ import annotations
@@ -36,13 +38,13 @@ FINE_COLUMNS = {
 def counts(cut: Cut, **figures: ColumnElement[Any]) -> Select | list[Row]:
     """The period's leads, by the cut's group: `figures` (counts and sums, by name) per group.
 
-    Returns one statement where the database streams the grouping itself: the total, and
-    day/week/month, which group by the local day, added into buckets by compute. For agent,
-    team and source it returns the rows, added up from the fine groups."""
+    Returns one statement where the database groups by itself: the total, day/week/month
+    (by the local day, added into buckets by compute), and every cut on PostgreSQL. For
+    agent, team and source on SQLite it returns the rows, added up from the fine groups."""
     arrived = cut.leads().where(cut.arrived())
     labelled = [expression.label(name) for name, expression in figures.items()]
     columns = FINE_COLUMNS.get(cut.dimension_of)
-    if columns is None:
+    if columns is None or db.session.get_bind().dialect.name == "postgresql":
         return cut.group(arrived.with_only_columns(cut.arrival_key(), *labelled))
     fine = arrived.with_only_columns(Lead.arrived_on, *columns, *labelled).group_by(
         Lead.arrived_on, *columns
