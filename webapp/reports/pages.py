@@ -47,6 +47,7 @@ def chart_data(report: Report, column: str, kind: str) -> str:
             "labels": [str(r["label"]) for r in report.rows],
             "label": label,
             "data": values,
+            "whole": spec.unit == "count",  # counts: no tick at 0.2 of a lead
         }
     )
 

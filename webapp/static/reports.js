@@ -33,7 +33,8 @@
                        borderColor: "#2f5d8c", spanGaps: true, tension: 0.2 }]
         },
         options: { responsive: true, maintainAspectRatio: false, animation: false,
-                   scales: { y: { beginAtZero: true } } }
+                   scales: { y: { beginAtZero: true,
+                                  ticks: spec.whole ? { precision: 0 } : {} } } }
       });
       canvas.dataset.ready = "1";
     });
