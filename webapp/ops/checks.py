@@ -6,14 +6,15 @@ that refuses. A check's `detail` is for operators and never carries secrets or w
 
 from __future__ import annotations
 
+import ast
 import concurrent.futures
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
 
-from alembic.script import ScriptDirectory
 from flask import Flask, current_app
 from redis import Redis
 from redis.exceptions import RedisError
@@ -92,14 +93,39 @@ def database() -> Check:
     return _within_timeout(current_app._get_current_object(), "database", probe)
 
 
+# A migration script's two assignments Alembic itself reads: `revision = '0020_reports'` and
+# `down_revision = '0019_rspeed'` (None for the first, a tuple for a merge).
+_REVISION_LINE = re.compile(r"^(revision|down_revision)\s*(?::[^=\n]+)?=\s*(.+?)\s*$", re.M)
+
+
 @cache
+def revision_graph(directory: str) -> dict[str, frozenset[str]]:
+    """Each migration's revision and the revisions it follows, read from the scripts' text.
+
+    Alembic's ScriptDirectory answers the same, but importing Alembic costs every web and
+    worker process about 11 MiB for a question asked once per probe (issue 17 item 5);
+    tests/test_memory_lean.py checks that both agree.
+    """
+    graph: dict[str, frozenset[str]] = {}
+    for script in Path(directory, "versions").glob("*.py"):
+        found = dict(_REVISION_LINE.findall(script.read_text(encoding="utf-8")))
+        if "revision" not in found:
+            continue
+        follows = ast.literal_eval(found.get("down_revision", "None"))
+        if isinstance(follows, str):
+            follows = (follows,)
+        graph[ast.literal_eval(found["revision"])] = frozenset(follows or ())
+    return graph
+
+
 def _migration_heads(directory: str) -> frozenset[str]:
-    return frozenset(ScriptDirectory(directory).get_heads())
+    graph = revision_graph(directory)
+    followed = frozenset().union(*graph.values())
+    return frozenset(graph) - followed
 
 
-@cache
 def _known_revisions(directory: str) -> frozenset[str]:
-    return frozenset(script.revision for script in ScriptDirectory(directory).walk_revisions())
+    return frozenset(revision_graph(directory))
 
 
 def migrations() -> Check:
