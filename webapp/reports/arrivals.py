@@ -24,7 +24,7 @@ from webapp.extensions import db
 from webapp.models import Lead
 
 from .cut import Cut, owners_teams
-from .registry import Row
+from .registry import Row, add_into
 
 # The index's columns after the day, up to the one each dimension reads. For the team,
 # also the owner: a lead handed to a person counts for that person's team.
@@ -53,13 +53,7 @@ def counts(cut: Cut, **figures: ColumnElement[Any]) -> Select | list[Row]:
     out: dict[Any, Row] = {}
     for row in db.session.execute(fine):
         key = _group_of(cut.dimension_of, row, teams)
-        into = out.setdefault(key, {"key": key})
-        for name in figures:
-            value = getattr(row, name)
-            if value is not None:
-                into[name] = (into.get(name) or 0) + value
-            else:
-                into.setdefault(name, None)
+        add_into(out.setdefault(key, {"key": key}), row._mapping, figures)
     return [out[key] for key in sorted(out, key=_order)]
 
 

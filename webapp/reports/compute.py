@@ -15,7 +15,7 @@ from webapp.policy.labels import PolicyLabels
 from webapp.tenancy import scoped
 
 from .cut import ALIASES, DAY_KEY, TIME_DIMENSIONS, Cut
-from .registry import Metric, Row
+from .registry import Metric, Row, add_into
 
 NONE_LABEL = _l("(none)")
 
@@ -53,13 +53,7 @@ def _added_up(rows: list[Row]) -> Row:
     """The rows' figures added up (a figure none of them has stays none)."""
     out: Row = {"key": None}
     for row in rows:
-        for code, value in row.items():
-            if code == "key":
-                continue
-            if value is not None:
-                out[code] = (out.get(code) or 0) + value
-            else:
-                out.setdefault(code, None)
+        add_into(out, row, [code for code in row if code != "key"])
     return out
 
 

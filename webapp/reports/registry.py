@@ -11,7 +11,7 @@ figures SQLite cannot take, computed from one narrow column (see speed_to_lead).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +25,17 @@ UNITS = (COUNT, SECONDS, SHARE, MONEY, RATIO)
 LEAD_DIMENSIONS = ("agent", "team", "partner", "source", "lead_type", "day", "week", "month")
 
 Row = dict[str, Any]
+
+
+def add_into(into: Row, figures: Mapping[str, Any], names: Iterable[str]) -> Row:
+    """Add the `names` figures of `figures` into `into` (a figure no row has stays None)."""
+    for name in names:
+        value = figures[name]
+        if value is not None:
+            into[name] = (into.get(name) or 0) + value
+        else:
+            into.setdefault(name, None)
+    return into
 
 
 @dataclass(frozen=True)
