@@ -7,7 +7,7 @@ from typing import Any
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from webapp.extensions import db
 from webapp.models import PartnerOrganisation, Team, User
@@ -18,6 +18,11 @@ from .cut import ALIASES, DAY_KEY, TIME_DIMENSIONS, Cut
 from .registry import Metric, Row, add_into
 
 NONE_LABEL = _l("(none)")
+# PostgreSQL's memory for a report's sorts, for the rest of its transaction. With the default
+# 4 MB the planner shunned sorting a year's contacted leads (28 MB over 1 M leads) and read
+# them in the holder's order through an index and the table instead: speed to lead per agent
+# took 1,020 ms; with room to sort it reads the partial index alone and takes 424 ms.
+REPORT_WORK_MEM = "32MB"
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,7 @@ class Report:
 
 def run(metric: Metric, cut: Cut) -> Report:
     """The metric's rows for `cut`'s dimension (none: only the total) and its total."""
+    _room_to_sort()
     raw, whole = _raw(metric, cut) if cut.dimension else ([], None)
     if whole is not None:  # the metric gave its total from the same pass
         total = [_finished(metric, r) for r in whole]
@@ -47,6 +53,11 @@ def run(metric: Metric, cut: Cut) -> Report:
         rows = _every_bucket(metric, cut, rows)
     total = total[0] if total else dict.fromkeys(c.code for c in metric.columns)
     return Report(metric, cut, rows, {**total, "key": None, "label": str(_l("Total"))})
+
+
+def _room_to_sort() -> None:
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'"))
 
 
 def _added_up(rows: list[Row]) -> Row:
