@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import insert
 
+from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import AuditEvent, User
 
@@ -21,8 +22,13 @@ def record(
     reason: str = "",
 ) -> AuditEvent:
     """Append an audit event for `subject` (a model instance) inside the current operation."""
-    db.session.flush()  # the subject needs its id
+    if getattr(subject, "id", None) is None:
+        db.session.flush()  # the subject needs its id
+    # Not flushed here otherwise: the session writes the events it holds together, at its next
+    # flush (a fire records three; each flush of its own cost a round trip and the ORM's
+    # bookkeeping). Stamped now, not at that flush.
     event = AuditEvent(
+        created_at=now(),
         workspace_id=workspace_id,
         actor_id=actor.id if actor is not None else None,
         action=action,

@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
+from sqlalchemy import event
+
 from webapp.extensions import db
 from webapp.models import Membership
 from webapp.tenancy import scoped
@@ -26,11 +28,21 @@ _facts: ContextVar[dict[Hashable, Any] | None] = ContextVar("batch_facts", defau
 
 @contextmanager
 def cached() -> Iterator[None]:
-    """Keep the facts looked up inside this block until it ends (one batch)."""
+    """Keep the facts looked up inside this block until it ends (one batch), and every row
+    the session loads meanwhile: the session holds its rows weakly, so a row nothing else
+    held (the previous owner, a workspace) was read again by each deadline that asked."""
     token = _facts.set({})
+    session = db.session()
+    held: list[Any] = []
+
+    def hold(_session: Any, instance: Any) -> None:
+        held.append(instance)
+
+    event.listen(session, "loaded_as_persistent", hold)
     try:
         yield
     finally:
+        event.remove(session, "loaded_as_persistent", hold)
         _facts.reset(token)
 
 

@@ -435,6 +435,8 @@ def _after_fired(fired: list[Deadline]) -> None:
     done = [(d.id, d.workspace_id, d.kind, d.due_at) for d in fired]
 
     def said() -> None:  # lateness: due to action committed
+        # Held while the lines are said: each names its workspace, read once, not once a line.
+        held = [db.session.get(Workspace, w) for w in {row[1] for row in done}]  # noqa: F841
         for row in done:
             ops_events.deadline_fired(*row)
 
