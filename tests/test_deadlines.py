@@ -28,12 +28,14 @@ def _reload(deadline_id: int) -> Deadline:
     return db.session.get(Deadline, deadline_id)
 
 
-def test_scheduling_a_deadline_schedules_its_job_at_due_time(make_workspace, redis_conn):
+def test_scheduling_a_deadline_schedules_its_seconds_job_at_due_time(make_workspace, redis_conn):
+    # One job per due second, not per deadline (issue 17): it fires whatever is due then.
     workspace = make_workspace()
     due = now() + timedelta(minutes=10)
     deadline = deadlines.schedule(workspace.id, "sla", due)
+    deadlines.schedule(workspace.id, "other", due)  # the same second: the same job
     registry = ScheduledJobRegistry("timers", connection=redis_conn)
-    assert registry.get_job_ids() == [deadlines.job_id_for(deadline.id)]
+    assert registry.get_job_ids() == [deadlines.job_id_for_due(due)] == [deadline.job_id]
     assert abs(registry.get_scheduled_time(deadline.job_id).timestamp() - due.timestamp()) < 1
 
 

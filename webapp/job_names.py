@@ -7,6 +7,7 @@ typo fails there, not inside a worker.
 """
 
 DEADLINE_FIRE = "deadline.fire"
+DEADLINE_DRAIN = "deadline.drain"
 DEADLINE_SWEEP = "deadline.sweep"
 NOTIFICATION_DELIVER = "notification.deliver"
 NOTIFICATION_SWEEP = "notification.sweep"
@@ -16,6 +17,7 @@ POLICY_REPLAY = "policy.replay"
 
 ALL = (
     DEADLINE_FIRE,
+    DEADLINE_DRAIN,
     DEADLINE_SWEEP,
     NOTIFICATION_DELIVER,
     NOTIFICATION_SWEEP,

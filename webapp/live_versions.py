@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from flask import current_app
 from redis import Redis, RedisError
 
-from webapp.operations.unit import after_commit
+from webapp.operations.unit import after_commit_once
 
 log = logging.getLogger(__name__)
 
@@ -55,14 +55,26 @@ class LiveVersions:
             log.warning("could not bump the %s version of workspace %s", self.kind, workspace_id)
 
     def bump_after_commit(self, workspace_id: int, user_ids: Iterable[int | None]) -> None:
-        """Bump these users' views once the current operation commits."""
-        people = tuple(set(user_ids))
-        after_commit(lambda: self.bump(workspace_id, *people))
+        """Bump these users' views once the current operation commits: one round trip per
+        workspace however many changes the operation makes there (a batch of deadlines)."""
+        key = (self.kind, workspace_id)
+        after_commit_once(key, lambda: _Bump(self, workspace_id)).people.update(user_ids)
 
     def current(self, workspace_id: int, who: int | str) -> int:
         """The version a view is at now (0 before its first change)."""
         connection = _redis()
         return int(connection.get(self._key(workspace_id, who)) or 0) if connection else 0
+
+
+class _Bump:
+    """The bump an operation owes one workspace's views, run once it commits."""
+
+    def __init__(self, versions: LiveVersions, workspace_id: int) -> None:
+        self.versions, self.workspace_id = versions, workspace_id
+        self.people: set[int | None] = set()
+
+    def __call__(self) -> None:
+        self.versions.bump(self.workspace_id, *self.people)
 
 
 QUEUES = LiveVersions("queue", with_team=True)

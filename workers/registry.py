@@ -14,6 +14,7 @@ from workers.jobs import deadlines, lead_import, notify, replay
 
 JOBS: dict[str, Callable[..., Any]] = {
     names.DEADLINE_FIRE: deadlines.fire,
+    names.DEADLINE_DRAIN: deadlines.drain,
     names.DEADLINE_SWEEP: deadlines.sweep,
     names.NOTIFICATION_DELIVER: notify.deliver,
     names.NOTIFICATION_SWEEP: notify.sweep,

@@ -29,7 +29,6 @@ from sqlalchemy import func, insert, select
 
 from tenants.profiles import load_profile
 from tests import support
-from webapp import job_names, redis_client
 from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import (
@@ -43,7 +42,7 @@ from webapp.models import (
     Role,
     User,
 )
-from webapp.operations import deadlines, users, workspaces
+from webapp.operations import deadlines, unit, users, workspaces
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 WORKSPACES = 10  # the deadlines are spread over ten contact centres, as in a shared SaaS
@@ -176,8 +175,8 @@ def _leads_with_deadlines(centres, total: int) -> list[int]:
 
 
 def _schedule(deadline_ids: list[int], first_due) -> float:
-    """Give the deadlines their due times across one minute and enqueue each one's fire job
-    as deadlines.schedule does after its commit; returns the seconds it took."""
+    """Give the deadlines their due times across one minute and enqueue each due second's
+    drain job as deadlines.schedule does after its commit; returns the seconds it took."""
     started = time.perf_counter()
     step = timedelta(seconds=SPREAD_SECONDS) / len(deadline_ids)
     due = {deadline_id: first_due + step * n for n, deadline_id in enumerate(deadline_ids)}
@@ -185,17 +184,15 @@ def _schedule(deadline_ids: list[int], first_due) -> float:
         Deadline.__table__.update()
         .where(Deadline.id == db.bindparam("deadline_id"))
         .values(due_at=db.bindparam("due"), job_id=db.bindparam("job")),
-        [{"deadline_id": i, "due": at, "job": deadlines.job_id_for(i)} for i, at in due.items()],
+        [
+            {"deadline_id": i, "due": at, "job": deadlines.job_id_for_due(at)}
+            for i, at in due.items()
+        ],
     )
     db.session.commit()
-    for deadline_id, at in due.items():
-        redis_client.enqueue(
-            "timers",
-            job_names.DEADLINE_FIRE,
-            deadline_id,
-            at=at,
-            job_id=deadlines.job_id_for(deadline_id),
-        )
+    with unit.transaction():
+        for deadline_id, at in due.items():
+            deadlines.enqueue_fire_after_commit(deadline_id, at)
     return time.perf_counter() - started
 
 

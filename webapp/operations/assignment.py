@@ -47,7 +47,7 @@ from webapp.live_versions import QUEUES
 from webapp.models import Deadline, DeadlineState, Lead, Membership, Role, Team, User, Workspace
 from webapp.tenancy import owned_by, scoped
 
-from . import audit, deadlines, events, leads, policies, sharing
+from . import audit, batch_facts, deadlines, events, leads, policies, sharing
 from .unit import operation
 
 OPENING_DEADLINE = "assignment.opening"
@@ -261,9 +261,7 @@ def _handed_over(
     QUEUES.bump_after_commit(lead.workspace_id, (before, lead.owner_id))
     if owner is None:
         return
-    membership = db.session.scalar(
-        scoped(Membership, lead.workspace_id).where(Membership.user_id == owner.id)
-    )
+    membership = batch_facts.membership(lead.workspace_id, owner.id)
     partner = membership is not None and membership.role == Role.PARTNER
     if partner:
         lead.partner_organisation_id = membership.partner_organisation_id

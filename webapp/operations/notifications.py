@@ -20,7 +20,7 @@ from webapp.extensions import db
 from webapp.models import ChannelSettings, Notification, User, Workspace
 from webapp.tenancy import scoped
 
-from . import delivery, policies
+from . import batch_facts, delivery, policies
 
 
 def _exists(key: str) -> bool:
@@ -46,8 +46,11 @@ def _address(recipient: User, channel: str) -> str | None:
 
 
 def _channel_settings(workspace_id: int, channel: str) -> ChannelSettings | None:
-    return db.session.scalar(
-        scoped(ChannelSettings, workspace_id).where(ChannelSettings.channel == channel)
+    return batch_facts.lookup(
+        ("channel_settings", workspace_id, channel),
+        lambda: db.session.scalar(
+            scoped(ChannelSettings, workspace_id).where(ChannelSettings.channel == channel)
+        ),
     )
 
 

@@ -8,7 +8,9 @@ from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.models import Lead, Membership, Role, User
-from webapp.tenancy import owned_by, scoped
+from webapp.tenancy import owned_by
+
+from . import batch_facts
 
 
 def members(
@@ -18,6 +20,16 @@ def members(
     organisation_id: int | None = None,
 ) -> list[User]:
     """The workspace's members with one of `roles` (of a team, of a partner organisation)."""
+    key = ("members", workspace_id, frozenset(roles), team_id, organisation_id)
+    found = batch_facts.lookup(
+        key, lambda: _members_of(workspace_id, roles, team_id, organisation_id)
+    )
+    return list(found)
+
+
+def _members_of(
+    workspace_id: int, roles: tuple[Role, ...], team_id: int | None, organisation_id: int | None
+) -> list[User]:
     query = (
         select(User)
         .join(Membership, Membership.user_id == User.id)
@@ -41,9 +53,7 @@ def _members(lead: Lead, *roles: Role, **filters: int | None) -> list[User]:
 def _membership(lead: Lead, user_id: int | None) -> Membership | None:
     if user_id is None:
         return None
-    return db.session.scalar(
-        scoped(Membership, lead.workspace_id).where(Membership.user_id == user_id)
-    )
+    return batch_facts.membership(lead.workspace_id, user_id)
 
 
 def _user(user_id: int | None) -> list[User]:
