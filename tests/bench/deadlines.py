@@ -3,9 +3,11 @@ real worker processes (`python -m workers worker`, RQ's scheduler and the sweep 
 
 Each deadline is a real policy timer (CCIMA-6): reassign the lead to a top performer, tell the
 previous advisor, the manager and the director on WhatsApp (a local HTTP server stands in for
-the Cloud API), flag the breach. Measured: how late the action was done (the `deadline.fired`
-audit row, written in the firing transaction after the actions, minus due_at: p50, p95, p99,
-max; goal p99 < 2 s) and how many WhatsApp messages per second the workers delivered.
+the Cloud API), flag the breach. Measured separately: fire lateness, how late the action was
+done (the `deadline.fired` audit row, written in the firing transaction after the actions,
+minus due_at: p50, p95, p99, max; goal p99 < 2 s), and delivery lateness, how long each
+WhatsApp message waited from its fire to the endpoint (sent_at - created_at; goal p99 < 5 s),
+with the messages per second and how many had gone when the last deadline fired.
 """
 
 from __future__ import annotations
@@ -321,7 +323,8 @@ def _figures(deadline_ids: set[int], whatsapp: WhatsAppStandIn) -> dict:
         if _caused_by(row.idempotency_key, deadline_ids)
     ]
     first, last = min(row.sent_at for row in sent), max(row.sent_at for row in sent)
-    fire_span = max(r.created_at for r in fired) - min(r.created_at for r in fired)
+    last_fire = max(r.created_at for r in fired)
+    fire_span = last_fire - min(r.created_at for r in fired)
     return {
         "fires_per_s": len(fired) / max(fire_span.total_seconds(), 1e-3),
         "lateness": _percentiles([(r.created_at - r.due_at).total_seconds() for r in fired]),
@@ -331,6 +334,8 @@ def _figures(deadline_ids: set[int], whatsapp: WhatsAppStandIn) -> dict:
         "notifications": len(sent),
         "sent_twice": sum(1 for n in whatsapp.recipients.values() if n > 1),
         "deliveries_per_s": len(sent) / max((last - first).total_seconds(), 1e-3),
+        # Delivery's own capacity: how much had gone out by the time the burst was fired.
+        "sent_by_last_fire": sum(1 for row in sent if row.sent_at <= last_fire),
         "delivery_wait": _percentiles([(r.sent_at - r.created_at).total_seconds() for r in sent]),
     }
 
@@ -350,7 +355,7 @@ def report(figures: dict, database: str) -> None:
             flush=True,
         )
     print(
-        f"  action lateness (audit row - due_at): p50 {late['p50']:.2f} s, p95"
+        f"  fire lateness (audit row - due_at): p50 {late['p50']:.2f} s, p95"
         f" {late['p95']:.2f} s, p99 {late['p99']:.2f} s, max {late['max']:.2f} s"
         f" (goal p99 < 2 s); {figures['fires_per_s']:.0f} fires/s",
         flush=True,
@@ -363,7 +368,9 @@ def report(figures: dict, database: str) -> None:
     )
     print(
         f"  delivery lateness (handed to the endpoint - written by the fire):"
-        f" {figures['deliveries_per_s']:.0f} messages/s; p50 {wait['p50']:.1f} s,"
-        f" p99 {wait['p99']:.1f} s, max {wait['max']:.1f} s (goal p99 < 5 s)",
+        f" {figures['deliveries_per_s']:.0f} messages/s; p50 {wait['p50']:.2f} s,"
+        f" p95 {wait['p95']:.2f} s, p99 {wait['p99']:.2f} s, max {wait['max']:.2f} s"
+        f" (goal p99 < 5 s); {figures['sent_by_last_fire']} of {figures['notifications']}"
+        " sent when the last deadline fired",
         flush=True,
     )

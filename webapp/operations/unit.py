@@ -19,6 +19,8 @@ _operations: ContextVar[int] = ContextVar("operations_under_way", default=0)
 _after_commit: ContextVar[list[Callable[[], None]] | None] = ContextVar(
     "after_commit", default=None
 )
+# Items gathered per key in the outermost transaction, for after_commit_batched.
+_batches: ContextVar[dict[str, list[Any]] | None] = ContextVar("after_commit_batches", default=None)
 
 
 @contextmanager
@@ -27,6 +29,7 @@ def transaction() -> Iterator[None]:
     depth = _depth.get()
     token = _depth.set(depth + 1)
     callbacks_token = _after_commit.set([]) if depth == 0 else None
+    batches_token = _batches.set({}) if depth == 0 else None
     try:
         yield
         if depth == 0:
@@ -40,6 +43,8 @@ def transaction() -> Iterator[None]:
         if callbacks_token is not None:
             callbacks = _after_commit.get() or []
             _after_commit.reset(callbacks_token)
+        if batches_token is not None:
+            _batches.reset(batches_token)
     if depth == 0:
         for callback in callbacks:
             callback()
@@ -73,3 +78,17 @@ def after_commit(callback: Callable[[], Any]) -> None:
     if pending is None:
         raise RuntimeError("after_commit() called outside an operation")
     pending.append(callback)
+
+
+def after_commit_batched(key: str, item: Any, callback: Callable[[list[Any]], Any]) -> None:
+    """Gather `item` under `key` in the current transaction; once it has committed,
+    `callback` runs once with every item gathered under that key, in order (never if it rolls
+    back). The delivery job of a transaction's messages is enqueued this way: one job, not one
+    per message."""
+    batches = _batches.get()
+    if batches is None:
+        raise RuntimeError("after_commit_batched() called outside an operation")
+    if key not in batches:
+        items = batches[key] = []
+        after_commit(lambda: callback(items))
+    batches[key].append(item)
