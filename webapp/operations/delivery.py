@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
+from rq.timeouts import JobTimeoutException
 from sqlalchemy import and_, or_, select, update
 
 from webapp import job_names, redis_client
@@ -37,6 +38,10 @@ SWEEP_GRACE = timedelta(seconds=60)
 # lost, and the claim keeps that from sending it twice).
 BATCH_KEY_PREFIX = "leadline:notification-batch:"
 BATCH_KEY_TTL_SECONDS = 24 * 3600
+# A transaction writing more messages than this (a bulk action) gets several batches: a batch
+# is one RQ job, whose timeout must cover each of its messages' sends.
+BATCH_SIZE = 50
+BATCH_SECONDS_PER_MESSAGE = 12  # an HTTP connect plus an answer, each within 5 s, and margin
 
 
 def backoff(attempts: int) -> timedelta:
@@ -64,8 +69,9 @@ def _enqueue_all(rows: list[tuple[int, int, object]]) -> None:
             _enqueue(notification_id, attempts, at)  # RQ's scheduler releases it when due
     if len(due) == 1:
         _enqueue(*due[0])  # a batch of one is the single job the sweep and retries use
-    elif due:
-        _enqueue_batch(due)
+        return
+    for start in range(0, len(due), BATCH_SIZE):
+        _enqueue_batch(due[start : start + BATCH_SIZE])
 
 
 def _later(at) -> bool:
@@ -91,6 +97,7 @@ def _enqueue_batch(rows: list[tuple[int, int]]) -> None:
         job_names.NOTIFICATION_DELIVER_BATCH,
         *[notification_id for notification_id, _ in rows],
         job_id=job_id,
+        timeout=max(180, BATCH_SECONDS_PER_MESSAGE * len(rows)),
     )
 
 
@@ -185,6 +192,8 @@ def deliver_batch(notification_ids: list[int], job_id: str | None = None) -> lis
         for notification_id in notification_ids:
             try:
                 states.append(deliver(notification_id))
+            except JobTimeoutException:
+                raise  # RQ ends the job: the sweep frees its claim and enqueues the rest
             except Exception as exc:  # raised below, after the others
                 db.session.rollback()
                 states.append(None)
