@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import http.client
 import json
 import select
@@ -114,6 +115,16 @@ class _Kept(threading.local):
 
 
 _kept = _Kept()
+
+
+def close_connections() -> None:
+    """Close this thread's kept connections (at exit, so none is left to the collector)."""
+    for key in list(_kept.http):
+        _drop_http(*key)
+    _drop_smtp()
+
+
+atexit.register(close_connections)
 
 
 @contextmanager
