@@ -7,7 +7,7 @@ import os
 import socket
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default as default_policy
@@ -151,14 +151,40 @@ def wipe(app: Flask) -> None:
 class JsonPostServer:
     """A local HTTP server standing in for a JSON API (WhatsApp Cloud API, a hook): every POST
     body goes to `respond(path, body)`, whose dict is the answer; `answered(path, body)` is told
-    once an answer has reached the caller (a caller killed meanwhile never gets one)."""
+    once an answer has reached the caller (a caller killed meanwhile never gets one).
+
+    It speaks HTTP/1.1 with keep-alive, as the real APIs do: a caller may send many requests
+    down one connection, and `connections` counts the connections it accepted."""
 
     def __init__(
         self,
         respond: Callable[[str, dict], dict],
         answered: Callable[[str, dict], None] | None = None,
     ) -> None:
+        self.connections = 0
+        self._open: set[socket.socket] = set()
+        self._lock = threading.Lock()
+        owner = self
+
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive: one handler serves a whole connection
+            # The answer's head and body leave in one write, as a real server's do: written
+            # apart on a kept-alive connection, Nagle's algorithm held the body until the
+            # caller's delayed ACK, 40 ms per message.
+            wbufsize = 64 * 1024
+
+            def setup(self) -> None:
+                super().setup()
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                with owner._lock:
+                    owner.connections += 1
+                    owner._open.add(self.connection)
+
+            def finish(self) -> None:
+                with owner._lock:
+                    owner._open.discard(self.connection)
+                super().finish()
+
             def do_POST(self) -> None:  # http.server calls it by this name
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 data = json.dumps(respond(self.path, body)).encode()
@@ -168,7 +194,9 @@ class JsonPostServer:
                     self.send_header("Content-Length", str(len(data)))
                     self.end_headers()
                     self.wfile.write(data)
+                    self.wfile.flush()
                 except OSError:  # the caller is gone
+                    self.close_connection = True
                     return
                 if answered is not None:
                     answered(self.path, body)
@@ -184,6 +212,17 @@ class JsonPostServer:
     def close(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+        # Kept-alive connections outlive the listening socket: closed too, so that a caller
+        # holding one sees the server gone instead of talking to a handler left behind.
+        self.drop_connections()
+
+    def drop_connections(self) -> None:
+        """Close every open connection, as a server does with idle ones after its timeout."""
+        with self._lock:
+            for connection in self._open:
+                with suppress(OSError):
+                    connection.shutdown(socket.SHUT_RDWR)
+            self._open.clear()
 
 
 class SmtpInbox:
@@ -193,6 +232,7 @@ class SmtpInbox:
         from aiosmtpd.controller import Controller
 
         self.messages: list[EmailMessage] = []
+        self.sessions: set[tuple] = set()  # the (host, port) each message came from
         self._arrived = threading.Condition()
         self._controller = Controller(self, hostname="127.0.0.1", port=_free_port())
         self._controller.start()
@@ -201,6 +241,7 @@ class SmtpInbox:
     async def handle_DATA(self, server, session, envelope):  # aiosmtpd calls it by this name
         with self._arrived:
             self.messages.append(message_from_bytes(envelope.content, policy=default_policy))
+            self.sessions.add(tuple(session.peer))
             self._arrived.notify_all()
         return "250 OK"
 

@@ -592,3 +592,53 @@ def test_the_sweep_tells_a_job_started_by_a_live_worker_from_one_whose_worker_di
     db.session.expire_all()
     sent = db.session.get(Notification, row.id)
     assert (sent.state, sent.attempts) == (NotificationState.SENT, 2)
+
+
+def test_the_sweep_leaves_a_live_batch_alone_and_sends_a_dead_ones_messages_at_once(
+    make_workspace, make_member, redis_conn
+):
+    """Issue 17 item 2: a transaction's messages go out in one batch job. Its rows are the
+    batch's while it waits or runs on a live worker; when its worker was killed mid-send, the
+    sweep frees the claimed message at once and enqueues the messages after it in the batch,
+    without waiting out the sweep's grace for fresh rows."""
+    from webapp.operations import delivery, unit
+    from webapp.operations.notifications import queue_message
+    from workers import runtime
+
+    workspace = make_workspace()
+    start = now()
+    with time_machine.travel(start, tick=False), unit.transaction():
+        rows = [
+            queue_message(
+                workspace.id, make_member(workspace), "in_app", "contact_sla_missed", {}, key=k
+            )
+            for k in ("a", "b", "c")
+        ]
+    ids = [row.id for row in rows]
+    notify = Queue("notify", connection=redis_conn)
+    (batch_id,) = notify.get_job_ids()
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    with time_machine.travel(start + timedelta(minutes=5), tick=False):
+        assert runtime.perform("notification.sweep") == 0  # the batch still waits
+        redis_conn.lpop(notify.key)  # a worker took it
+        _started_by(redis_conn, batch_id, os.getpid())
+        assert runtime.perform("notification.sweep") == 0  # a live worker runs it
+    with time_machine.travel(start + timedelta(seconds=10), tick=False):
+        assert delivery._claim(ids[0])  # the worker sending the first one is killed
+        _started_by(redis_conn, batch_id, os.getpid())
+        assert runtime.perform("notification.sweep") == 0
+        _started_by(redis_conn, batch_id, dead.pid)
+        assert runtime.perform("notification.sweep") == 3  # within the grace: all at once
+        assert sorted(notify.get_job_ids()) == sorted(
+            [f"notification-{ids[0]}-1", f"notification-{ids[1]}-0", f"notification-{ids[2]}-0"]
+        )
+        assert runtime.perform("notification.sweep") == 0  # now they are waiting
+        BurstWorker([notify], connection=redis_conn).work(burst=True)
+    db.session.expire_all()
+    sent = [db.session.get(Notification, i) for i in ids]
+    assert [(row.state, row.attempts) for row in sent] == [
+        (NotificationState.SENT, 2),
+        (NotificationState.SENT, 1),
+        (NotificationState.SENT, 1),
+    ]

@@ -14,11 +14,13 @@ from aiosmtpd.controller import Controller
 from flask_babel import force_locale
 from markupsafe import escape
 from rq import Queue
+from rq.job import Job
 from sqlalchemy import select
 
 from tenants.profiles import load_profile
-from tests.support import BurstWorker
+from tests.support import BurstWorker, JsonPostServer
 from tests.test_timer_actions import NOON, _contact_center, _fire_due
+from webapp import job_names
 from webapp.channels.labels import fallback_note
 from webapp.channels.messages import render_message
 from webapp.config import SmtpSettings
@@ -46,9 +48,11 @@ def _free_port() -> int:
 class _Inbox:
     def __init__(self) -> None:
         self.messages: list = []
+        self.peers: set = set()  # one (host, port) per SMTP connection a message came on
 
     async def handle_DATA(self, server, session, envelope):  # aiosmtpd calls it by this name
         self.messages.append(message_from_bytes(envelope.content, policy=default_policy))
+        self.peers.add(tuple(session.peer))
         return "250 OK"
 
 
@@ -429,3 +433,113 @@ def test_a_fallback_onto_a_channel_already_chosen_rings_the_bell_once(
     assert sorted((n.recipient_user_id, n.channel) for n in rows) == sorted(
         (p.id, "in_app") for p in people
     )
+
+
+# --- batches over kept-alive connections (issue 17 item 2) ------------------------------------
+
+
+@pytest.fixture
+def whatsapp_api():
+    received = []
+    server = JsonPostServer(lambda path, body: received.append(body) or {"messages": [{}]})
+    server.received = received
+    yield server
+    server.close()
+
+
+def _people(make_member, workspace, count):
+    return [make_member(workspace, phone=f"+52 55 1234 56{n:02d}") for n in range(count)]
+
+
+def _queue_all(workspace, people, channel, prefix="k"):
+    """One message to each of `people` in one transaction, as a deadline's fire writes them."""
+    with unit.transaction():
+        rows = [
+            queue_message(
+                workspace.id,
+                user,
+                channel,
+                "contact_sla_missed",
+                {"contact_name": "Ana"},
+                key=f"{prefix}{n}",
+            )
+            for n, user in enumerate(people)
+        ]
+    return [row.id for row in rows]
+
+
+def test_a_transactions_messages_go_out_in_one_job_over_one_kept_alive_connection(
+    make_workspace, make_member, redis_conn, whatsapp_api
+):
+    workspace = make_workspace()
+    _channel(workspace, "whatsapp", whatsapp_api.url, phone_number_id="1055", token="wa-t")
+    ids = _queue_all(workspace, _people(make_member, workspace, 5), "whatsapp")
+    notify = Queue("notify", connection=redis_conn)
+    (job_id,) = notify.get_job_ids()  # one job for the transaction's five messages
+    job = Job.fetch(job_id, connection=redis_conn)
+    assert job.args == (job_names.NOTIFICATION_DELIVER_BATCH, *ids)
+    _work(redis_conn)
+    assert len(whatsapp_api.received) == 5
+    assert whatsapp_api.connections == 1
+    for notification_id in ids:
+        row = _row(notification_id)
+        assert (row.state, row.attempts) == (NotificationState.SENT, 1)
+    # The connection stays open for the worker's next batch...
+    ids = _queue_all(workspace, _people(make_member, workspace, 3)[:3], "whatsapp", "again")
+    _work(redis_conn)
+    assert len(whatsapp_api.received) == 8 and whatsapp_api.connections == 1
+    # ...and when the API has closed it meanwhile (its idle timeout), a new one carries the
+    # next batch: nothing fails for it.
+    whatsapp_api.drop_connections()
+    ids = _queue_all(workspace, _people(make_member, workspace, 2), "whatsapp", "third")
+    _work(redis_conn)
+    assert len(whatsapp_api.received) == 10 and whatsapp_api.connections == 2
+    assert {_row(i).state for i in ids} == {NotificationState.SENT}
+
+
+def test_a_batch_of_e_mails_goes_over_one_smtp_connection(
+    make_workspace, make_member, redis_conn, smtp_inbox
+):
+    workspace = make_workspace()
+    people = [make_member(workspace, email=f"asesor{n}@example.test") for n in range(4)]
+    ids = _queue_all(workspace, people, "email")
+    _work(redis_conn)
+    assert sorted(mail["To"] for mail in smtp_inbox.messages) == sorted(
+        f"asesor{n}@example.test" for n in range(4)
+    )
+    assert len(smtp_inbox.peers) == 1
+    assert {_row(i).state for i in ids} == {NotificationState.SENT}
+
+
+def test_in_a_batch_each_message_fails_and_backs_off_on_its_own(
+    make_workspace, make_member, redis_conn, httpserver
+):
+    workspace = make_workspace(policy_document=_without_fallback())
+    _channel(workspace, "whatsapp", httpserver.url_for(""), phone_number_id="9", token="t")
+    httpserver.expect_request("/9/messages").respond_with_json({})
+    with_phone = make_member(workspace, phone="+1 415 555 0100")
+    without = make_member(workspace, phone=None)
+    with time_machine.travel(T0, tick=False):
+        sent, failed = _queue_all(workspace, [with_phone, without], "whatsapp")
+        _work(redis_conn)
+    assert _row(sent).state == NotificationState.SENT
+    row = _row(failed)
+    assert (row.state, row.attempts) == (NotificationState.FAILED, 1)
+    assert row.next_attempt_at == T0 + timedelta(seconds=30)
+    # Its retry is its own job, as before batches.
+    assert Queue("notify", connection=redis_conn).scheduled_job_registry.get_job_ids() == [
+        f"notification-{failed}-1"
+    ]
+    assert len(httpserver.log) == 1
+
+
+def test_a_message_sent_meanwhile_is_skipped_by_its_batch(
+    make_workspace, make_member, redis_conn, whatsapp_api
+):
+    workspace = make_workspace()
+    _channel(workspace, "whatsapp", whatsapp_api.url, phone_number_id="1055", token="wa-t")
+    first, second = _queue_all(workspace, _people(make_member, workspace, 2), "whatsapp")
+    runtime.perform(job_names.NOTIFICATION_DELIVER, first)  # a retry or the sweep's job won
+    _work(redis_conn)
+    assert len(whatsapp_api.received) == 2
+    assert (_row(first).attempts, _row(second).attempts) == (1, 1)

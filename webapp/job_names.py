@@ -10,6 +10,7 @@ DEADLINE_FIRE = "deadline.fire"
 DEADLINE_DRAIN = "deadline.drain"
 DEADLINE_SWEEP = "deadline.sweep"
 NOTIFICATION_DELIVER = "notification.deliver"
+NOTIFICATION_DELIVER_BATCH = "notification.deliver_batch"
 NOTIFICATION_SWEEP = "notification.sweep"
 LEAD_IMPORT_RUN = "lead_import.run"
 LEAD_IMPORT_SWEEP = "lead_import.sweep"
@@ -20,6 +21,7 @@ ALL = (
     DEADLINE_DRAIN,
     DEADLINE_SWEEP,
     NOTIFICATION_DELIVER,
+    NOTIFICATION_DELIVER_BATCH,
     NOTIFICATION_SWEEP,
     LEAD_IMPORT_RUN,
     LEAD_IMPORT_SWEEP,

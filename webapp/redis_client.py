@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask, current_app
 from redis import Redis
 from rq import Queue, Worker
+from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.registry import DeferredJobRegistry, ScheduledJobRegistry
 
@@ -130,6 +131,15 @@ def job_abandoned(job_id: str) -> bool:
     if status == JobStatus.STARTED:
         return not LiveWorkers(connection).alive(as_text(worker))
     return status in (JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED)
+
+
+def job_args(job_id: str) -> tuple[Any, ...]:
+    """The arguments `job_id` was enqueued with (the job name, then its ids); () when Redis
+    no longer knows the job."""
+    try:
+        return tuple(Job.fetch(job_id, connection=redis()).args)
+    except NoSuchJobError:
+        return ()
 
 
 class LiveWorkers:

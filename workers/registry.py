@@ -17,6 +17,7 @@ JOBS: dict[str, Callable[..., Any]] = {
     names.DEADLINE_DRAIN: deadlines.drain,
     names.DEADLINE_SWEEP: deadlines.sweep,
     names.NOTIFICATION_DELIVER: notify.deliver,
+    names.NOTIFICATION_DELIVER_BATCH: notify.deliver_batch,
     names.NOTIFICATION_SWEEP: notify.sweep,
     names.LEAD_IMPORT_RUN: lead_import.run,
     names.LEAD_IMPORT_SWEEP: lead_import.sweep,

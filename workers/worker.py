@@ -25,8 +25,11 @@ from webapp.ops import logs
 from webapp.redis_client import JOB_ENTRY_POINT, QUEUE_NAMES
 from workers import runtime
 
-# Timers first: a late deadline costs more than a late report.
+# Timers first: a late deadline costs more than a late report. Timers and notifications then
+# take turns (GracefulWorker.reorder_queues): the default queue waits for both.
 QUEUE_ORDER = ("timers", "notify", "default")
+# Queues that take turns at the front after each job from one of them.
+TAKING_TURNS = ("timers", "notify")
 SWEEP_INTERVAL_SECONDS = int(os.environ.get("LEADLINE_SWEEP_SECONDS", "30"))
 # After SIGTERM the job in hand may finish for this long; then the worker stops cold and the
 # sweeps give that job to another worker (its transaction never committed).
@@ -104,7 +107,21 @@ class ThreadedScheduler(RQScheduler):
 class GracefulWorker(SimpleWorker):
     """RQ's warm shutdown (SIGTERM: finish the job in hand, take no other), bounded by
     SHUTDOWN_GRACE_SECONDS: then it signals itself again, which RQ takes as a cold shutdown.
-    RQ's scheduler runs as a thread of it (ThreadedScheduler)."""
+    RQ's scheduler runs as a thread of it (ThreadedScheduler).
+
+    Delivery has its own share of the worker (issue 17 item 2): after a timer job the notify
+    queue is asked first, after a notify job the timers queue, so a burst of due deadlines
+    never holds the messages back (with timers always first, 292 of 30,000 messages had gone
+    when the last of 10,000 deadlines fired). Not a thread of its own: a delivery thread let a
+    killed worker send a message twice. RQ's ROUND_ROBIN strategy would hand the default
+    queue (minute-long import chunks) every third turn, ahead of the timers."""
+
+    def reorder_queues(self, reference_queue: Queue) -> None:
+        if reference_queue.name not in TAKING_TURNS:
+            return
+        other = next(name for name in TAKING_TURNS if name != reference_queue.name)
+        first = [queue for queue in self.queues if queue.name == other]
+        self._ordered_queues = first + [queue for queue in self.queues if queue.name != other]
 
     def handle_warm_shutdown_request(self) -> None:
         super().handle_warm_shutdown_request()

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import atexit
+import http.client
 import json
+import select
 import smtplib
-import urllib.error
-import urllib.request
-from collections.abc import Callable
+import ssl
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
+from urllib.parse import urlsplit
 
 from flask import current_app
 
@@ -60,15 +65,16 @@ def _send_email(out: Outgoing) -> None:
         mail.add_attachment(
             attachment.content, maintype=main, subtype=sub, filename=attachment.filename
         )
+    server = _smtp_connection(smtp)
+    kept = _kept.smtp is not None and _kept.smtp[1] is server  # open for the batch's next
     try:
-        with smtplib.SMTP(smtp.host, smtp.port, timeout=HTTP_TIMEOUT_SECONDS) as server:
-            if smtp.use_tls:
-                server.starttls()
-            if smtp.username:
-                server.login(smtp.username, smtp.password or "")
-            server.send_message(mail)
+        server.send_message(mail)
     except (smtplib.SMTPException, OSError) as error:
+        # Whatever state the session is in, the next message starts on a new connection.
+        _drop_smtp() if kept else _quit(server)
         raise SendError(f"SMTP {smtp.host}:{smtp.port}: {error}") from error
+    if not kept:
+        _quit(server)
 
 
 def _settings(out: Outgoing, channel: str) -> ChannelSettings:
@@ -81,17 +87,129 @@ def _post_json(url: str, token_header: str | None, body: dict) -> None:
     headers = {"Content-Type": "application/json"}
     if token_header:
         headers["Authorization"] = token_header
-    request = urllib.request.Request(
-        url, data=json.dumps(body).encode(), headers=headers, method="POST"
-    )
+    where = url.split("/bot")[0]  # never the Telegram token in an error
+    parts = urlsplit(url)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    connection = _http_connection(parts.scheme, parts.netloc)
     try:
-        with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT_SECONDS) as response:
-            response.read()
-    except urllib.error.HTTPError as error:
-        detail = error.read()[:300].decode(errors="replace")
-        raise SendError(f"HTTP {error.code} from {error.url.split('/bot')[0]}: {detail}") from error
-    except (urllib.error.URLError, OSError) as error:
-        raise SendError(f"{url.split('/bot')[0]}: {error}") from error
+        connection.request("POST", path or "/", body=json.dumps(body).encode(), headers=headers)
+        response = connection.getresponse()
+        answer = response.read()  # read to the end: the connection then carries the next one
+    except (http.client.HTTPException, OSError) as error:
+        _drop_http(parts.scheme, parts.netloc)
+        raise SendError(f"{where}: {error}") from error
+    if not 200 <= response.status < 300:
+        detail = answer[:300].decode(errors="replace")
+        raise SendError(f"HTTP {response.status} from {where}: {detail}")
+
+
+# Kept-alive connections (issue 17 item 2): a TCP (and TLS) handshake per message cost more
+# than the message. Per worker thread, which is per worker process (jobs run one at a time in
+# its main thread): one HTTP connection per endpoint, for as long as the process lives, and,
+# within a batch (`connections()`), one SMTP connection.
+class _Kept(threading.local):
+    def __init__(self) -> None:
+        self.http: dict[tuple[str, str], http.client.HTTPConnection] = {}
+        self.smtp: tuple[object, smtplib.SMTP] | None = None
+        self.in_batch = False
+
+
+_kept = _Kept()
+
+
+def close_connections() -> None:
+    """Close this thread's kept connections (at exit, so none is left to the collector)."""
+    for key in list(_kept.http):
+        _drop_http(*key)
+    _drop_smtp()
+
+
+atexit.register(close_connections)
+
+
+@contextmanager
+def connections() -> Iterator[None]:
+    """Keep the SMTP connection open between the messages sent inside (a batch); it is closed
+    at the end. HTTP connections stay open after it, for the process's next batch."""
+    outer = _kept.in_batch
+    _kept.in_batch = True
+    try:
+        yield
+    finally:
+        _kept.in_batch = outer
+        if not outer:
+            _drop_smtp()
+
+
+def _dropped_by_peer(sock) -> bool:
+    """An idle kept connection the server has closed (or said something on, like SMTP's 421
+    before closing) reads as ready: it is replaced before a message is written to it, so a
+    message never goes down a connection that cannot carry it."""
+    if sock is None:
+        return False
+    try:
+        ready, _, _ = select.select([sock], [], [], 0)
+    except (OSError, ValueError):
+        return True
+    return bool(ready)
+
+
+def _http_connection(scheme: str, netloc: str) -> http.client.HTTPConnection:
+    key = (scheme, netloc)
+    connection = _kept.http.get(key)
+    if connection is not None and _dropped_by_peer(connection.sock):
+        _drop_http(*key)
+        connection = None
+    if connection is None:
+        if scheme == "https":
+            connection = http.client.HTTPSConnection(
+                netloc, timeout=HTTP_TIMEOUT_SECONDS, context=ssl.create_default_context()
+            )
+        elif scheme == "http":
+            connection = http.client.HTTPConnection(netloc, timeout=HTTP_TIMEOUT_SECONDS)
+        else:
+            raise SendError(f"unsupported URL scheme {scheme!r}")
+        _kept.http[key] = connection
+    return connection
+
+
+def _drop_http(scheme: str, netloc: str) -> None:
+    connection = _kept.http.pop((scheme, netloc), None)
+    if connection is not None:
+        connection.close()
+
+
+def _smtp_connection(smtp) -> smtplib.SMTP:
+    """The batch's SMTP connection to `smtp` when one is open and alive, else a new one."""
+    if _kept.smtp is not None:
+        settings, server = _kept.smtp
+        if settings == smtp and not _dropped_by_peer(server.sock):
+            return server
+        _drop_smtp()
+    try:
+        server = smtplib.SMTP(smtp.host, smtp.port, timeout=HTTP_TIMEOUT_SECONDS)
+        if smtp.use_tls:
+            server.starttls()
+        if smtp.username:
+            server.login(smtp.username, smtp.password or "")
+    except (smtplib.SMTPException, OSError) as error:
+        raise SendError(f"SMTP {smtp.host}:{smtp.port}: {error}") from error
+    if _kept.in_batch:
+        _kept.smtp = (smtp, server)
+    return server
+
+
+def _drop_smtp() -> None:
+    kept, _kept.smtp = _kept.smtp, None
+    if kept is not None:
+        _quit(kept[1])
+
+
+def _quit(server: smtplib.SMTP) -> None:
+    try:
+        server.quit()
+    except (smtplib.SMTPException, OSError):
+        server.close()
 
 
 def _base(settings: ChannelSettings, channel: str) -> str:

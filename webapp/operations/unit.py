@@ -105,6 +105,26 @@ def after_commit_once(key: Hashable, make: Callable[[], C]) -> C:
     return registered.callback
 
 
+class _Gathered:
+    """The callback of after_commit_batched: runs once with every item gathered for it."""
+
+    def __init__(self, callback: Callable[[list[Any]], Any]) -> None:
+        self.items: list[Any] = []
+        self.callback = callback
+
+    def __call__(self) -> Any:
+        return self.callback(self.items)
+
+
+def after_commit_batched(key: str, item: Any, callback: Callable[[list[Any]], Any]) -> None:
+    """Gather `item` under `key` in the current transaction; once it has committed,
+    `callback` runs once with every item gathered under that key, in order (never if it rolls
+    back). The delivery job of a transaction's messages is enqueued this way: one job, not one
+    per message. (A savepoint rolled back keeps the items it added to a batch begun before it:
+    their rows are gone, and the batch skips a row it cannot claim.)"""
+    after_commit_once(("batched", key), lambda: _Gathered(callback)).items.append(item)
+
+
 @contextmanager
 def savepoint() -> Iterator[None]:
     """Run part of an operation that may fail on its own (one deadline of a batch): on error

@@ -1,6 +1,9 @@
-"""Notification jobs: deliver one outbox row (the fast path) and sweep for lost ones."""
+"""Notification jobs: deliver a transaction's outbox rows (the fast path), one row (retries
+and the sweep's), and sweep for lost ones."""
 
 from __future__ import annotations
+
+from rq import get_current_job
 
 from webapp.operations import delivery
 
@@ -8,6 +11,12 @@ from webapp.operations import delivery
 def deliver(notification_id: int) -> str | None:
     """Send the notification if it is still due; a no-op once sent."""
     return delivery.deliver(notification_id)
+
+
+def deliver_batch(*notification_ids: int) -> list[str | None]:
+    """Send each notification still due, over kept-alive connections; no-ops once sent."""
+    job = get_current_job()
+    return delivery.deliver_batch(list(notification_ids), job.id if job else None)
 
 
 def sweep() -> int:
