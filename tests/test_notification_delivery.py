@@ -543,3 +543,26 @@ def test_a_message_sent_meanwhile_is_skipped_by_its_batch(
     _work(redis_conn)
     assert len(whatsapp_api.received) == 2
     assert (_row(first).attempts, _row(second).attempts) == (1, 1)
+
+
+def test_issue_17_messages_go_through_the_environments_proxy(monkeypatch):
+    """The kept-alive sender still honours HTTP_PROXY as urllib did (a deployment that reaches
+    WhatsApp through an egress proxy), and its errors never show a Telegram token."""
+    from webapp.channels import senders
+
+    seen: list[str] = []
+    proxy = JsonPostServer(lambda path, body: seen.append(path) or {"ok": True})
+    try:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        senders._post_json("http://graph.example.test/v21.0/123/messages", None, {"to": "1"})
+        assert seen == ["http://graph.example.test/v21.0/123/messages"]
+    finally:
+        proxy.close()
+        senders.close_connections()
+    monkeypatch.setenv("HTTP_PROXY", proxy.url)  # closed now: the send fails
+    with pytest.raises(senders.SendError) as refused:
+        senders._post_json("http://api.telegram.test/bot123:SECRET/sendMessage", None, {})
+    assert "SECRET" not in str(refused.value)
+    senders.close_connections()

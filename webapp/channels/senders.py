@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import atexit
-import http.client
 import json
 import select
 import smtplib
-import ssl
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -15,6 +13,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from urllib.parse import urlsplit
 
+import requests
 from flask import current_app
 
 from webapp.models import ChannelSettings
@@ -88,28 +87,27 @@ def _post_json(url: str, token_header: str | None, body: dict) -> None:
     if token_header:
         headers["Authorization"] = token_header
     where = url.split("/bot")[0]  # never the Telegram token in an error
-    parts = urlsplit(url)
-    path = parts.path + (f"?{parts.query}" if parts.query else "")
-    connection = _http_connection(parts.scheme, parts.netloc)
     try:
-        connection.request("POST", path or "/", body=json.dumps(body).encode(), headers=headers)
-        response = connection.getresponse()
-        answer = response.read()  # read to the end: the connection then carries the next one
-    except (http.client.HTTPException, OSError) as error:
-        _drop_http(parts.scheme, parts.netloc)
-        raise SendError(f"{where}: {error}") from error
-    if not 200 <= response.status < 300:
-        detail = answer[:300].decode(errors="replace")
-        raise SendError(f"HTTP {response.status} from {where}: {detail}")
+        response = _http().post(
+            url, data=json.dumps(body).encode(), headers=headers, timeout=HTTP_TIMEOUT_SECONDS
+        )
+    except requests.RequestException as error:
+        # requests' messages name the URL, and a Telegram URL carries the bot's token.
+        raise SendError(f"{where}: {str(error).replace(urlsplit(url).path, '/…')}") from error
+    if not 200 <= response.status_code < 300:
+        detail = response.content[:300].decode(errors="replace")
+        raise SendError(f"HTTP {response.status_code} from {where}: {detail}")
 
 
 # Kept-alive connections (issue 17 item 2): a TCP (and TLS) handshake per message cost more
-# than the message. Per worker thread, which is per worker process (jobs run one at a time in
-# its main thread): one HTTP connection per endpoint, for as long as the process lives, and,
-# within a batch (`connections()`), one SMTP connection.
+# than the message. Per thread, which is per worker process (jobs run one at a time in its
+# main thread): a requests Session for as long as the process lives (urllib3 keeps a
+# connection per endpoint, replaces one the server closed before reusing it, and honours
+# HTTP(S)_PROXY and NO_PROXY as urllib did), and, within a batch (`connections()`), one SMTP
+# connection.
 class _Kept(threading.local):
     def __init__(self) -> None:
-        self.http: dict[tuple[str, str], http.client.HTTPConnection] = {}
+        self.session: requests.Session | None = None
         self.smtp: tuple[object, smtplib.SMTP] | None = None
         self.in_batch = False
 
@@ -117,10 +115,17 @@ class _Kept(threading.local):
 _kept = _Kept()
 
 
+def _http() -> requests.Session:
+    if _kept.session is None:
+        _kept.session = requests.Session()
+    return _kept.session
+
+
 def close_connections() -> None:
     """Close this thread's kept connections (at exit, so none is left to the collector)."""
-    for key in list(_kept.http):
-        _drop_http(*key)
+    session, _kept.session = _kept.session, None
+    if session is not None:
+        session.close()
     _drop_smtp()
 
 
@@ -142,9 +147,8 @@ def connections() -> Iterator[None]:
 
 
 def _dropped_by_peer(sock) -> bool:
-    """An idle kept connection the server has closed (or said something on, like SMTP's 421
-    before closing) reads as ready: it is replaced before a message is written to it, so a
-    message never goes down a connection that cannot carry it."""
+    """An idle kept SMTP connection the server has closed (or said something on, like its 421
+    before closing) reads as ready: it is replaced before a message is written to it."""
     if sock is None:
         return False
     try:
@@ -152,31 +156,6 @@ def _dropped_by_peer(sock) -> bool:
     except (OSError, ValueError):
         return True
     return bool(ready)
-
-
-def _http_connection(scheme: str, netloc: str) -> http.client.HTTPConnection:
-    key = (scheme, netloc)
-    connection = _kept.http.get(key)
-    if connection is not None and _dropped_by_peer(connection.sock):
-        _drop_http(*key)
-        connection = None
-    if connection is None:
-        if scheme == "https":
-            connection = http.client.HTTPSConnection(
-                netloc, timeout=HTTP_TIMEOUT_SECONDS, context=ssl.create_default_context()
-            )
-        elif scheme == "http":
-            connection = http.client.HTTPConnection(netloc, timeout=HTTP_TIMEOUT_SECONDS)
-        else:
-            raise SendError(f"unsupported URL scheme {scheme!r}")
-        _kept.http[key] = connection
-    return connection
-
-
-def _drop_http(scheme: str, netloc: str) -> None:
-    connection = _kept.http.pop((scheme, netloc), None)
-    if connection is not None:
-        connection.close()
 
 
 def _smtp_connection(smtp) -> smtplib.SMTP:
