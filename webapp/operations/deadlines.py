@@ -30,7 +30,7 @@ from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import Deadline, DeadlineState, Lead, Workspace
 from webapp.ops import events as ops_events
-from webapp.tenancy import in_live_workspace
+from webapp.tenancy import in_live_workspace, owned_by
 
 from . import audit, batch_facts, policies
 from .unit import after_commit, after_commit_once, operation, savepoint
@@ -392,7 +392,7 @@ def _claim(workspace_id: int, moment: datetime, limit: int, skip: Collection[int
     due = (
         _due(moment, skip)
         .with_only_columns(Deadline.id)
-        .where(Deadline.workspace_id == workspace_id)
+        .where(owned_by(Deadline, workspace_id))
         .order_by(Deadline.due_at)
         .limit(limit)
         .with_for_update(skip_locked=True)
