@@ -8,6 +8,7 @@ intakes, and records the result.
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime
 
 from sqlalchemy import and_, case, event, func, or_, select, update
 from sqlalchemy.orm import Session, SessionTransaction, contains_eager
@@ -20,6 +21,7 @@ from tenants.decisions import (
     LeadFacts,
     RosterFacts,
     choose_assignee,
+    deadlines_for_event,
     deadlines_on_owner_change,
     is_active_for_assignment,
     ownership_timers,
@@ -37,6 +39,7 @@ from webapp.audit_actions import (
     LEAD_ALLOCATED,
     LEAD_ASSIGNED,
     LEAD_AWAITING_OPENING,
+    LEAD_CREATED,
     LEAD_UNASSIGNED,
     MANAGER_TAGGED,
 )
@@ -384,6 +387,31 @@ def hold_ahead(lead: Lead, owner: User) -> None:
     lead.owner_id = owner.id
     lead.owner = owner
     lead.assigned_at = now()
+
+
+def first_due_ahead(lead: Lead, owner: User | None, received) -> datetime | None:
+    """The next due time a lead not yet stored will have once intake has started its clocks
+    (those of its creation at `received`, and `owner`'s as hold_ahead gives it), so that its
+    INSERT carries it; None when that is not plain (a timer of both: the second start looks
+    for the first), and the deadlines then set it."""
+    policy = policies.active_policy(lead.workspace)
+    calendar = BusinessCalendar(policy.calendar)
+    specs = deadlines_for_event(policy, LEAD_CREATED, received, calendar, lead_type=lead.lead_type)
+    if owner is not None:
+        membership = known_membership(lead.workspace_id, owner.id)
+        partner = membership is not None and membership.role == Role.PARTNER
+        held = deadlines_on_owner_change(
+            policy,
+            set(),
+            {LEAD_ASSIGNED, LEAD_ALLOCATED} if partner else {LEAD_ASSIGNED},
+            lead.assigned_at or now(),
+            calendar,
+            lead_type=lead.lead_type,
+        )
+        if {s.kind for s in specs} & {s.kind for s in held}:
+            return None
+        specs = specs + held
+    return min((s.due_at for s in specs), default=None)
 
 
 def handed_over_new(lead: Lead, owner: User, *, actor: User | None, reason: str) -> None:

@@ -304,8 +304,7 @@ class _Plan:
             if self.owner is None:
                 return  # no such user any more: _assign_new says so as it did
         elif not self.policy.assignment.direct_to_agents:
-            self.decided = True  # it waits in the unassigned pool
-            return
+            pass  # it waits in the unassigned pool
         else:
             chosen, facts = assignment.decide(lead)
             self.assignment = (chosen, facts)
@@ -315,6 +314,7 @@ class _Plan:
                 return
         if self.owner is not None:
             assignment.hold_ahead(lead, self.owner)
+        lead.next_due_at = assignment.first_due_ahead(lead, self.owner, lead.created_at)
         self.decided = True
 
     def _may_decide(self, lead: Lead) -> bool:

@@ -182,6 +182,7 @@ def create_lead(
         before_insert(lead)
     db.session.add(lead)
     db.session.flush()
+    deadlines.track_new_lead(lead)
     audit.record(
         workspace.id,
         LEAD_CREATED,
