@@ -63,7 +63,7 @@ def test_issue_17_one_api_intake_runs_a_pinned_number_of_statements(client, ccim
     if os.environ.get("INTAKE_PROFILE"):
         print(f"\n{len(statements)} statements, {flushes} flushes")
         for s in statements:
-            print("  ", " ".join(s.split())[:160])
+            print("  ", " ".join(s.split())[: int(os.environ.get("INTAKE_PROFILE_WIDTH", 160))])
     lead = db.session.scalar(select(Lead).where(Lead.contact_name == "Ana 1"))
     assert lead.owner_id is not None and lead.next_due_at is not None
     assert db.session.scalar(select(Deadline.id).where(Deadline.lead_id == lead.id))

@@ -95,7 +95,15 @@ def new_lead_out(workspace: Workspace, lead: Lead, invalidated: list[Lead]) -> L
     """
     version = workspace.active_policy_version
     numbers = {version.id: version.number} if version is not None else {}
-    due = _pending_deadlines([lead.id])[lead.id]
+    tracked = deadlines.tracked_deadlines(lead)
+    if tracked is None:
+        due = _pending_deadlines([lead.id])[lead.id]
+    else:  # every deadline it has was made in this transaction: the same list, no query
+        due = [
+            DeadlineOut(kind=d.kind, due_at=d.due_at)
+            for d in sorted(tracked, key=lambda d: (d.due_at, d.id))
+            if d.state == DeadlineState.PENDING and d.kind != deadlines.REMINDER
+        ]
     return _lead(lead, due, [x.id for x in invalidated], numbers, joined=False)
 
 

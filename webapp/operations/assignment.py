@@ -8,9 +8,10 @@ intakes, and records the result.
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime
 
 from sqlalchemy import and_, case, event, func, or_, select, update
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session, SessionTransaction, contains_eager
 
 from tenants import Policy
 from tenants.calendar import BusinessCalendar
@@ -20,6 +21,7 @@ from tenants.decisions import (
     LeadFacts,
     RosterFacts,
     choose_assignee,
+    deadlines_for_event,
     deadlines_on_owner_change,
     is_active_for_assignment,
     ownership_timers,
@@ -37,6 +39,7 @@ from webapp.audit_actions import (
     LEAD_ALLOCATED,
     LEAD_ASSIGNED,
     LEAD_AWAITING_OPENING,
+    LEAD_CREATED,
     LEAD_UNASSIGNED,
     MANAGER_TAGGED,
 )
@@ -84,11 +87,13 @@ def _forget_workspace_locks(session: Session, transaction: SessionTransaction) -
     # transaction locks again. (A released savepoint keeps it; a rolled-back one may not.)
     if transaction.parent is None:
         session.info.pop(WORKSPACE_LOCKS, None)
+        session.info.pop(KNOWN_MEMBERSHIPS, None)
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _forget_locks_on_rollback(session: Session, previous: SessionTransaction) -> None:
     session.info.pop(WORKSPACE_LOCKS, None)
+    session.info.pop(KNOWN_MEMBERSHIPS, None)
 
 
 def candidates(
@@ -123,14 +128,14 @@ def candidates(
             pool = and_(pool, Membership.team_id.in_(teams))
     if also_user_ids:
         pool = or_(pool, Membership.user_id.in_(list(also_user_ids)))
-    query = scoped(Membership, workspace).where(Membership.active.is_(True), pool)
-    members = db.session.scalars(query.order_by(Membership.user_id)).all()
-    ids = [m.user_id for m in members]
     in_play = [s for s in (strategy or policy.assignment.strategy, policy.assignment.fallback) if s]
     needs_load = any(strategy_reads(s, OPEN_LEADS) for s in in_play) or any(
         f.kind == "capacity" for f in policy.assignment.eligibility
     )
-    load = _open_leads(workspace, policy, ids) if needs_load and ids else {}
+    rows = gather(workspace, policy, pool, with_load=needs_load)
+    members = [m for m, _load in rows]
+    ids = [m.user_id for m in members]
+    load = {m.user_id: n for m, n in rows}
     conversion = _conversion(workspace, policy, ids, in_play) if ids else {}
     moment = now()
     return [
@@ -153,17 +158,53 @@ def candidates(
     ]
 
 
-def _open_leads(workspace: Workspace, policy: Policy, ids: list[int]) -> dict[int, int]:
-    rows = db.session.execute(
-        select(Lead.owner_id, func.count())
-        .where(
-            owned_by(Lead, workspace),
-            Lead.owner_id.in_(ids),
-            Lead.status.not_in(policy.intake.terminal_codes or {""}),
+def gather(
+    workspace: Workspace, policy: Policy, pool, *, with_load: bool
+) -> list[tuple[Membership, int]]:
+    """The active members in `pool`, their users and (`with_load`) their open leads, in ONE
+    query (issue 17 item 3: it was three, and a fourth for the chosen one's membership).
+
+    The users land in the session, so the chosen owner is had without a query; the
+    memberships are kept for the transaction (`known_membership`)."""
+    columns: list = [Membership, User]
+    if with_load:
+        columns.append(
+            select(func.count())
+            .where(
+                owned_by(Lead, workspace),
+                Lead.owner_id == Membership.user_id,
+                Lead.status.not_in(policy.intake.terminal_codes or {""}),
+            )
+            .correlate(Membership)
+            .scalar_subquery()
         )
-        .group_by(Lead.owner_id)
+    query = (
+        select(*columns)
+        .join(Membership.user)
+        # membership.user holds the user: the session only keeps objects someone refers to.
+        .options(contains_eager(Membership.user))
+        .where(owned_by(Membership, workspace), Membership.active.is_(True), pool)
+        .order_by(Membership.user_id)
     )
-    return dict(rows.all())
+    known = db.session.info.setdefault(KNOWN_MEMBERSHIPS, {})
+    found = []
+    for row in db.session.execute(query).all():
+        membership = row[0]
+        known[(membership.workspace_id, membership.user_id)] = membership
+        found.append((membership, row[2] if with_load else 0))
+    return found
+
+
+KNOWN_MEMBERSHIPS = "leadline.known_memberships"
+
+
+def known_membership(workspace_id: int, user_id: int) -> Membership | None:
+    """`user_id`'s membership of the workspace: the one `gather` read in this transaction, or
+    read now."""
+    membership = db.session.info.get(KNOWN_MEMBERSHIPS, {}).get((workspace_id, user_id))
+    if membership is not None:
+        return membership
+    return batch_facts.membership(workspace_id, user_id)
 
 
 def _conversion(
@@ -261,7 +302,7 @@ def _handed_over(
     QUEUES.bump_after_commit(lead.workspace_id, (before, lead.owner_id))
     if owner is None:
         return
-    membership = batch_facts.membership(lead.workspace_id, owner.id)
+    membership = known_membership(lead.workspace_id, owner.id)
     partner = membership is not None and membership.role == Role.PARTNER
     if partner:
         lead.partner_organisation_id = membership.partner_organisation_id
@@ -304,17 +345,17 @@ def _end_holder_timers(lead: Lead, policy: Policy, *, reason: str) -> set[str]:
     return {d.kind for d in pending if deadlines.cancel(d, reason=reason)}
 
 
-@operation
-def assign(
+def decide(
     lead: Lead,
     *,
-    actor: User | None,
     facts: LeadFacts | None = None,
     exclude_current: bool = False,
     strategy=None,
     team_id: int | None = None,
-) -> AssignmentDecision:
-    """Assign `lead` by the workspace policy; outside hours it waits for the opening."""
+) -> tuple[AssignmentDecision, LeadFacts]:
+    """The policy's choice for `lead` (stored or not yet), under the workspace lock, which
+    the caller's transaction holds until it ends: the facts in one query, then the pure
+    decision. Writes nothing but the lock."""
     workspace = lead.workspace
     lock_workspace(workspace.id)
     policy = policies.active_policy(workspace)
@@ -328,6 +369,88 @@ def assign(
         strategy=strategy,
         exclude_current=exclude_current,
     )
+    return decision, facts
+
+
+def owner_ahead(lead: Lead, decision: AssignmentDecision) -> User | None:
+    """The member `decision` gives a lead not yet stored to, when the lead can carry them in
+    its INSERT (issue 17 item 3); None when it goes to nobody or to a partner organisation
+    (allocated once stored, as `assign` does)."""
+    if decision.agent_id is None or decision.strategy == "partner_allocation":
+        return None
+    return db.session.get(User, int(decision.agent_id))
+
+
+def hold_ahead(lead: Lead, owner: User) -> None:
+    """Give a lead not yet stored to `owner` (its INSERT carries them); `handed_over_new`
+    does the rest once it is stored."""
+    lead.owner_id = owner.id
+    lead.owner = owner
+    lead.assigned_at = now()
+
+
+def first_due_ahead(lead: Lead, owner: User | None, received) -> datetime | None:
+    """The next due time a lead not yet stored will have once intake has started its clocks
+    (those of its creation at `received`, and `owner`'s as hold_ahead gives it), so that its
+    INSERT carries it; None when that is not plain (a timer of both: the second start looks
+    for the first), and the deadlines then set it."""
+    policy = policies.active_policy(lead.workspace)
+    calendar = BusinessCalendar(policy.calendar)
+    specs = deadlines_for_event(policy, LEAD_CREATED, received, calendar, lead_type=lead.lead_type)
+    if owner is not None:
+        membership = known_membership(lead.workspace_id, owner.id)
+        partner = membership is not None and membership.role == Role.PARTNER
+        held = deadlines_on_owner_change(
+            policy,
+            set(),
+            {LEAD_ASSIGNED, LEAD_ALLOCATED} if partner else {LEAD_ASSIGNED},
+            lead.assigned_at or now(),
+            calendar,
+            lead_type=lead.lead_type,
+        )
+        if {s.kind for s in specs} & {s.kind for s in held}:
+            return None
+        specs = specs + held
+    return min((s.due_at for s in specs), default=None)
+
+
+def handed_over_new(lead: Lead, owner: User, *, actor: User | None, reason: str) -> None:
+    """What set_owner does after it writes the holder, for a lead stored in this transaction
+    already holding `owner` (hold_ahead): nobody held it before, so no timers end."""
+    policy = policies.active_policy(lead.workspace)
+    _handed_over(lead, None, owner, policy, set(), actor=actor, reason=reason)
+
+
+@operation
+def assign(
+    lead: Lead,
+    *,
+    actor: User | None,
+    facts: LeadFacts | None = None,
+    exclude_current: bool = False,
+    strategy=None,
+    team_id: int | None = None,
+) -> AssignmentDecision:
+    """Assign `lead` by the workspace policy; outside hours it waits for the opening."""
+    decision, facts = decide(
+        lead, facts=facts, exclude_current=exclude_current, strategy=strategy, team_id=team_id
+    )
+    apply(lead, decision, facts, actor=actor)
+    return decision
+
+
+@operation
+def apply(
+    lead: Lead,
+    decision: AssignmentDecision,
+    facts: LeadFacts,
+    *,
+    actor: User | None,
+    held_ahead: bool = False,
+) -> None:
+    """Carry out `decision` for the stored `lead`; `held_ahead`: the lead was stored already
+    holding the chosen member (hold_ahead)."""
+    workspace = lead.workspace
     if decision.agent_id is not None:
         owner = db.session.get(User, int(decision.agent_id))
         reason = f"{decision.strategy}: {decision.reason}"
@@ -340,8 +463,11 @@ def assign(
             if lead.owner_id is not None:
                 set_owner(lead, None, actor=actor, reason=reason)
             sharing.share(lead, organisation, actor=actor, reason=reason)
-            return decision
-        set_owner(lead, owner, actor=actor, reason=reason)
+            return
+        if held_ahead:
+            handed_over_new(lead, owner, actor=actor, reason=reason)
+        else:
+            set_owner(lead, owner, actor=actor, reason=reason)
         if decision.cursor is not None:
             workspace.assignment_cursor = decision.cursor
         if decision.notify_agent_ids:  # BDC-4: the busy manager's assistant is told
@@ -364,7 +490,6 @@ def assign(
         )
     else:
         audit.record(workspace.id, LEAD_UNASSIGNED, lead, actor=actor, reason=decision.reason)
-    return decision
 
 
 @operation

@@ -24,9 +24,10 @@ def record(
     """Append an audit event for `subject` (a model instance) inside the current operation."""
     if getattr(subject, "id", None) is None:
         db.session.flush()  # the subject needs its id
-    # Not flushed here otherwise: the session writes the events it holds together, at its next
-    # flush (a fire records three; each flush of its own cost a round trip and the ORM's
-    # bookkeeping). Stamped now, not at that flush.
+    # Not flushed here otherwise: the session writes the events it holds together at its next
+    # flush, one multi-row INSERT where the dialect can (a fire records three, an intake four;
+    # each flush of its own cost a round trip and the ORM's bookkeeping). Stamped now, not at
+    # that flush. A caller that needs the event's own id flushes (events.publish does).
     event = AuditEvent(
         created_at=now(),
         workspace_id=workspace_id,

@@ -83,10 +83,38 @@ def _handler_for(kind: str) -> Callable[[Deadline], None] | None:
     return FIRE_HANDLERS.get(kind)
 
 
+# A lead stored in the current transaction (leads.create_lead) has no deadlines but those
+# schedule() makes here: its next_due_at is kept in memory (no UPDATE with a subquery per
+# deadline, and none at all when its INSERT already carried it) and its deadlines listed
+# (the API's answer needs no query). Any SQL recount of it (a cancel) ends that.
+_TRACKED = "_deadlines_tracked_in"
+
+
+def track_new_lead(lead: Lead) -> None:
+    """`lead` was stored in this transaction: keep its next due time in memory."""
+    lead.__dict__[_TRACKED] = (db.session().get_transaction(), [])
+
+
+def tracked_deadlines(lead: Lead) -> list[Deadline] | None:
+    """The deadlines scheduled for `lead` in this transaction, when it was stored in it
+    (track_new_lead) and nothing recounted them since; None otherwise."""
+    mark = lead.__dict__.get(_TRACKED)
+    if mark is None or mark[0] is not db.session().get_transaction():
+        return None
+    return mark[1]
+
+
+def _untrack(lead_id: int) -> None:
+    lead = db.session.identity_map.get(db.session.identity_key(Lead, lead_id))
+    if lead is not None and lead.__dict__.pop(_TRACKED, None) is not None:
+        db.session.expire(lead, ["next_due_at"])  # the UPDATE just wrote it
+
+
 def refresh_next_due(lead_id: int | None) -> None:
     """Keep Lead.next_due_at the lead's earliest pending deadline (what the queue sorts by)."""
     if lead_id is None:
         return
+    _untrack(lead_id)
     earliest = (
         select(func.min(Deadline.due_at))
         .where(
@@ -167,20 +195,47 @@ def schedule(
     time of their timer); the database refuses a second (uq_deadlines_one_pending), so a
     caller that may start a running timer again ends it first or leaves it be.
     """
-    deadline = Deadline(
-        workspace_id=workspace_id,
-        kind=kind,
-        due_at=due_at,
-        lead_id=lead.id if lead else None,
-        payload=payload or {},
-    )
-    deadline.job_id = job_id_for_due(due_at)
-    db.session.add(deadline)
+    return schedule_many(workspace_id, [(kind, due_at, payload)], lead=lead)[0]
+
+
+@operation
+def schedule_many(
+    workspace_id: int,
+    wanted: list[tuple[str, datetime, dict[str, Any] | None]],
+    *,
+    lead: Lead | None = None,
+) -> list[Deadline]:
+    """Create the pending deadlines `wanted` ((kind, due_at, payload) each) in one INSERT,
+    as schedule() does one; each gets its job at its due time once committed."""
+    made = [
+        Deadline(
+            workspace_id=workspace_id,
+            kind=kind,
+            due_at=due_at,
+            lead_id=lead.id if lead else None,
+            payload=payload or {},
+            # The job of its due second, known before the INSERT (no UPDATE after it).
+            job_id=job_id_for_due(due_at),
+        )
+        for kind, due_at, payload in wanted
+    ]
+    db.session.add_all(made)
     db.session.flush()
-    if kind != REMINDER:
-        refresh_next_due(deadline.lead_id)
-    enqueue_fire_after_commit(deadline.id, due_at)
-    return deadline
+    tracked = tracked_deadlines(lead) if lead is not None else None
+    recount = False
+    for deadline in made:
+        if tracked is not None:
+            tracked.append(deadline)
+            if deadline.kind != REMINDER and (
+                lead.next_due_at is None or deadline.due_at < lead.next_due_at
+            ):
+                lead.next_due_at = deadline.due_at  # the same value already: no UPDATE
+        elif deadline.kind != REMINDER:
+            recount = True
+        enqueue_fire_after_commit(deadline.id, deadline.due_at)
+    if recount:
+        refresh_next_due(made[0].lead_id)
+    return made
 
 
 @operation
@@ -447,6 +502,8 @@ def refresh_next_due_many(lead_ids: Collection[int]) -> None:
     """refresh_next_due for many leads in one UPDATE."""
     if not lead_ids:
         return
+    for lead_id in lead_ids:
+        _untrack(lead_id)
     earliest = (
         select(func.min(Deadline.due_at))
         .where(

@@ -247,11 +247,91 @@ def receive_lead(
     by_id = {str(x.id): x for x in found}
     if decision.rule == "join_existing" and decision.winner_id != NEW:  # BDC-7
         return _join(by_id[decision.winner_id], request, actor, decision, idempotency_key)
-    lead = _store(workspace, request, actor, idempotency_key, account, received, decision)
-    sources.register(lead, policy, actor=actor)  # CCIMA-10: the source's team
+    plan = _Plan(workspace, policy, decision, by_id, taken_by)
+    lead = _store(workspace, request, actor, idempotency_key, account, received, decision, plan)
+    sources.registered(lead, plan.source, plan.team, actor=actor)  # CCIMA-10: the source's team
     invalidated = _apply_fates(lead, decision, by_id, actor)
-    _assign_new(lead, workspace, decision, by_id, taken_by, actor)
+    if plan.decided:
+        plan.carry_out(lead, actor)
+    else:
+        _assign_new(lead, workspace, decision, by_id, taken_by, actor)
     return IntakeResult(lead, created=True, invalidated=invalidated, decision=decision)
+
+
+class _Plan:
+    """What intake decides about a new lead before storing it, so that its INSERT carries its
+    team and holder (issue 17 item 3: decide first, then write once).
+
+    `before_insert` runs on the built, not yet stored lead: it finds the source's team and,
+    for the plain cases of `_assign_new` (the taker keeps it, the first contact keeps it, the
+    policy's strategy picks a member), the holder; `carry_out` does the rest once it is
+    stored. Any other case (the lead invalidated, a manager on the file, a partner
+    organisation, timers started on creation that read the holder) is left to
+    `_assign_new`, after the INSERT, as before."""
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        policy: Policy,
+        decision: DuplicateDecision,
+        by_id: dict[str, Lead],
+        taken_by: User | None,
+    ) -> None:
+        self.workspace, self.policy, self.duplicate = workspace, policy, decision
+        self.by_id, self.taken_by = by_id, taken_by
+        self.source = None
+        self.team = None
+        self.decided = False
+        self.owner: User | None = None
+        self.reason = ""
+        self.assignment: Any = None  # (AssignmentDecision, LeadFacts) of the strategy
+
+    def before_insert(self, lead: Lead) -> None:
+        self.source, self.team = sources.team_of(lead, self.policy)
+        if self.team is not None:
+            lead.team_id = self.team.id
+            lead.team = self.team  # held by the lead: whoever describes it next needs no query
+        if not self._may_decide(lead):
+            return
+        decision = self.duplicate
+        if self.taken_by is not None and decision.winner_id == NEW:  # BDC-1/3
+            if _manager_of(decision, self.by_id) is not None:
+                return  # the manager on the file is a fact of the strategy's: _assign_new
+            self.owner, self.reason = self.taken_by, "taken by this agent"
+        elif decision.winner_id != NEW and decision.owner_id:  # CCIMA-11
+            self.owner = db.session.get(User, int(decision.owner_id))
+            self.reason = f"duplicate: {decision.rule}"
+            if self.owner is None:
+                return  # no such user any more: _assign_new says so as it did
+        elif not self.policy.assignment.direct_to_agents:
+            pass  # it waits in the unassigned pool
+        else:
+            chosen, facts = assignment.decide(lead)
+            self.assignment = (chosen, facts)
+            self.owner = assignment.owner_ahead(lead, chosen)
+            if self.owner is None and chosen.agent_id is not None:
+                self.assignment = None  # a partner organisation: allocated once stored
+                return
+        if self.owner is not None:
+            assignment.hold_ahead(lead, self.owner)
+        lead.next_due_at = assignment.first_due_ahead(lead, self.owner, lead.created_at)
+        self.decided = True
+
+    def _may_decide(self, lead: Lead) -> bool:
+        if any(f.lead_id == NEW and f.fate == "invalid" for f in self.duplicate.losers):
+            return False  # invalidated on arrival: _assign_new looks at its status
+        if lead.status in self.policy.intake.terminal_codes:
+            return False
+        # A timer started by the lead's creation may make a task for its holder: it is made
+        # before the lead has one, so the holder is given after the INSERT.
+        return not leads.created_timers_read_holder(self.policy)
+
+    def carry_out(self, lead: Lead, actor: User | None) -> None:
+        if self.assignment is not None:
+            chosen, facts = self.assignment
+            assignment.apply(lead, chosen, facts, actor=actor, held_ahead=self.owner is not None)
+        elif self.owner is not None:
+            assignment.handed_over_new(lead, self.owner, actor=actor, reason=self.reason)
 
 
 def _store(
@@ -262,6 +342,7 @@ def _store(
     account: Account | None,
     received: datetime,
     decision: DuplicateDecision,
+    plan: _Plan,
 ) -> Lead:
     # No savepoint of its own (two statements saved, issue 17 item 3): a refused INSERT fails
     # the whole intake, whose transaction (or the import row's savepoint) is rolled back.
@@ -283,6 +364,7 @@ def _store(
             external_id=request.external_id,
             intake_key=idempotency_key,
             duplicate_of_id=int(decision.winner_id) if decision.winner_id != NEW else None,
+            before_insert=plan.before_insert,
         )
     except IntegrityError as error:  # a concurrent retry stored it first
         raise IntakeInvalid([("external_id", "this lead was already received")]) from error

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from tenants.calendar import BusinessCalendar
 from tenants.decisions import DeadlineSpec, deadlines_for_event, matchkeys
+from tenants.policy.timers import CreateTask
 from webapp.audit_actions import LEAD_ASSIGNED, LEAD_CREATED, LEAD_STATUS
 from webapp.clock import now
 from webapp.errors import UserError
@@ -65,6 +66,17 @@ def mark_fresh(lead: Lead) -> None:
         t.name for t in policies.active_policy(lead.workspace).timers if t.starts_on == LEAD_CREATED
     }
     lead.__dict__["_fresh_in"] = (db.session().get_transaction(), created)
+
+
+def created_timers_read_holder(policy) -> bool:
+    """Whether a timer the policy starts on a lead's creation makes a task for its holder:
+    such a lead must be stored without one, and given its holder after (intake)."""
+    return any(
+        isinstance(step, CreateTask) and step.assignee == "assignee"
+        for timer in policy.timers
+        if timer.starts_on == LEAD_CREATED
+        for step in timer.actions
+    )
 
 
 def _fresh_kinds(lead: Lead) -> set[str] | None:
@@ -136,6 +148,7 @@ def create_lead(
     owner: User | None = None,
     received_at: datetime | None = None,
     audit_details: dict[str, Any] | None = None,
+    before_insert: Callable[[Lead], None] | None = None,
     **fields: Any,
 ) -> Lead:
     """Record a lead with normalised phone and e-mail under the workspace's active policy.
@@ -162,8 +175,14 @@ def create_lead(
         **fields,
     )
     lead_facts.arrived(lead, workspace.time_zone)
+    if before_insert is not None:
+        # Intake decides on the lead before it is stored (team, holder), so that its one
+        # INSERT carries them (issue 17 item 3): no UPDATE of the row just written.
+        lead.workspace = workspace
+        before_insert(lead)
     db.session.add(lead)
     db.session.flush()
+    deadlines.track_new_lead(lead)
     audit.record(
         workspace.id,
         LEAD_CREATED,
